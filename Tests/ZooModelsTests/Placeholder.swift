@@ -1,0 +1,5 @@
+import XCTest
+
+final class ZooModelsTestsPlaceholder: XCTestCase {
+    func testNothing() {}
+}
