@@ -12,16 +12,10 @@ eager attention; a second run gives byte-identical files.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
-import os
 import random
 import shutil
 import sys
-import sysconfig
-import tempfile
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
