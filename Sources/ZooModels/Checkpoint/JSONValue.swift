@@ -35,10 +35,11 @@ enum JSONValue: Decodable, Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure(ParseFailure(reason: "is not valid UTF-8"))
         }
+        let data = Data(text.utf8)
         do {
-            return .success(try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+            return .success(try JSONDecoder().decode(JSONValue.self, from: data))
         } catch {
-            return .failure(ParseFailure(reason: "is not valid JSON (\(Self.summary(of: error)))"))
+            return .failure(ParseFailure(reason: "is not valid JSON (\(Self.summary(of: error, data: data)))"))
         }
     }
 
@@ -59,11 +60,14 @@ enum JSONValue: Decodable, Sendable {
         }
     }
 
-    private static func summary(of error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
+    /// JSONDecoder reports only "not valid JSON"; JSONSerialization says where, so ask it on failure.
+    private static func summary(of decodingError: any Error, data: Data) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
         }
-        return String(describing: error)
+        if case DecodingError.dataCorrupted(let context) = decodingError { return context.debugDescription }
+        return String(describing: decodingError)
     }
 }

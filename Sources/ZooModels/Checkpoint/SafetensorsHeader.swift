@@ -52,7 +52,8 @@ struct SafetensorsHeader: Sendable {
 
         var metadata: [String: String] = [:]
         var entries: [String: Entry] = [:]
-        for (name, value) in fields {
+        // Sorted so that, with several bad entries, the same one is always reported.
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
                 metadata = try Self.parseMetadata(value, url: url)
             } else {
