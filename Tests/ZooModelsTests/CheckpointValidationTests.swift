@@ -63,6 +63,16 @@ final class CheckpointValidationTests: XCTestCase {
         try assertOpenFails(W.raw(header: "[1, 2]", data: []), .invalidHeader, mentions: ["an array"])
     }
 
+    func testDeeplyNestedHeaderIsRejectedNotACrash() throws {
+        let depth = 100_000
+        let text = "{\"a\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let dir = try makeDirectory()
+        try dir.write(W.raw(header: text, data: []), to: fileName)
+        XCTAssertThrowsError(try Checkpoint(directory: dir.url)) { error in
+            XCTAssertTrue(String(describing: error).contains(self.fileName), "\(error)")
+        }
+    }
+
     func testMetadataWithNonStringValue() throws {
         try assertOpenFails(W.raw(header: "{\"__metadata__\": {\"format\": 1}}", data: []),
                             .invalidHeader, mentions: ["__metadata__", "format"])
