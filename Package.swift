@@ -20,11 +20,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
 
+        .target(name: "CZooKernels"),
+
         // MARK: Core protocol layer (imports nothing of ours)
         .target(name: "ZooCore"),
 
         // MARK: Kernels and components
-        .target(name: "ZooKernels", dependencies: ["COpenBLAS"]),
+        .target(name: "ZooKernels", dependencies: ["COpenBLAS", "CZooKernels"]),
         .target(name: "ZooTokenizers", dependencies: ["ZooCore"]),
         .target(name: "ZooAttention", dependencies: ["ZooCore", "ZooKernels"]),
         .target(name: "ZooSamplers", dependencies: ["ZooCore"]),

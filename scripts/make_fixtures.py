@@ -77,16 +77,26 @@ MAX_POS = 256
 MAX_NEW_TOKENS = 12
 PROMPT_LENGTHS = [1, 7, 33]
 MIN_MARGIN = 0.05
+# The fp32 rounding noise of a reference case (max |fp32 logits - fp64 logits| in transformers) must stay well below
+# the 1e-4 parity tolerance, or an exact fp32 engine could fail it through rounding alone; weight scales are chosen so.
+FP32_NOISE_LIMIT = 2e-5
 # Old (Qwen2.5 release) layout: SWA fields present but disabled. sliding_window is deliberately smaller than the
 # longest prompt + generation, and max_window_layers = 1, so a loader that wrongly enables SWA gets other logits.
 OLD_SLIDING_WINDOW = 16
 OLD_MAX_WINDOW_LAYERS = 1
 
 
-def init_weights(model, seed: int):
-    """fixture-notes.md scales: norms N(1,0.1), q/k std 0.35, embedding/lm_head 0.5, q/k/v biases 0.2.
+QK_STD, VO_STD, MLP_STD, EMB_STD = 0.2, 0.2, 0.15, 0.35
 
-    v/o (0.25) and MLP (0.2) are wider than fixture-notes' 0.02-0.1: with 0.1/0.08 the tied models' greedy output
+
+def init_weights(model, seed: int):
+    """Norms N(1,0.1), q/k std 0.2, embedding/lm_head 0.35, q/k/v biases 0.2, v/o 0.2, MLP 0.15.
+
+    Narrower than fixture-notes' q/k 0.35 and embedding 0.5: at those scales transformers' own fp32 logits differ from
+    its fp64 logits by up to 8.5e-5, so an exact fp32 engine could miss the 1e-4 tolerance through rounding alone.
+    These keep that noise under FP32_NOISE_LIMIT while a wrong RoPE base, a missing bias or a wrong GQA mapping
+    still moves the logits by 6-15 units. v/o and MLP are wider than fixture-notes' 0.02-0.1: with 0.1/0.08 the
+    tied models' greedy output
     is one token repeated 12 times (the residual stream stays close to the input embedding), which tests little.
     """
     import torch
@@ -97,15 +107,15 @@ def init_weights(model, seed: int):
             if name.endswith("norm.weight"):
                 mean, std = 1.0, 0.1
             elif name.endswith(("q_proj.weight", "k_proj.weight")):
-                mean, std = 0.0, 0.35
+                mean, std = 0.0, QK_STD
             elif name.endswith(("q_proj.bias", "k_proj.bias", "v_proj.bias")):
                 mean, std = 0.0, 0.2
             elif name in ("model.embed_tokens.weight", "lm_head.weight"):
-                mean, std = 0.0, 0.5
+                mean, std = 0.0, EMB_STD
             elif name.endswith(("v_proj.weight", "o_proj.weight")):
-                mean, std = 0.0, 0.25
+                mean, std = 0.0, VO_STD
             elif name.endswith(("gate_proj.weight", "up_proj.weight", "down_proj.weight")):
-                mean, std = 0.0, 0.2
+                mean, std = 0.0, MLP_STD
             else:
                 raise SystemExit(f"unexpected parameter {name}")
             p.copy_(torch.randn(p.shape, generator=g, dtype=torch.float32) * std + mean)
@@ -331,17 +341,27 @@ def make_model_case(case: dict, out_root: Path) -> dict:
     else:
         assert [f.name for f in files] == ["model.safetensors"]
 
+    # fp32 rounding noise: the same saved weights evaluated in float64.
+    f64_model = Qwen2ForCausalLM.from_pretrained(out, dtype=torch.float64, attn_implementation="eager").eval()
+
     eos_set = set(eos_cfg if isinstance(eos_cfg, list) else [eos_cfg])
     ref_cases = []
     stats = {"max_abs_logit": 0.0}
     for ids in prompts:
         lg = full_logits(ref_model, ids)
+        with torch.no_grad():
+            lg64 = f64_model(input_ids=torch.tensor([ids]), use_cache=False).logits[0]
+        noise = float((lg.double() - lg64).abs().max())
+        stats["fp32_noise"] = max(stats.get("fp32_noise", 0.0), noise)
+        if noise > FP32_NOISE_LIMIT:
+            raise SystemExit(f"{name}: fp32 noise {noise:.2e} of a {len(ids)}-token prompt exceeds {FP32_NOISE_LIMIT}")
         stats["max_abs_logit"] = max(stats["max_abs_logit"], float(lg.abs().max()))
         gen, margins = greedy_generate(ref_model, ids, sorted(eos_set) if len(eos_set) > 1 else eos)
         stopped = bool(gen) and gen[-1] in eos_set and len(gen) < MAX_NEW_TOKENS
         # Cross-check the cached generate() against repeated full forwards.
         assert greedy_by_full_forward(ref_model, ids, MAX_NEW_TOKENS, eos_set) == gen, name
         entry = {"ids": ids, "logits": [[f32(v) for v in row] for row in lg.tolist()],
+                 "fp32_noise": float(f"{noise:.3g}"),
                  "greedy": {"max_new_tokens": MAX_NEW_TOKENS, "ids": gen,
                             "min_top2_margin": round(min(margins), 4)}}
         if stopped or (gen and gen[-1] in eos_set):
@@ -356,6 +376,7 @@ def make_model_case(case: dict, out_root: Path) -> dict:
     for ci, e in enumerate(ref_cases):
         lines.append("    {")
         lines.append(f'      "ids": {dumps_compact(e["ids"])},')
+        lines.append(f'      "fp32_noise": {e["fp32_noise"]},')
         lines.append(f'      "greedy": {dumps_compact(e["greedy"])},')
         lines.append('      "logits": [')
         for ri, row in enumerate(e["logits"]):
@@ -367,7 +388,7 @@ def make_model_case(case: dict, out_root: Path) -> dict:
     gens = [(len(e["ids"]), e["greedy"]["ids"], e["greedy"].get("stopped_at_eos", False)) for e in ref_cases]
     print(f"[models] {name}: files={[f.name for f in sorted(out.iterdir())]}")
     print(f"[models] {name}: max|logit|={stats.pop('max_abs_logit'):.2f}  bug sensitivity (max|dlogit|): "
-          + ", ".join(f"{k}={v:.2f}" for k, v in stats.items()))
+          + ", ".join(f"{k}={v:.3g}" for k, v in stats.items()))
     print(f"[models] {name}: greedy (prompt len, ids, stopped_at_eos) = {gens}; "
           f"min top-2 margins = {[e['greedy']['min_top2_margin'] for e in ref_cases]}")
     return stats
@@ -395,8 +416,10 @@ MODELS_README = """# Tiny random Qwen2 checkpoints
 Generated by `scripts/make_fixtures.py` (transformers 5.23.0, torch 2.15.0; see `scripts/README.md`).
 Every folder is a loadable Hugging Face checkpoint (`config.json`, `generation_config.json`, safetensors) plus
 `reference.json`. Hidden size 64, max_position_embeddings 256, weights drawn with wide scales (RMSNorm gains
-N(1, 0.1), q/k projections std 0.35, q/k/v biases std 0.2, embedding/LM head std 0.5, v/o 0.25, MLP 0.2)
-so the logits are O(10) and a wrong RoPE base, missing bias or wrong GQA mapping moves them by whole units.
+N(1, 0.1), q/k projections std 0.2, q/k/v biases std 0.2, embedding/LM head std 0.35, v/o 0.2, MLP 0.15)
+so the logits are O(10) and a wrong RoPE base, missing bias or wrong GQA mapping moves them by whole units, while
+transformers' own fp32 rounding noise stays below 2e-5 (each case's `fp32_noise` = max |fp32 − fp64 logits| there),
+well inside the 1e-4 parity tolerance.
 
 | case | heads/kv | head_dim | layers | vocab | tied | on disk | config layout | rope_theta | eps |
 |---|---|---|---|---|---|---|---|---|---|

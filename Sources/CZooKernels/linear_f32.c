@@ -1,0 +1,183 @@
+// fp32 linear layer (x · wᵀ) kernels. Register-blocked 4 weight rows × 4 token rows: each weight
+// chunk loaded from memory feeds four tokens, each token chunk feeds four weight rows.
+// Per element the order is fixed: lane-wise FMA over k in chunks, a masked last chunk, then a
+// horizontal sum; edge blocks run the same sequence, which makes results independent of `rows`.
+#include "zoo_kernels.h"
+
+#include <stddef.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#define BLOCK 4
+
+// MARK: - AVX-512
+#if ZOO_X86
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate) {
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    int k = 0;
+    for (; k + 16 <= k_dim; k += 16) {
+        __m512 wv[BLOCK];
+        for (int j = 0; j < nb; j++) wv[j] = _mm512_loadu_ps(w + (size_t)j * k_dim + k);
+        for (int i = 0; i < tb; i++) {
+            __m512 xv = _mm512_loadu_ps(x + (size_t)i * k_dim + k);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    if (k < k_dim) {
+        __mmask16 m = (__mmask16)((1u << (k_dim - k)) - 1u);
+        __m512 wv[BLOCK];
+        for (int j = 0; j < nb; j++) wv[j] = _mm512_maskz_loadu_ps(m, w + (size_t)j * k_dim + k);
+        for (int i = 0; i < tb; i++) {
+            __m512 xv = _mm512_maskz_loadu_ps(m, x + (size_t)i * k_dim + k);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
+              int accumulate) {
+    for (int n = n_begin; n < n_end; n += BLOCK) {
+        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+        for (int t = 0; t < rows; t += BLOCK) {
+            int tb = rows - t < BLOCK ? rows - t : BLOCK;
+            const float *xt = x + (size_t)t * k_dim;
+            const float *wn = w + (size_t)n * k_dim;
+            float *yt = y + (size_t)t * ldy + n;
+            if (tb == BLOCK && nb == BLOCK)
+                block_avx512(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
+            else
+                block_avx512(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
+        }
+    }
+}
+
+// MARK: - AVX2 + FMA
+
+__attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    __m128 s = _mm_add_ps(lo, hi);
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate) {
+    __m256 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
+    int k = 0;
+    for (; k + 8 <= k_dim; k += 8) {
+        __m256 wv[BLOCK];
+        for (int j = 0; j < nb; j++) wv[j] = _mm256_loadu_ps(w + (size_t)j * k_dim + k);
+        for (int i = 0; i < tb; i++) {
+            __m256 xv = _mm256_loadu_ps(x + (size_t)i * k_dim + k);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    if (k < k_dim) {
+        int r = k_dim - k;
+        __m256i m = _mm256_setr_epi32(r > 0 ? -1 : 0, r > 1 ? -1 : 0, r > 2 ? -1 : 0, r > 3 ? -1 : 0,
+                                      r > 4 ? -1 : 0, r > 5 ? -1 : 0, r > 6 ? -1 : 0, 0);
+        __m256 wv[BLOCK];
+        for (int j = 0; j < nb; j++) wv[j] = _mm256_maskload_ps(w + (size_t)j * k_dim + k, m);
+        for (int i = 0; i < tb; i++) {
+            __m256 xv = _mm256_maskload_ps(x + (size_t)i * k_dim + k, m);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = hsum256(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx2,fma"))) static void
+linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
+            int accumulate) {
+    for (int n = n_begin; n < n_end; n += BLOCK) {
+        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+        for (int t = 0; t < rows; t += BLOCK) {
+            int tb = rows - t < BLOCK ? rows - t : BLOCK;
+            const float *xt = x + (size_t)t * k_dim;
+            const float *wn = w + (size_t)n * k_dim;
+            float *yt = y + (size_t)t * ldy + n;
+            if (tb == BLOCK && nb == BLOCK)
+                block_avx2(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
+            else
+                block_avx2(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
+        }
+    }
+}
+
+#endif  // ZOO_X86
+
+// MARK: - Portable fallback
+
+static void linear_generic(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
+                           int ldy, int accumulate) {
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim, *wr = w + (size_t)n * k_dim;
+            float s[8] = {0};
+            int k = 0;
+            for (; k + 8 <= k_dim; k += 8)
+                for (int l = 0; l < 8; l++) s[l] += xr[k + l] * wr[k + l];
+            for (int l = 0; k + l < k_dim; l++) s[l] += xr[k + l] * wr[k + l];
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+// MARK: - Dispatch
+
+
+static int chosen_index = -1;  // -1: not chosen yet; 0 generic, 1 avx2, 2 avx512f
+
+static int choose(void) {
+    int index = __atomic_load_n(&chosen_index, __ATOMIC_ACQUIRE);
+    if (index >= 0) return index;
+    index = 0;
+#if ZOO_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        index = 2;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        index = 1;
+#endif
+    // Every thread computes the same answer, so a race to store it is harmless.
+    __atomic_store_n(&chosen_index, index, __ATOMIC_RELEASE);
+    return index;
+}
+
+void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
+                    int ldy, int accumulate) {
+    switch (choose()) {
+#if ZOO_X86
+    case 2: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+    case 1: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+#endif
+    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+    }
+}
+
+const char *zoo_linear_isa(void) {
+    static const char *names[] = {"generic", "avx2", "avx512f"};
+    return names[choose()];
+}

@@ -1,0 +1,3 @@
+// Apps import QwenZoo alone; the core protocols and values come with it.
+@_exported import ZooCore
+@_exported import enum ZooKernels.MatrixBackend

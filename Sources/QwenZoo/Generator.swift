@@ -1,0 +1,68 @@
+import ZooCore
+import ZooSamplers
+
+/// Why generation ended.
+public enum FinishReason: Sendable, Equatable {
+    /// The model produced one of the stop ids (it is the last generated id).
+    case stopToken(Int)
+    /// `maxTokens` ids were generated.
+    case length
+    /// The sequence filled the model's context.
+    case contextFull
+}
+
+/// The ids a generation produced and why it ended.
+public struct GenerationResult: Sendable, Equatable {
+    /// The generated ids, including a final stop id, as transformers' `generate` returns them.
+    public var tokens: [Int]
+    public var finishReason: FinishReason
+}
+
+/// The prefill → decode → sample loop over one model and one KV cache.
+///
+/// The model is shared; the cache and sampler are this generator's own, so several generators
+/// can run on one model concurrently.
+public struct Generator {
+    public let model: any LanguageModel
+    public var sampler: any TokenSampler
+    /// Ids that end generation; defaults to the model's end-of-sequence ids.
+    public var stopIDs: Set<Int>
+
+    public init(model: any LanguageModel, sampler: any TokenSampler = GreedySampler(), stopIDs: Set<Int>? = nil) {
+        self.model = model
+        self.sampler = sampler
+        self.stopIDs = stopIDs ?? Set(model.endOfSequenceIDs)
+    }
+
+    /// Generates up to `maxTokens` ids after `prompt`, calling `onToken` as each one is chosen.
+    public mutating func generate(
+        prompt: [Int], maxTokens: Int, onToken: (Int) throws -> Void = { _ in }
+    ) throws -> GenerationResult {
+        precondition(!prompt.isEmpty, "the prompt needs at least one token")
+        var result = GenerationResult(tokens: [], finishReason: .length)
+        guard maxTokens > 0 else { return result }
+        guard prompt.count <= model.contextLength else {
+            throw ContextOverflowError(requested: prompt.count, capacity: model.contextLength)
+        }
+        let cache = model.makeCache(capacity: min(model.contextLength, prompt.count + maxTokens))
+        var history = prompt
+        var logits = try model.forward(prompt, cache: cache, logits: .last)
+        while true {
+            var row = Array(logits.last)
+            let next = sampler.next(logits: &row, history: history)
+            result.tokens.append(next)
+            history.append(next)
+            try onToken(next)
+            if stopIDs.contains(next) {
+                result.finishReason = .stopToken(next)
+                return result
+            }
+            if result.tokens.count == maxTokens { return result }
+            if cache.count + 1 > cache.capacity {
+                result.finishReason = .contextFull
+                return result
+            }
+            logits = try model.forward([next], cache: cache, logits: .last)
+        }
+    }
+}

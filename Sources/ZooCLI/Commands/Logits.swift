@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import QwenZoo
+
+struct Logits: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one forward pass; print {\"logits\": [[…], …]}, a row for every input position.")
+
+    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
+    var model: String
+
+    @Option(help: "Comma-separated token ids, e.g. 1,2,3.")
+    var ids: String
+
+    @Option(help: "Threads for matrix products (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        try reportingErrors {
+            let ids = try StandardIO.parseIDs(self.ids, option: "--ids")
+            if let threads { Runtime.threadCount = threads }
+            let model = try Zoo.loadModel(directory: URL(fileURLWithPath: self.model))
+            let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count), logits: .all)
+            var out = "{\"logits\": ["
+            out.reserveCapacity(logits.values.count * 12)
+            for row in 0..<logits.rows {
+                if row > 0 { out += ", " }
+                out += "["
+                var first = true
+                for value in logits[row] {
+                    if !first { out += ", " }
+                    first = false
+                    out += value.isFinite ? "\(value)" : "null"
+                }
+                out += "]"
+            }
+            out += "]}\n"
+            StandardIO.write(out)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// The small element-wise kernels of a transformer block, in fp32.
+///
+/// These are the simple reference forms; faster SIMD versions must be tested against them.
+public enum VectorOps {
+    /// RMSNorm of each row: `y = x / sqrt(mean(x²) + eps) * weight` (no mean subtraction, no bias).
+    public static func rmsNorm(
+        _ x: UnsafePointer<Float>, rows: Int, dim: Int, weight: UnsafePointer<Float>, eps: Float,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        for r in 0..<rows {
+            let xr = x + r * dim
+            let yr = y + r * dim
+            var sum: Float = 0
+            for i in 0..<dim { sum += xr[i] * xr[i] }
+            let scale = 1 / (sum / Float(dim) + eps).squareRoot()
+            for i in 0..<dim { yr[i] = weight[i] * (xr[i] * scale) }
+        }
+    }
+
+    /// Adds `bias[dim]` to every row of `x[rows, dim]`.
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, dim: Int, bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let xr = x + r * dim
+            for i in 0..<dim { xr[i] += bias[i] }
+        }
+    }
+
+    /// `x += y`, element-wise over `count` floats.
+    public static func add(_ y: UnsafePointer<Float>, into x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
+    }
+
+    /// SwiGLU: `gate[i] = silu(gate[i]) * up[i]`, written into `gate`.
+    public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let g = gate[i]
+            gate[i] = g / (1 + expf(-g)) * up[i]
+        }
+    }
+
+    /// Numerically stable softmax of `count` floats, in place.
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var maxValue = -Float.infinity
+        for i in 0..<count where x[i] > maxValue { maxValue = x[i] }
+        var sum: Float = 0
+        for i in 0..<count {
+            let e = expf(x[i] - maxValue)
+            x[i] = e
+            sum += e
+        }
+        let inv = 1 / sum
+        for i in 0..<count { x[i] *= inv }
+    }
+
+    /// The dot product of two vectors of `count` floats.
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var i = 0
+        while i + 4 <= count {
+            s0 += a[i] * b[i]
+            s1 += a[i + 1] * b[i + 1]
+            s2 += a[i + 2] * b[i + 2]
+            s3 += a[i + 3] * b[i + 3]
+            i += 4
+        }
+        while i < count {
+            s0 += a[i] * b[i]
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// `y += alpha * x` over `count` floats.
+    @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += alpha * x[i] }
+    }
+}

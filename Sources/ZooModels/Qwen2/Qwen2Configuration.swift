@@ -1,0 +1,117 @@
+import Foundation
+
+/// `config.json` of a `Qwen2ForCausalLM` checkpoint (Qwen1.5, Qwen2, Qwen2.5 and their Coder and
+/// Math versions), field for field.
+///
+/// Two layouts exist in the wild: the Qwen2.5 release (top-level `rope_theta`, `torch_dtype`) and
+/// the one transformers 5 writes (`rope_parameters: {rope_theta, rope_type}`, `dtype`). Both decode.
+public struct Qwen2Configuration: Decodable, Sendable, Equatable {
+    public var modelType: String
+    public var vocabSize: Int
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var numHiddenLayers: Int
+    public var numAttentionHeads: Int
+    /// Defaults to `numAttentionHeads` (MHA) when absent.
+    public var numKeyValueHeads: Int
+    /// Defaults to `hiddenSize / numAttentionHeads` when absent.
+    public var headDim: Int
+    public var maxPositionEmbeddings: Int
+    public var rmsNormEps: Double
+    /// The RoPE base, from `rope_theta` or `rope_parameters.rope_theta`.
+    public var ropeTheta: Double
+    /// `default` unless the config asks for a scaled RoPE (YaRN, linear, dynamic).
+    public var ropeType: String
+    public var tieWordEmbeddings: Bool
+    public var hiddenAct: String
+    public var bosTokenID: Int?
+    public var eosTokenIDs: [Int]
+    /// The stored weight dtype, from `torch_dtype` or `dtype` (informational).
+    public var dtype: String?
+    public var useSlidingWindow: Bool
+    public var slidingWindow: Int?
+    public var maxWindowLayers: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case modelType = "model_type", vocabSize = "vocab_size", hiddenSize = "hidden_size"
+        case intermediateSize = "intermediate_size", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", numKeyValueHeads = "num_key_value_heads"
+        case headDim = "head_dim", maxPositionEmbeddings = "max_position_embeddings"
+        case rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta", ropeParameters = "rope_parameters"
+        case ropeScaling = "rope_scaling", tieWordEmbeddings = "tie_word_embeddings"
+        case hiddenAct = "hidden_act", bosTokenID = "bos_token_id", eosTokenID = "eos_token_id"
+        case torchDtype = "torch_dtype", dtype, useSlidingWindow = "use_sliding_window"
+        case slidingWindow = "sliding_window", maxWindowLayers = "max_window_layers"
+    }
+
+    /// `rope_parameters` (transformers 5) or `rope_scaling` (older configs).
+    struct RopeParameters: Decodable {
+        var ropeTheta: Double?
+        var ropeType: String?
+        var type: String?
+        enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        modelType = try c.decode(String.self, forKey: .modelType)
+        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
+        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
+        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
+        numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
+        maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 32768
+        rmsNormEps = try c.decodeIfPresent(Double.self, forKey: .rmsNormEps) ?? 1e-6
+        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
+        hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? "silu"
+        bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID)
+        eosTokenIDs = try c.decodeIfPresent(OneOrManyInts.self, forKey: .eosTokenID)?.values ?? []
+        dtype = try c.decodeIfPresent(String.self, forKey: .dtype)
+            ?? c.decodeIfPresent(String.self, forKey: .torchDtype)
+        useSlidingWindow = try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) ?? false
+        slidingWindow = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
+        maxWindowLayers = try c.decodeIfPresent(Int.self, forKey: .maxWindowLayers)
+
+        let parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
+        let scaling = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
+        ropeTheta = try parameters?.ropeTheta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
+        ropeType = parameters?.ropeType ?? scaling?.ropeType ?? scaling?.type ?? "default"
+
+        let explicitHeadDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
+        guard numAttentionHeads > 0 else {
+            throw ConfigError(file: nil, field: "num_attention_heads", message: "must be positive")
+        }
+        headDim = explicitHeadDim ?? hiddenSize / numAttentionHeads
+        try validate(explicitHeadDim: explicitHeadDim != nil)
+    }
+
+    private func validate(explicitHeadDim: Bool) throws {
+        func fail(_ field: String, _ message: String) -> ConfigError {
+            ConfigError(file: nil, field: field, message: message)
+        }
+        for (field, value) in [
+            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
+            ("num_hidden_layers", numHiddenLayers), ("num_key_value_heads", numKeyValueHeads),
+            ("head_dim", headDim), ("max_position_embeddings", maxPositionEmbeddings),
+        ] where value <= 0 {
+            throw fail(field, "must be positive, found \(value)")
+        }
+        if !explicitHeadDim, hiddenSize % numAttentionHeads != 0 {
+            throw fail("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads (\(numAttentionHeads))")
+        }
+        if numAttentionHeads % numKeyValueHeads != 0 {
+            throw fail("num_key_value_heads",
+                       "num_attention_heads (\(numAttentionHeads)) must be a multiple of it (\(numKeyValueHeads))")
+        }
+        if headDim % 2 != 0 { throw fail("head_dim", "must be even for RoPE, found \(headDim)") }
+        if hiddenAct != "silu" { throw fail("hidden_act", "only \"silu\" is supported, found \"\(hiddenAct)\"") }
+        if ropeType != "default" {
+            throw fail("rope_scaling", "RoPE type \"\(ropeType)\" is not supported yet (only \"default\")")
+        }
+        if !(rmsNormEps > 0) { throw fail("rms_norm_eps", "must be positive") }
+        if useSlidingWindow {
+            throw fail("use_sliding_window", "sliding-window attention is not supported yet")
+        }
+    }
+}

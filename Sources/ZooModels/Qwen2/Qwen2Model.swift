@@ -1,0 +1,173 @@
+// The Qwen2 architecture (`Qwen2ForCausalLM`): Qwen1.5, Qwen2, Qwen2.5, Qwen2.5-Coder and -Math.
+// Mirrors transformers' `models/qwen2/modeling_qwen2.py`; tensor names are the checkpoint's.
+import Foundation
+import ZooAttention
+import ZooCore
+import ZooKernels
+
+/// A Qwen2-family causal language model computed in fp32.
+public final class Qwen2Model: LanguageModel {
+    public let configuration: Qwen2Configuration
+    public let endOfSequenceIDs: [Int]
+    public var vocabularySize: Int { configuration.vocabSize }
+    public var contextLength: Int { configuration.maxPositionEmbeddings }
+
+    private let weights: Weights
+    private let rope: RotaryEmbedding
+    private let attention: any Attention
+    private let shape: AttentionShape
+
+    /// Loads the weights of `checkpoint`, checking every tensor's presence and shape.
+    public init(
+        configuration: Qwen2Configuration, checkpoint: Checkpoint,
+        generation: GenerationConfig? = nil, attention: any Attention = CausalAttention()
+    ) throws {
+        self.configuration = configuration
+        self.weights = try Weights(configuration, checkpoint)
+        self.rope = RotaryEmbedding(rotaryDim: configuration.headDim, base: configuration.ropeTheta)
+        self.attention = attention
+        self.shape = AttentionShape(
+            queryHeads: configuration.numAttentionHeads, kvHeads: configuration.numKeyValueHeads,
+            headDim: configuration.headDim)
+        self.endOfSequenceIDs = generation?.eosTokenIDs ?? configuration.eosTokenIDs
+    }
+
+    public func makeCache(capacity: Int?) -> any KVCache {
+        DenseKVCache(
+            layers: configuration.numHiddenLayers, rowWidth: shape.kvHeads * shape.headDim,
+            capacity: capacity ?? contextLength)
+    }
+
+    public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
+        precondition(!tokens.isEmpty, "forward needs at least one token")
+        for id in tokens where id < 0 || id >= configuration.vocabSize {
+            throw TokenOutOfRangeError(id: id, vocabularySize: configuration.vocabSize)
+        }
+        let c = configuration
+        let T = tokens.count
+        let H = c.hiddenSize, D = c.headDim
+        let qWidth = c.numAttentionHeads * D, kvWidth = c.numKeyValueHeads * D, I = c.intermediateSize
+        let p0 = cache.count
+        let eps = Float(c.rmsNormEps)
+        let scale = 1 / Float(D).squareRoot()
+        let b = Buffers(tokens: T, hidden: H, qWidth: qWidth, kvWidth: kvWidth, intermediate: I)
+        defer { b.deallocate() }
+
+        // 1. Embedding lookup                                          x: [T, H]
+        for (t, id) in tokens.enumerated() {
+            (b.x + t * H).update(from: weights.embedding.pointer + id * H, count: H)
+        }
+
+        for (l, layer) in weights.layers.enumerated() {
+            // 2. Pre-attention RMSNorm                                   h: [T, H]
+            VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.inputNorm.pointer, eps: eps, into: b.h)
+            // 3. Q, K, V projections with bias              q: [T, nH·D]  k, v: [T, nKV·D]
+            layer.q.apply(b.h, rows: T, into: b.q)
+            layer.k.apply(b.h, rows: T, into: b.k)
+            layer.v.apply(b.h, rows: T, into: b.v)
+            // 4. RoPE on q and k at positions p0 ..< p0+T
+            rope.apply(to: b.q, tokens: T, heads: c.numAttentionHeads, headDim: D, firstPosition: p0)
+            rope.apply(to: b.k, tokens: T, heads: c.numKeyValueHeads, headDim: D, firstPosition: p0)
+            // 5. Append k, v to the cache and read the whole sequence back
+            let kv = try cache.write(layer: l, keys: b.k, values: b.v, tokens: T)
+            // 6. Causal (grouped-query) attention                       a: [T, nH·D]
+            attention.attend(
+                queries: b.q, tokens: T, firstPosition: p0, cache: kv, shape: shape, scale: scale, output: b.attn)
+            // 7. Output projection, residual                            x += a·Woᵀ
+            layer.o.apply(b.attn, rows: T, into: b.x, accumulate: true)
+            // 8. Pre-MLP RMSNorm                                        h: [T, H]
+            VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.postNorm.pointer, eps: eps, into: b.h)
+            // 9. SwiGLU MLP                                  silu(h·Wgᵀ) ⊙ (h·Wuᵀ): [T, I]
+            layer.gate.apply(b.h, rows: T, into: b.gate)
+            layer.up.apply(b.h, rows: T, into: b.up)
+            VectorOps.swiGLU(gate: b.gate, up: b.up, count: T * I)
+            // 10. Down projection, residual                             x += m·Wdᵀ
+            layer.down.apply(b.gate, rows: T, into: b.x, accumulate: true)
+        }
+        cache.commit(tokens: T)
+
+        // 11. Final norm and LM head over the selected rows             logits: [rows, V]
+        let first = selection == .last ? T - 1 : 0
+        let rows = T - first
+        VectorOps.rmsNorm(b.x + first * H, rows: rows, dim: H, weight: weights.finalNorm.pointer, eps: eps, into: b.h)
+        var values = [Float](repeating: 0, count: rows * c.vocabSize)
+        values.withUnsafeMutableBufferPointer { out in
+            weights.lmHead.apply(b.h, rows: rows, into: out.baseAddress!)
+        }
+        return Logits(rows: rows, vocabularySize: c.vocabSize, values: values)
+    }
+}
+
+// MARK: - Weights
+
+extension Qwen2Model {
+    struct Layer {
+        let inputNorm: FloatBuffer
+        let q, k, v, o: Linear
+        let postNorm: FloatBuffer
+        let gate, up, down: Linear
+    }
+
+    struct Weights {
+        let embedding: FloatBuffer
+        let layers: [Layer]
+        let finalNorm: FloatBuffer
+        let lmHead: Linear
+
+        init(_ c: Qwen2Configuration, _ checkpoint: Checkpoint) throws {
+            let H = c.hiddenSize, V = c.vocabSize, I = c.intermediateSize
+            let qWidth = c.numAttentionHeads * c.headDim, kvWidth = c.numKeyValueHeads * c.headDim
+            func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
+                try checkpoint.floats(name, shape: shape)
+            }
+            func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
+                Linear(
+                    weight: try tensor("\(name).weight", [out, `in`]),
+                    bias: bias ? try tensor("\(name).bias", [out]) : nil,
+                    outFeatures: out, inFeatures: `in`)
+            }
+            embedding = try tensor("model.embed_tokens.weight", [V, H])
+            layers = try (0..<c.numHiddenLayers).map { i in
+                let p = "model.layers.\(i)"
+                return Layer(
+                    inputNorm: try tensor("\(p).input_layernorm.weight", [H]),
+                    q: try linear("\(p).self_attn.q_proj", out: qWidth, in: H, bias: true),
+                    k: try linear("\(p).self_attn.k_proj", out: kvWidth, in: H, bias: true),
+                    v: try linear("\(p).self_attn.v_proj", out: kvWidth, in: H, bias: true),
+                    o: try linear("\(p).self_attn.o_proj", out: H, in: qWidth),
+                    postNorm: try tensor("\(p).post_attention_layernorm.weight", [H]),
+                    gate: try linear("\(p).mlp.gate_proj", out: I, in: H),
+                    up: try linear("\(p).mlp.up_proj", out: I, in: H),
+                    down: try linear("\(p).mlp.down_proj", out: H, in: I))
+            }
+            finalNorm = try tensor("model.norm.weight", [H])
+            // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
+            lmHead = c.tieWordEmbeddings
+                ? Linear(weight: embedding, bias: nil, outFeatures: V, inFeatures: H)
+                : try linear("lm_head", out: V, in: H)
+            try checkpoint.verifyAllTensorsUsed { name in
+                name.hasSuffix("rotary_emb.inv_freq") || (c.tieWordEmbeddings && name == "lm_head.weight")
+            }
+        }
+    }
+
+    /// Scratch activations for one forward call.
+    struct Buffers {
+        let x, h, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>
+
+        init(tokens T: Int, hidden H: Int, qWidth: Int, kvWidth: Int, intermediate I: Int) {
+            x = .allocate(capacity: T * H)
+            h = .allocate(capacity: T * H)
+            q = .allocate(capacity: T * qWidth)
+            k = .allocate(capacity: T * kvWidth)
+            v = .allocate(capacity: T * kvWidth)
+            attn = .allocate(capacity: T * qWidth)
+            gate = .allocate(capacity: T * I)
+            up = .allocate(capacity: T * I)
+        }
+
+        func deallocate() {
+            for p in [x, h, q, k, v, attn, gate, up] { p.deallocate() }
+        }
+    }
+}

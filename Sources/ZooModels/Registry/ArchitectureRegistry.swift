@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import ZooCore
+
+/// What an architecture needs to build a model from a checkpoint directory.
+public struct CheckpointDirectory: Sendable {
+    public let url: URL
+    /// `config.json`, read but not yet decoded: each architecture decodes its own fields.
+    public let config: ConfigFile
+    /// `generation_config.json`, when present.
+    public let generation: GenerationConfig?
+}
+
+/// Builds a model of one architecture from a checkpoint directory.
+public typealias ArchitectureLoader = @Sendable (CheckpointDirectory) throws -> any LanguageModel
+
+/// Maps `config.json`'s `model_type` to the code that loads that architecture.
+///
+/// Architectures register here, outside the model files, so that an app can add one without
+/// forking QwenZoo: `ArchitectureRegistry.shared.register("my_arch") { … }`.
+public final class ArchitectureRegistry: Sendable {
+    /// The registry the runtime and the CLI use, with the built-in Qwen architectures.
+    public static let shared: ArchitectureRegistry = {
+        let registry = ArchitectureRegistry()
+        registry.register("qwen2", loader: Qwen2Model.load)
+        return registry
+    }()
+
+    private let loaders = Mutex<[String: ArchitectureLoader]>([:])
+
+    public init() {}
+
+    /// Registers (or replaces) the loader for `modelType`.
+    public func register(_ modelType: String, loader: @escaping ArchitectureLoader) {
+        loaders.withLock { $0[modelType] = loader }
+    }
+
+    /// The `model_type` values that can be loaded, sorted.
+    public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
+
+    /// Loads the checkpoint in `directory` with the architecture its `config.json` names.
+    public func load(directory: URL) throws -> any LanguageModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw ConfigError(file: nil, field: nil, message: "\(directory.path): no such checkpoint directory")
+        }
+        let config = try ConfigFile(directory.appendingPathComponent("config.json"))
+        struct ModelType: Decodable {
+            let model_type: String
+        }
+        let modelType = try config.decode(ModelType.self).model_type
+        guard let loader = loaders.withLock({ $0[modelType] }) else {
+            throw ConfigError(
+                file: config.url, field: "model_type",
+                message: "\"\(modelType)\" is not a supported architecture (supported: \(modelTypes.joined(separator: ", ")))")
+        }
+        let generation = try GenerationConfig.load(directory: directory)
+        return try loader(CheckpointDirectory(url: directory, config: config, generation: generation))
+    }
+}
+
+extension Qwen2Model {
+    /// The registry entry for `model_type: qwen2`.
+    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
+        let configuration = try directory.config.decode(Qwen2Configuration.self)
+        let checkpoint = try Checkpoint(directory: directory.url)
+        return try Qwen2Model(configuration: configuration, checkpoint: checkpoint, generation: directory.generation)
+    }
+}

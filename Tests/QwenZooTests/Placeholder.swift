@@ -1,5 +1,0 @@
-import XCTest
-
-final class QwenZooTestsPlaceholder: XCTestCase {
-    func testNothing() {}
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ZooModelsTestsPlaceholder: XCTestCase {
-    func testNothing() {}
-}
