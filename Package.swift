@@ -48,10 +48,12 @@ let package = Package(
         // MARK: Tests (one target per module; fixtures under Tests/Fixtures)
         .target(name: "ZooTestSupport", dependencies: ["ZooCore"], path: "Tests/ZooTestSupport"),
         .testTarget(name: "ZooTokenizersTests", dependencies: ["ZooTokenizers", "ZooTestSupport"]),
+        .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooKernelsTests", dependencies: ["ZooKernels"]),
+        .testTarget(name: "ZooAttentionTests", dependencies: ["ZooAttention"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooTestSupport"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
 // Apps import QwenZoo alone; the core protocols and values come with it.
 @_exported import ZooCore
 @_exported import enum ZooKernels.MatrixBackend
+@_exported import enum ZooKernels.MatrixMultiply
+@_exported import struct ZooSamplers.GreedySampler

@@ -6,7 +6,7 @@ struct ZooCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
         abstract: "Run Qwen-family language models on the CPU.",
-        subcommands: [Tokenize.self, Detokenize.self, Logits.self, Generate.self])
+        subcommands: [Tokenize.self, Detokenize.self, Logits.self, Generate.self, Bench.self])
 }
 
 /// Runs a command body, turning any thrown error into one line on stderr and exit status 1.

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ZooKernelsTestsPlaceholder: XCTestCase {
-    func testNothing() {}
-}
