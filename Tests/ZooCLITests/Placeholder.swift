@@ -1,5 +1,0 @@
-import XCTest
-
-final class ZooCLITestsPlaceholder: XCTestCase {
-    func testNothing() {}
-}

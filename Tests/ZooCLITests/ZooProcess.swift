@@ -1,0 +1,50 @@
+import Foundation
+import ZooTestSupport
+
+/// Runs the built `zoo` executable and captures what it prints.
+struct ZooProcess {
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The `zoo` binary next to the test bundle (SwiftPM builds it because the tests depend on it).
+    static let executable: URL = {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [besideTests, besideTests.deletingLastPathComponent(),
+                    Fixtures.repositoryRoot.appendingPathComponent(".build/debug")] {
+            let candidate = dir.appendingPathComponent("zoo")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        fatalError("cannot find the zoo executable near \(besideTests.path)")
+    }()
+
+    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = error.fileHandleForReading.readDataToEndOfFile() }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func run(_ arguments: [String], stdin text: String) throws -> Output {
+        try run(arguments, stdin: Data(text.utf8))
+    }
+}
