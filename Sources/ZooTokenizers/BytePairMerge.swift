@@ -91,50 +91,49 @@ enum BytePairMerge {
         ids: UnsafeMutablePointer<Int32>, starts: UnsafeMutablePointer<Int32>, count n: Int,
         rule: Rule, into out: inout [Int]
     ) {
-        var next = [Int32](unsafeUninitializedCapacity: n) { b, c in
-            for k in 0..<n { b[k] = Int32(k + 1) }
-            c = n
-        }
-        var prev = [Int32](unsafeUninitializedCapacity: n) { b, c in
-            for k in 0..<n { b[k] = Int32(k - 1) }
-            c = n
-        }
-        var heap = MinHeap()
-        heap.storage.reserveCapacity(n)
-        // The bytes of part k end where the next live part starts.
-        func pair(_ k: Int) -> UInt64 {
-            let r = Int(next[k])
-            return rule.merge(ids[k], ids[r], Int(starts[k]), Int(starts[Int(next[r])]))
-        }
-        for k in 0..<(n - 1) {
-            let p = pair(k)
-            if p != .max { heap.push((p & 0xFFFF_FFFF_0000_0000) | UInt64(k)) }
-        }
-        var alive = [Bool](repeating: true, count: n)
-        while let top = heap.pop() {
-            let k = Int(top & 0xFFFF_FFFF)
-            guard alive[k], Int(next[k]) < n else { continue }
-            let p = pair(k)
-            guard p != .max, p >> 32 == top >> 32 else { continue }  // stale entry
-            let r = Int(next[k])
-            ids[k] = Int32(truncatingIfNeeded: p & 0xFFFF_FFFF)
-            alive[r] = false
-            next[k] = next[r]
-            if Int(next[r]) < n { prev[Int(next[r])] = Int32(k) }
-            if prev[k] >= 0 {
-                let left = Int(prev[k])
-                let q = pair(left)
-                if q != .max { heap.push((q & 0xFFFF_FFFF_0000_0000) | UInt64(left)) }
+        // next[k]/prev[k]: neighbouring live parts (n / -1 at the ends); next[k] = -2 marks dead.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { links in
+            let next = links.baseAddress!, prev = next + n
+            for k in 0..<n {
+                next[k] = Int32(k + 1)
+                prev[k] = Int32(k - 1)
             }
-            if Int(next[k]) < n {
-                let q = pair(k)
-                if q != .max { heap.push((q & 0xFFFF_FFFF_0000_0000) | UInt64(k)) }
+            var heap = MinHeap()
+            heap.storage.reserveCapacity(n)
+            // The bytes of two parts end where the live part after them starts (starts[n] = end).
+            @inline(__always) func pair(_ k: Int) -> UInt64 {
+                let r = Int(next[k])
+                return rule.merge(ids[k], ids[r], Int(starts[k]), Int(starts[Int(next[r])]))
             }
-        }
-        var k = 0
-        while k < n {
-            out.append(Int(ids[k]))
-            k = Int(next[k])
+            for k in 0..<(n - 1) {
+                let p = pair(k)
+                if p != .max { heap.push((p & 0xFFFF_FFFF_0000_0000) | UInt64(k)) }
+            }
+            while let top = heap.pop() {
+                let k = Int(top & 0xFFFF_FFFF)
+                guard next[k] >= 0, Int(next[k]) < n else { continue }
+                let p = pair(k)
+                guard p >> 32 == top >> 32 else { continue }  // stale entry (or no longer merges)
+                let r = Int(next[k])
+                ids[k] = Int32(truncatingIfNeeded: p & 0xFFFF_FFFF)
+                next[k] = next[r]
+                next[r] = -2
+                if Int(next[k]) < n { prev[Int(next[k])] = Int32(k) }
+                if prev[k] >= 0 {
+                    let left = Int(prev[k])
+                    let q = pair(left)
+                    if q != .max { heap.push((q & 0xFFFF_FFFF_0000_0000) | UInt64(left)) }
+                }
+                if Int(next[k]) < n {
+                    let q = pair(k)
+                    if q != .max { heap.push((q & 0xFFFF_FFFF_0000_0000) | UInt64(k)) }
+                }
+            }
+            var k = 0
+            while k < n {
+                out.append(Int(ids[k]))
+                k = Int(next[k])
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
-/// Token bytes by id, plus a hash index from bytes back to id.
+/// Token bytes by id, plus hash indexes from bytes back to id.
 ///
-/// All tokens live in one flat byte array so that loading 151k tokens makes three allocations,
-/// not 151k; lookups go through a ``View`` of unsafe pointers that is valid for one encode call.
+/// All tokens live in one flat byte array so that loading 151k tokens makes a few allocations,
+/// not 151k. Lookups are the hot path of BPE, so they avoid cache misses: two-byte tokens sit in
+/// a direct 64K table, tokens up to 8 bytes in a table keyed by their packed bytes (no trip to
+/// the byte storage), and only longer ones hash their bytes. Lookups go through a ``View`` of
+/// unsafe pointers that is valid for one encode call.
 struct TokenVocabulary: Sendable {
     /// Two ids spell the same bytes; loaders turn this into a ``TokenizerLoadError``.
     struct DuplicateBytes: Error {
@@ -13,42 +16,71 @@ struct TokenVocabulary: Sendable {
     let storage: [UInt8]
     /// Per id: `start << 32 | length`; 0 for ids that are not ordinary tokens.
     let ranges: [UInt64]
-    /// Open-addressed index: 0 for an empty slot, else `hashTag << 32 | (id + 1)`.
-    private let slots: [UInt64]
+    /// Id of each two-byte token, indexed by `first << 8 | second`; -1 when none.
+    private let pairIDs: [Int32]
+    /// Tokens of 1...8 bytes: `(packed bytes, length << 32 | (id + 1))` pairs; value 0 = empty.
+    private let shortSlots: [UInt64]
+    /// Tokens longer than 8 bytes: 0 for an empty slot, else `hashTag << 32 | (id + 1)`.
+    private let longSlots: [UInt64]
 
-    /// Builds the index; `ranges` uses the same packing as the stored property.
+    /// Builds the indexes; `ranges` uses the same packing as the stored property.
     init(storage: [UInt8], ranges: [UInt64]) throws(DuplicateBytes) {
         self.storage = storage
         self.ranges = ranges
-        var capacity = 16
-        while capacity < ranges.count * 2 { capacity <<= 1 }  // load factor ≤ 0.5
-        var slots = [UInt64](repeating: 0, count: capacity)
-        let mask = capacity - 1
+        var shortCount = 0
+        for range in ranges where range != 0 && range & 0xFFFF_FFFF <= 8 { shortCount += 1 }
+        let longCount = ranges.count - shortCount
+        var pairIDs = [Int32](repeating: -1, count: 65536)
+        var shortSlots = [UInt64](repeating: 0, count: 2 * Self.capacity(for: shortCount))
+        var longSlots = [UInt64](repeating: 0, count: Self.capacity(for: longCount))
+        let shortMask = shortSlots.count / 2 - 1, longMask = longSlots.count - 1
         var duplicate: DuplicateBytes?
         storage.withUnsafeBufferPointer { bytes in
-            slots.withUnsafeMutableBufferPointer { table in
-                guard let base = bytes.baseAddress else { return }
-                for (id, range) in ranges.enumerated() where range != 0 {
-                    let start = Int(range >> 32), length = Int(range & 0xFFFF_FFFF)
-                    let h = Self.hash(base + start, length)
-                    var i = Int(truncatingIfNeeded: h) & mask
-                    while table[i] != 0 {
-                        let other = Int(table[i] & 0xFFFF_FFFF) - 1
-                        let o = ranges[other]
-                        if Int(o & 0xFFFF_FFFF) == length
-                            && memEqual(base + Int(o >> 32), base + start, length)
-                        {
-                            duplicate = DuplicateBytes(firstID: other, secondID: id)
+            guard let base = bytes.baseAddress else { return }
+            for (id, range) in ranges.enumerated() where range != 0 {
+                let start = Int(range >> 32), length = Int(range & 0xFFFF_FFFF)
+                let p = base + start
+                if length == 2 { pairIDs[Int(p[0]) << 8 | Int(p[1])] = Int32(id) }
+                if length <= 8 {
+                    let key = Self.pack(p, length)
+                    var i = Self.shortSlot(key, shortMask)
+                    while shortSlots[2 * i + 1] != 0 {
+                        let value = shortSlots[2 * i + 1]
+                        if shortSlots[2 * i] == key && Int(value >> 32) == length {
+                            duplicate = DuplicateBytes(firstID: Int(value & 0xFFFF_FFFF) - 1, secondID: id)
                             return
                         }
-                        i = (i + 1) & mask
+                        i = (i + 1) & shortMask
                     }
-                    table[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
+                    shortSlots[2 * i] = key
+                    shortSlots[2 * i + 1] = UInt64(length) << 32 | UInt64(id + 1)
+                    continue
                 }
+                let h = Self.hash(p, length)
+                var i = Int(truncatingIfNeeded: h) & longMask
+                while longSlots[i] != 0 {
+                    let other = Int(longSlots[i] & 0xFFFF_FFFF) - 1
+                    let o = ranges[other]
+                    if Int(o & 0xFFFF_FFFF) == length && memEqual(base + Int(o >> 32), p, length) {
+                        duplicate = DuplicateBytes(firstID: other, secondID: id)
+                        return
+                    }
+                    i = (i + 1) & longMask
+                }
+                longSlots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
             }
         }
         if let duplicate { throw duplicate }
-        self.slots = slots
+        self.pairIDs = pairIDs
+        self.shortSlots = shortSlots
+        self.longSlots = longSlots
+    }
+
+    /// A power of two at least twice `count` (load factor ≤ 0.5).
+    private static func capacity(for count: Int) -> Int {
+        var capacity = 16
+        while capacity < count * 2 { capacity <<= 1 }
+        return capacity
     }
 
     /// The number of ids, including any gaps.
@@ -65,9 +97,14 @@ struct TokenVocabulary: Sendable {
     func withView<R>(_ body: (View) -> R) -> R {
         storage.withUnsafeBufferPointer { s in
             ranges.withUnsafeBufferPointer { r in
-                slots.withUnsafeBufferPointer { t in
-                    body(View(storage: s.baseAddress!, ranges: r.baseAddress!, slots: t.baseAddress!,
-                              mask: t.count - 1))
+                pairIDs.withUnsafeBufferPointer { p in
+                    shortSlots.withUnsafeBufferPointer { short in
+                        longSlots.withUnsafeBufferPointer { long in
+                            body(View(storage: s.baseAddress!, ranges: r.baseAddress!, pairIDs: p.baseAddress!,
+                                      shortSlots: short.baseAddress!, shortMask: short.count / 2 - 1,
+                                      longSlots: long.baseAddress!, longMask: long.count - 1))
+                        }
+                    }
                 }
             }
         }
@@ -77,17 +114,39 @@ struct TokenVocabulary: Sendable {
     struct View {
         let storage: UnsafePointer<UInt8>
         let ranges: UnsafePointer<UInt64>
-        let slots: UnsafePointer<UInt64>
-        let mask: Int
+        let pairIDs: UnsafePointer<Int32>
+        let shortSlots: UnsafePointer<UInt64>
+        let shortMask: Int
+        let longSlots: UnsafePointer<UInt64>
+        let longMask: Int
 
         /// The id of the token spelled by `length` bytes at `bytes`, or -1.
         @inline(__always)
         func id(of bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+            if length == 2 { return pairIDs[Int(bytes[0]) << 8 | Int(bytes[1])] }
+            if length <= 8 { return shortID(TokenVocabulary.pack(bytes, length), length) }
+            return longID(bytes, length)
+        }
+
+        @inline(__always)
+        private func shortID(_ key: UInt64, _ length: Int) -> Int32 {
+            var i = TokenVocabulary.shortSlot(key, shortMask)
+            while true {
+                let value = shortSlots[2 * i + 1]
+                if value == 0 { return -1 }
+                if shortSlots[2 * i] == key && Int(value >> 32) == length {
+                    return Int32(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
+                }
+                i = (i + 1) & shortMask
+            }
+        }
+
+        private func longID(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
             let h = TokenVocabulary.hash(bytes, length)
             let tag = h & 0xFFFF_FFFF_0000_0000
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = Int(truncatingIfNeeded: h) & longMask
             while true {
-                let slot = slots[i]
+                let slot = longSlots[i]
                 if slot == 0 { return -1 }
                 if slot & 0xFFFF_FFFF_0000_0000 == tag {
                     let id = Int(slot & 0xFFFF_FFFF) - 1
@@ -96,9 +155,27 @@ struct TokenVocabulary: Sendable {
                         return Int32(id)
                     }
                 }
-                i = (i + 1) & mask
+                i = (i + 1) & longMask
             }
         }
+    }
+
+    /// Up to 8 bytes packed little-endian into a word.
+    @inline(__always)
+    static func pack(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var key: UInt64 = 0
+        var i = n - 1
+        while i >= 0 {
+            key = key << 8 | UInt64(p[i])
+            i -= 1
+        }
+        return key
+    }
+
+    @inline(__always)
+    static func shortSlot(_ key: UInt64, _ mask: Int) -> Int {
+        let h = (key ^ (key >> 29)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 32) & mask
     }
 
     /// A fast multiply-xorshift hash over 8-byte words.
