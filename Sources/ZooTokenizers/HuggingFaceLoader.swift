@@ -67,6 +67,11 @@ enum HuggingFaceLoader {
             }
             added.sort { $0.id < $1.id }
         }
+        // Qwen2Tokenizer's default unk/eos/pad token is `<|endoftext|>`, so it is special even
+        // when no tokenizer_config.json says so.
+        if !added.contains(where: { $0.content == "<|endoftext|>" }), let id = vocab["<|endoftext|>"] {
+            added.append(AddedToken(content: "<|endoftext|>", id: id, isSpecial: true))
+        }
         return try build(
             vocab: vocab, merges: merges, addedTokens: added, unknownToken: nil, ignoreMerges: false,
             normalizesNFC: true,
