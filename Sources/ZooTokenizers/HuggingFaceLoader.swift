@@ -145,7 +145,7 @@ enum HuggingFaceLoader {
         var keyOfID = [String?](repeating: nil, count: maxID + 1)
         var ranges = [UInt64](repeating: 0, count: maxID + 1)
         var storage: [UInt8] = []
-        for (key, id) in vocab.sorted(by: { $0.value < $1.value }) {
+        for (key, id) in vocab.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             if let other = keyOfID[id] { throw vocabError(key, "id \(id) is also used by \(String(reflecting: other))") }
             guard !key.isEmpty else { throw vocabError(key, "empty token") }
             keyOfID[id] = key

@@ -11,6 +11,10 @@ enum JSONFile {
         do {
             return try JSONDecoder().decode(T.self, from: Data(data))
         } catch let error as DecodingError {
+            if let problem = JSONSyntaxCheck.firstProblem(in: data) {
+                throw TokenizerLoadError(path: url.path, location: .line(problem.line),
+                                         reason: "invalid JSON: \(problem.message) (column \(problem.column))")
+            }
             throw describe(error, url)
         } catch {
             throw TokenizerLoadError(path: url.path, reason: "invalid JSON: \(error)")
