@@ -11,12 +11,17 @@ enum ScalarClass: UInt8 {
     /// Everything else: `[^\s\p{L}\p{N}]`.
     case other
 
-    private static let ascii: [ScalarClass] = (0..<128).map { ScalarClass(classifying: Unicode.Scalar(UInt8($0))) }
-
     /// Classifies a scalar, with table and range fast paths for common scripts.
     @inline(__always)
     static func of(_ value: UInt32) -> ScalarClass {
-        if value < 128 { return ascii[Int(value)] }
+        // ASCII by comparisons: a static table would cost a lazy-initialization check per call.
+        if value < 128 {
+            if value &- 0x61 < 26 || value &- 0x41 < 26 { return .letter }
+            if value &- 0x30 < 10 { return .number }
+            if value == 0x20 || value == 0x09 || value == 0x0B || value == 0x0C { return .space }
+            if value == 0x0A || value == 0x0D { return .newline }
+            return .other
+        }
         // CJK Unified Ideographs and Hangul syllables are all letters (Lo).
         if value >= 0x4E00 && value <= 0x9FFF { return .letter }
         if value >= 0xAC00 && value <= 0xD7A3 { return .letter }
