@@ -46,11 +46,4 @@ enum ByteLevelAlphabet {
         }
         return out
     }
-
-    /// Spells raw bytes in the alphabet.
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var s = String.UnicodeScalarView()
-        for b in bytes { s.append(characters[Int(b)]) }
-        return String(s)
-    }
 }
