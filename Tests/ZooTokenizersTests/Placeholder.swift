@@ -1,5 +1,0 @@
-import XCTest
-
-final class ZooTokenizersTestsPlaceholder: XCTestCase {
-    func testNothing() {}
-}
