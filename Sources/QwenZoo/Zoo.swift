@@ -13,6 +13,6 @@ public enum Zoo {
     /// Loads a tokenizer from a `.tiktoken` file, or from a directory with `tokenizer.json`
     /// (or `vocab.json` + `merges.txt`).
     public static func loadTokenizer(path: URL) throws -> any Tokenizer {
-        try TokenizerFiles.load(path)
+        try BytePairTokenizer(contentsOf: path)
     }
 }

@@ -57,6 +57,11 @@ extension BytePairTokenizer {
         for token in specialTokens where vocabulary.bytes(of: token.id) != nil {
             throw TokenizerLoadError(path: url.path, reason: "special token \(token.content) id \(token.id) is also a rank in the file")
         }
+        if let first = specialTokens.map(\.id).min(), first > vocabulary.count {
+            throw TokenizerLoadError(
+                path: url.path,
+                reason: "the file has \(vocabulary.count) ranks but the special tokens start at id \(first): is the file truncated?")
+        }
         self.init(
             vocabulary: vocabulary, merges: .ranks, addedTokens: specialTokens, wholePieceLookup: true,
             normalizesNFC: true, matchesAddedTokensBeforeNormalizing: false, unknownID: nil)

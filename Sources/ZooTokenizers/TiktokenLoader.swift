@@ -65,6 +65,16 @@ enum TiktokenLoader {
         }
         if let result { throw result }
         guard !ranges.isEmpty else { throw TokenizerLoadError(path: url.path, reason: "no tokens") }
+        // A cut-off download ends mid-line; a file edited by hand may skip a rank. Both would
+        // silently shift or lose ids, so both are errors.
+        if data.last != UInt8(ascii: "\n") {
+            let lines = data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } + 1
+            throw fail(lines, "the last line has no newline: the file looks truncated")
+        }
+        if let missing = ranges.firstIndex(of: 0) {
+            throw TokenizerLoadError(
+                path: url.path, reason: "rank \(missing) is missing (ranks must run from 0 to \(ranges.count - 1) without gaps)")
+        }
         do {
             return try TokenVocabulary(storage: storage, ranges: ranges)
         } catch {

@@ -53,6 +53,25 @@ final class LoadErrorTests: XCTestCase {
 
     // MARK: tiktoken
 
+    func testTruncatedRanksFileIsDetected() throws {
+        let cut = try write("cut.tiktoken", "IQ== 0\nIg== 1\nIw== 2")
+        assertLoadError(.line(3), "truncated") { () throws(TokenizerLoadError) in
+            try BytePairTokenizer(tiktokenFile: cut, specialTokens: [])
+        }
+        // Whole lines missing at the end: the Qwen special tokens no longer follow the last rank.
+        let short = try write("short.tiktoken", goodLines)
+        assertLoadError(nil, "3 ranks", "151643", "truncated") { () throws(TokenizerLoadError) in
+            try BytePairTokenizer(tiktokenFile: short)
+        }
+    }
+
+    func testGapInRanksIsAnError() throws {
+        let url = try write("gap.tiktoken", "IQ== 0\nIw== 2\n")
+        assertLoadError(nil, "rank 1 is missing") { () throws(TokenizerLoadError) in
+            try BytePairTokenizer(tiktokenFile: url, specialTokens: [])
+        }
+    }
+
     func testValidTinyRanksFileLoads() throws {
         let url = try write("ok.tiktoken", goodLines)
         let tokenizer = try BytePairTokenizer(tiktokenFile: url, specialTokens: [])
