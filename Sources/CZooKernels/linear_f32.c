@@ -56,8 +56,11 @@ linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, 
             const float *xt = x + (size_t)t * k_dim;
             const float *wn = w + (size_t)n * k_dim;
             float *yt = y + (size_t)t * ldy + n;
+            // Constant block sizes let the compiler keep every accumulator in a register.
             if (tb == BLOCK && nb == BLOCK)
                 block_avx512(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
+            else if (tb == 1 && nb == BLOCK)
+                block_avx512(xt, 1, k_dim, wn, BLOCK, yt, ldy, accumulate);
             else
                 block_avx512(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
         }
@@ -117,8 +120,11 @@ linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, in
             const float *xt = x + (size_t)t * k_dim;
             const float *wn = w + (size_t)n * k_dim;
             float *yt = y + (size_t)t * ldy + n;
+            // Constant block sizes let the compiler keep every accumulator in a register.
             if (tb == BLOCK && nb == BLOCK)
                 block_avx2(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
+            else if (tb == 1 && nb == BLOCK)
+                block_avx2(xt, 1, k_dim, wn, BLOCK, yt, ldy, accumulate);
             else
                 block_avx2(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
         }
