@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: Native libraries
@@ -32,10 +33,20 @@ let package = Package(
         .target(name: "ZooSamplers", dependencies: ["ZooCore"]),
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
+        // MARK: Variant plugins (prompt formats and outputs; never weights)
+        .target(name: "QwenBase", dependencies: ["ZooCore"]),
+        .target(name: "QwenChat", dependencies: ["ZooCore"]),
+        .target(name: "QwenCode", dependencies: ["ZooCore"]),
+        .target(name: "QwenMath", dependencies: ["ZooCore"]),
+
         // MARK: Runtime (the library apps import) and front ends
         .target(
             name: "QwenZoo",
-            dependencies: ["ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers"]
+            dependencies: [
+                "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
+                "QwenBase", "QwenChat", "QwenCode", "QwenMath",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "ZooCLI",
@@ -51,6 +62,11 @@ let package = Package(
         .testTarget(name: "ZooCoreTests", dependencies: ["ZooCore"]),
         .testTarget(name: "ZooKernelsTests", dependencies: ["ZooKernels"]),
         .testTarget(name: "ZooAttentionTests", dependencies: ["ZooAttention"]),
+        .testTarget(name: "ZooSamplersTests", dependencies: ["ZooSamplers", "ZooTestSupport"]),
+        .testTarget(name: "QwenBaseTests", dependencies: ["QwenBase", "ZooTokenizers", "ZooTestSupport"]),
+        .testTarget(name: "QwenChatTests", dependencies: ["QwenChat", "ZooTokenizers", "ZooTestSupport"]),
+        .testTarget(name: "QwenCodeTests", dependencies: ["QwenCode", "ZooTokenizers", "ZooTestSupport"]),
+        .testTarget(name: "QwenMathTests", dependencies: ["QwenMath", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooTestSupport"]),

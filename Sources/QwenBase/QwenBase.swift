@@ -1,0 +1,2 @@
+// The QwenBase variant; see its issue.
+import ZooCore

@@ -1,0 +1,2 @@
+// The QwenChat variant; see its issue.
+import ZooCore

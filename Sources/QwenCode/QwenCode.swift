@@ -1,0 +1,2 @@
+// The QwenCode variant; see its issue.
+import ZooCore

@@ -1,0 +1,2 @@
+// The QwenMath variant; see its issue.
+import ZooCore

@@ -1,0 +1,5 @@
+import XCTest
+
+final class ZooSamplersPlaceholderTests: XCTestCase {
+    func testNothing() {}
+}
