@@ -9,6 +9,10 @@ public enum FinishReason: Sendable, Equatable {
     case length
     /// The sequence filled the model's context.
     case contextFull
+    /// The output reached one of the stop strings (the text is cut before it).
+    case stopString(String)
+    /// The caller asked to stop (`onToken` returned false).
+    case stoppedByCaller
 }
 
 /// The ids a generation produced and why it ended.
@@ -27,16 +31,22 @@ public struct Generator {
     public var sampler: any TokenSampler
     /// Ids that end generation; defaults to the model's end-of-sequence ids.
     public var stopIDs: Set<Int>
+    /// Ids from this one up are never sampled: embedding rows past the tokenizer's last id are
+    /// padding (Qwen pads 151,851 or 151,665 ids to 151,936 or 152,064 rows) and were never trained.
+    public var firstUnusableID: Int?
 
-    public init(model: any LanguageModel, sampler: any TokenSampler = GreedySampler(), stopIDs: Set<Int>? = nil) {
+    public init(model: any LanguageModel, sampler: any TokenSampler = GreedySampler(), stopIDs: Set<Int>? = nil,
+                firstUnusableID: Int? = nil) {
         self.model = model
         self.sampler = sampler
         self.stopIDs = stopIDs ?? Set(model.endOfSequenceIDs)
+        self.firstUnusableID = firstUnusableID
     }
 
-    /// Generates up to `maxTokens` ids after `prompt`, calling `onToken` as each one is chosen.
+    /// Generates up to `maxTokens` ids after `prompt`, calling `onToken` as each one is chosen;
+    /// `onToken` returns false to stop (e.g. at a stop string).
     public mutating func generate(
-        prompt: [Int], maxTokens: Int, onToken: (Int) throws -> Void = { _ in }
+        prompt: [Int], maxTokens: Int, onToken: (Int) throws -> Bool = { _ in true }
     ) throws -> GenerationResult {
         precondition(!prompt.isEmpty, "the prompt needs at least one token")
         var result = GenerationResult(tokens: [], finishReason: .length)
@@ -49,10 +59,16 @@ public struct Generator {
         var logits = try model.forward(prompt, cache: cache, logits: .last)
         while true {
             var row = Array(logits.last)
+            if let first = firstUnusableID, first < row.count {
+                for i in first..<row.count { row[i] = -.infinity }
+            }
             let next = sampler.next(logits: &row, history: history)
             result.tokens.append(next)
             history.append(next)
-            try onToken(next)
+            if try !onToken(next) {
+                result.finishReason = .stoppedByCaller
+                return result
+            }
             if stopIDs.contains(next) {
                 result.finishReason = .stopToken(next)
                 return result

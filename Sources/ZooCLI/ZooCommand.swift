@@ -6,7 +6,10 @@ struct ZooCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoo",
         abstract: "Run Qwen-family language models on the CPU.",
-        subcommands: [Tokenize.self, Detokenize.self, Logits.self, Generate.self, Bench.self])
+        subcommands: [
+            List.self, Show.self, Validate.self, Generate.self, Tokenize.self, Detokenize.self, Logits.self,
+            Bench.self,
+        ])
 }
 
 /// Runs a command body, turning any thrown error into one line on stderr and exit status 1.

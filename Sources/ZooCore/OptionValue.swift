@@ -128,7 +128,11 @@ public func closestMatch(to word: String, in candidates: [String]) -> String? {
         }
         return previous[b.count]
     }
-    let w = Array(word.lowercased())
+    let lower = word.lowercased()
+    if lower.count >= 3, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lower) }) {
+        return prefixed
+    }
+    let w = Array(lower)
     let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     return best.1 <= max(2, w.count / 3) ? best.0 : nil

@@ -27,7 +27,7 @@ final class GreedyGenerationTests: XCTestCase {
         let model = try Zoo.loadModel(directory: Qwen2Reference.directory("gqa-f32-untied"))
         var generator = Generator(model: model)
         var streamed: [Int] = []
-        let result = try generator.generate(prompt: [1, 2, 3], maxTokens: 5) { streamed.append($0) }
+        let result = try generator.generate(prompt: [1, 2, 3], maxTokens: 5) { streamed.append($0); return true }
         XCTAssertEqual(streamed, result.tokens)
         XCTAssertEqual(result.tokens.count, 5)
     }

@@ -55,8 +55,9 @@ struct Generate: ParsableCommand {
             var detokenizer = StreamingDetokenizer()
             let stopIDs = generator.stopIDs
             let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens) { id in
-                guard !printIds, let tokenizer, !stopIDs.contains(id) else { return }
+                guard !printIds, let tokenizer, !stopIDs.contains(id) else { return true }
                 StandardIO.write(detokenizer.append(try tokenizer.bytes(of: [id])))
+                return true
             }
             if printIds {
                 StandardIO.write(StandardIO.json(result.tokens) + "\n")

@@ -9,6 +9,8 @@ public struct CheckpointDirectory: Sendable {
     public let config: ConfigFile
     /// `generation_config.json`, when present.
     public let generation: GenerationConfig?
+    /// What the manifest chose beyond the config (attention kind, overrides).
+    public let options: ModelOptions
 }
 
 /// Builds a model of one architecture from a checkpoint directory.
@@ -39,7 +41,7 @@ public final class ArchitectureRegistry: Sendable {
     public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
 
     /// Loads the checkpoint in `directory` with the architecture its `config.json` names.
-    public func load(directory: URL) throws -> any LanguageModel {
+    public func load(directory: URL, options: ModelOptions = ModelOptions()) throws -> any LanguageModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -56,15 +58,21 @@ public final class ArchitectureRegistry: Sendable {
                 message: "\"\(modelType)\" is not a supported architecture (supported: \(modelTypes.joined(separator: ", ")))")
         }
         let generation = try GenerationConfig.load(directory: directory)
-        return try loader(CheckpointDirectory(url: directory, config: config, generation: generation))
+        return try loader(CheckpointDirectory(url: directory, config: config, generation: generation, options: options))
     }
 }
 
 extension Qwen2Model {
     /// The registry entry for `model_type: qwen2`.
     @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        let configuration = try directory.config.decode(Qwen2Configuration.self)
+        var configuration = try directory.config.decode(Qwen2Configuration.self)
+        if let contextLength = directory.options.contextLength { configuration.maxPositionEmbeddings = contextLength }
+        if directory.options.ropeScaling != nil {
+            throw ConfigError(file: directory.config.url, field: "rope_scaling", message: "RoPE scaling overrides are not supported yet")
+        }
         let checkpoint = try Checkpoint(directory: directory.url)
-        return try Qwen2Model(configuration: configuration, checkpoint: checkpoint, generation: directory.generation)
+        return try Qwen2Model(
+            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
+            attention: directory.options.attention)
     }
 }

@@ -1,0 +1,295 @@
+import Foundation
+
+/// A resolved, validated manifest: everything the runtime needs to compose a model.
+///
+/// Field names mirror the YAML keys (`max_tokens` → ``maxTokens``). Paths are absolute: a
+/// relative path is taken relative to the manifest file that wrote it.
+public struct Manifest: Sendable {
+    public var name: String
+    public var description: String?
+    public var weights: Weights?
+    public var architecture: ArchitectureOverrides
+    public var tokenizer: TokenizerSpec?
+    public var attention: ComponentSpec
+    /// The sampler chain in application order; empty means greedy.
+    public var sampler: [ComponentSpec]
+    public var seed: UInt64?
+    public var maxTokens: Int?
+    public var stop: StopConditions
+    public var variant: ComponentSpec
+    public var contextOverflow: ContextOverflowPolicy
+    /// The published parameter count (informational; `zoo list` shows it when the weights are absent).
+    public var parameters: Int?
+
+    public struct Weights: Sendable, Equatable {
+        public var path: URL
+        /// `auto` (by what the path holds), `safetensors` or `gguf`.
+        public var format: String
+        /// `auto` (as stored), `f32`, `f16` or `bf16`.
+        public var dtype: String
+    }
+
+    /// Values that override the checkpoint's `config.json`.
+    public struct ArchitectureOverrides: Sendable, Equatable {
+        public var contextLength: Int?
+        public var ropeScaling: [String: OptionValue]?
+        public var useDynamicNTK: Bool?
+        public var useLogNAttention: Bool?
+        public init() {}
+    }
+
+    public struct TokenizerSpec: Sendable, Equatable {
+        /// `auto`, `tiktoken` or `hf`.
+        public var kind: String
+        public var path: URL
+    }
+
+    public struct StopConditions: Sendable, Equatable {
+        public var strings: [String] = []
+        public var ids: [Int] = []
+    }
+
+    /// What to do with a prompt longer than the context.
+    public enum ContextOverflowPolicy: String, Sendable, CaseIterable {
+        /// Refuse with a clear error.
+        case error
+        /// Drop the oldest tokens, with a warning.
+        case truncateLeft = "truncate-left"
+    }
+}
+
+/// A named component and its options, e.g. `top_k: 20` or `variant: {name: chat, system: …}`.
+public struct ComponentSpec: Sendable, Equatable {
+    public var name: String
+    public var options: ComponentOptions
+    public var origin: ManifestOrigin?
+
+    public init(name: String, options: ComponentOptions = ComponentOptions(), origin: ManifestOrigin? = nil) {
+        self.name = name
+        self.options = options
+        self.origin = origin
+    }
+}
+
+// MARK: - Decoding and validation
+
+extension Manifest {
+    static let topLevelKeys = [
+        "name", "description", "extends", "weights", "architecture", "tokenizer", "attention", "sampler",
+        "seed", "max_tokens", "stop", "variant", "context_overflow", "parameters",
+    ]
+
+    /// Validates a resolved tree (extends applied, `${…}` expanded) and builds the typed manifest.
+    init(tree: ManifestNode) throws {
+        let root = try FieldReader(tree, path: "")
+        try root.rejectUnknownKeys(Self.topLevelKeys)
+        name = try root.requiredString("name")
+        description = try root.string("description")
+
+        if let node = root.node("weights") {
+            let w = try FieldReader(node, path: "weights")
+            try w.rejectUnknownKeys(["path", "format", "dtype", "quantize"])
+            let format = try w.string("format") ?? "auto"
+            try w.check(format, in: ["auto", "safetensors", "gguf"], key: "format")
+            let dtype = try w.string("dtype") ?? "auto"
+            try w.check(dtype, in: ["auto", "f32", "f16", "bf16"], key: "dtype")
+            if w.node("quantize") != nil {
+                throw w.error("quantize", "quantized weights are not supported yet")
+            }
+            weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype)
+        }
+
+        architecture = ArchitectureOverrides()
+        if let node = root.node("architecture") {
+            let a = try FieldReader(node, path: "architecture")
+            try a.rejectUnknownKeys(["context_length", "rope_scaling", "use_dynamic_ntk", "use_logn_attn"])
+            architecture.contextLength = try a.positiveInt("context_length")
+            if let scaling = a.node("rope_scaling") {
+                guard case .map = scaling.value else { throw a.error("rope_scaling", "expected a map, found \(scaling.typeName)") }
+                guard case .map(let m) = scaling.optionValue else { fatalError("unreachable") }
+                architecture.ropeScaling = m
+            }
+            architecture.useDynamicNTK = try a.bool("use_dynamic_ntk")
+            architecture.useLogNAttention = try a.bool("use_logn_attn")
+        }
+
+        if let node = root.node("tokenizer") {
+            let t = try FieldReader(node, path: "tokenizer")
+            try t.rejectUnknownKeys(["kind", "path"])
+            tokenizer = TokenizerSpec(kind: try t.string("kind") ?? "auto", path: try t.requiredPath("path"))
+        }
+
+        attention = try root.node("attention").map { try Self.component($0, path: "attention", nameKey: "kind") }
+            ?? ComponentSpec(name: "causal")
+        variant = try root.node("variant").map { try Self.component($0, path: "variant", nameKey: "name") }
+            ?? ComponentSpec(name: "base")
+
+        sampler = []
+        if let node = root.node("sampler") {
+            guard case .list(let stages) = node.value else {
+                throw ManifestError(origin: node.origin, field: "sampler", message: "expected a list of stages, found \(node.typeName)")
+            }
+            sampler = try stages.enumerated().map { index, stage in
+                try Self.samplerStage(stage, path: "sampler[\(index)]")
+            }
+        }
+
+        if let s = try root.int("seed") {
+            guard s >= 0 else { throw root.error("seed", "must not be negative, found \(s)") }
+            seed = UInt64(s)
+        }
+        maxTokens = try root.positiveInt("max_tokens")
+
+        stop = StopConditions()
+        if let node = root.node("stop") {
+            let s = try FieldReader(node, path: "stop")
+            try s.rejectUnknownKeys(["strings", "ids"])
+            stop.strings = try s.list("strings").enumerated().map { i, item in
+                guard case .string(let text) = item.value, !text.isEmpty else {
+                    throw ManifestError(origin: item.origin, field: "stop.strings[\(i)]", message: "expected a non-empty string")
+                }
+                return text
+            }
+            stop.ids = try s.list("ids").enumerated().map { i, item in
+                guard case .number(let n) = item.value, n == n.rounded(), n >= 0 else {
+                    throw ManifestError(origin: item.origin, field: "stop.ids[\(i)]", message: "expected a token id (a non-negative integer)")
+                }
+                return Int(n)
+            }
+        }
+
+        let policy = try root.string("context_overflow") ?? ContextOverflowPolicy.error.rawValue
+        try root.check(policy, in: ContextOverflowPolicy.allCases.map(\.rawValue), key: "context_overflow")
+        contextOverflow = ContextOverflowPolicy(rawValue: policy)!
+        parameters = try root.positiveInt("parameters")
+    }
+
+    /// `kind: causal` / `{kind: causal, window: 4096}` / `chat` / `{name: chat, system: …}`.
+    private static func component(_ node: ManifestNode, path: String, nameKey: String) throws -> ComponentSpec {
+        switch node.value {
+        case .string(let name):
+            return ComponentSpec(name: name, options: ComponentOptions([:], context: "\(node.origin): \(path)"), origin: node.origin)
+        case .map(let entries):
+            guard let nameNode = entries.last(where: { $0.key == nameKey })?.value, case .string(let name) = nameNode.value else {
+                throw ManifestError(origin: node.origin, field: "\(path).\(nameKey)", message: "required field is missing (a string)")
+            }
+            var options: [String: OptionValue] = [:]
+            for (key, value) in entries where key != nameKey { options[key] = value.optionValue }
+            return ComponentSpec(name: name, options: ComponentOptions(options, context: "\(node.origin): \(path)"), origin: node.origin)
+        default:
+            throw ManifestError(origin: node.origin, field: path, message: "expected a name or a map with \"\(nameKey)\", found \(node.typeName)")
+        }
+    }
+
+    /// `- top_k: 20` (one option named `value`) or `- dry: {multiplier: 0.8}` or `- greedy`.
+    private static func samplerStage(_ node: ManifestNode, path: String) throws -> ComponentSpec {
+        let context = "\(node.origin): \(path)"
+        switch node.value {
+        case .string(let name):
+            return ComponentSpec(name: name, options: ComponentOptions([:], context: context), origin: node.origin)
+        case .map(let entries) where entries.count == 1:
+            let (name, value) = entries[0]
+            switch value.value {
+            case .map(let m):
+                let options = Dictionary(m.map { ($0.key, $0.value.optionValue) }, uniquingKeysWith: { $1 })
+                return ComponentSpec(name: name, options: ComponentOptions(options, context: "\(context).\(name)"), origin: node.origin)
+            default:
+                return ComponentSpec(name: name, options: ComponentOptions(["value": value.optionValue], context: "\(context).\(name)"), origin: node.origin)
+            }
+        default:
+            throw ManifestError(origin: node.origin, field: path,
+                                message: "expected one stage such as `top_k: 20` or `dry: {multiplier: 0.8}`")
+        }
+    }
+}
+
+/// Reads the fields of one manifest map with errors that name the file, line and field.
+struct FieldReader {
+    let node: ManifestNode
+    let path: String
+    let entries: [(key: String, value: ManifestNode)]
+
+    init(_ node: ManifestNode, path: String) throws {
+        guard case .map(let entries) = node.value else {
+            throw ManifestError(origin: node.origin, field: path.isEmpty ? nil : path, message: "expected a map, found \(node.typeName)")
+        }
+        self.node = node
+        self.path = path
+        self.entries = entries
+    }
+
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func node(_ key: String) -> ManifestNode? {
+        guard let value = entries.last(where: { $0.key == key })?.value else { return nil }
+        if case .null = value.value { return nil }
+        return value
+    }
+
+    func error(_ key: String, _ message: String) -> ManifestError {
+        ManifestError(origin: node(key)?.origin ?? node.origin, field: field(key), message: message)
+    }
+
+    func rejectUnknownKeys(_ allowed: [String]) throws {
+        for (key, value) in entries where !allowed.contains(key) {
+            let suggestion = closestMatch(to: key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw ManifestError(origin: value.origin, field: field(key),
+                                message: "unknown key\(suggestion); known keys here: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let n = node(key) else { return nil }
+        guard case .string(let s) = n.value else { throw error(key, "expected a string, found \(n.typeName)") }
+        return s
+    }
+
+    func requiredString(_ key: String) throws -> String {
+        guard let s = try string(key) else { throw error(key, "required field is missing") }
+        return s
+    }
+
+    func int(_ key: String) throws -> Int? {
+        guard let n = node(key) else { return nil }
+        guard case .number(let d) = n.value, d == d.rounded(), abs(d) < 1e15 else {
+            throw error(key, "expected an integer, found \(n.typeName)")
+        }
+        return Int(d)
+    }
+
+    func positiveInt(_ key: String) throws -> Int? {
+        guard let i = try int(key) else { return nil }
+        guard i > 0 else { throw error(key, "must be positive, found \(i)") }
+        return i
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let n = node(key) else { return nil }
+        guard case .bool(let b) = n.value else { throw error(key, "expected true or false, found \(n.typeName)") }
+        return b
+    }
+
+    func list(_ key: String) throws -> [ManifestNode] {
+        guard let n = node(key) else { return [] }
+        guard case .list(let l) = n.value else { throw error(key, "expected a list, found \(n.typeName)") }
+        return l
+    }
+
+    func check(_ value: String, in allowed: [String], key: String) throws {
+        guard allowed.contains(value) else {
+            let suggestion = closestMatch(to: value, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw error(key, "\"\(value)\" is not one of \(allowed.joined(separator: ", "))\(suggestion)")
+        }
+    }
+
+    /// A path, with `~` expanded and a relative path taken relative to the file that wrote it.
+    func requiredPath(_ key: String) throws -> URL {
+        let text = try requiredString(key)
+        guard !text.isEmpty else { throw error(key, "the path is empty") }
+        let expanded = (text as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
+        let base = node(key)?.origin.file?.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        return base.appendingPathComponent(expanded).standardizedFileURL
+    }
+}

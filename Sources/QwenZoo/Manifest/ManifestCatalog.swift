@@ -1,0 +1,31 @@
+import Foundation
+
+/// The manifests found in the search folders, for `zoo list` and name lookup.
+///
+/// Every `*.yaml` file directly in a search folder is a manifest; subfolders (such as
+/// `families/`) hold shared layers that manifests extend.
+public struct ManifestCatalog: Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        public let file: URL
+    }
+
+    public let searchPaths: [URL]
+
+    public init(searchPaths: [URL] = ManifestLoader.defaultSearchPaths) {
+        self.searchPaths = searchPaths
+    }
+
+    /// The manifests by name (the first folder wins when two define the same name), sorted.
+    public var entries: [Entry] {
+        var seen: [String: Entry] = [:]
+        for folder in searchPaths {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            for file in names.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+                let name = (file as NSString).deletingPathExtension
+                if seen[name] == nil { seen[name] = Entry(name: name, file: folder.appendingPathComponent(file)) }
+            }
+        }
+        return seen.values.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Yams
+
+/// Where a manifest value was written: a file and line, or the command line.
+public struct ManifestOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// The manifest file, or `nil` for values given on the command line (`--set`).
+    public let file: URL?
+    public let line: Int?
+
+    public init(file: URL?, line: Int?) {
+        self.file = file
+        self.line = line
+    }
+
+    public static let commandLine = ManifestOrigin(file: nil, line: nil)
+
+    public var description: String {
+        guard let file else { return "--set" }
+        return line.map { "\(file.path):\($0)" } ?? file.path
+    }
+}
+
+/// A manifest value with the place it came from, kept through layering so that every resolved
+/// value can say which file set it.
+public indirect enum ManifestValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case list([ManifestNode])
+    /// Keys in the order they were written.
+    case map([(key: String, value: ManifestNode)])
+
+    public static func == (lhs: ManifestValue, rhs: ManifestValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.number(a), .number(b)): a == b
+        case let (.string(a), .string(b)): a == b
+        case let (.list(a), .list(b)): a == b
+        case let (.map(a), .map(b)): a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value)
+        default: false
+        }
+    }
+}
+
+/// One node of a manifest tree.
+public struct ManifestNode: Sendable, Equatable {
+    public var value: ManifestValue
+    public var origin: ManifestOrigin
+
+    public init(_ value: ManifestValue, origin: ManifestOrigin) {
+        self.value = value
+        self.origin = origin
+    }
+
+    /// The value of `key` when this node is a map.
+    public subscript(key: String) -> ManifestNode? {
+        guard case .map(let entries) = value else { return nil }
+        return entries.last { $0.key == key }?.value
+    }
+
+    /// A short description of the value's type, for error messages.
+    var typeName: String {
+        switch value {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .list: "a list"
+        case .map: "a map"
+        }
+    }
+
+    /// The value as a component option (origins dropped).
+    var optionValue: OptionValue {
+        switch value {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .number(let n): .number(n)
+        case .string(let s): .string(s)
+        case .list(let l): .list(l.map(\.optionValue))
+        case .map(let m): .map(Dictionary(m.map { ($0.key, $0.value.optionValue) }, uniquingKeysWith: { $1 }))
+        }
+    }
+}
+
+// MARK: - Layering
+
+extension ManifestNode {
+    /// `child` laid over `self`: maps merge key by key, lists are replaced whole, and any other
+    /// value of the child wins. A key set to null in the child removes the parent's value.
+    public func overlaid(by child: ManifestNode) -> ManifestNode {
+        guard case .map(let parentEntries) = value, case .map(let childEntries) = child.value else {
+            return child
+        }
+        var merged = parentEntries
+        for (key, childValue) in childEntries {
+            if let index = merged.firstIndex(where: { $0.key == key }) {
+                if case .null = childValue.value {
+                    merged.remove(at: index)
+                } else {
+                    merged[index].value = merged[index].value.overlaid(by: childValue)
+                }
+            } else if case .null = childValue.value {
+                continue
+            } else {
+                merged.append((key, childValue))
+            }
+        }
+        return ManifestNode(.map(merged), origin: child.origin)
+    }
+}
+
+// MARK: - Reading YAML
+
+extension ManifestNode {
+    /// Parses YAML text into a node tree whose origins point at `file`.
+    public static func parse(yaml: String, file: URL?) throws -> ManifestNode {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ManifestError(origin: ManifestOrigin(file: file, line: error.line), field: nil,
+                                message: "not valid YAML: \(error.problem)")
+        }
+        guard let root else { return ManifestNode(.map([]), origin: ManifestOrigin(file: file, line: 1)) }
+        return try convert(root, file: file, path: "")
+    }
+
+    private static func convert(_ node: Node, file: URL?, path: String) throws -> ManifestNode {
+        let origin = ManifestOrigin(file: file, line: node.mark?.line)
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.rawValue) {
+            case .null: return ManifestNode(.null, origin: origin)
+            case .bool: return ManifestNode(.bool(node.bool ?? false), origin: origin)
+            case .int:
+                guard let n = node.int else { break }
+                return ManifestNode(.number(Double(n)), origin: origin)
+            case .float:
+                guard let n = node.float else { break }
+                return ManifestNode(.number(n), origin: origin)
+            default: break
+            }
+            return ManifestNode(.string(scalar.string), origin: origin)
+        case .sequence(let sequence):
+            let items = try sequence.enumerated().map { index, item in
+                try convert(item, file: file, path: "\(path)[\(index)]")
+            }
+            return ManifestNode(.list(items), origin: origin)
+        case .mapping(let mapping):
+            var entries: [(key: String, value: ManifestNode)] = []
+            for (keyNode, valueNode) in mapping {
+                let keyOrigin = ManifestOrigin(file: file, line: keyNode.mark?.line)
+                guard case .scalar(let keyScalar) = keyNode else {
+                    throw ManifestError(origin: keyOrigin, field: path.isEmpty ? nil : path, message: "keys must be plain strings")
+                }
+                let key = keyScalar.string
+                let field = path.isEmpty ? key : "\(path).\(key)"
+                if entries.contains(where: { $0.key == key }) {
+                    throw ManifestError(origin: keyOrigin, field: field, message: "the key appears twice")
+                }
+                entries.append((key, try convert(valueNode, file: file, path: field)))
+            }
+            return ManifestNode(.map(entries), origin: origin)
+        case .alias:
+            throw ManifestError(origin: origin, field: path, message: "YAML aliases are not supported")
+        }
+    }
+}
+
+extension YamlError {
+    var line: Int? {
+        switch self {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        default: nil
+        }
+    }
+
+    var problem: String {
+        switch self {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
+        case .reader(let problem, _, _, _): problem
+        default: "\(self)"
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ZooAttention
+import ZooCore
+import ZooModels
+import ZooTokenizers
+
+/// Every kind of component a manifest can name, by the names manifests use.
+///
+/// The built-in kinds are registered by their own targets (`TokenizerKinds`, `AttentionKinds`,
+/// the variant plugins…); an app registers its own the same way:
+///
+/// ```swift
+/// ZooComponents.shared.variants.register("pirate") { options in PirateVariant(options) }
+/// ```
+public final class ZooComponents: Sendable {
+    /// The registries the runtime and the CLI use, with the built-in components.
+    public static let shared = ZooComponents(builtins: true)
+
+    public let tokenizers = Registry<TokenizerFactory>(kind: "tokenizer kind")
+    public let attention = Registry<AttentionFactory>(kind: "attention kind")
+    public let variants = Registry<VariantFactory>(kind: "variant")
+    /// Architectures by `config.json` `model_type`.
+    public let architectures: ArchitectureRegistry
+
+    /// Empty registries (`builtins: false`) or ones holding QwenZoo's own components.
+    public init(builtins: Bool) {
+        architectures = builtins ? .shared : ArchitectureRegistry()
+        guard builtins else { return }
+        TokenizerKinds.register(into: tokenizers)
+        AttentionKinds.register(into: attention)
+        BuiltinVariants.register(into: variants)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ZooCore
+import ZooModels
+import ZooSamplers
+
+/// A manifest's components composed into something that answers requests: tokenizer, model
+/// (weights shared, immutable), variant and the manifest's generation defaults.
+public final class ZooModel: Sendable {
+    public let manifest: Manifest
+    public let model: any LanguageModel
+    public let tokenizer: any Tokenizer
+    public let variant: any Variant
+
+    public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant) {
+        self.manifest = manifest
+        self.model = model
+        self.tokenizer = tokenizer
+        self.variant = variant
+    }
+
+    /// Builds every component the manifest names and loads the weights.
+    public static func load(_ manifest: Manifest, components: ZooComponents = .shared) throws -> ZooModel {
+        let variant = try build(manifest.variant, field: "variant", from: components.variants)
+        let attention = try build(manifest.attention, field: "attention", from: components.attention)
+        guard let weights = manifest.weights else {
+            throw ManifestError(origin: nil, field: "weights.path", message: "manifest \(manifest.name) names no weights")
+        }
+        try Self.checkWeightsPresent(weights, manifest: manifest)
+        let tokenizerSpec = manifest.tokenizer ?? Manifest.TokenizerSpec(kind: "auto", path: weights.path)
+        let tokenizer = try components.tokenizers.factory(tokenizerSpec.kind)(
+            tokenizerSpec.path, ComponentOptions([:], context: "tokenizer"))
+        let options = ModelOptions(
+            attention: attention, contextLength: manifest.architecture.contextLength,
+            ropeScaling: manifest.architecture.ropeScaling, useDynamicNTK: manifest.architecture.useDynamicNTK,
+            useLogNAttention: manifest.architecture.useLogNAttention)
+        let model = try components.architectures.load(directory: weights.path, options: options)
+        if tokenizer.count > model.vocabularySize {
+            throw ManifestError(
+                origin: nil, field: "tokenizer",
+                message: "the tokenizer defines \(tokenizer.count) ids but the model's embedding has only \(model.vocabularySize) rows: they do not belong together")
+        }
+        return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant)
+    }
+
+    static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {
+        let config = weights.path.appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: config.path) else {
+            throw ManifestError(
+                origin: nil, field: "weights.path",
+                message: "the weights of \(manifest.name) are not at \(weights.path.path): put the Hugging Face checkpoint folder there (config.json, *.safetensors, tokenizer files), or set QWENZOO_MODELS to the folder that holds it")
+        }
+    }
+}
+
+// MARK: - Generation
+
+/// Per-request generation settings; `nil` takes the manifest's value.
+public struct GenerationOptions: Sendable {
+    public var maxTokens: Int?
+    public var seed: UInt64?
+    /// Extra stop strings on top of the variant's and the manifest's.
+    public var stopStrings: [String] = []
+
+    public init(maxTokens: Int? = nil, seed: UInt64? = nil) {
+        self.maxTokens = maxTokens
+        self.seed = seed
+    }
+}
+
+/// One generated sample.
+public struct GeneratedSample: Sendable, Equatable {
+    /// The output text (stop ids and stop strings removed).
+    public var text: String
+    /// The generated ids, a final stop id included.
+    public var tokens: [Int]
+    public var finishReason: FinishReason
+}
+
+/// The answer to one request.
+public struct Completion: Sendable {
+    public var output: VariantOutput
+    public var samples: [GeneratedSample]
+    /// The rendered prompt.
+    public var promptTokens: [Int]
+    /// Things the user should know (e.g. a prompt truncated to fit the context).
+    public var warnings: [String]
+}
+
+extension ZooModel {
+    /// The prompt and stop conditions for a request: the variant's, plus the manifest's stops.
+    public func plan(_ request: VariantRequest) throws -> PromptPlan {
+        var plan = try variant.prepare(request, tokenizer: tokenizer)
+        plan.stopTokenIDs.formUnion(manifest.stop.ids)
+        plan.stopStrings += manifest.stop.strings
+        return plan
+    }
+
+    /// Runs a request: renders the prompt, generates (several samples when the variant votes),
+    /// streams the text of the first sample to `onText`, and interprets the result.
+    public func generate(
+        _ request: VariantRequest, options: GenerationOptions = GenerationOptions(),
+        onText: (String) -> Void = { _ in }
+    ) throws -> Completion {
+        var plan = try plan(request)
+        plan.stopStrings += options.stopStrings
+        var warnings: [String] = []
+        let maxTokens = options.maxTokens ?? manifest.maxTokens ?? 512
+        plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
+        guard manifest.sampler.isEmpty else {
+            throw ManifestError(origin: manifest.sampler[0].origin, field: "sampler",
+                                message: "sampler stages are not available yet; remove the chain for greedy decoding")
+        }
+        var samples: [GeneratedSample] = []
+        for index in 0..<max(1, variant.samplesPerRequest) {
+            samples.append(try sample(plan, maxTokens: maxTokens, onText: index == 0 ? onText : { _ in }))
+        }
+        let outputs = samples.map { variant.interpret($0.text, for: request) }
+        return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: plan.tokens, warnings: warnings)
+    }
+
+    private func sample(_ plan: PromptPlan, maxTokens: Int, onText: (String) -> Void) throws -> GeneratedSample {
+        var generator = Generator(
+            model: model, sampler: GreedySampler(), stopIDs: plan.stopTokenIDs,
+            firstUnusableID: tokenizer.count < model.vocabularySize ? tokenizer.count : nil)
+        var detokenizer = StreamingDetokenizer()
+        var matcher = StopStringMatcher(stops: plan.stopStrings)
+        var stopString: String?
+        let result = try generator.generate(prompt: plan.tokens, maxTokens: maxTokens) { id in
+            guard !plan.stopTokenIDs.contains(id) else { return true }
+            let (emit, stop) = matcher.append(detokenizer.append(try tokenizer.bytes(of: [id])))
+            if !emit.isEmpty { onText(emit) }
+            stopString = stop
+            return stop == nil
+        }
+        if stopString == nil {
+            let (emit, _) = matcher.append(detokenizer.flush())
+            let tail = emit + matcher.finish()
+            if !tail.isEmpty { onText(tail) }
+        }
+        var finish = result.finishReason
+        if let stopString { finish = .stopString(stopString) }
+        return GeneratedSample(text: matcher.text, tokens: result.tokens, finishReason: finish)
+    }
+
+    /// Applies the manifest's context policy to a prompt that leaves no room to generate.
+    private func fitToContext(_ tokens: [Int], maxTokens: Int, warnings: inout [String]) throws -> [Int] {
+        let limit = model.contextLength
+        guard tokens.count >= limit else { return tokens }
+        switch manifest.contextOverflow {
+        case .error:
+            throw ContextOverflowError(requested: tokens.count + 1, capacity: limit)
+        case .truncateLeft:
+            let keep = max(1, limit - min(maxTokens, limit / 2))
+            warnings.append("the prompt has \(tokens.count) tokens but the context holds \(limit): kept the last \(keep)")
+            return Array(tokens.suffix(keep))
+        }
+    }
+}

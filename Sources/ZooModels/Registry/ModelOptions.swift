@@ -1,0 +1,24 @@
+import ZooAttention
+import ZooCore
+
+/// Choices a manifest makes about a model beyond what its `config.json` says.
+public struct ModelOptions: Sendable {
+    /// The attention kind every layer uses.
+    public var attention: any Attention
+    /// Overrides the context length (`max_position_embeddings` / `seq_length`).
+    public var contextLength: Int?
+    /// Overrides `rope_scaling` (`{type: yarn, factor: 4.0, …}`).
+    public var ropeScaling: [String: OptionValue]?
+    /// Overrides Qwen v1's `use_dynamic_ntk` and `use_logn_attn`.
+    public var useDynamicNTK: Bool?
+    public var useLogNAttention: Bool?
+
+    public init(attention: any Attention = CausalAttention(), contextLength: Int? = nil,
+                ropeScaling: [String: OptionValue]? = nil, useDynamicNTK: Bool? = nil, useLogNAttention: Bool? = nil) {
+        self.attention = attention
+        self.contextLength = contextLength
+        self.ropeScaling = ropeScaling
+        self.useDynamicNTK = useDynamicNTK
+        self.useLogNAttention = useLogNAttention
+    }
+}
