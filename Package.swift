@@ -7,7 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "QwenZoo", targets: ["QwenZoo"]),
-        .executable(name: "zoo", targets: ["ZooCLI"]),
+        .executable(name: "zoo", targets: ["zoo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,11 +49,21 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "ZooCLI",
+            name: "zoo",
             dependencies: [
                 "QwenZoo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            path: "Sources/ZooCLI"
+        ),
+
+        // MARK: Package plugins
+        .plugin(
+            name: "ValidateManifests",
+            capability: .command(
+                intent: .custom(verb: "validate-manifests", description: "Validate every manifest in zoo/"),
+                permissions: []),
+            dependencies: ["zoo"]
         ),
 
         // MARK: Tests (one target per module; fixtures under Tests/Fixtures)
@@ -69,7 +79,7 @@ let package = Package(
         .testTarget(name: "QwenMathTests", dependencies: ["QwenMath", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["ZooCLI", "ZooTestSupport"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

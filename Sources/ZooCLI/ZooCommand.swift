@@ -7,8 +7,8 @@ struct ZooCommand: ParsableCommand {
         commandName: "zoo",
         abstract: "Run Qwen-family language models on the CPU.",
         subcommands: [
-            List.self, Show.self, Validate.self, Generate.self, Tokenize.self, Detokenize.self, Logits.self,
-            Bench.self,
+            List.self, Show.self, Validate.self, Generate.self, Chat.self, Complete.self, Solve.self,
+            Tokenize.self, Detokenize.self, Logits.self, Bench.self,
         ])
 }
 

@@ -4,66 +4,116 @@ import QwenZoo
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate greedily from a prompt (text or ids) and stream the result.")
+        abstract: "Generate from a prompt (text or ids) and stream the result.",
+        discussion: """
+            With --model DIR the checkpoint runs as is (greedy, stopping at its end-of-sequence ids).
+            With --manifest the manifest's variant renders the prompt (a chat variant wraps it as one
+            user turn, a math variant as a problem) and decides when to stop.
+            """)
 
     @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
-    var model: String
+    var model: String?
+
+    @OptionGroup var manifestArguments: ManifestArguments
 
     @Option(help: "Prompt text (needs a tokenizer: --tokenizer, or tokenizer files in the model directory).")
     var prompt: String?
 
-    @Option(help: "Prompt as comma-separated token ids, e.g. 1,2,3.")
+    @Option(help: "Prompt as comma-separated token ids, e.g. 1,2,3 (sent to the model as they are).")
     var ids: String?
 
     @Option(help: "A .tiktoken file or tokenizer directory (default: the model directory).")
     var tokenizer: String?
 
-    @Option(help: "The most tokens to generate.")
-    var maxTokens: Int = 64
+    @Option(help: "The most tokens to generate (default: the manifest's max_tokens, or 64).")
+    var maxTokens: Int?
 
     @Flag(help: "Print only the generated ids, as one JSON array.")
     var printIds = false
 
-    @Flag(help: "Match special-token strings in --prompt as their ids.")
+    @Flag(help: "Match special-token strings in --prompt as their ids (--model only).")
     var allowSpecial = false
 
     @Option(help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
     func validate() throws {
+        guard (model == nil) != (manifestArguments.manifest == nil) else {
+            throw ValidationError("give exactly one of --model and --manifest")
+        }
         guard (prompt == nil) != (ids == nil) else {
             throw ValidationError("give exactly one of --prompt and --ids")
         }
-        guard maxTokens >= 0 else { throw ValidationError("--max-tokens must not be negative") }
+        if let maxTokens, maxTokens < 0 { throw ValidationError("--max-tokens must not be negative") }
     }
 
     func run() throws {
         try reportingErrors {
             if let threads { Runtime.threadCount = threads }
-            let modelURL = URL(fileURLWithPath: self.model)
-            let model = try Zoo.loadModel(directory: modelURL)
-            let tokenizer = try (prompt != nil || !printIds)
-                ? Zoo.loadTokenizer(path: tokenizer.map(URL.init(fileURLWithPath:)) ?? modelURL) : nil
-            let promptIDs: [Int]
-            if let prompt {
-                promptIDs = tokenizer!.encode(prompt, specialTokens: allowSpecial ? .allowed : .asText)
-                guard !promptIDs.isEmpty else { throw InputError(description: "--prompt: the prompt is empty") }
+            if let resolved = try manifestArguments.resolve() {
+                try runManifest(try ZooModel.load(resolved.manifest))
             } else {
-                promptIDs = try StandardIO.parseIDs(ids!, option: "--ids")
+                try runCheckpoint(URL(fileURLWithPath: model!))
             }
-            var generator = Generator(model: model)
-            var detokenizer = StreamingDetokenizer()
-            let stopIDs = generator.stopIDs
-            let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens) { id in
-                guard !printIds, let tokenizer, !stopIDs.contains(id) else { return true }
-                StandardIO.write(detokenizer.append(try tokenizer.bytes(of: [id])))
-                return true
+        }
+    }
+
+    private func runManifest(_ zoo: ZooModel) throws {
+        if let ids {
+            let promptIDs = try StandardIO.parseIDs(ids, option: "--ids")
+            var generator = Generator(model: zoo.model, stopIDs: Set(zoo.manifest.stop.ids + zoo.model.endOfSequenceIDs))
+            let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? zoo.manifest.maxTokens ?? 64)
+            if printIds { StandardIO.write(StandardIO.json(result.tokens) + "\n") } else {
+                StandardIO.write(try zoo.tokenizer.decode(result.tokens.filter { !generator.stopIDs.contains($0) }) + "\n")
             }
-            if printIds {
-                StandardIO.write(StandardIO.json(result.tokens) + "\n")
-            } else {
-                StandardIO.write(detokenizer.flush() + "\n")
-            }
+            return
+        }
+        let request = PromptRequests.request(for: prompt!, variant: zoo.manifest.variant.name)
+        let completion = try zoo.generate(request, options: GenerationOptions(maxTokens: maxTokens)) { text in
+            if !printIds { StandardIO.write(text) }
+        }
+        for warning in completion.warnings { FileHandle.standardError.write(Data("zoo: warning: \(warning)\n".utf8)) }
+        if printIds {
+            StandardIO.write(StandardIO.json(completion.samples[0].tokens) + "\n")
+        } else {
+            StandardIO.write("\n")
+        }
+    }
+
+    private func runCheckpoint(_ modelURL: URL) throws {
+        let model = try Zoo.loadModel(directory: modelURL)
+        let tokenizer = try (prompt != nil || !printIds)
+            ? Zoo.loadTokenizer(path: self.tokenizer.map(URL.init(fileURLWithPath:)) ?? modelURL) : nil
+        let promptIDs: [Int]
+        if let prompt {
+            promptIDs = tokenizer!.encode(prompt, specialTokens: allowSpecial ? .allowed : .asText)
+            guard !promptIDs.isEmpty else { throw InputError(description: "--prompt: the prompt is empty") }
+        } else {
+            promptIDs = try StandardIO.parseIDs(ids!, option: "--ids")
+        }
+        var generator = Generator(model: model)
+        var detokenizer = StreamingDetokenizer()
+        let stopIDs = generator.stopIDs
+        let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? 64) { id in
+            guard !printIds, let tokenizer, !stopIDs.contains(id) else { return true }
+            StandardIO.write(detokenizer.append(try tokenizer.bytes(of: [id])))
+            return true
+        }
+        if printIds {
+            StandardIO.write(StandardIO.json(result.tokens) + "\n")
+        } else {
+            StandardIO.write(detokenizer.flush() + "\n")
+        }
+    }
+}
+
+/// How a plain `--prompt` becomes a request for each kind of variant.
+enum PromptRequests {
+    static func request(for prompt: String, variant: String) -> VariantRequest {
+        switch variant {
+        case "chat": .chat([ChatMessage(.user, prompt)])
+        case "math": .problem(prompt)
+        default: .completion(prompt)
         }
     }
 }
