@@ -3,3 +3,4 @@
 @_exported import enum ZooKernels.MatrixBackend
 @_exported import enum ZooKernels.MatrixMultiply
 @_exported import struct ZooSamplers.GreedySampler
+@_exported import struct ZooAttention.CausalAttention
