@@ -101,7 +101,7 @@ public struct RotaryEncoding: Sendable, Equatable {
         let span = Float(high - low)
         let factor = Float(p.factor)
         return (0..<(d / 2)).map { j in
-            let positionFrequency = Float(pow(base, Double(Float(2 * j) / Float(d))))
+            let positionFrequency = RotaryEmbedding.power(base, Float(2 * j) / Float(d))
             let extrapolation = 1 / positionFrequency
             let interpolation = 1 / (factor * positionFrequency)
             let ramp = min(max((Float(j) - Float(low)) / span, 0), 1)
