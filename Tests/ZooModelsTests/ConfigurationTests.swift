@@ -66,8 +66,8 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testUnsupportedRopeScalingIsRejected() {
-        XCTAssertThrowsError(try decode("{\(base), \"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0}}")) {
-            XCTAssertTrue("\($0)".contains("yarn"), "\($0)")
+        XCTAssertThrowsError(try decode("{\(base), \"rope_scaling\": {\"type\": \"dynamic\", \"factor\": 4.0}}")) {
+            XCTAssertTrue("\($0)".contains("dynamic"), "\($0)")
         }
     }
 
