@@ -23,12 +23,16 @@ public struct RotaryEmbedding: Sendable, Equatable {
         self.init(inverseFrequencies: Self.inverseFrequencies(rotaryDim: rotaryDim, base: base))
     }
 
-    /// `1 / base^(2i/d)`; the exponent is rounded to fp32 first, as PyTorch does.
+    /// `1 / base^(2i/d)` in fp32, rounded step by step as PyTorch computes
+    /// `1.0 / (base ** (torch.arange(0, d, 2).float() / d))`.
     public static func inverseFrequencies(rotaryDim d: Int, base: Double) -> [Float] {
-        (0..<(d / 2)).map { i in
-            let exponent = Double(Float(2 * i) / Float(d))
-            return Float(1 / pow(base, exponent))
-        }
+        (0..<(d / 2)).map { i in 1 / power(base, Float(2 * i) / Float(d)) }
+    }
+
+    /// `base ** exponent` as PyTorch computes a Python float to the power of an fp32 tensor: the
+    /// base is rounded to fp32, the power rounded to fp32 (within the last bit of PyTorch's result).
+    public static func power(_ base: Double, _ exponent: Float) -> Float {
+        Float(pow(Double(Float(base)), Double(exponent)))
     }
 
     /// Rotates `x[tokens, heads * headDim]` in place; token `t` sits at `firstPosition + t`.

@@ -1,4 +1,5 @@
 import Foundation
+import ZooAttention
 
 /// `config.json` of a `Qwen2ForCausalLM` checkpoint (Qwen1.5, Qwen2, Qwen2.5 and their Coder and
 /// Math versions), field for field.
@@ -22,6 +23,8 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
     public var ropeTheta: Double
     /// `default` unless the config asks for a scaled RoPE (YaRN, linear, dynamic).
     public var ropeType: String
+    /// The RoPE kind with its parameters: `.standard`, `.linear` or `.yarn` (others are rejected).
+    public var ropeScaling: RotaryKind
     public var tieWordEmbeddings: Bool
     public var hiddenAct: String
     public var bosTokenID: Int?
@@ -49,7 +52,20 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
         var ropeTheta: Double?
         var ropeType: String?
         var type: String?
-        enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type }
+        var factor: Double?
+        var originalMaxPositionEmbeddings: Int?
+        var betaFast: Double?
+        var betaSlow: Double?
+        var attentionFactor: Double?
+        var mscale: Double?
+        var mscaleAllDim: Double?
+        var truncate: Bool?
+        enum CodingKeys: String, CodingKey {
+            case ropeTheta = "rope_theta", ropeType = "rope_type", type, factor
+            case originalMaxPositionEmbeddings = "original_max_position_embeddings"
+            case betaFast = "beta_fast", betaSlow = "beta_slow", attentionFactor = "attention_factor"
+            case mscale, mscaleAllDim = "mscale_all_dim", truncate
+        }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,10 +89,16 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
         slidingWindow = try c.decodeIfPresent(Int.self, forKey: .slidingWindow)
         maxWindowLayers = try c.decodeIfPresent(Int.self, forKey: .maxWindowLayers)
 
+        // As in transformers (`convert_rope_params_to_dict`), `rope_scaling` wins over `rope_parameters`.
         let parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters)
         let scaling = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeScaling)
-        ropeTheta = try parameters?.ropeTheta ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
-        ropeType = parameters?.ropeType ?? scaling?.ropeType ?? scaling?.type ?? "default"
+        let source = scaling ?? parameters
+        let sourceField = scaling != nil ? "rope_scaling" : "rope_parameters"
+        ropeTheta = try scaling?.ropeTheta ?? parameters?.ropeTheta
+            ?? c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10000
+        ropeType = source?.ropeType ?? source?.type ?? "default"
+        ropeScaling = try Self.ropeKind(
+            ropeType, source, field: sourceField, maxPositionEmbeddings: maxPositionEmbeddings)
 
         let explicitHeadDim = try c.decodeIfPresent(Int.self, forKey: .headDim)
         guard numAttentionHeads > 0 else {
@@ -84,6 +106,43 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
         }
         headDim = explicitHeadDim ?? hiddenSize / numAttentionHeads
         try validate(explicitHeadDim: explicitHeadDim != nil)
+    }
+
+    /// The RoPE kind named by `rope_type` (or `type`), with transformers' defaults for YaRN:
+    /// `original_max_position_embeddings` = `max_position_embeddings`, β_fast 32, β_slow 1, truncation on.
+    private static func ropeKind(
+        _ type: String, _ p: RopeParameters?, field: String, maxPositionEmbeddings: Int
+    ) throws -> RotaryKind {
+        func factor(atLeast minimum: Double, inclusive: Bool) throws -> Double {
+            guard let factor = p?.factor else {
+                throw ConfigError(file: nil, field: "\(field).factor", message: "required for RoPE type \"\(type)\"")
+            }
+            guard inclusive ? factor >= minimum : factor > minimum else {
+                throw ConfigError(file: nil, field: "\(field).factor",
+                                  message: "must be \(inclusive ? "at least" : "greater than") \(minimum), found \(factor)")
+            }
+            return factor
+        }
+        switch type {
+        case "default":
+            return .standard
+        case "linear":
+            return .linear(factor: try factor(atLeast: 0, inclusive: false))
+        case "yarn":
+            let yarn = YaRNParameters(
+                factor: try factor(atLeast: 1, inclusive: true),
+                originalContextLength: p?.originalMaxPositionEmbeddings ?? maxPositionEmbeddings,
+                betaFast: p?.betaFast ?? 32, betaSlow: p?.betaSlow ?? 1, attentionFactor: p?.attentionFactor,
+                mscale: p?.mscale, mscaleAllDim: p?.mscaleAllDim, truncate: p?.truncate ?? true)
+            guard yarn.originalContextLength > 0 else {
+                throw ConfigError(file: nil, field: "\(field).original_max_position_embeddings", message: "must be positive")
+            }
+            return .yarn(yarn)
+        default:
+            throw ConfigError(
+                file: nil, field: field,
+                message: "RoPE type \"\(type)\" is not supported (supported: default, linear, yarn)")
+        }
     }
 
     private func validate(explicitHeadDim: Bool) throws {
@@ -106,9 +165,6 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
         }
         if headDim % 2 != 0 { throw fail("head_dim", "must be even for RoPE, found \(headDim)") }
         if hiddenAct != "silu" { throw fail("hidden_act", "only \"silu\" is supported, found \"\(hiddenAct)\"") }
-        if ropeType != "default" {
-            throw fail("rope_scaling", "RoPE type \"\(ropeType)\" is not supported yet (only \"default\")")
-        }
         if !(rmsNormEps > 0) { throw fail("rms_norm_eps", "must be positive") }
         if useSlidingWindow {
             throw fail("use_sliding_window", "sliding-window attention is not supported yet")

@@ -24,7 +24,10 @@ public final class Qwen2Model: LanguageModel {
     ) throws {
         self.configuration = configuration
         self.weights = try Weights(configuration, checkpoint)
-        self.rope = RotaryEmbedding(rotaryDim: configuration.headDim, base: configuration.ropeTheta)
+        // The kinds a Qwen2 config can name (default, linear, YaRN) are static: one RoPE for every sequence.
+        self.rope = RotaryEncoding(
+            kind: configuration.ropeScaling, rotaryDim: configuration.headDim, base: configuration.ropeTheta
+        ).embedding(prefillLength: 0)
         self.attention = attention
         self.shape = AttentionShape(
             queryHeads: configuration.numAttentionHeads, kvHeads: configuration.numKeyValueHeads,

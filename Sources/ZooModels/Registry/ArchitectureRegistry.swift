@@ -24,6 +24,7 @@ public final class ArchitectureRegistry: Sendable {
     /// The registry the runtime and the CLI use, with the built-in Qwen architectures.
     public static let shared: ArchitectureRegistry = {
         let registry = ArchitectureRegistry()
+        registry.register("qwen", loader: QwenV1Model.load)
         registry.register("qwen2", loader: Qwen2Model.load)
         return registry
     }()

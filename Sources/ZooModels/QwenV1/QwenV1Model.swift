@@ -1,0 +1,256 @@
+// The Qwen v1 architecture (`QWenLMHeadModel`): Qwen-1.8B, 7B, 14B and their Chat versions.
+// Mirrors Qwen's own `modeling_qwen.py` (as released with Qwen-7B); tensor names are the checkpoint's.
+import Foundation
+import ZooAttention
+import ZooCore
+import ZooKernels
+
+/// A Qwen v1 causal language model computed in fp32, with dynamic NTK RoPE and LogN attention.
+///
+/// The model is immutable and can be shared by sessions. The one piece of per-sequence state —
+/// the RoPE frequencies dynamic NTK fixes at prefill from the prompt length — lives in the cache
+/// ``makeCache(capacity:)`` returns (a ``RotaryKVCache``).
+public final class QwenV1Model: LanguageModel {
+    public let configuration: QwenV1Configuration
+    public let options: Options
+    public let endOfSequenceIDs: [Int]
+    /// Embedding rows; ids past the tokenizer's last one are padding the runtime never samples.
+    public var vocabularySize: Int { configuration.vocabSize }
+    /// `max(max_position_embeddings, seq_length)`, capped at the 32767 positions of the
+    /// reference's LogN buffer when LogN scaling is on.
+    public let contextLength: Int
+    /// The RoPE component: its kind comes from ``Options/rope``.
+    public let rope: RotaryEncoding
+
+    private let weights: Weights
+    /// The RoPE of every sequence when the kind does not depend on the prompt length.
+    private let staticRope: RotaryEmbedding?
+    private let logN: LogNAttentionScaling?
+    private let attention: any Attention
+    private let shape: AttentionShape
+
+    /// Loads the weights of `checkpoint`, checking every tensor's presence and shape.
+    ///
+    /// `options` default to the config's `use_dynamic_ntk` and `use_logn_attn`.
+    public init(
+        configuration: QwenV1Configuration, checkpoint: Checkpoint, generation: GenerationConfig? = nil,
+        options: Options? = nil, attention: any Attention = CausalAttention()
+    ) throws {
+        let options = options ?? Options(configuration)
+        if options.logNAttention, configuration.seqLength < 2 {
+            throw ConfigError(file: nil, field: "seq_length", message: "must be at least 2 for LogN attention scaling")
+        }
+        self.configuration = configuration
+        self.options = options
+        self.weights = try Weights(configuration, checkpoint)
+        self.rope = RotaryEncoding(kind: options.rope, rotaryDim: configuration.rotaryDim, base: configuration.rotaryEmbBase)
+        self.staticRope = rope.staticEmbedding
+        self.logN = options.logNAttention ? LogNAttentionScaling(trainedLength: configuration.seqLength) : nil
+        self.attention = attention
+        self.shape = AttentionShape(
+            queryHeads: configuration.numAttentionHeads, kvHeads: configuration.numAttentionHeads,
+            headDim: configuration.kvChannels)
+        self.endOfSequenceIDs = generation?.eosTokenIDs ?? configuration.eosTokenIDs
+        let longest = max(configuration.maxPositionEmbeddings, configuration.seqLength)
+        self.contextLength = options.logNAttention ? min(longest, LogNAttentionScaling.referencePositionLimit) : longest
+    }
+
+    /// A ``RotaryKVCache`` over a ``DenseKVCache``: it remembers the RoPE fixed at prefill.
+    public func makeCache(capacity: Int?) -> any KVCache {
+        RotaryKVCache(
+            DenseKVCache(
+                layers: configuration.numHiddenLayers, rowWidth: configuration.hiddenSize,
+                capacity: capacity ?? contextLength))
+    }
+
+    /// The RoPE for this call: static kinds need no state; dynamic NTK takes the one the cache
+    /// fixed at prefill (the first call on an empty cache), as the reference does.
+    private func rotaryEmbedding(cache: any KVCache, newTokens: Int) throws -> RotaryEmbedding {
+        if let staticRope { return staticRope }
+        if let cache = cache as? RotaryKVCache { return cache.embedding(for: rope, newTokens: newTokens) }
+        guard cache.count == 0 else {
+            throw ConfigError(
+                file: nil, field: "use_dynamic_ntk",
+                message: "decoding with dynamic NTK needs the cache from makeCache(capacity:), which keeps the prefill's RoPE")
+        }
+        return rope.embedding(prefillLength: newTokens)
+    }
+
+    public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
+        precondition(!tokens.isEmpty, "forward needs at least one token")
+        for id in tokens where id < 0 || id >= configuration.vocabSize {
+            throw TokenOutOfRangeError(id: id, vocabularySize: configuration.vocabSize)
+        }
+        let c = configuration
+        let T = tokens.count
+        let H = c.hiddenSize, D = c.kvChannels, nH = c.numAttentionHeads, F = c.ffnWidth
+        let p0 = cache.count
+        if logN != nil, p0 + T > LogNAttentionScaling.referencePositionLimit {
+            throw ContextOverflowError(requested: p0 + T, capacity: LogNAttentionScaling.referencePositionLimit)
+        }
+        let rotary = try rotaryEmbedding(cache: cache, newTokens: T)
+        let eps = Float(c.layerNormEpsilon)
+        let scale = 1 / Float(D).squareRoot()
+        let b = Buffers(tokens: T, hidden: H, ffn: F)
+        defer { b.deallocate() }
+
+        // 1. Embedding lookup (transformer.wte)                         x: [T, H]
+        for (t, id) in tokens.enumerated() {
+            (b.x + t * H).update(from: weights.embedding.pointer + id * H, count: H)
+        }
+
+        for (l, layer) in weights.layers.enumerated() {
+            // 2. Pre-attention RMSNorm (ln_1)                             h: [T, H]
+            VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.ln1.pointer, eps: eps, into: b.h)
+            // 3. Fused QKV projection with bias (c_attn), split        qkv: [T, 3H] → q, k, v: [T, H]
+            layer.qkv.apply(b.h, rows: T, into: b.qkv)
+            for t in 0..<T {
+                let row = b.qkv + t * 3 * H
+                (b.q + t * H).update(from: row, count: H)
+                (b.k + t * H).update(from: row + H, count: H)
+                (b.v + t * H).update(from: row + 2 * H, count: H)
+            }
+            // 4. RoPE on q and k at positions p0 ..< p0+T (the sequence's frequencies)
+            rotary.apply(to: b.q, tokens: T, heads: nH, headDim: D, firstPosition: p0)
+            rotary.apply(to: b.k, tokens: T, heads: nH, headDim: D, firstPosition: p0)
+            // 5. LogN scaling of q only, after RoPE                    q[t] *= max(1, ln(p+1)/ln S)
+            logN?.apply(to: b.q, tokens: T, width: H, firstPosition: p0)
+            // 6. Append k, v to the cache and read the whole sequence back
+            let kv = try cache.write(layer: l, keys: b.k, values: b.v, tokens: T)
+            // 7. Causal multi-head attention, scale 1/sqrt(D)            a: [T, H]
+            attention.attend(
+                queries: b.q, tokens: T, firstPosition: p0, cache: kv, shape: shape, scale: scale, output: b.attn)
+            // 8. Output projection (attn.c_proj), residual               x += a·Wᵀ
+            layer.attnOut.apply(b.attn, rows: T, into: b.x, accumulate: true)
+            // 9. Pre-MLP RMSNorm (ln_2)                                   h: [T, H]
+            VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.ln2.pointer, eps: eps, into: b.h)
+            // 10. MLP: w1 is the linear branch, w2 the gate       w1(h) ⊙ silu(w2(h)): [T, F]
+            layer.w1.apply(b.h, rows: T, into: b.up)
+            layer.w2.apply(b.h, rows: T, into: b.gate)
+            VectorOps.swiGLU(gate: b.gate, up: b.up, count: T * F)
+            // 11. Down projection (mlp.c_proj), residual                 x += m·Wᵀ
+            layer.mlpOut.apply(b.gate, rows: T, into: b.x, accumulate: true)
+        }
+        cache.commit(tokens: T)
+
+        // 12. Final norm (ln_f) and LM head over the selected rows     logits: [rows, V]
+        let first = selection == .last ? T - 1 : 0
+        let rows = T - first
+        VectorOps.rmsNorm(b.x + first * H, rows: rows, dim: H, weight: weights.finalNorm.pointer, eps: eps, into: b.h)
+        var values = [Float](repeating: 0, count: rows * c.vocabSize)
+        values.withUnsafeMutableBufferPointer { out in
+            weights.lmHead.apply(b.h, rows: rows, into: out.baseAddress!)
+        }
+        return Logits(rows: rows, vocabularySize: c.vocabSize, values: values)
+    }
+}
+
+// MARK: - Options
+
+extension QwenV1Model {
+    /// The context-extension switches; by default they follow `config.json`, and a manifest may
+    /// override them.
+    public struct Options: Sendable, Equatable {
+        /// The RoPE kind: `.dynamicNTK(trainedLength: seq_length)` for `use_dynamic_ntk`, else `.standard`.
+        public var rope: RotaryKind
+        /// LogN scaling of the queries beyond `seq_length` (`use_logn_attn`).
+        public var logNAttention: Bool
+
+        public init(rope: RotaryKind, logNAttention: Bool) {
+            self.rope = rope
+            self.logNAttention = logNAttention
+        }
+
+        /// The config's switches, each replaceable.
+        public init(_ configuration: QwenV1Configuration, useDynamicNTK: Bool? = nil, useLogNAttention: Bool? = nil) {
+            let ntk = useDynamicNTK ?? configuration.useDynamicNTK
+            self.init(
+                rope: ntk ? .dynamicNTK(trainedLength: configuration.seqLength) : .standard,
+                logNAttention: useLogNAttention ?? configuration.useLogNAttention)
+        }
+    }
+}
+
+// MARK: - Loading
+
+extension QwenV1Model {
+    /// The registry entry for `model_type: qwen`.
+    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
+        let configuration = try directory.config.decode(QwenV1Configuration.self)
+        let checkpoint = try Checkpoint(directory: directory.url)
+        return try QwenV1Model(configuration: configuration, checkpoint: checkpoint, generation: directory.generation)
+    }
+}
+
+// MARK: - Weights
+
+extension QwenV1Model {
+    struct Layer {
+        let ln1: FloatBuffer
+        let qkv, attnOut: Linear
+        let ln2: FloatBuffer
+        let w1, w2, mlpOut: Linear
+    }
+
+    struct Weights {
+        let embedding: FloatBuffer
+        let layers: [Layer]
+        let finalNorm: FloatBuffer
+        let lmHead: Linear
+
+        init(_ c: QwenV1Configuration, _ checkpoint: Checkpoint) throws {
+            let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
+            let bias = !c.noBias
+            func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
+                try checkpoint.floats(name, shape: shape)
+            }
+            func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
+                Linear(
+                    weight: try tensor("\(name).weight", [out, `in`]),
+                    bias: bias ? try tensor("\(name).bias", [out]) : nil,
+                    outFeatures: out, inFeatures: `in`)
+            }
+            embedding = try tensor("transformer.wte.weight", [V, H])
+            layers = try (0..<c.numHiddenLayers).map { i in
+                let p = "transformer.h.\(i)"
+                return Layer(
+                    ln1: try tensor("\(p).ln_1.weight", [H]),
+                    qkv: try linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
+                    attnOut: try linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
+                    ln2: try tensor("\(p).ln_2.weight", [H]),
+                    w1: try linear("\(p).mlp.w1", out: F, in: H, bias: bias),
+                    w2: try linear("\(p).mlp.w2", out: F, in: H, bias: bias),
+                    mlpOut: try linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
+            }
+            finalNorm = try tensor("transformer.ln_f.weight", [H])
+            lmHead = c.tieWordEmbeddings
+                ? Linear(weight: embedding, bias: nil, outFeatures: V, inFeatures: H)
+                : try linear("lm_head", out: V, in: H)
+            try checkpoint.verifyAllTensorsUsed { name in
+                name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
+                    || (c.tieWordEmbeddings && name == "lm_head.weight")
+            }
+        }
+    }
+
+    /// Scratch activations for one forward call.
+    struct Buffers {
+        let x, h, qkv, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>
+
+        init(tokens T: Int, hidden H: Int, ffn F: Int) {
+            x = .allocate(capacity: T * H)
+            h = .allocate(capacity: T * H)
+            qkv = .allocate(capacity: T * 3 * H)
+            q = .allocate(capacity: T * H)
+            k = .allocate(capacity: T * H)
+            v = .allocate(capacity: T * H)
+            attn = .allocate(capacity: T * H)
+            gate = .allocate(capacity: T * F)
+            up = .allocate(capacity: T * F)
+        }
+
+        func deallocate() {
+            for p in [x, h, qkv, q, k, v, attn, gate, up] { p.deallocate() }
+        }
+    }
+}
