@@ -21,6 +21,20 @@ public struct ConfigFile: Sendable {
         }
     }
 
+    /// The file with some top-level fields replaced (a manifest's overrides), decoded as if written so.
+    public func replacing(_ fields: [String: Any]) throws -> ConfigFile {
+        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ConfigError(file: url, field: nil, message: "not a JSON object")
+        }
+        for (key, value) in fields { object[key] = value }
+        return ConfigFile(url: url, data: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    init(url: URL, data: Data) {
+        self.url = url
+        self.data = data
+    }
+
     /// Decodes the whole file as `T`, translating decoding errors into ``ConfigError``.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         do {

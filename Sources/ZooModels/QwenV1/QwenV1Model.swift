@@ -176,9 +176,19 @@ extension QwenV1Model {
 extension QwenV1Model {
     /// The registry entry for `model_type: qwen`.
     @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        let configuration = try directory.config.decode(QwenV1Configuration.self)
+        var configuration = try directory.config.decode(QwenV1Configuration.self)
+        let overrides = directory.options
+        // The usable context; `seq_length` stays the NTK/LogN threshold the model was trained with.
+        if let contextLength = overrides.contextLength { configuration.maxPositionEmbeddings = contextLength }
+        if overrides.ropeScaling != nil {
+            throw ConfigError(file: directory.config.url, field: "rope_scaling",
+                              message: "Qwen v1 takes use_dynamic_ntk, not rope_scaling")
+        }
         let checkpoint = try Checkpoint(directory: directory.url)
-        return try QwenV1Model(configuration: configuration, checkpoint: checkpoint, generation: directory.generation)
+        return try QwenV1Model(
+            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
+            options: Options(configuration, useDynamicNTK: overrides.useDynamicNTK, useLogNAttention: overrides.useLogNAttention),
+            attention: overrides.attention)
     }
 }
 

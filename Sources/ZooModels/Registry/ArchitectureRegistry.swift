@@ -66,14 +66,30 @@ public final class ArchitectureRegistry: Sendable {
 extension Qwen2Model {
     /// The registry entry for `model_type: qwen2`.
     @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        var configuration = try directory.config.decode(Qwen2Configuration.self)
-        if let contextLength = directory.options.contextLength { configuration.maxPositionEmbeddings = contextLength }
-        if directory.options.ropeScaling != nil {
-            throw ConfigError(file: directory.config.url, field: "rope_scaling", message: "RoPE scaling overrides are not supported yet")
+        var config = directory.config
+        if let scaling = directory.options.ropeScaling {
+            // The manifest's rope_scaling replaces the config's and is validated the same way.
+            config = try config.replacing(["rope_scaling": scaling.mapValues(\.jsonValue)])
         }
+        var configuration = try config.decode(Qwen2Configuration.self)
+        if let contextLength = directory.options.contextLength { configuration.maxPositionEmbeddings = contextLength }
         let checkpoint = try Checkpoint(directory: directory.url)
         return try Qwen2Model(
             configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
             attention: directory.options.attention)
+    }
+}
+
+extension OptionValue {
+    /// The value as `JSONSerialization` takes it.
+    var jsonValue: Any {
+        switch self {
+        case .null: NSNull()
+        case .bool(let b): b
+        case .number(let n): n
+        case .string(let s): s
+        case .list(let l): l.map(\.jsonValue)
+        case .map(let m): m.mapValues(\.jsonValue)
+        }
     }
 }
