@@ -239,7 +239,7 @@ def chat_fixture(v1, tok):
                ("Third question?", "Third answer.")]
     budgets = []
     full_ids = v1_make_context(v1, "Last?", history, system=V1_DEFAULT_SYSTEM)
-    for budget in (10, 40, 60, 80, 100, 6144):
+    for budget in (10, 30, 40, 50, 54, 60, 100, 6144):
         ids = v1_make_context(v1, "Last?", history, system=V1_DEFAULT_SYSTEM, max_window_size=budget)
         kept = next(k for k in range(4) if ids == v1_make_context(v1, "Last?", history[len(history) - k:],
                                                                   system=V1_DEFAULT_SYSTEM))
