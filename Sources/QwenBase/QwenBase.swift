@@ -1,2 +1,0 @@
-// The QwenBase variant; see its issue.
-import ZooCore

@@ -1,2 +1,0 @@
-// The QwenChat variant; see its issue.
-import ZooCore

@@ -1,0 +1,239 @@
+import ZooCore
+
+/// How a code variant phrases a request.
+public enum CodeMode: String, Sendable, CaseIterable {
+    /// Continue the code (HumanEval-style), with the stop rule of ``CodeVariant/stopRule``.
+    case completion
+    /// Fill in the middle, Qwen2.5-Coder PSM format: `<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>`.
+    case infill
+    /// Repository-level completion or infill: `<|repo_name|>{name}\n<|file_sep|>{path}\n{content}\n…`.
+    case repository
+    /// An instruction model answering in ChatML (Qwen2.5-Coder-Instruct); the answer's code block is extracted.
+    case chat
+}
+
+/// Qwen's code models: completion with HumanEval stop rules, fill-in-the-middle and repository-level prompts in the
+/// Qwen2.5-Coder format, and chat answers reduced to their code.
+///
+/// Options:
+/// - `mode`: `completion`, `infill`, `repository` or `chat`. Unset: chosen by the request kind. Set: the request must be
+///   of that kind, except that `chat` also takes a plain prompt as one user message.
+/// - `stop_rule`: the completion stop rule, one of ``CompletionStopRule/all`` (default `qwen-humaneval`).
+/// - `system`: the chat system prompt (default Qwen2.5-Coder-Instruct's, the Qwen2.5 template default).
+public struct CodeVariant: Variant {
+    public static let optionKeys = ["mode", "stop_rule", "system"]
+    /// Qwen2.5's chat-template default system prompt, which Qwen2.5-Coder-Instruct uses.
+    public static let defaultSystem = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+
+    /// Tokens that end a FIM or repository-level generation: `eos_token_id` of QwenLM/Qwen2.5-Coder
+    /// `examples/Qwen2.5-Coder-fim.py` and `Qwen2.5-Coder-repolevel-fim.py` ([151664, 151662, 151659, 151660, 151661,
+    /// 151662, 151663, 151664, 151645, 151643] on the Qwen2.5 tokenizer), by name so that other tokenizers map them
+    /// to their own ids. Tokens the tokenizer lacks are skipped.
+    public static let fimStopTokens = [
+        "<|file_sep|>", "<|fim_pad|>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|repo_name|>",
+        "<|im_end|>", "<|endoftext|>",
+    ]
+
+    public var mode: CodeMode?
+    public var stopRule: CompletionStopRule
+    public var system: String
+
+    public init(mode: CodeMode? = nil, stopRule: CompletionStopRule = .qwenHumanEval, system: String = Self.defaultSystem) {
+        self.mode = mode
+        self.stopRule = stopRule
+        self.system = system
+    }
+
+    public init(options: ComponentOptions) throws {
+        try options.rejectUnknownKeys(allowed: Self.optionKeys)
+        var mode: CodeMode?
+        if let name = try options.string("mode") {
+            guard let m = CodeMode(rawValue: name) else {
+                throw options.error("mode", unknownValue(name, CodeMode.allCases.map(\.rawValue), what: "code mode"))
+            }
+            mode = m
+        }
+        var rule = CompletionStopRule.qwenHumanEval
+        if let name = try options.string("stop_rule") {
+            guard let r = CompletionStopRule.all.first(where: { $0.name == name }) else {
+                throw options.error("stop_rule", unknownValue(name, CompletionStopRule.all.map(\.name), what: "stop rule"))
+            }
+            rule = r
+        }
+        self.init(mode: mode, stopRule: rule, system: try options.string("system") ?? Self.defaultSystem)
+    }
+
+    /// The mode that serves `request`, or why none does.
+    public func resolvedMode(for request: VariantRequest) throws -> CodeMode {
+        let natural: CodeMode? = switch request {
+        case .completion: .completion
+        case .infill: .infill
+        case .repository: .repository
+        case .chat: .chat
+        case .problem: nil
+        }
+        guard let natural else {
+            throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "a code variant does not serve problem requests; use the math variant")
+        }
+        guard let mode, mode != natural else { return natural }
+        if mode == .chat, natural == .completion { return .chat }
+        throw UnsupportedRequestError(
+            variant: QwenCodeVariant.name, message: "mode \(mode.rawValue) does not serve \(request.kind) requests")
+    }
+
+    public func prepare(_ request: VariantRequest, tokenizer: any Tokenizer) throws -> PromptPlan {
+        let mode = try resolvedMode(for: request)
+        switch (mode, request) {
+        case (.completion, .completion(let text)):
+            guard let eot = tokenizer.specialTokenID("<|endoftext|>") else {
+                throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "the tokenizer has no <|endoftext|> token to stop on")
+            }
+            return PromptPlan(tokens: tokenizer.encode(text, specialTokens: .asText), stopTokenIDs: [eot], stopStrings: stopRule.stopStrings)
+
+        case (.infill, .infill(let prefix, let suffix)):
+            var pieces = PromptPieces()
+            try pieces.appendFIM(prefix: prefix, suffix: suffix, tokenizer: tokenizer)
+            return PromptPlan(tokens: pieces.encode(tokenizer), stopTokenIDs: Self.fimStops(tokenizer))
+
+        case (.repository, .repository(let name, let files, let suffix)):
+            guard let last = files.last else {
+                throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "a repository request needs at least one file")
+            }
+            var pieces = PromptPieces()
+            let repoName = try special("<|repo_name|>", tokenizer, "repository-level prompts")
+            let fileSep = try special("<|file_sep|>", tokenizer, "repository-level prompts")
+            // QwenLM/Qwen2.5-Coder examples/Qwen2.5-Coder-repolevel.py: no space before the "\n" after a path.
+            pieces.append(repoName)
+            pieces.append(name + "\n")
+            for file in files.dropLast() {
+                pieces.append(fileSep)
+                pieces.append(file.path + "\n" + file.content + "\n")
+            }
+            pieces.append(fileSep)
+            pieces.append(last.path + "\n")
+            if let suffix {
+                try pieces.appendFIM(prefix: last.content, suffix: suffix, tokenizer: tokenizer)
+            } else {
+                pieces.append(last.content)
+            }
+            return PromptPlan(tokens: pieces.encode(tokenizer), stopTokenIDs: Self.fimStops(tokenizer))
+
+        case (.chat, .chat(let messages)):
+            return try chatPlan(messages, tokenizer: tokenizer)
+        case (.chat, .completion(let text)):
+            return try chatPlan([ChatMessage(.user, text)], tokenizer: tokenizer)
+
+        default:
+            throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "mode \(mode.rawValue) does not serve \(request.kind) requests")
+        }
+    }
+
+    public func interpret(_ generated: String, for request: VariantRequest) -> VariantOutput {
+        switch (try? resolvedMode(for: request)) ?? .completion {
+        case .completion: .code(stopRule.apply(to: generated))
+        case .infill: .code(generated)
+        // Qwen2.5-Coder-repolevel.py prints `output_text.split('<|file_sep|>')[0]`.
+        case .repository: .code(cutAtFirst(of: ["<|file_sep|>"], in: generated))
+        case .chat: .code(CodeExtraction.codeBlock(in: generated))
+        }
+    }
+
+    static func fimStops(_ tokenizer: any Tokenizer) -> Set<Int> {
+        Set(fimStopTokens.compactMap { tokenizer.specialTokenID($0) })
+    }
+
+    private func chatPlan(_ messages: [ChatMessage], tokenizer: any Tokenizer) throws -> PromptPlan {
+        let imStart = try special("<|im_start|>", tokenizer, "chat prompts")
+        let imEnd = try special("<|im_end|>", tokenizer, "chat prompts")
+        var all = messages
+        if all.first?.role != .system { all.insert(ChatMessage(.system, system), at: 0) }
+        guard all.contains(where: { $0.role == .user }) else {
+            throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "a chat request needs a user message")
+        }
+        // The Qwen2.5 chat template: <|im_start|>{role}\n{content}<|im_end|>\n …, then <|im_start|>assistant\n.
+        var pieces = PromptPieces()
+        for m in all {
+            pieces.append(imStart)
+            pieces.append(m.role.rawValue + "\n" + m.content)
+            pieces.append(imEnd)
+            pieces.append("\n")
+        }
+        pieces.append(imStart)
+        pieces.append("assistant\n")
+        var stops: Set<Int> = [imStart, imEnd]
+        if let eot = tokenizer.specialTokenID("<|endoftext|>") { stops.insert(eot) }
+        return PromptPlan(tokens: pieces.encode(tokenizer), stopTokenIDs: stops)
+    }
+}
+
+/// Registration of the code variant under the name manifests use.
+public enum QwenCodeVariant {
+    public static let name = "code"
+
+    public static func register(into registry: Registry<VariantFactory>) {
+        registry.register(name) { options in try CodeVariant(options: options) }
+    }
+}
+
+// MARK: - Prompt assembly
+
+/// Control tokens (as ids) and text; the text between two control tokens is encoded as one piece with special-token
+/// strings as plain text, which equals HF's encoding of the assembled string whenever the text holds no such strings.
+struct PromptPieces {
+    private enum Piece { case token(Int), text(String) }
+    private var pieces: [Piece] = []
+
+    mutating func append(_ id: Int) { pieces.append(.token(id)) }
+    mutating func append(_ text: String) { pieces.append(.text(text)) }
+
+    mutating func appendFIM(prefix: String, suffix: String, tokenizer: any Tokenizer) throws {
+        let what = "fill-in-the-middle (Qwen2.5-Coder format)"
+        let p = try special("<|fim_prefix|>", tokenizer, what)
+        let s = try special("<|fim_suffix|>", tokenizer, what)
+        let m = try special("<|fim_middle|>", tokenizer, what)
+        append(p)
+        append(prefix)
+        append(s)
+        append(suffix)
+        append(m)
+    }
+
+    func encode(_ tokenizer: any Tokenizer) -> [Int] {
+        var out: [Int] = []
+        var pending = ""
+        for piece in pieces {
+            switch piece {
+            case .text(let t): pending += t
+            case .token(let id):
+                if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
+                pending = ""
+                out.append(id)
+            }
+        }
+        if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
+        return out
+    }
+}
+
+func special(_ surface: String, _ tokenizer: any Tokenizer, _ purpose: String) throws -> Int {
+    guard let id = tokenizer.specialTokenID(surface) else {
+        throw UnsupportedRequestError(
+            variant: QwenCodeVariant.name, message: "the tokenizer has no \(surface) token, which \(purpose) need")
+    }
+    return id
+}
+
+func unknownValue(_ value: String, _ known: [String], what: String) -> String {
+    let hint = closestMatch(to: value, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+    return "unknown \(what) \"\(value)\"\(hint); known: \(known.joined(separator: ", "))"
+}
+
+/// `text` before the earliest occurrence of any of `stops` (compared as Unicode scalars, as Python compares strings).
+func cutAtFirst(of stops: [String], in text: String) -> String {
+    let scalars = text.unicodeScalars
+    var end = scalars.endIndex
+    for stop in stops where !stop.isEmpty {
+        if let range = scalars[..<end].firstRange(of: stop.unicodeScalars) { end = range.lowerBound }
+    }
+    return String(scalars[..<end])
+}

@@ -1,2 +1,0 @@
-// The QwenCode variant; see its issue.
-import ZooCore

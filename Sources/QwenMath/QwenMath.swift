@@ -1,2 +1,0 @@
-// The QwenMath variant; see its issue.
-import ZooCore

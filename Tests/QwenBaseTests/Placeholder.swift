@@ -1,5 +1,0 @@
-import XCTest
-
-final class QwenBasePlaceholderTests: XCTestCase {
-    func testNothing() {}
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class QwenChatPlaceholderTests: XCTestCase {
-    func testNothing() {}
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class QwenCodePlaceholderTests: XCTestCase {
-    func testNothing() {}
-}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class QwenMathPlaceholderTests: XCTestCase {
-    func testNothing() {}
-}
