@@ -1,9 +1,11 @@
+import Foundation
+
 /// Parameter counts from a `config.json`, without reading the weights.
 public enum ParameterCount {
     /// The unique parameters of a `qwen2` or `qwen` (v1) checkpoint; `nil` for other architectures
     /// or an incomplete config.
     public static func estimate(config: [String: Any]) -> Int? {
-        func int(_ key: String) -> Int? { (config[key] as? NSNumberConvertible)?.intValue }
+        func int(_ key: String) -> Int? { (config[key] as? NSNumber)?.intValue }
         guard let type = config["model_type"] as? String, let V = int("vocab_size"), let H = int("hidden_size"),
               let L = int("num_hidden_layers"), let heads = int("num_attention_heads"), let I = int("intermediate_size")
         else { return nil }
@@ -26,7 +28,3 @@ public enum ParameterCount {
     }
 }
 
-/// JSON numbers arrive as `Int` or `Double` depending on the platform's Foundation.
-protocol NSNumberConvertible { var intValue: Int { get } }
-extension Int: NSNumberConvertible { var intValue: Int { self } }
-extension Double: NSNumberConvertible { var intValue: Int { Int(self) } }
