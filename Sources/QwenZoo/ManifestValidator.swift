@@ -12,7 +12,11 @@ public enum ManifestValidator {
             } catch {
                 throw ManifestError(origin: nil, field: "tokenizer.kind", message: "\(error)")
             }
-            guard FileManager.default.fileExists(atPath: tokenizer.path.path) else {
+            // A tokenizer shipped inside an absent checkpoint folder is part of the same missing download.
+            let insideAbsentWeights = manifest.weights.map {
+                tokenizer.path.path.hasPrefix($0.path.path) && !FileManager.default.fileExists(atPath: $0.path.path)
+            } ?? false
+            guard insideAbsentWeights || FileManager.default.fileExists(atPath: tokenizer.path.path) else {
                 throw ManifestError(origin: nil, field: "tokenizer.path", message: "\(tokenizer.path.path) does not exist")
             }
         }

@@ -24,6 +24,8 @@ struct ZooProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        // Manifests are found by name in ./zoo, so run where the repository's zoo/ is.
+        process.currentDirectoryURL = Fixtures.repositoryRoot
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
         process.standardOutput = output

@@ -64,7 +64,11 @@ struct Validate: ParsableCommand {
             do {
                 let resolved = try loader.load(target)
                 try ManifestValidator.check(resolved.manifest)
-                StandardIO.write("ok      \(resolved.manifest.name)\n")
+                let weights = resolved.manifest.weights.map {
+                    FileManager.default.fileExists(atPath: $0.path.appendingPathComponent("config.json").path)
+                        ? "" : "  (weights absent: \($0.path.path))"
+                } ?? ""
+                StandardIO.write("ok      \(resolved.manifest.name)\(weights)\n")
             } catch {
                 failures += 1
                 FileHandle.standardError.write(Data("invalid \(target): \(error)\n".utf8))
