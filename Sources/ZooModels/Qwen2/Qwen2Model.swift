@@ -42,10 +42,7 @@ public final class Qwen2Model: LanguageModel {
     }
 
     public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
-        precondition(!tokens.isEmpty, "forward needs at least one token")
-        for id in tokens where id < 0 || id >= configuration.vocabSize {
-            throw TokenOutOfRangeError(id: id, vocabularySize: configuration.vocabSize)
-        }
+        try weights.embedding.validate(tokens)
         let c = configuration
         let T = tokens.count
         let H = c.hiddenSize, D = c.headDim
@@ -57,9 +54,7 @@ public final class Qwen2Model: LanguageModel {
         defer { b.deallocate() }
 
         // 1. Embedding lookup                                          x: [T, H]
-        for (t, id) in tokens.enumerated() {
-            (b.x + t * H).update(from: weights.embedding.pointer + id * H, count: H)
-        }
+        weights.embedding.lookup(tokens, into: b.x)
 
         for (l, layer) in weights.layers.enumerated() {
             // 2. Pre-attention RMSNorm                                   h: [T, H]
@@ -90,14 +85,7 @@ public final class Qwen2Model: LanguageModel {
         cache.commit(tokens: T)
 
         // 11. Final norm and LM head over the selected rows             logits: [rows, V]
-        let first = selection == .last ? T - 1 : 0
-        let rows = T - first
-        VectorOps.rmsNorm(b.x + first * H, rows: rows, dim: H, weight: weights.finalNorm.pointer, eps: eps, into: b.h)
-        var values = [Float](repeating: 0, count: rows * c.vocabSize)
-        values.withUnsafeMutableBufferPointer { out in
-            weights.lmHead.apply(b.h, rows: rows, into: out.baseAddress!)
-        }
-        return Logits(rows: rows, vocabularySize: c.vocabSize, values: values)
+        return weights.head.logits(b.x, tokens: T, selection: selection, scratch: b.h)
     }
 }
 
@@ -112,10 +100,9 @@ extension Qwen2Model {
     }
 
     struct Weights {
-        let embedding: FloatBuffer
+        let embedding: TokenEmbedding
         let layers: [Layer]
-        let finalNorm: FloatBuffer
-        let lmHead: Linear
+        let head: OutputHead
 
         init(_ c: Qwen2Configuration, _ checkpoint: Checkpoint) throws {
             let H = c.hiddenSize, V = c.vocabSize, I = c.intermediateSize
@@ -129,7 +116,8 @@ extension Qwen2Model {
                     bias: bias ? try tensor("\(name).bias", [out]) : nil,
                     outFeatures: out, inFeatures: `in`)
             }
-            embedding = try tensor("model.embed_tokens.weight", [V, H])
+            let table = try tensor("model.embed_tokens.weight", [V, H])
+            embedding = TokenEmbedding(table: table, vocabularySize: V, hiddenSize: H)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "model.layers.\(i)"
                 return Layer(
@@ -143,11 +131,12 @@ extension Qwen2Model {
                     up: try linear("\(p).mlp.up_proj", out: I, in: H),
                     down: try linear("\(p).mlp.down_proj", out: H, in: I))
             }
-            finalNorm = try tensor("model.norm.weight", [H])
+            let finalNorm = try tensor("model.norm.weight", [H])
             // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
-            lmHead = c.tieWordEmbeddings
-                ? Linear(weight: embedding, bias: nil, outFeatures: V, inFeatures: H)
+            let lmHead = c.tieWordEmbeddings
+                ? Linear(weight: table, bias: nil, outFeatures: V, inFeatures: H)
                 : try linear("lm_head", out: V, in: H)
+            head = OutputHead(norm: finalNorm, eps: Float(c.rmsNormEps), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in
                 name.hasSuffix("rotary_emb.inv_freq") || (c.tieWordEmbeddings && name == "lm_head.weight")
             }

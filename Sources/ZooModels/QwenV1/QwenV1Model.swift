@@ -77,10 +77,7 @@ public final class QwenV1Model: LanguageModel {
     }
 
     public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
-        precondition(!tokens.isEmpty, "forward needs at least one token")
-        for id in tokens where id < 0 || id >= configuration.vocabSize {
-            throw TokenOutOfRangeError(id: id, vocabularySize: configuration.vocabSize)
-        }
+        try weights.embedding.validate(tokens)
         let c = configuration
         let T = tokens.count
         let H = c.hiddenSize, D = c.kvChannels, nH = c.numAttentionHeads, F = c.ffnWidth
@@ -95,9 +92,7 @@ public final class QwenV1Model: LanguageModel {
         defer { b.deallocate() }
 
         // 1. Embedding lookup (transformer.wte)                         x: [T, H]
-        for (t, id) in tokens.enumerated() {
-            (b.x + t * H).update(from: weights.embedding.pointer + id * H, count: H)
-        }
+        weights.embedding.lookup(tokens, into: b.x)
 
         for (l, layer) in weights.layers.enumerated() {
             // 2. Pre-attention RMSNorm (ln_1)                             h: [T, H]
@@ -134,14 +129,7 @@ public final class QwenV1Model: LanguageModel {
         cache.commit(tokens: T)
 
         // 12. Final norm (ln_f) and LM head over the selected rows     logits: [rows, V]
-        let first = selection == .last ? T - 1 : 0
-        let rows = T - first
-        VectorOps.rmsNorm(b.x + first * H, rows: rows, dim: H, weight: weights.finalNorm.pointer, eps: eps, into: b.h)
-        var values = [Float](repeating: 0, count: rows * c.vocabSize)
-        values.withUnsafeMutableBufferPointer { out in
-            weights.lmHead.apply(b.h, rows: rows, into: out.baseAddress!)
-        }
-        return Logits(rows: rows, vocabularySize: c.vocabSize, values: values)
+        return weights.head.logits(b.x, tokens: T, selection: selection, scratch: b.h)
     }
 }
 
@@ -203,10 +191,9 @@ extension QwenV1Model {
     }
 
     struct Weights {
-        let embedding: FloatBuffer
+        let embedding: TokenEmbedding
         let layers: [Layer]
-        let finalNorm: FloatBuffer
-        let lmHead: Linear
+        let head: OutputHead
 
         init(_ c: QwenV1Configuration, _ checkpoint: Checkpoint) throws {
             let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
@@ -220,7 +207,8 @@ extension QwenV1Model {
                     bias: bias ? try tensor("\(name).bias", [out]) : nil,
                     outFeatures: out, inFeatures: `in`)
             }
-            embedding = try tensor("transformer.wte.weight", [V, H])
+            let table = try tensor("transformer.wte.weight", [V, H])
+            embedding = TokenEmbedding(table: table, vocabularySize: V, hiddenSize: H)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "transformer.h.\(i)"
                 return Layer(
@@ -232,10 +220,11 @@ extension QwenV1Model {
                     w2: try linear("\(p).mlp.w2", out: F, in: H, bias: bias),
                     mlpOut: try linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
             }
-            finalNorm = try tensor("transformer.ln_f.weight", [H])
-            lmHead = c.tieWordEmbeddings
-                ? Linear(weight: embedding, bias: nil, outFeatures: V, inFeatures: H)
+            let finalNorm = try tensor("transformer.ln_f.weight", [H])
+            let lmHead = c.tieWordEmbeddings
+                ? Linear(weight: table, bias: nil, outFeatures: V, inFeatures: H)
                 : try linear("lm_head", out: V, in: H)
+            head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in
                 name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
                     || (c.tieWordEmbeddings && name == "lm_head.weight")

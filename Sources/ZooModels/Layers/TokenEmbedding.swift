@@ -1,0 +1,23 @@
+import ZooCore
+
+/// An embedding table `[vocabulary, hidden]` read by token id.
+struct TokenEmbedding: Sendable {
+    let table: FloatBuffer
+    let vocabularySize: Int
+    let hiddenSize: Int
+
+    /// Throws for an id outside the table, before any work is done.
+    func validate(_ tokens: [Int]) throws {
+        precondition(!tokens.isEmpty, "forward needs at least one token")
+        for id in tokens where id < 0 || id >= vocabularySize {
+            throw TokenOutOfRangeError(id: id, vocabularySize: vocabularySize)
+        }
+    }
+
+    /// Copies the rows of `tokens` into `x[tokens.count, hidden]`.
+    func lookup(_ tokens: [Int], into x: UnsafeMutablePointer<Float>) {
+        for (t, id) in tokens.enumerated() {
+            (x + t * hiddenSize).update(from: table.pointer + id * hiddenSize, count: hiddenSize)
+        }
+    }
+}
