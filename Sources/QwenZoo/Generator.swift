@@ -35,8 +35,9 @@ public struct Generator {
     }
 
     /// Generates up to `maxTokens` ids after `prompt`, calling `onToken` as each one is chosen.
+    /// `seed` seeds this request's own random generator (greedy sampling ignores it).
     public mutating func generate(
-        prompt: [Int], maxTokens: Int, onToken: (Int) throws -> Void = { _ in }
+        prompt: [Int], maxTokens: Int, seed: UInt64 = 0, onToken: (Int) throws -> Void = { _ in }
     ) throws -> GenerationResult {
         precondition(!prompt.isEmpty, "the prompt needs at least one token")
         var result = GenerationResult(tokens: [], finishReason: .length)
@@ -45,13 +46,14 @@ public struct Generator {
             throw ContextOverflowError(requested: prompt.count, capacity: model.contextLength)
         }
         let cache = model.makeCache(capacity: min(model.contextLength, prompt.count + maxTokens))
-        var history = prompt
+        sampler.reset()
+        var context = SamplingContext(prompt: prompt, seed: seed)
         var logits = try model.forward(prompt, cache: cache, logits: .last)
         while true {
             var row = Array(logits.last)
-            let next = sampler.next(logits: &row, history: history)
+            let next = try sampler.next(logits: &row, context: &context)
             result.tokens.append(next)
-            history.append(next)
+            context.append(next)
             try onToken(next)
             if stopIDs.contains(next) {
                 result.finishReason = .stopToken(next)
