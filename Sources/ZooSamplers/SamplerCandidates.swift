@@ -62,6 +62,15 @@ public struct SamplerCandidates {
     var items: [TokenCandidate] = []
     var probs: [Float] = []
     public private(set) var hasProbabilities = false
+    /// The maximum logit while it is known (set by `load`, forgotten on any change).
+    private var knownMax: Float?
+
+    /// Forgets what was derived from the logits (probabilities, maximum).
+    @inline(__always)
+    private mutating func invalidate() {
+        hasProbabilities = false
+        knownMax = nil
+    }
 
     public init() {}
 
@@ -74,19 +83,21 @@ public struct SamplerCandidates {
     /// Takes `logits` as the dense row (by exchanging buffers, not copying) after checking it.
     mutating func load(swapping logits: inout [Float]) throws {
         guard !logits.isEmpty else { throw SamplingError.emptyLogits }
-        var anyFinite = false
-        let bad: Int? = logits.withUnsafeBufferPointer { p in
-            var ok = true
+        // One pass: count NaN / +inf (both fail `v < inf`) and find the maximum.
+        let (bad, top): (Int, Float) = logits.withUnsafeBufferPointer { p in
+            var bad = 0
+            var top = -Float.infinity
             for v in p {
-                // NaN and +inf both fail `v < .infinity`.
-                ok = ok && v < .infinity
-                anyFinite = anyFinite || v > -.infinity
+                bad &+= v < .infinity ? 0 : 1
+                top = v > top ? v : top
             }
-            if ok { return nil }
-            return p.firstIndex { !($0 < .infinity) }
+            return (bad, top)
         }
-        if let bad { throw SamplingError.invalidLogit(token: bad, value: logits[bad]) }
-        guard anyFinite else { throw SamplingError.noFiniteLogit }
+        if bad > 0, let i = logits.firstIndex(where: { !($0 < .infinity) }) {
+            throw SamplingError.invalidLogit(token: i, value: logits[i])
+        }
+        guard top > -.infinity else { throw SamplingError.noFiniteLogit }
+        knownMax = top
         swap(&row, &logits)
         vocabularySize = row.count
         if items.count < vocabularySize {
@@ -137,15 +148,25 @@ public struct SamplerCandidates {
 
     /// The highest logit.
     public func maxLogit() -> Float {
+        if let knownMax { return knownMax }
         if sortedCount > 0 { return self[0].logit }
         var m = -Float.infinity
-        forEachLogit { _, l in m = max(m, l) }
+        if isDense {
+            row.withUnsafeBufferPointer { p in for i in 0..<count { m = p[i] > m ? p[i] : m } }
+        } else {
+            items.withUnsafeBufferPointer { p in for i in 0..<count { m = p[i].logit > m ? p[i].logit : m } }
+        }
         return m
     }
 
     /// The index of the best candidate (highest logit, ties to the lower id).
     public func bestIndex() -> Int {
         if sortedCount > 0 { return 0 }
+        if isDense {
+            // The first index holding the maximum is the lowest id among ties.
+            let m = maxLogit()
+            return row.withUnsafeBufferPointer { p in (0..<count).first { p[$0] == m } ?? 0 }
+        }
         var best = 0
         var bestItem = self[0]
         for i in 1..<max(count, 1) {
@@ -212,7 +233,7 @@ public struct SamplerCandidates {
     /// Changes the logit of the candidate at `index`.
     public mutating func setLogit(_ value: Float, at index: Int) {
         if isDense { row[index] = value } else { items[index].logit = value }
-        hasProbabilities = false
+        invalidate()
         sortedCount = 0
     }
 
@@ -226,7 +247,7 @@ public struct SamplerCandidates {
         } else {
             items.withUnsafeMutableBufferPointer { p in for i in 0..<n { body(Int(p[i].id), &p[i].logit) } }
         }
-        hasProbabilities = false
+        invalidate()
         if !preservesOrder { sortedCount = 0 }
     }
 
@@ -249,7 +270,7 @@ public struct SamplerCandidates {
                 }
             }
         }
-        hasProbabilities = false
+        invalidate()
         sortedCount = 0
     }
 
@@ -312,12 +333,30 @@ public struct SamplerCandidates {
         }
         count = kept
         sortedCount = keptSorted
-        hasProbabilities = false
+        invalidate()
     }
 
     /// Removes the candidates whose logit is below `threshold` (at least one always stays).
     public mutating func removeAll(below threshold: Float) {
-        removeAll { c, _ in c.logit < threshold }
+        guard isDense, maxLogit() >= threshold else {
+            removeAll { c, _ in c.logit < threshold }
+            return
+        }
+        // Dense fast path: one pass writing the survivors (the maximum always survives).
+        let n = count
+        var kept = 0
+        row.withUnsafeBufferPointer { r in
+            items.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n where !(r[i] < threshold) {
+                    p[kept] = TokenCandidate(id: Int32(i), logit: r[i])
+                    kept += 1
+                }
+            }
+        }
+        isDense = false
+        count = kept
+        sortedCount = 0
+        invalidate()
     }
 
     /// Sets the logits of `tokens` to -∞ (by id; ids outside the vocabulary are ignored). If that
@@ -335,7 +374,7 @@ public struct SamplerCandidates {
                 }
                 row[t] = -.infinity
             }
-            hasProbabilities = false
+            invalidate()
             sortedCount = 0
             if best >= 0 && !row.contains(where: { $0 > -.infinity }) { row[best] = bestLogit }
         } else {
@@ -363,7 +402,7 @@ public struct SamplerCandidates {
             count = k
             isDense = false
             sortedCount = 0
-            hasProbabilities = false
+            invalidate()
         } else {
             let best = self[bestIndex()]
             removeAll { c, _ in !Self.sortedContains(allowed, Int(c.id)) }
@@ -395,7 +434,7 @@ public struct SamplerCandidates {
         }
         count -= k
         sortedCount -= k
-        hasProbabilities = false
+        invalidate()
     }
 
     // MARK: Ordering
@@ -414,7 +453,7 @@ public struct SamplerCandidates {
             prefix.sort(by: TokenCandidate.ranksBefore)
         }
         sortedCount = m
-        hasProbabilities = false  // probabilities follow positions
+        invalidate()  // probabilities follow positions
     }
 
     /// Sorts every candidate.
@@ -431,7 +470,7 @@ public struct SamplerCandidates {
         }
         count = k
         sortedCount = k
-        hasProbabilities = false
+        invalidate()
     }
 
     /// The best `k` of the dense row into `items[0..<k]`, sorted: one pass with a min-heap.
@@ -523,7 +562,7 @@ public struct SamplerCandidates {
         makeSparse()
         count = max(1, k)
         sortedCount = min(sortedCount, count)
-        hasProbabilities = false
+        invalidate()
     }
 
     // MARK: Drawing
@@ -556,7 +595,7 @@ public struct SamplerCandidates {
                 }
             }
         }
-        hasProbabilities = false
+        invalidate()
         let u = random.nextDouble() * total
         var acc = 0.0
         var last = 0

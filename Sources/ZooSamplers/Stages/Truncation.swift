@@ -84,11 +84,17 @@ public struct MinP: SamplerStage {
         guard p > 0 else { return }
         let top = Double(candidates.maxLogit())
         let logP = Foundation.log(p)
-        if minKeep > 1 { candidates.sortPrefix(minKeep) }
-        let keep = minKeep
-        candidates.removeAll { c, i in
-            (keep <= 1 || i >= keep) && Double(c.logit) - top < logP
+        if minKeep <= 1 {
+            // logit − max < ln p, as a Float threshold rounded so that the comparison agrees.
+            var threshold = Float(top + logP)
+            while Double(threshold) - top < logP { threshold = threshold.nextUp }
+            while Double(threshold.nextDown) - top >= logP { threshold = threshold.nextDown }
+            candidates.removeAll(below: threshold)
+            return
         }
+        candidates.sortPrefix(minKeep)
+        let keep = minKeep
+        candidates.removeAll { c, i in i >= keep && Double(c.logit) - top < logP }
     }
 }
 
