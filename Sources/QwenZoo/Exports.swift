@@ -2,5 +2,5 @@
 @_exported import ZooCore
 @_exported import enum ZooKernels.MatrixBackend
 @_exported import enum ZooKernels.MatrixMultiply
-@_exported import struct ZooSamplers.GreedySampler
+@_exported import ZooSamplers
 @_exported import struct ZooAttention.CausalAttention

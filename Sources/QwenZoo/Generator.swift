@@ -44,9 +44,10 @@ public struct Generator {
     }
 
     /// Generates up to `maxTokens` ids after `prompt`, calling `onToken` as each one is chosen;
-    /// `onToken` returns false to stop (e.g. at a stop string).
+    /// `onToken` returns false to stop (e.g. at a stop string). `seed` seeds this request's own
+    /// random generator (greedy sampling ignores it).
     public mutating func generate(
-        prompt: [Int], maxTokens: Int, onToken: (Int) throws -> Bool = { _ in true }
+        prompt: [Int], maxTokens: Int, seed: UInt64 = 0, onToken: (Int) throws -> Bool = { _ in true }
     ) throws -> GenerationResult {
         precondition(!prompt.isEmpty, "the prompt needs at least one token")
         var result = GenerationResult(tokens: [], finishReason: .length)
@@ -55,16 +56,17 @@ public struct Generator {
             throw ContextOverflowError(requested: prompt.count, capacity: model.contextLength)
         }
         let cache = model.makeCache(capacity: min(model.contextLength, prompt.count + maxTokens))
-        var history = prompt
+        sampler.reset()
+        var context = SamplingContext(prompt: prompt, seed: seed)
         var logits = try model.forward(prompt, cache: cache, logits: .last)
         while true {
             var row = Array(logits.last)
             if let first = firstUnusableID, first < row.count {
                 for i in first..<row.count { row[i] = -.infinity }
             }
-            let next = sampler.next(logits: &row, history: history)
+            let next = try sampler.next(logits: &row, context: &context)
             result.tokens.append(next)
-            history.append(next)
+            context.append(next)
             if try !onToken(next) {
                 result.finishReason = .stoppedByCaller
                 return result

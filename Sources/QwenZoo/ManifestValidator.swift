@@ -6,6 +6,7 @@ public enum ManifestValidator {
     public static func check(_ manifest: Manifest, components: ZooComponents = .shared) throws {
         _ = try build(manifest.attention, field: "attention", from: components.attention)
         _ = try build(manifest.variant, field: "variant", from: components.variants)
+        _ = try manifest.samplerChain(components: components)
         if let tokenizer = manifest.tokenizer {
             do {
                 _ = try components.tokenizers.factory(tokenizer.kind)

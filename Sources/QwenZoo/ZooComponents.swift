@@ -1,6 +1,7 @@
 import ZooAttention
 import ZooCore
 import ZooModels
+import ZooSamplers
 import ZooTokenizers
 
 /// Every kind of component a manifest can name, by the names manifests use.
@@ -18,6 +19,7 @@ public final class ZooComponents: Sendable {
     public let tokenizers = Registry<TokenizerFactory>(kind: "tokenizer kind")
     public let attention = Registry<AttentionFactory>(kind: "attention kind")
     public let variants = Registry<VariantFactory>(kind: "variant")
+    public let samplerStages = Registry<SamplerStageFactory>(kind: "sampler stage")
     /// Architectures by `config.json` `model_type`.
     public let architectures: ArchitectureRegistry
 
@@ -27,6 +29,7 @@ public final class ZooComponents: Sendable {
         guard builtins else { return }
         TokenizerKinds.register(into: tokenizers)
         AttentionKinds.register(into: attention)
+        SamplerStages.registerBuiltins(into: samplerStages)
         BuiltinVariants.register(into: variants)
     }
 }

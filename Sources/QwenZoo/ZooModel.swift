@@ -10,12 +10,16 @@ public final class ZooModel: Sendable {
     public let model: any LanguageModel
     public let tokenizer: any Tokenizer
     public let variant: any Variant
+    /// The registries the manifest's components came from (sampler stages are built per request).
+    public let components: ZooComponents
 
-    public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant) {
+    public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
+                components: ZooComponents = .shared) {
         self.manifest = manifest
         self.model = model
         self.tokenizer = tokenizer
         self.variant = variant
+        self.components = components
     }
 
     /// Builds every component the manifest names and loads the weights.
@@ -39,7 +43,8 @@ public final class ZooModel: Sendable {
                 origin: nil, field: "tokenizer",
                 message: "the tokenizer defines \(tokenizer.count) ids but the model's embedding has only \(model.vocabularySize) rows: they do not belong together")
         }
-        return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant)
+        _ = try manifest.samplerChain(components: components)  // a bad chain fails at load, not mid-request
+        return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
     }
 
     static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {
@@ -58,12 +63,15 @@ public final class ZooModel: Sendable {
 public struct GenerationOptions: Sendable {
     public var maxTokens: Int?
     public var seed: UInt64?
+    /// A sampler chain that replaces the manifest's (e.g. from `--chain`).
+    public var sampler: [SamplerStageSpec]?
     /// Extra stop strings on top of the variant's and the manifest's.
     public var stopStrings: [String] = []
 
-    public init(maxTokens: Int? = nil, seed: UInt64? = nil) {
+    public init(maxTokens: Int? = nil, seed: UInt64? = nil, sampler: [SamplerStageSpec]? = nil) {
         self.maxTokens = maxTokens
         self.seed = seed
+        self.sampler = sampler
     }
 }
 
@@ -106,26 +114,29 @@ extension ZooModel {
         var warnings: [String] = []
         let maxTokens = options.maxTokens ?? manifest.maxTokens ?? 512
         plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
-        guard manifest.sampler.isEmpty else {
-            throw ManifestError(origin: manifest.sampler[0].origin, field: "sampler",
-                                message: "sampler stages are not available yet; remove the chain for greedy decoding")
-        }
+        let chain = try manifest.samplerChain(options.sampler, components: components)
+        let seed = options.seed ?? manifest.seed ?? 0
         var samples: [GeneratedSample] = []
         for index in 0..<max(1, variant.samplesPerRequest) {
-            samples.append(try sample(plan, maxTokens: maxTokens, onText: index == 0 ? onText : { _ in }))
+            // Each vote gets its own seed, derived from the request's, so votes differ yet replay exactly.
+            samples.append(try sample(plan, chain: chain, seed: seed &+ UInt64(index), maxTokens: maxTokens,
+                                      onText: index == 0 ? onText : { _ in }))
         }
         let outputs = samples.map { variant.interpret($0.text, for: request) }
         return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: plan.tokens, warnings: warnings)
     }
 
-    private func sample(_ plan: PromptPlan, maxTokens: Int, onText: (String) -> Void) throws -> GeneratedSample {
+    /// Generates one sample for an already rendered prompt (what ``generate(_:options:onText:)``
+    /// does per vote, and what `zoo replay` repeats).
+    public func sample(_ plan: PromptPlan, chain: SamplerChain, seed: UInt64, maxTokens: Int,
+                       onText: (String) -> Void = { _ in }) throws -> GeneratedSample {
         var generator = Generator(
-            model: model, sampler: GreedySampler(), stopIDs: plan.stopTokenIDs,
+            model: model, sampler: chain, stopIDs: plan.stopTokenIDs,
             firstUnusableID: tokenizer.count < model.vocabularySize ? tokenizer.count : nil)
         var detokenizer = StreamingDetokenizer()
         var matcher = StopStringMatcher(stops: plan.stopStrings)
         var stopString: String?
-        let result = try generator.generate(prompt: plan.tokens, maxTokens: maxTokens) { id in
+        let result = try generator.generate(prompt: plan.tokens, maxTokens: maxTokens, seed: seed) { id in
             guard !plan.stopTokenIDs.contains(id) else { return true }
             let (emit, stop) = matcher.append(detokenizer.append(try tokenizer.bytes(of: [id])))
             if !emit.isEmpty { onText(emit) }

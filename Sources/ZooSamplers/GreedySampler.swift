@@ -4,8 +4,12 @@ import ZooCore
 public struct GreedySampler: TokenSampler {
     public init() {}
 
-    public mutating func next(logits: inout [Float], history: [Int]) -> Int {
-        Self.argmax(logits)
+    public mutating func next(logits: inout [Float], context: inout SamplingContext) throws -> Int {
+        if logits.isEmpty { throw SamplingError.emptyLogits }
+        if let bad = logits.firstIndex(where: { !($0 < .infinity) }) {
+            throw SamplingError.invalidLogit(token: bad, value: logits[bad])
+        }
+        return Self.argmax(logits)
     }
 
     /// The index of the first maximum; NaN never wins.

@@ -67,4 +67,28 @@ final class ManifestCommandTests: XCTestCase {
         XCTAssertNotEqual(out.status, 0)
         XCTAssertTrue(out.stderr.contains("infill"), out.stderr)
     }
+
+    func testGenerateWithChainAndSeedWritesAReceiptThatReplays() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let receipt = dir.appendingPathComponent("r.json").path
+        let args = ["generate", "--manifest", "tiny-chat", "--prompt", "Hello, who are you?", "--print-ids",
+                    "--chain", "top_k=20,top_p=0.9,temperature=1.2", "--seed", "5"]
+        let first = try ZooProcess.run(args + ["--receipt", receipt])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(try ZooProcess.run(args).stdout, first.stdout, "same seed, same tokens")
+        let replay = try ZooProcess.run(["replay", receipt])
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        XCTAssertTrue(replay.stdout.hasPrefix("identical: "), replay.stdout)
+    }
+
+    func testCheckpointGenerateTakesAChainToo() throws {
+        let model = Qwen2Reference.directory("gqa-f32-untied").path
+        let args = ["generate", "--model", model, "--ids", "1,2,3", "--max-tokens", "20",
+                    "--chain", "top_k=20,top_p=0.8,temperature=0.7", "--seed", "5", "--print-ids"]
+        let a = try ZooProcess.run(args), b = try ZooProcess.run(args)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout)
+        let bad = try ZooProcess.run(["generate", "--model", model, "--ids", "1", "--chain", "top_p=1.5", "--print-ids"])
+        XCTAssertTrue(bad.stderr.contains("top_p: must be in (0, 1], found 1.5"), bad.stderr)
+    }
 }

@@ -16,6 +16,11 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var manifestArguments: ManifestArguments
 
+    @OptionGroup var sampling: SamplingArguments
+
+    @Option(help: "Write a receipt of this generation (--manifest only), for zoo replay.")
+    var receipt: String?
+
     @Option(help: "Prompt text (needs a tokenizer: --tokenizer, or tokenizer files in the model directory).")
     var prompt: String?
 
@@ -45,33 +50,45 @@ struct Generate: ParsableCommand {
             throw ValidationError("give exactly one of --prompt and --ids")
         }
         if let maxTokens, maxTokens < 0 { throw ValidationError("--max-tokens must not be negative") }
+        if receipt != nil, manifestArguments.manifest == nil { throw ValidationError("--receipt needs --manifest") }
     }
 
     func run() throws {
         try reportingErrors {
             if let threads { Runtime.threadCount = threads }
             if let resolved = try manifestArguments.resolve() {
-                try runManifest(try ZooModel.load(resolved.manifest))
+                try runManifest(try ZooModel.load(resolved.manifest), resolved: resolved)
             } else {
                 try runCheckpoint(URL(fileURLWithPath: model!))
             }
         }
     }
 
-    private func runManifest(_ zoo: ZooModel) throws {
+    private func runManifest(_ zoo: ZooModel, resolved: ResolvedManifest) throws {
+        let stages = try sampling.stages()
+        let seed = sampling.seed ?? zoo.manifest.seed ?? 0
+        let limit = maxTokens ?? zoo.manifest.maxTokens ?? 64
+        let chain = try zoo.manifest.samplerChain(stages, components: zoo.components)
         if let ids {
-            let promptIDs = try StandardIO.parseIDs(ids, option: "--ids")
-            var generator = Generator(model: zoo.model, stopIDs: Set(zoo.manifest.stop.ids + zoo.model.endOfSequenceIDs))
-            let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? zoo.manifest.maxTokens ?? 64)
-            if printIds { StandardIO.write(StandardIO.json(result.tokens) + "\n") } else {
-                StandardIO.write(try zoo.tokenizer.decode(result.tokens.filter { !generator.stopIDs.contains($0) }) + "\n")
+            // Raw ids: the model's own end-of-sequence ids and the manifest's stops, no variant.
+            let plan = PromptPlan(
+                tokens: try StandardIO.parseIDs(ids, option: "--ids"),
+                stopTokenIDs: Set(zoo.manifest.stop.ids + zoo.model.endOfSequenceIDs), stopStrings: zoo.manifest.stop.strings)
+            let sample = try zoo.sample(plan, chain: chain, seed: seed, maxTokens: limit) { text in
+                if !printIds { StandardIO.write(text) }
             }
+            StandardIO.write(printIds ? StandardIO.json(sample.tokens) + "\n" : "\n")
+            try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: sample.tokens)
             return
         }
         let request = PromptRequests.request(for: prompt!, variant: zoo.manifest.variant.name)
-        let completion = try zoo.generate(request, options: GenerationOptions(maxTokens: maxTokens)) { text in
+        let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: stages)
+        let completion = try zoo.generate(request, options: options) { text in
             if !printIds { StandardIO.write(text) }
         }
+        var plan = try zoo.plan(request)
+        plan.tokens = completion.promptTokens
+        try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: completion.samples[0].tokens)
         for warning in completion.warnings { FileHandle.standardError.write(Data("zoo: warning: \(warning)\n".utf8)) }
         if printIds {
             StandardIO.write(StandardIO.json(completion.samples[0].tokens) + "\n")
@@ -80,7 +97,18 @@ struct Generate: ParsableCommand {
         }
     }
 
+    private func writeReceipt(_ resolved: ResolvedManifest, _ zoo: ZooModel, seed: UInt64, stages: [SamplerStageSpec]?,
+                              plan: PromptPlan, maxTokens: Int, output: [Int]) throws {
+        guard let receipt else { return }
+        let record = Receipt(
+            manifest: manifestArguments.manifest!, overrides: manifestArguments.overrides, resolved: resolved,
+            tokenizer: zoo.tokenizer, seed: seed, chain: stages ?? zoo.manifest.samplerStages, plan: plan,
+            maxTokens: maxTokens, outputIDs: output)
+        try record.write(to: URL(fileURLWithPath: receipt))
+    }
+
     private func runCheckpoint(_ modelURL: URL) throws {
+        let chain = try SamplerChain(stages: try sampling.stages() ?? [], context: "--chain")
         let model = try Zoo.loadModel(directory: modelURL)
         let tokenizer = try (prompt != nil || !printIds)
             ? Zoo.loadTokenizer(path: self.tokenizer.map(URL.init(fileURLWithPath:)) ?? modelURL) : nil
@@ -91,10 +119,10 @@ struct Generate: ParsableCommand {
         } else {
             promptIDs = try StandardIO.parseIDs(ids!, option: "--ids")
         }
-        var generator = Generator(model: model)
+        var generator = Generator(model: model, sampler: chain)
         var detokenizer = StreamingDetokenizer()
         let stopIDs = generator.stopIDs
-        let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? 64) { id in
+        let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? 64, seed: sampling.seed ?? 0) { id in
             guard !printIds, let tokenizer, !stopIDs.contains(id) else { return true }
             StandardIO.write(detokenizer.append(try tokenizer.bytes(of: [id])))
             return true

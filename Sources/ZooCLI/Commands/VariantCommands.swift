@@ -9,6 +9,8 @@ struct Chat: ParsableCommand {
 
     @OptionGroup var manifestArguments: ManifestArguments
 
+    @OptionGroup var sampling: SamplingArguments
+
     @Option(help: "The most tokens per reply (default: the manifest's max_tokens).")
     var maxTokens: Int?
 
@@ -30,7 +32,7 @@ struct Chat: ParsableCommand {
                 }
                 if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                 messages.append(ChatMessage(.user, line))
-                let completion = try zoo.generate(.chat(messages), options: GenerationOptions(maxTokens: maxTokens)) {
+                let completion = try zoo.generate(.chat(messages), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages())) {
                     StandardIO.write($0)
                 }
                 StandardIO.write("\n")
@@ -49,6 +51,8 @@ struct Complete: ParsableCommand {
         abstract: "Complete code: continue a prefix, or fill in the middle between a prefix and a suffix.")
 
     @OptionGroup var manifestArguments: ManifestArguments
+
+    @OptionGroup var sampling: SamplingArguments
 
     @Option(help: "A file holding the code before the cursor.")
     var prefixFile: String
@@ -69,7 +73,7 @@ struct Complete: ParsableCommand {
             let request: VariantRequest = try suffixFile.map { .infill(prefix: prefix, suffix: try Self.read($0)) }
                 ?? .completion(prefix)
             let zoo = try ZooModel.load(try manifestArguments.resolve()!.manifest)
-            let completion = try zoo.generate(request, options: GenerationOptions(maxTokens: maxTokens))
+            let completion = try zoo.generate(request, options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
             switch completion.output {
             case .code(let code), .text(let code): StandardIO.write(code + "\n")
             case .answer(let solution, _): StandardIO.write(solution + "\n")
@@ -94,6 +98,8 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var manifestArguments: ManifestArguments
 
+    @OptionGroup var sampling: SamplingArguments
+
     @Argument(help: "The problem.")
     var question: String
 
@@ -116,7 +122,7 @@ struct Solve: ParsableCommand {
             var arguments = manifestArguments
             if let votes { arguments.overrides.append("variant.votes=\(votes)") }
             let zoo = try ZooModel.load(try arguments.resolve()!.manifest)
-            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens))
+            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
             guard case .answer(let solution, let answer) = completion.output else {
                 throw InputError(description: "the manifest's variant (\(zoo.manifest.variant.name)) does not extract answers; use a math manifest")
             }

@@ -1,5 +1,0 @@
-import XCTest
-
-final class ZooSamplersPlaceholderTests: XCTestCase {
-    func testNothing() {}
-}
