@@ -145,6 +145,12 @@ def main():
         L.append(f"\nCorpus: {env['corpus']}")
     if t32err:
         L.append(f"\nNote: torch fp32 baseline missing ({t32err}); ratios unavailable.")
+    sampling = os.path.join(d, "sampling.txt")
+    if os.path.exists(sampling) and os.path.getsize(sampling) > 0:
+        L.append("\n## Sampling cost per token (zoo sample-lab --bench, one thread, random 151,936-entry logits)\n")
+        L.append("```")
+        L.append(open(sampling).read().rstrip())
+        L.append("```")
     text = "\n".join(L) + "\n"
     print(text)
     if args.out:

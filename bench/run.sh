@@ -95,6 +95,8 @@ if ! "$ZOO" bench --tokenizer "$VOCAB" --text "$CORPUS" --json >"$OUT/zoo-tokeni
     log "zoo bench --tokenizer failed (option not available yet?): $(head -1 "$OUT/zoo-tokenizer.err"); row skipped"
     rm -f "$OUT/zoo-tokenizer.json"
 fi
+wait_idle sampling; log "sampling cost"
+"$ZOO" sample-lab --bench >"$OUT/sampling.txt" 2>"$OUT/sampling.err" || log "sample-lab --bench failed: $(tail -1 "$OUT/sampling.err")"
 
 # (d) report
 CPU_DESC="$(lscpu | awk -F': *' '/^Model name/{n=$2} /^CPU family/{f=$2} /^Model:/{m=$2} /^L2 cache/{l2=$2} /^L3 cache/{l3=$2}

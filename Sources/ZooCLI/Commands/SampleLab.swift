@@ -31,6 +31,12 @@ struct SampleLab: ParsableCommand {
     @Option(name: .customLong("chain"), help: "A sampler chain (repeatable). Default: greedy and Qwen2.5's chain.")
     var chains: [String] = []
 
+    @Option(name: .customLong("manifest"), help: "A manifest whose chain to compare (repeatable); the first one also supplies the model and renders --prompt.")
+    var manifests: [String] = []
+
+    @Option(help: "Prompt text, rendered by the first manifest's variant (instead of --ids).")
+    var prompt: String?
+
     @Option(help: "Samples per chain.")
     var seeds: Int = 4
 
@@ -68,7 +74,9 @@ struct SampleLab: ParsableCommand {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         if !bench {
-            guard model != nil, ids != nil else { throw ValidationError("give --model and --ids (or --bench)") }
+            guard model != nil || !manifests.isEmpty else { throw ValidationError("give --model or --manifest (or --bench)") }
+            guard (ids == nil) != (prompt == nil) else { throw ValidationError("give exactly one of --ids and --prompt") }
+            if prompt != nil, manifests.isEmpty { throw ValidationError("--prompt needs --manifest (its variant renders it)") }
         }
     }
 
@@ -76,11 +84,25 @@ struct SampleLab: ParsableCommand {
         try reportingErrors {
             if bench { return try runBench() }
             if let threads { Runtime.threadCount = threads }
-            let specs = chains.isEmpty ? Self.defaultChains : chains
+            let resolved = try manifests.map { try ManifestLoader().load($0) }
+            var specs = resolved.map { SamplerSpec.format($0.manifest.samplerStages) } + chains
+            var labels = resolved.map {
+                "\($0.manifest.name): \($0.manifest.sampler.isEmpty ? "(greedy)" : SamplerSpec.format($0.manifest.samplerStages))"
+            } + chains
+            if specs.isEmpty {
+                specs = Self.defaultChains
+                labels = specs
+            }
             // Build every chain first, so a typo fails before the model loads.
             let built = try specs.map { try SamplerChain(spec: $0) }
-            let prompt = try StandardIO.parseIDs(ids!, option: "--ids")
-            let model = try Zoo.loadModel(directory: URL(fileURLWithPath: self.model!))
+            let zoo = try resolved.first.map { try ZooModel.load($0.manifest) }
+            let model = try self.model.map { try Zoo.loadModel(directory: URL(fileURLWithPath: $0)) } ?? zoo!.model
+            let prompt: [Int]
+            if let text = self.prompt, let zoo {
+                prompt = try zoo.plan(PromptRequests.request(for: text, variant: zoo.manifest.variant.name)).tokens
+            } else {
+                prompt = try StandardIO.parseIDs(ids!, option: "--ids")
+            }
             var traceFile: FileHandle?
             if let trace {
                 _ = FileManager.default.createFile(atPath: trace, contents: nil)
@@ -91,8 +113,8 @@ struct SampleLab: ParsableCommand {
             }
             defer { try? traceFile?.close() }
             var reports: [[String: Any]] = []
-            for (spec, chain) in zip(specs, built) {
-                reports.append(try measure(chain: chain, spec: spec, prompt: prompt, model: model, traceFile: traceFile))
+            for (label, chain) in zip(labels, built) {
+                reports.append(try measure(chain: chain, spec: label, prompt: prompt, model: model, traceFile: traceFile))
             }
             if json {
                 let object: [String: Any] = [
