@@ -71,6 +71,10 @@ MODEL_CASES = [
          layers=2, inter=176, vocab=352, eps=1e-6, shard="100KB", seed=505),
     dict(name="headdim-explicit", heads=4, kv=2, tied=True, dtype="float32", layout="new", theta=1e6,
          layers=2, inter=128, vocab=320, eps=1e-6, shard=None, seed=606, head_dim=32),
+    # The long-context setting Qwen2.5's model cards recommend (static YaRN), in the released config layout.
+    dict(name="yarn-f32-untied", heads=4, kv=2, tied=False, dtype="float32", layout="old", theta=1e6,
+         layers=2, inter=128, vocab=300, eps=1e-6, shard=None, seed=707,
+         rope={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}),
 ]
 HIDDEN = 64
 MAX_POS = 256
@@ -124,7 +128,11 @@ def init_weights(model, seed: int):
 def old_layout_config(new_cfg: dict, torch_dtype: str) -> dict:
     """Rewrite a transformers-5 config.json into the key set of the released Qwen2.5 checkpoints."""
     rp = new_cfg["rope_parameters"]
-    assert rp.get("rope_type", "default") == "default"
+    assert rp.get("rope_type", "default") in ("default", "yarn")
+    # Qwen2.5's model cards write YaRN as `rope_scaling: {type: yarn, factor, original_max_position_embeddings}`.
+    scaling = None if rp.get("rope_type", "default") == "default" else {
+        "type": rp["rope_type"], "factor": rp["factor"],
+        "original_max_position_embeddings": rp["original_max_position_embeddings"]}
     out = {
         "architectures": ["Qwen2ForCausalLM"],
         "attention_dropout": 0.0,
@@ -141,7 +149,7 @@ def old_layout_config(new_cfg: dict, torch_dtype: str) -> dict:
         "num_hidden_layers": new_cfg["num_hidden_layers"],
         "num_key_value_heads": new_cfg["num_key_value_heads"],
         "rms_norm_eps": new_cfg["rms_norm_eps"],
-        "rope_scaling": None,
+        "rope_scaling": scaling,
         "rope_theta": rp["rope_theta"],
         "sliding_window": OLD_SLIDING_WINDOW,
         "tie_word_embeddings": new_cfg["tie_word_embeddings"],
@@ -249,7 +257,7 @@ def make_model_case(case: dict, out_root: Path) -> dict:
     cfg = Qwen2Config(
         vocab_size=V, hidden_size=HIDDEN, intermediate_size=case["inter"], num_hidden_layers=case["layers"],
         num_attention_heads=case["heads"], num_key_value_heads=case["kv"], max_position_embeddings=MAX_POS,
-        rope_parameters={"rope_theta": case["theta"], "rope_type": "default"}, rms_norm_eps=case["eps"],
+        rope_parameters={"rope_theta": case["theta"], "rope_type": "default", **case.get("rope", {})}, rms_norm_eps=case["eps"],
         tie_word_embeddings=case["tied"], bos_token_id=bos, eos_token_id=eos, attn_implementation="eager", **kw,
     )
     torch.manual_seed(case["seed"])
@@ -317,8 +325,12 @@ def make_model_case(case: dict, out_root: Path) -> dict:
     assert all(t == "full_attention" for t in rc.layer_types), rc.layer_types
     hd = case.get("head_dim", HIDDEN // case["heads"])
     assert ref_model.model.layers[0].self_attn.head_dim == hd
-    exp_inv = 1.0 / (case["theta"] ** (torch.arange(0, hd, 2, dtype=torch.float) / hd))
-    assert torch.equal(ref_model.model.rotary_emb.inv_freq, exp_inv)
+    if "rope" in case:
+        assert rc.rope_parameters.get("rope_type") == case["rope"]["rope_type"], rc.rope_parameters
+        assert rc.rope_parameters.get("factor") == case["rope"]["factor"], rc.rope_parameters
+    else:
+        exp_inv = 1.0 / (case["theta"] ** (torch.arange(0, hd, 2, dtype=torch.float) / hd))
+        assert torch.equal(ref_model.model.rotary_emb.inv_freq, exp_inv)
     # Every stored tensor must be what the model computes with (as fp32), and nothing must be missing.
     files = sorted(out.glob("*.safetensors"))
     stored = {}
@@ -429,6 +441,7 @@ well inside the 1e-4 parity tolerance.
 | gqa-bf16-tied | 4/2 | 16 | 2 | 320 | yes | bf16 (norms too), 1 file | old; eos is a list | 1e6 | 1e-6 |
 | gqa-f16-untied-sharded | 4/2 | 16 | 2 | 352 | no | f16, sharded + index | new | 1e4 | 1e-6 |
 | headdim-explicit | 4/2 | **32** (≠ 64/4) | 2 | 320 | yes | f32, 1 file | new + `head_dim` | 1e6 | 1e-6 |
+| yarn-f32-untied | 4/2 | 16 | 2 | 300 | no | f32, 1 file | old + `rope_scaling: {type: yarn, factor: 4, original_max_position_embeddings: 32768}` | 1e6 | 1e-6 |
 
 Notes
 - Tied checkpoints contain no `lm_head.weight`.

@@ -43,4 +43,22 @@ final class ModelOptionsTests: XCTestCase {
         let model = try ArchitectureRegistry.shared.load(directory: fixture, options: ModelOptions(contextLength: 64))
         XCTAssertEqual(model.contextLength, 64)
     }
+
+    func testYaRNFixtureIsSensitiveToTheScaling() throws {
+        // Without its rope_scaling the YaRN fixture's reference logits are far off: the parity test
+        // on it really checks YaRN.
+        let source = Qwen2Reference.directory("yarn-f32-untied")
+        let dir = try Fixtures.temporaryDirectory()
+        for file in try FileManager.default.contentsOfDirectory(atPath: source.path) where file != "config.json" {
+            try FileManager.default.createSymbolicLink(
+                at: dir.appendingPathComponent(file), withDestinationURL: source.appendingPathComponent(file))
+        }
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as! [String: Any]
+        config["rope_scaling"] = NSNull()
+        try JSONSerialization.data(withJSONObject: config).write(to: dir.appendingPathComponent("config.json"))
+        let plain = try ArchitectureRegistry.shared.load(directory: dir)
+        let reference = try Qwen2Reference.load("yarn-f32-untied").cases[2]
+        let logits = try plain.forward(reference.ids, cache: plain.makeCache(capacity: nil), logits: .all)
+        XCTAssertGreaterThan(maxAbsDifference(logits.values, reference.logits.flatMap { $0 }), 0.5)
+    }
 }

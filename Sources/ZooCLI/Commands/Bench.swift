@@ -14,6 +14,8 @@ struct Bench: ParsableCommand {
     @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
     var model: String?
 
+    @OptionGroup var manifestArguments: ManifestArguments
+
     @Option(help: "A tokenizer (.tiktoken file or directory) whose encoding speed to measure.")
     var tokenizer: String?
 
@@ -39,7 +41,10 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard model != nil || tokenizer != nil else { throw ValidationError("give --model, or --tokenizer with --text") }
+        guard model != nil || manifestArguments.manifest != nil || tokenizer != nil else {
+            throw ValidationError("give --model or --manifest, or --tokenizer with --text")
+        }
+        guard model == nil || manifestArguments.manifest == nil else { throw ValidationError("give --model or --manifest, not both") }
         guard (tokenizer == nil) == (text == nil) else { throw ValidationError("--tokenizer and --text go together") }
     }
 
@@ -51,6 +56,11 @@ struct Bench: ParsableCommand {
             }
             if let model {
                 report.merge(try measureModel(model)) { $1 }
+            } else if let resolved = try manifestArguments.resolve() {
+                guard let weights = resolved.manifest.weights else {
+                    throw InputError(description: "manifest \(resolved.manifest.name) names no weights")
+                }
+                report.merge(try measureModel(weights.path.path)) { $1 }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])

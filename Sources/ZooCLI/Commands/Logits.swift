@@ -7,7 +7,9 @@ struct Logits: ParsableCommand {
         abstract: "Run one forward pass; print {\"logits\": [[…], …]}, a row for every input position.")
 
     @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
-    var model: String
+    var model: String?
+
+    @OptionGroup var manifestArguments: ManifestArguments
 
     @Option(help: "Comma-separated token ids, e.g. 1,2,3.")
     var ids: String
@@ -15,11 +17,18 @@ struct Logits: ParsableCommand {
     @Option(help: "Threads for matrix products (default: all cores).")
     var threads: Int?
 
+    func validate() throws {
+        guard (model == nil) != (manifestArguments.manifest == nil) else {
+            throw ValidationError("give exactly one of --model and --manifest")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let ids = try StandardIO.parseIDs(self.ids, option: "--ids")
             if let threads { Runtime.threadCount = threads }
-            let model = try Zoo.loadModel(directory: URL(fileURLWithPath: self.model))
+            let model = try manifestArguments.resolve().map { try ZooModel.load($0.manifest).model }
+                ?? Zoo.loadModel(directory: URL(fileURLWithPath: self.model!))
             let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count), logits: .all)
             var out = "{\"logits\": ["
             out.reserveCapacity(logits.values.count * 12)
