@@ -8,7 +8,7 @@ struct ZooCommand: ParsableCommand {
         abstract: "Run Qwen-family language models on the CPU.",
         subcommands: [
             List.self, Show.self, Validate.self, Generate.self, Chat.self, Complete.self, Solve.self,
-            SampleLab.self, Replay.self, Tokenize.self, Detokenize.self, Logits.self, Bench.self,
+            Eval.self, SampleLab.self, Replay.self, Tokenize.self, Detokenize.self, Logits.self, Bench.self,
         ])
 }
 

@@ -91,4 +91,20 @@ final class ManifestCommandTests: XCTestCase {
         let bad = try ZooProcess.run(["generate", "--model", model, "--ids", "1", "--chain", "top_p=1.5", "--print-ids"])
         XCTAssertTrue(bad.stderr.contains("top_p: must be in (0, 1], found 1.5"), bad.stderr)
     }
+
+    func testEvalGivesIdenticalNumbersOnTwoRuns() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let data = dir.appendingPathComponent("math.jsonl")
+        try Data("{\"question\": \"What is 2 + 3?\", \"answer\": \"5\"}\n{\"question\": \"What is 4 times 2?\", \"answer\": \"8\"}\n".utf8)
+            .write(to: data)
+        let args = ["eval", "--manifest", "tiny-math", "--task", "math", "--data", data.path, "--votes", "3",
+                    "--seed", "2", "--max-tokens", "8", "--json"]
+        let a = try ZooProcess.run(args), b = try ZooProcess.run(args)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(a.stdout, b.stdout)
+        let object = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as! [String: Any]
+        XCTAssertNotNil(object["accuracy"])
+        XCTAssertNotNil(object["maj_at_k"])
+        XCTAssertTrue(a.stderr.contains("math ["), "a progress bar on stderr")
+    }
 }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// MMLU-style multiple choice by log-likelihood: the answer is the letter whose token the model
+/// scores highest after `Answer:` (Qwen's `evaluate_mmlu.py` compares " A", " B", " C", " D").
+public struct ChoiceEvaluation: Sendable {
+    /// `{"question", "choices": [4 strings], "answer": "A"…"D"}` per line.
+    public struct Item: Decodable, Sendable {
+        public let question: String
+        public let choices: [String]
+        public let answer: String
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var questions: Int
+        public var accuracy: Double
+    }
+
+    public static let letters = ["A", "B", "C", "D"]
+
+    public init() {}
+
+    /// The prompt of one question, as Qwen's MMLU script writes a test item.
+    public static func prompt(_ item: Item) -> String {
+        var text = "Question: \(item.question)\n"
+        for (letter, choice) in zip(letters, item.choices) { text += "\(letter). \(choice)\n" }
+        return text + "Answer:"
+    }
+
+    public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        let letterIDs = try Self.letters.map { letter -> Int in
+            let ids = zoo.tokenizer.encode(" " + letter)
+            guard ids.count == 1 else {
+                throw EvaluationError("\" \(letter)\" is not a single token in this vocabulary (\(ids))")
+            }
+            return ids[0]
+        }
+        var correct = 0
+        for (index, item) in items.enumerated() {
+            guard item.choices.count == 4, let gold = Self.letters.firstIndex(of: item.answer) else {
+                throw EvaluationError("item \(index + 1): needs 4 choices and an answer A–D")
+            }
+            let ids = zoo.tokenizer.encode(Self.prompt(item))
+            let logits = try zoo.model.forward(ids, cache: zoo.model.makeCache(capacity: ids.count), logits: .last).last
+            let scores = letterIDs.map { logits[logits.startIndex + $0] }
+            let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
+            if best == gold { correct += 1 }
+            progress(index + 1, items.count)
+        }
+        return Result(questions: items.count, accuracy: Double(correct) / Double(items.count))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import ZooSamplers
+
+/// HumanEval-style evaluation: each completion runs against its unit tests in the sandbox;
+/// pass@1, and pass@k with the unbiased estimator of Chen et al. (2021).
+public struct CodeEvaluation: Sendable {
+    /// `{"task_id", "prompt", "entry_point", "test"}` per line (HumanEval's fields).
+    public struct Item: Decodable, Sendable {
+        public let task_id: String
+        public let prompt: String
+        public let entry_point: String
+        public let test: String
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var problems: Int
+        public var samplesPerProblem: Int
+        /// pass@k for k = 1 and the other reported values.
+        public var passAtK: [Int: Double]
+        public var timedOut: Int
+    }
+
+    /// Completions per problem: 1 is greedy; more are sampled with `samplingChain`.
+    public var samples = 1
+    public var samplingChain: [SamplerStageSpec] = [SamplerStageSpec("temperature", value: 0.8), SamplerStageSpec("top_p", value: 0.95)]
+    public var seed: UInt64 = 0
+    public var maxTokens: Int?
+    public var sandbox = CodeSandbox()
+
+    public init(samples: Int = 1, samplingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil,
+                sandbox: CodeSandbox = CodeSandbox()) {
+        self.samples = samples
+        if let samplingChain { self.samplingChain = samplingChain }
+        self.seed = seed
+        self.maxTokens = maxTokens
+        self.sandbox = sandbox
+    }
+
+    /// The unbiased pass@k estimate for one problem with `n` samples of which `c` passed:
+    /// 1 − C(n−c, k) / C(n, k), computed as a product to stay stable.
+    public static func passAtK(n: Int, c: Int, k: Int) -> Double {
+        precondition(k >= 1 && k <= n && c >= 0 && c <= n)
+        if c == 0 { return 0 }
+        if n - c < k { return 1 }
+        var missAll = 1.0
+        for i in (n - c + 1)...n { missAll *= 1 - Double(k) / Double(i) }
+        return 1 - missAll
+    }
+
+    /// The program HumanEval runs: prompt, completion, the tests, and the call of `check`.
+    public static func program(_ item: Item, completion: String) -> String {
+        item.prompt + completion + "\n\n" + item.test + "\n\ncheck(\(item.entry_point))\n"
+    }
+
+    public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        var passedCounts: [Int] = []
+        var timedOut = 0
+        for (index, item) in items.enumerated() {
+            var passed = 0
+            for s in 0..<samples {
+                let options = GenerationOptions(
+                    maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000 &+ UInt64(s),
+                    sampler: samples == 1 ? [] : samplingChain)
+                let completion = try model.generate(.completion(item.prompt), options: options)
+                let code: String
+                switch completion.output {
+                case .code(let c), .text(let c): code = c
+                case .answer(let solution, _): code = solution
+                }
+                switch try sandbox.run(Self.program(item, completion: code)) {
+                case .passed: passed += 1
+                case .timedOut: timedOut += 1
+                case .failed: break
+                }
+                progress(index * samples + s + 1, items.count * samples)
+            }
+            passedCounts.append(passed)
+        }
+        var passAtK: [Int: Double] = [:]
+        for k in [1, 5, 10, 100] where k <= samples {
+            let total = passedCounts.reduce(0.0) { $0 + Self.passAtK(n: samples, c: $1, k: k) }
+            passAtK[k] = total / Double(items.count)
+        }
+        return Result(problems: items.count, samplesPerProblem: samples, passAtK: passAtK, timedOut: timedOut)
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// Reads the data files of `zoo eval`'s tasks.
+public enum EvaluationDataReader {
+    public static func math(_ url: URL, limit: Int? = nil) throws -> [MathEvaluation.Item] {
+        try EvaluationData.read(MathEvaluation.Item.self, from: url, limit: limit)
+    }
+
+    public static func code(_ url: URL, limit: Int? = nil) throws -> [CodeEvaluation.Item] {
+        try EvaluationData.read(CodeEvaluation.Item.self, from: url, limit: limit)
+    }
+
+    public static func choice(_ url: URL, limit: Int? = nil) throws -> [ChoiceEvaluation.Item] {
+        try EvaluationData.read(ChoiceEvaluation.Item.self, from: url, limit: limit)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import QwenMath
+import ZooSamplers
+
+/// GSM8K-style evaluation: greedy accuracy, and self-consistency (majority of k sampled solutions)
+/// with Qwen2.5-Math's answer extraction and normalisation.
+public struct MathEvaluation: Sendable {
+    /// `{"question": "…", "answer": "42"}` per line.
+    public struct Item: Decodable, Sendable {
+        public let question: String
+        public let answer: String
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var problems: Int
+        /// Greedy accuracy (one solution per problem).
+        public var accuracy: Double
+        /// Accuracy of the majority answer over `votes` sampled solutions (nil when votes = 1).
+        public var majorityAccuracy: Double?
+        public var votes: Int
+        /// How many greedy solutions had any extractable answer.
+        public var answered: Int
+    }
+
+    public var votes = 1
+    /// The chain that samples the votes; greedy solutions always use an empty chain.
+    public var votingChain: [SamplerStageSpec] = SamplerSpecDefaults.voting
+    public var seed: UInt64 = 0
+    public var maxTokens: Int?
+
+    public init(votes: Int = 1, votingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil) {
+        self.votes = votes
+        if let votingChain { self.votingChain = votingChain }
+        self.seed = seed
+        self.maxTokens = maxTokens
+    }
+
+    /// Whether a predicted answer equals the gold one: the same normalised string, or numerically
+    /// equal within 1e-4 relative (Qwen2.5-Math's `math_equal` numeric branch).
+    public static func isCorrect(_ predicted: String?, gold: String) -> Bool {
+        guard let predicted else { return false }
+        let p = AnswerExtraction.normalize(predicted), g = AnswerExtraction.normalize(gold)
+        if p == g { return true }
+        func number(_ s: String) -> Double? { Double(s.replacingOccurrences(of: ",", with: "")) }
+        guard let a = number(p), let b = number(g) else { return false }
+        return abs(a - b) <= 1e-4 * max(1, abs(b))
+    }
+
+    public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        let passes = votes > 1 ? 2 : 1
+        var greedyCorrect = 0, majorityCorrect = 0, answered = 0
+        for (index, item) in items.enumerated() {
+            let problemSeed = seed &+ UInt64(index) &* 1000
+            let greedy = try answer(model, item.question, votes: 1, chain: [], seed: problemSeed)
+            if greedy.answer != nil { answered += 1 }
+            if Self.isCorrect(greedy.answer, gold: item.answer) { greedyCorrect += 1 }
+            progress(index * passes + 1, items.count * passes)
+            if votes > 1 {
+                let voted = try answer(model, item.question, votes: votes, chain: votingChain, seed: problemSeed)
+                if Self.isCorrect(voted.answer, gold: item.answer) { majorityCorrect += 1 }
+                progress(index * passes + 2, items.count * passes)
+            }
+        }
+        let n = Double(items.count)
+        return Result(
+            problems: items.count, accuracy: Double(greedyCorrect) / n,
+            majorityAccuracy: votes > 1 ? Double(majorityCorrect) / n : nil, votes: votes, answered: answered)
+    }
+
+    private func answer(_ model: ZooModel, _ question: String, votes: Int, chain: [SamplerStageSpec], seed: UInt64) throws
+        -> ExtractedAnswer
+    {
+        let voter = try model.withVariantOptions(["votes": .number(Double(votes))])
+        let completion = try voter.generate(
+            .problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: seed, sampler: chain))
+        guard case .answer(_, let extracted) = completion.output else {
+            throw EvaluationError("the manifest's variant (\(model.manifest.variant.name)) does not extract answers; use a math manifest")
+        }
+        return extracted
+    }
+}
+
+/// Default chains of the evaluation harness.
+public enum SamplerSpecDefaults {
+    /// Self-consistency votes: temperature 0.7, top-p 0.95 (common maj@k settings).
+    public static let voting: [SamplerStageSpec] = [
+        SamplerStageSpec("temperature", value: 0.7), SamplerStageSpec("top_p", value: 0.95),
+    ]
+}

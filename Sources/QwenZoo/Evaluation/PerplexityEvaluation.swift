@@ -1,0 +1,49 @@
+import Foundation
+
+/// Perplexity of a text: exp of the mean negative log-likelihood of every token but the first,
+/// in windows of at most `window` tokens that overlap by one (each token is predicted once).
+public struct PerplexityEvaluation: Sendable {
+    public struct Result: Sendable, Equatable {
+        public var tokens: Int
+        public var perplexity: Double
+        public var meanNegativeLogLikelihood: Double
+    }
+
+    public var window: Int
+
+    public init(window: Int = 512) {
+        self.window = window
+    }
+
+    public func run(_ zoo: ZooModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        let ids = zoo.tokenizer.encode(text)
+        guard ids.count >= 2 else { throw EvaluationError("the text has fewer than 2 tokens") }
+        return try run(zoo.model, ids: ids, progress: progress)
+    }
+
+    public func run(_ model: any LanguageModel, ids: [Int], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        let width = max(2, min(window, model.contextLength))
+        var total = 0.0
+        var count = 0
+        var start = 0
+        let windows = max(1, (ids.count - 2) / (width - 1) + 1)
+        var done = 0
+        while start < ids.count - 1 {
+            let chunk = Array(ids[start..<min(ids.count, start + width)])
+            let logits = try model.forward(chunk, cache: model.makeCache(capacity: chunk.count), logits: .all)
+            for t in 0..<(chunk.count - 1) {
+                let row = logits[t]
+                let maxValue = Double(row.max()!)
+                var sum = 0.0
+                for v in row { sum += exp(Double(v) - maxValue) }
+                total -= Double(row[row.startIndex + chunk[t + 1]]) - maxValue - log(sum)
+                count += 1
+            }
+            start += width - 1
+            done += 1
+            progress(min(done, windows), windows)
+        }
+        let mean = total / Double(count)
+        return Result(tokens: count, perplexity: exp(mean), meanNegativeLogLikelihood: mean)
+    }
+}
