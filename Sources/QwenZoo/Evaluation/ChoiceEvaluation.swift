@@ -27,19 +27,25 @@ public struct ChoiceEvaluation: Sendable {
     }
 
     public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
-        let letterIDs = try Self.letters.map { letter -> Int in
-            let ids = zoo.tokenizer.encode(" " + letter)
-            guard ids.count == 1 else {
-                throw EvaluationError("\" \(letter)\" is not a single token in this vocabulary (\(ids))")
-            }
-            return ids[0]
+        // Qwen's vocabulary has " A"…" D" as single tokens; a small vocabulary may only have "A"…"D",
+        // in which case the prompt ends with the space instead.
+        let spaced = Self.letters.map { zoo.tokenizer.encode(" " + $0) }
+        let bare = Self.letters.map { zoo.tokenizer.encode($0) }
+        let letterIDs: [Int]
+        let suffix: String
+        if spaced.allSatisfy({ $0.count == 1 }) {
+            (letterIDs, suffix) = (spaced.map { $0[0] }, "")
+        } else if bare.allSatisfy({ $0.count == 1 }) {
+            (letterIDs, suffix) = (bare.map { $0[0] }, " ")
+        } else {
+            throw EvaluationError("the letters A–D are not single tokens in this vocabulary (\(spaced))")
         }
         var correct = 0
         for (index, item) in items.enumerated() {
             guard item.choices.count == 4, let gold = Self.letters.firstIndex(of: item.answer) else {
                 throw EvaluationError("item \(index + 1): needs 4 choices and an answer A–D")
             }
-            let ids = zoo.tokenizer.encode(Self.prompt(item))
+            let ids = zoo.tokenizer.encode(Self.prompt(item) + suffix)
             let logits = try zoo.model.forward(ids, cache: zoo.model.makeCache(capacity: ids.count), logits: .last).last
             let scores = letterIDs.map { logits[logits.startIndex + $0] }
             let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) }!
