@@ -4,3 +4,5 @@
 @_exported import enum ZooKernels.MatrixMultiply
 @_exported import ZooSamplers
 @_exported import struct ZooAttention.CausalAttention
+@_exported import enum ZooModels.WeightPrecision
+@_exported import struct ZooModels.ModelOptions

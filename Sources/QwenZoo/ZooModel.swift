@@ -36,7 +36,7 @@ public final class ZooModel: Sendable {
         let options = ModelOptions(
             attention: attention, contextLength: manifest.architecture.contextLength,
             ropeScaling: manifest.architecture.ropeScaling, useDynamicNTK: manifest.architecture.useDynamicNTK,
-            useLogNAttention: manifest.architecture.useLogNAttention)
+            useLogNAttention: manifest.architecture.useLogNAttention, weightPrecision: weights.precision)
         let model = try components.architectures.load(directory: weights.path, options: options)
         if tokenizer.count > model.vocabularySize {
             throw ManifestError(

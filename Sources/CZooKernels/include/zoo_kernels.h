@@ -14,6 +14,26 @@ extern "C" {
 void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end,
                     float *y, int ldy, int accumulate);
 
+#include <stdint.h>
+
+/// As zoo_linear_f32 with bf16 or f16 weights (widened on the fly; the fp32 path's arithmetic).
+void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end,
+                    float *y, int ldy, int accumulate);
+
+/// Widens 16-bit floats to fp32.
+void zoo_widen_bf16(const uint16_t *source, float *destination, int count);
+void zoo_widen_f16(const uint16_t *source, float *destination, int count);
+
+/// Quantizes fp32 rows (k_dim a multiple of 32) to q8_0: int8 values and one fp16-rounded scale per
+/// block of 32, as llama.cpp's quantize_row_q8_0 does.
+void zoo_quantize_q8_0(const float *w, int rows, int k_dim, int8_t *q, float *scales);
+
+/// As zoo_linear_f32 with q8_0 weights (values [rows][k_dim], scales [rows][k_dim / 32]).
+void zoo_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
+                     int n_end, float *y, int ldy, int accumulate);
+
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 

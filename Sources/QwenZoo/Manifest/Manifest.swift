@@ -1,4 +1,5 @@
 import Foundation
+import ZooModels
 
 /// A resolved, validated manifest: everything the runtime needs to compose a model.
 ///
@@ -25,8 +26,10 @@ public struct Manifest: Sendable {
         public var path: URL
         /// `auto` (by what the path holds), `safetensors` or `gguf`.
         public var format: String
-        /// `auto` (as stored), `f32`, `f16` or `bf16`.
+        /// `auto` (as stored: fp32 stays fp32, bf16/f16 stay 16-bit) or `f32` (widened at load).
         public var dtype: String
+        /// `q8_0` to quantize the weight matrices at load; `nil` keeps them as `dtype` says.
+        public var quantize: String?
     }
 
     /// Values that override the checkpoint's `config.json`.
@@ -92,11 +95,11 @@ extension Manifest {
             let format = try w.string("format") ?? "auto"
             try w.check(format, in: ["auto", "safetensors", "gguf"], key: "format")
             let dtype = try w.string("dtype") ?? "auto"
-            try w.check(dtype, in: ["auto", "f32", "f16", "bf16"], key: "dtype")
-            if w.node("quantize") != nil {
-                throw w.error("quantize", "quantized weights are not supported yet")
-            }
-            weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype)
+            try w.check(dtype, in: ["auto", "f32"], key: "dtype")
+            let quantize = try w.string("quantize")
+            if let quantize { try w.check(quantize, in: ["q8_0"], key: "quantize") }
+            if format == "gguf" { throw w.error("format", "GGUF weights are not supported yet") }
+            weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
         }
 
         architecture = ArchitectureOverrides()
@@ -291,5 +294,13 @@ struct FieldReader {
         let base = node(key)?.origin.file?.deletingLastPathComponent()
             ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         return base.appendingPathComponent(expanded).standardizedFileURL
+    }
+}
+
+extension Manifest.Weights {
+    /// How the runtime keeps the matrices: `quantize` wins, then `dtype`.
+    public var precision: WeightPrecision {
+        if quantize == "q8_0" { return .q8_0 }
+        return dtype == "f32" ? .f32 : .asStored
     }
 }

@@ -37,6 +37,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Matrix backend: native or openblas.")
     var matmul: String = MatrixBackend.native.rawValue
 
+    @Option(help: "Weight precision: auto (as stored), f32, or q8_0 (quantized at load).")
+    var precision: String = WeightPrecision.asStored.rawValue
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -128,7 +131,7 @@ struct Bench: ParsableCommand {
             }
         }
         let report: [String: Any] = [
-            "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue,
+            "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
             "isa": MatrixMultiply.nativeInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
             "prefill_tokens_per_second": median(prefillRates) ?? NSNull(),
@@ -138,7 +141,7 @@ struct Bench: ParsableCommand {
             func format(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
             StandardIO.write("""
                 model     \(modelPath)
-                backend   \(backend.rawValue) (\(MatrixMultiply.nativeInstructionSet)), \(Runtime.threadCount) threads
+                backend   \(backend.rawValue) (\(MatrixMultiply.nativeInstructionSet)), \(Runtime.threadCount) threads, weights \(precision)
                 load      \(String(format: "%.2f", loadSeconds)) s
                 prefill   \(format(median(prefillRates))) tokens/s (\(promptTokens) tokens, median of \(passes))
                 decode    \(format(median(decodeRates))) tokens/s (\(decodeTokens) tokens, median of \(passes))

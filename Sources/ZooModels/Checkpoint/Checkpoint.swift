@@ -103,6 +103,18 @@ public final class Checkpoint: @unchecked Sendable {
     /// Whether the checkpoint holds a tensor called `name`.
     public func contains(_ name: String) -> Bool { locations[name] != nil }
 
+    /// Tensor `name` as stored 16-bit floats (only for F16/BF16 tensors), checked against `shape`,
+    /// and recorded as used. Aligned data is a view into the mapping.
+    public func halves(_ name: String, shape: [Int]) throws -> HalfBuffer {
+        guard let file = locations[name] else {
+            throw CheckpointError(.tensorNotFound, file: manifest, tensor: name,
+                "not found in the checkpoint in \(directory.path) (\(locations.count) tensors)")
+        }
+        let buffer = try file.halves(name, shape: shape)
+        lock.withLock { _ = used.insert(name) }
+        return buffer
+    }
+
     /// Tensor `name` as fp32, checked against `shape`, and recorded as used.
     ///
     /// F32 data that is 4-byte aligned is returned without copying (a view into the mapping);

@@ -1,16 +1,17 @@
 import ZooKernels
 
-/// A fully connected layer in PyTorch layout: `y = x·Wᵀ + b`, `W` stored `[outFeatures, inFeatures]`.
+/// A fully connected layer in PyTorch layout: `y = x·Wᵀ + b`, `W` stored `[outFeatures, inFeatures]`
+/// in any of the weight formats (fp32, bf16/f16, q8_0).
 struct Linear: Sendable {
-    let weight: FloatBuffer
+    let weight: WeightTensor
     let bias: FloatBuffer?
-    let outFeatures: Int
-    let inFeatures: Int
+    var outFeatures: Int { weight.rows }
+    var inFeatures: Int { weight.columns }
 
     /// `y[rows, out] = x[rows, in]·Wᵀ + b`; with `accumulate` the product is added to `y` (a residual).
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         MatrixMultiply.linear(
-            x, rows: rows, inFeatures: inFeatures, weight: weight.pointer, outFeatures: outFeatures,
+            x, rows: rows, inFeatures: inFeatures, weight: weight.data, outFeatures: outFeatures,
             into: y, accumulate: accumulate)
         if let bias {
             VectorOps.addBias(y, rows: rows, dim: outFeatures, bias: bias.pointer)

@@ -2,9 +2,9 @@ import ZooCore
 
 /// An embedding table `[vocabulary, hidden]` read by token id.
 struct TokenEmbedding: Sendable {
-    let table: FloatBuffer
-    let vocabularySize: Int
-    let hiddenSize: Int
+    let table: WeightTensor
+    var vocabularySize: Int { table.rows }
+    var hiddenSize: Int { table.columns }
 
     /// Throws for an id outside the table, before any work is done.
     func validate(_ tokens: [Int]) throws {
@@ -17,7 +17,7 @@ struct TokenEmbedding: Sendable {
     /// Copies the rows of `tokens` into `x[tokens.count, hidden]`.
     func lookup(_ tokens: [Int], into x: UnsafeMutablePointer<Float>) {
         for (t, id) in tokens.enumerated() {
-            (x + t * hiddenSize).update(from: table.pointer + id * hiddenSize, count: hiddenSize)
+            table.copyRow(id, into: x + t * hiddenSize)
         }
     }
 }

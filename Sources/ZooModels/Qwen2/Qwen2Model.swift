@@ -20,10 +20,11 @@ public final class Qwen2Model: LanguageModel {
     /// Loads the weights of `checkpoint`, checking every tensor's presence and shape.
     public init(
         configuration: Qwen2Configuration, checkpoint: Checkpoint,
-        generation: GenerationConfig? = nil, attention: any Attention = CausalAttention()
+        generation: GenerationConfig? = nil, attention: any Attention = CausalAttention(),
+        precision: WeightPrecision = .asStored
     ) throws {
         self.configuration = configuration
-        self.weights = try Weights(configuration, checkpoint)
+        self.weights = try Weights(configuration, checkpoint, precision: precision)
         // The kinds a Qwen2 config can name (default, linear, YaRN) are static: one RoPE for every sequence.
         self.rope = RotaryEncoding(
             kind: configuration.ropeScaling, rotaryDim: configuration.headDim, base: configuration.ropeTheta
@@ -104,7 +105,7 @@ extension Qwen2Model {
         let layers: [Layer]
         let head: OutputHead
 
-        init(_ c: Qwen2Configuration, _ checkpoint: Checkpoint) throws {
+        init(_ c: Qwen2Configuration, _ checkpoint: Checkpoint, precision: WeightPrecision) throws {
             let H = c.hiddenSize, V = c.vocabSize, I = c.intermediateSize
             let qWidth = c.numAttentionHeads * c.headDim, kvWidth = c.numKeyValueHeads * c.headDim
             func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
@@ -112,12 +113,13 @@ extension Qwen2Model {
             }
             func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
                 Linear(
-                    weight: try tensor("\(name).weight", [out, `in`]),
-                    bias: bias ? try tensor("\(name).bias", [out]) : nil,
-                    outFeatures: out, inFeatures: `in`)
+                    weight: try WeightTensor.load(checkpoint, "\(name).weight", rows: out, columns: `in`, precision: precision),
+                    bias: bias ? try tensor("\(name).bias", [out]) : nil)
             }
-            let table = try tensor("model.embed_tokens.weight", [V, H])
-            embedding = TokenEmbedding(table: table, vocabularySize: V, hiddenSize: H)
+            // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
+            let table = try WeightTensor.load(
+                checkpoint, "model.embed_tokens.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
+            embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "model.layers.\(i)"
                 return Layer(
@@ -134,7 +136,7 @@ extension Qwen2Model {
             let finalNorm = try tensor("model.norm.weight", [H])
             // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
             let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: table, bias: nil, outFeatures: V, inFeatures: H)
+                ? Linear(weight: precision == .q8_0 ? table.quantized() : table, bias: nil)
                 : try linear("lm_head", out: V, in: H)
             head = OutputHead(norm: finalNorm, eps: Float(c.rmsNormEps), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in

@@ -34,7 +34,8 @@ public final class QwenV1Model: LanguageModel {
     /// `options` default to the config's `use_dynamic_ntk` and `use_logn_attn`.
     public init(
         configuration: QwenV1Configuration, checkpoint: Checkpoint, generation: GenerationConfig? = nil,
-        options: Options? = nil, attention: any Attention = CausalAttention()
+        options: Options? = nil, attention: any Attention = CausalAttention(),
+        precision: WeightPrecision = .asStored
     ) throws {
         let options = options ?? Options(configuration)
         if options.logNAttention, configuration.seqLength < 2 {
@@ -42,7 +43,7 @@ public final class QwenV1Model: LanguageModel {
         }
         self.configuration = configuration
         self.options = options
-        self.weights = try Weights(configuration, checkpoint)
+        self.weights = try Weights(configuration, checkpoint, precision: precision)
         self.rope = RotaryEncoding(kind: options.rope, rotaryDim: configuration.rotaryDim, base: configuration.rotaryEmbBase)
         self.staticRope = rope.staticEmbedding
         self.logN = options.logNAttention ? LogNAttentionScaling(trainedLength: configuration.seqLength) : nil
@@ -176,7 +177,7 @@ extension QwenV1Model {
         return try QwenV1Model(
             configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
             options: Options(configuration, useDynamicNTK: overrides.useDynamicNTK, useLogNAttention: overrides.useLogNAttention),
-            attention: overrides.attention)
+            attention: overrides.attention, precision: overrides.weightPrecision)
     }
 }
 
@@ -195,7 +196,7 @@ extension QwenV1Model {
         let layers: [Layer]
         let head: OutputHead
 
-        init(_ c: QwenV1Configuration, _ checkpoint: Checkpoint) throws {
+        init(_ c: QwenV1Configuration, _ checkpoint: Checkpoint, precision: WeightPrecision) throws {
             let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
             let bias = !c.noBias
             func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
@@ -203,12 +204,13 @@ extension QwenV1Model {
             }
             func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
                 Linear(
-                    weight: try tensor("\(name).weight", [out, `in`]),
-                    bias: bias ? try tensor("\(name).bias", [out]) : nil,
-                    outFeatures: out, inFeatures: `in`)
+                    weight: try WeightTensor.load(checkpoint, "\(name).weight", rows: out, columns: `in`, precision: precision),
+                    bias: bias ? try tensor("\(name).bias", [out]) : nil)
             }
-            let table = try tensor("transformer.wte.weight", [V, H])
-            embedding = TokenEmbedding(table: table, vocabularySize: V, hiddenSize: H)
+            // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
+            let table = try WeightTensor.load(
+                checkpoint, "transformer.wte.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
+            embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "transformer.h.\(i)"
                 return Layer(
@@ -222,7 +224,7 @@ extension QwenV1Model {
             }
             let finalNorm = try tensor("transformer.ln_f.weight", [H])
             let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: table, bias: nil, outFeatures: V, inFeatures: H)
+                ? Linear(weight: precision == .q8_0 ? table.quantized() : table, bias: nil)
                 : try linear("lm_head", out: V, in: H)
             head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in

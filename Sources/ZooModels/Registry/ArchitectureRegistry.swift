@@ -76,7 +76,7 @@ extension Qwen2Model {
         let checkpoint = try Checkpoint(directory: directory.url)
         return try Qwen2Model(
             configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
-            attention: directory.options.attention)
+            attention: directory.options.attention, precision: directory.options.weightPrecision)
     }
 }
 

@@ -12,9 +12,13 @@ public struct ModelOptions: Sendable {
     /// Overrides Qwen v1's `use_dynamic_ntk` and `use_logn_attn`.
     public var useDynamicNTK: Bool?
     public var useLogNAttention: Bool?
+    /// How the weight matrices are kept: as stored, widened to fp32, or quantized to q8_0.
+    public var weightPrecision: WeightPrecision
 
     public init(attention: any Attention = CausalAttention(), contextLength: Int? = nil,
-                ropeScaling: [String: OptionValue]? = nil, useDynamicNTK: Bool? = nil, useLogNAttention: Bool? = nil) {
+                ropeScaling: [String: OptionValue]? = nil, useDynamicNTK: Bool? = nil, useLogNAttention: Bool? = nil,
+                weightPrecision: WeightPrecision = .asStored) {
+        self.weightPrecision = weightPrecision
         self.attention = attention
         self.contextLength = contextLength
         self.ropeScaling = ropeScaling

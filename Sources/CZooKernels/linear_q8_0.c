@@ -1,0 +1,120 @@
+// q8_0 weights (llama.cpp's 8-bit format: blocks of 32 int8 values with one scale each) times
+// fp32 activations. Stored as two arrays: the int8 values [rows][k] and the scales [rows][k/32]
+// (fp16-rounded, as in a GGUF q8_0 block). Every output element follows one fixed sequence of
+// operations, so a decode step equals the same row of a prefill bit for bit.
+#include "zoo_kernels.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#define BLOCK 4
+#define QK 32
+
+void zoo_quantize_q8_0(const float *w, int rows, int k_dim, int8_t *q, float *scales) {
+    int blocks = k_dim / QK;
+    for (int r = 0; r < rows; r++)
+        for (int b = 0; b < blocks; b++) {
+            const float *src = w + (size_t)r * k_dim + (size_t)b * QK;
+            float amax = 0;
+            for (int i = 0; i < QK; i++) amax = fmaxf(amax, fabsf(src[i]));
+            float d = amax / 127.0f;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            int8_t *dst = q + (size_t)r * k_dim + (size_t)b * QK;
+            for (int i = 0; i < QK; i++) dst[i] = (int8_t)roundf(src[i] * id);
+            scales[(size_t)r * blocks + b] = (float)(_Float16)d;  // GGUF keeps the scale as fp16
+        }
+}
+
+#if ZOO_X86
+__attribute__((target("avx512f"))) static inline __m512 widen16_i8(const int8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+q8_block_avx512(const float *x, int tb, int k_dim, const int8_t *q, const float *scales, int nb, float *y, int ldy,
+                int accumulate) {
+    int blocks = k_dim / QK;
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
+        for (int j = 0; j < nb; j++) {
+            const int8_t *row = q + (size_t)j * k_dim + (size_t)b * QK;
+            w0[j] = widen16_i8(row);
+            w1[j] = widen16_i8(row + 16);
+            sc[j] = _mm512_set1_ps(scales[(size_t)j * blocks + b]);
+        }
+        for (int i = 0; i < tb; i++) {
+            const float *xb = x + (size_t)i * k_dim + (size_t)b * QK;
+            __m512 x0 = _mm512_loadu_ps(xb), x1 = _mm512_loadu_ps(xb + 16);
+            for (int j = 0; j < nb; j++) {
+                __m512 part = _mm512_fmadd_ps(x1, w1[j], _mm512_mul_ps(x0, w0[j]));
+                acc[i][j] = _mm512_fmadd_ps(sc[j], part, acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_q8_0_avx512(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
+                   float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+    for (int n = n_begin; n < n_end; n += BLOCK) {
+        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+        for (int t = 0; t < rows; t += BLOCK) {
+            int tb = rows - t < BLOCK ? rows - t : BLOCK;
+            const float *xt = x + (size_t)t * k_dim;
+            const int8_t *qn = q + (size_t)n * k_dim;
+            const float *sn = scales + (size_t)n * blocks;
+            float *yt = y + (size_t)t * ldy + n;
+            if (tb == BLOCK && nb == BLOCK)
+                q8_block_avx512(xt, BLOCK, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
+            else if (tb == 1 && nb == BLOCK)
+                q8_block_avx512(xt, 1, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
+            else
+                q8_block_avx512(xt, tb, k_dim, qn, sn, nb, yt, ldy, accumulate);
+        }
+    }
+}
+#endif
+
+static void linear_q8_0_generic(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
+                                int n_end, float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            const int8_t *qr = q + (size_t)n * k_dim;
+            float v = 0;
+            for (int b = 0; b < blocks; b++) {
+                float part = 0;
+                for (int i = 0; i < QK; i++) part += xr[b * QK + i] * (float)qr[b * QK + i];
+                v += scales[(size_t)n * blocks + b] * part;
+            }
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+void zoo_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
+                     int n_end, float *y, int ldy, int accumulate) {
+#if ZOO_X86
+    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {
+        linear_q8_0_avx512(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+    linear_q8_0_generic(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+}

@@ -1,0 +1,71 @@
+import CZooKernels
+
+/// The stored form of a weight matrix `[outFeatures, inFeatures]`, as the kernels read it.
+public enum WeightData: @unchecked Sendable {
+    case f32(UnsafePointer<Float>)
+    case bf16(UnsafePointer<UInt16>)
+    case f16(UnsafePointer<UInt16>)
+    /// llama.cpp's q8_0: int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
+    case q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>)
+
+    /// Bytes read per weight (for bandwidth estimates).
+    public var bytesPerWeight: Double {
+        switch self {
+        case .f32: 4
+        case .bf16, .f16: 2
+        case .q8_0: 1 + 4.0 / 32
+        }
+    }
+}
+
+extension MatrixMultiply {
+    /// `y[rows, outFeatures] = x[rows, inFeatures] · Wᵀ` for any stored weight format, with fp32
+    /// accumulation; `accumulate` adds to `y`. Every format keeps the row-independence of the fp32
+    /// native kernel.
+    public static func linear(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: WeightData, outFeatures: Int,
+        into y: UnsafeMutablePointer<Float>, accumulate: Bool = false
+    ) {
+        if case .f32(let w) = weight {
+            return linear(x, rows: rows, inFeatures: inFeatures, weight: w, outFeatures: outFeatures, into: y, accumulate: accumulate)
+        }
+        let work = rows * outFeatures * inFeatures
+        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 16))
+        let aligned = ((outFeatures + threads - 1) / threads + 15) / 16 * 16
+        let acc: Int32 = accumulate ? 1 : 0
+        Parallel.forEach(threads) { i in
+            let begin = Int32(i * aligned), end = Int32(min(outFeatures, i * aligned + aligned))
+            guard begin < end else { return }
+            let r = Int32(rows), k = Int32(inFeatures), ld = Int32(outFeatures)
+            switch weight {
+            case .bf16(let w): zoo_linear_bf16(x, r, k, w, begin, end, y, ld, acc)
+            case .f16(let w): zoo_linear_f16(x, r, k, w, begin, end, y, ld, acc)
+            case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, k, values, scales, begin, end, y, ld, acc)
+            case .f32: break
+            }
+        }
+    }
+
+    /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q8_0.
+    public static func quantizeQ8_0(
+        _ w: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>
+    ) {
+        precondition(inFeatures % 32 == 0, "q8_0 needs rows of a multiple of 32")
+        // Rows are independent: split them over the cores.
+        let threads = rows < 64 ? 1 : Parallel.threadCount
+        let chunk = (rows + threads - 1) / threads
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(rows, begin + chunk)
+            guard begin < end else { return }
+            zoo_quantize_q8_0(
+                w + begin * inFeatures, Int32(end - begin), Int32(inFeatures),
+                values + begin * inFeatures, scales + begin * (inFeatures / 32))
+        }
+    }
+
+    /// Widens 16-bit floats to fp32.
+    public static func widen(_ source: UnsafePointer<UInt16>, bf16: Bool, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        if bf16 { zoo_widen_bf16(source, destination, Int32(count)) } else { zoo_widen_f16(source, destination, Int32(count)) }
+    }
+}

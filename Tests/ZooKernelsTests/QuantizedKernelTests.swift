@@ -1,0 +1,56 @@
+import XCTest
+import ZooKernels
+
+/// The q8_0 and 16-bit kernels against float64 references on their own weight values.
+final class QuantizedKernelTests: XCTestCase {
+    private func random(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+        }
+    }
+
+    func testQ8_0KernelEqualsItsDequantizedWeightsAndIsBatchIndependent() {
+        let rows = 5, k = 96, n = 37
+        let x = random(rows * k, seed: 1), w = random(n * k, seed: 2)
+        var values = [Int8](repeating: 0, count: n * k), scales = [Float](repeating: 0, count: n * k / 32)
+        MatrixMultiply.quantizeQ8_0(w, rows: n, inFeatures: k, values: &values, scales: &scales)
+        // Quantization error is bounded by half a step per weight.
+        for i in 0..<(n * k) {
+            XCTAssertLessThanOrEqual(abs(Float(values[i]) * scales[i / 32] - w[i]), scales[i / 32] * 0.5 + 1e-3)
+        }
+        func run(_ rows: Int, _ x: [Float]) -> [Float] {
+            var y = [Float](repeating: 0, count: rows * n)
+            values.withUnsafeBufferPointer { v in
+                scales.withUnsafeBufferPointer { s in
+                    MatrixMultiply.linear(x, rows: rows, inFeatures: k,
+                                          weight: .q8_0(values: v.baseAddress!, scales: s.baseAddress!), outFeatures: n, into: &y)
+                }
+            }
+            return y
+        }
+        let batched = run(rows, x)
+        for t in 0..<rows {
+            for o in 0..<n {
+                var expected = 0.0
+                for i in 0..<k { expected += Double(x[t * k + i]) * Double(values[o * k + i]) * Double(scales[o * (k / 32) + i / 32]) }
+                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4)
+            }
+            XCTAssertEqual(run(1, Array(x[(t * k)..<((t + 1) * k)])), Array(batched[(t * n)..<((t + 1) * n)]))
+        }
+    }
+
+    func testBF16KernelEqualsTheFloatKernelOnWidenedWeights() {
+        let rows = 3, k = 70, n = 9
+        let x = random(rows * k, seed: 3)
+        let halves: [UInt16] = random(n * k, seed: 4).map { UInt16($0.bitPattern >> 16) }
+        let widened: [Float] = halves.map { Float(bitPattern: UInt32($0) << 16) }
+        var y16 = [Float](repeating: 0, count: rows * n), y32 = y16
+        halves.withUnsafeBufferPointer { h in
+            MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .bf16(h.baseAddress!), outFeatures: n, into: &y16)
+        }
+        MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: widened, outFeatures: n, into: &y32)
+        XCTAssertEqual(y16, y32)
+    }
+}
