@@ -135,7 +135,7 @@ final class ManifestTests: XCTestCase {
     func testMissingRequiredFields() throws {
         try write("r.yaml", "description: no name\n")
         assertError("r", "name", "required field is missing")
-        try write("r2.yaml", "name: r\nweights: {format: gguf}\n")
+        try write("r2.yaml", "name: r\nweights: {format: safetensors}\n")
         assertError("r2", "weights.path", "required field is missing")
         try write("r3.yaml", "name: r\nvariant: {system: hi}\n")
         assertError("r3", "variant.name", "required field is missing")
