@@ -93,10 +93,17 @@ extension Generator {
     /// cache keeps the sequence (prompt and generated ids) for the next request.
     ///
     /// - Parameters:
+    ///   - prompt: the whole prompt, including what the cache may already hold.
+    ///   - cache: the sequence's cache; on return it holds the prompt and the generated ids (the
+    ///     last one excepted: it never ran through the model).
+    ///   - maxTokens: the most ids to generate.
+    ///   - seed: seeds this request's own random generator.
     ///   - prefillChunk: runs a long prompt in chunks of this many tokens, checking `shouldStop`
     ///     between them.
     ///   - shouldStop: consulted before every forward pass; returning true ends generation at once
     ///     (`CancellationError` during the prefill, ``FinishReason/stoppedByCaller`` after it).
+    ///   - onToken: called with each chosen id; returns false to stop.
+    /// - Returns: the generated ids, why generation ended, and how many prompt ids the cache supplied.
     public mutating func generate(
         prompt: [Int], cache: PromptCache, maxTokens: Int, seed: UInt64 = 0, prefillChunk: Int? = nil,
         shouldStop: () -> Bool = { false }, onToken: (Int) throws -> Bool = { _ in true }

@@ -18,12 +18,14 @@ public struct LoadProgress: Sendable, Equatable {
         case ready
     }
 
+    /// What loading is doing now.
     public var stage: Stage
     /// Bytes of the weight files read so far.
     public var completedBytes: Int
     /// Bytes of all the weight files (`*.safetensors`).
     public var totalBytes: Int
 
+    /// A report of `stage`, with the weight bytes read so far.
     public init(stage: Stage, completedBytes: Int, totalBytes: Int) {
         self.stage = stage
         self.completedBytes = completedBytes
@@ -48,6 +50,7 @@ extension Zoo {
     /// everything comes from the files the manifest names.
     ///
     /// - Parameters:
+    ///   - name: the manifest's name, or a path to its file.
     ///   - overrides: manifest settings on top of the file, as `zoo --set` takes them
     ///     (`"max_tokens=64"`, `"variant.system=Be brief."`).
     ///   - searchPaths: where to look for `NAME.yaml` (default: `$QWENZOO_PATH`, then `./zoo`).

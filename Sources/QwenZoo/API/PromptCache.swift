@@ -56,6 +56,7 @@ public final class PromptCache {
     /// number of ids that were reused rather than computed.
     ///
     /// - Parameters:
+    ///   - prompt: the whole prompt (at least one id).
     ///   - chunkSize: runs the new tokens in chunks of at most this many (nil: all at once), so
     ///     `shouldStop` is consulted between chunks of a long prompt. Ignored for Qwen v1's dynamic
     ///     NTK, whose rotary embedding depends on the length of the first call.

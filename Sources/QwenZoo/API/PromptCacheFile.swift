@@ -14,10 +14,11 @@ public enum PromptCacheError: Error, CustomStringConvertible, Sendable, Equatabl
     /// The cache was saved with another model (or another tokenizer): its keys and values mean
     /// nothing to this one.
     case modelMismatch(field: String, saved: String, current: String)
-    /// This model's cache cannot be read back (a custom ``KVCache`` that is not an
-    /// ``InspectableKVCache``).
+    /// This model's cache cannot be read back (a custom `KVCache` that is not an
+    /// `InspectableKVCache`).
     case unsupportedCache(String)
 
+    /// The message to show a user.
     public var description: String {
         switch self {
         case .notAPromptCache(let path):

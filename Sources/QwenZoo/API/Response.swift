@@ -19,6 +19,7 @@ public struct TokenUsage: Sendable, Equatable {
     /// Generated ids, over every sample of the request.
     public var generatedTokens: Int
 
+    /// Counts as a session reports them.
     public init(promptTokens: Int, cachedPromptTokens: Int, generatedTokens: Int) {
         self.promptTokens = promptTokens
         self.cachedPromptTokens = cachedPromptTokens
@@ -36,6 +37,7 @@ public struct GenerationTiming: Sendable, Equatable {
     /// Ids generated after the first one, per second of the time after it (0 with one id).
     public var tokensPerSecond: Double
 
+    /// Timings as a session measures them.
     public init(timeToFirstToken: Duration, total: Duration, tokensPerSecond: Double) {
         self.timeToFirstToken = timeToFirstToken
         self.total = total
@@ -55,11 +57,14 @@ public struct Response: Sendable, Equatable {
     public var finishReason: FinishReason { samples[0].finishReason }
     /// The rendered prompt's ids.
     public var promptTokens: [Int]
+    /// Prompt, cached and generated token counts.
     public var usage: TokenUsage
+    /// Time to the first token, total time and decoding speed.
     public var timing: GenerationTiming
     /// Things the user should know, e.g. a prompt truncated to fit the context.
     public var warnings: [String]
 
+    /// A response of `samples` (at least one), the first of which gave `text`.
     public init(text: String, output: VariantOutput, samples: [GeneratedSample], promptTokens: [Int],
                 usage: TokenUsage, timing: GenerationTiming, warnings: [String] = []) {
         precondition(!samples.isEmpty, "a response has at least one sample")
@@ -98,6 +103,7 @@ public enum SessionError: Error, CustomStringConvertible, Sendable, Equatable {
     /// on a manifest whose variant writes plain text).
     case unexpectedOutput(expected: String, variant: String)
 
+    /// The message to show a user.
     public var description: String {
         switch self {
         case .unexpectedOutput(let expected, let variant):

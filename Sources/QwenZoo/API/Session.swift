@@ -91,7 +91,7 @@ public actor ChatSession {
 }
 
 /// A session for single requests: completions, code, infills, math problems, or any
-/// ``VariantRequest``. The session's prompt cache is reused when a request starts like the
+/// `VariantRequest`. The session's prompt cache is reused when a request starts like the
 /// previous one (e.g. a growing document, or several questions about one long context).
 ///
 /// ```swift
@@ -106,6 +106,7 @@ public actor Session {
     public var defaultOptions: GenerationOptions
     private let core: SessionCore
 
+    /// A session on `model` whose requests use `options` unless they pass their own.
     public init(model: ZooModel, options: GenerationOptions = GenerationOptions()) {
         self.model = model
         defaultOptions = options
