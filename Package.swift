@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // MARK: Native libraries
@@ -46,6 +48,7 @@ let package = Package(
                 "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
                 "QwenBase", "QwenChat", "QwenCode", "QwenMath",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

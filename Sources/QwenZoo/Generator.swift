@@ -20,6 +20,8 @@ public struct GenerationResult: Sendable, Equatable {
     /// The generated ids, including a final stop id, as transformers' `generate` returns them.
     public var tokens: [Int]
     public var finishReason: FinishReason
+    /// Prompt ids whose keys and values came from a ``PromptCache`` instead of a forward pass.
+    public var cachedPromptTokens: Int = 0
 }
 
 /// The prefill → decode → sample loop over one model and one KV cache.
@@ -81,6 +83,63 @@ public struct Generator {
                 return result
             }
             logits = try model.forward([next], cache: cache, logits: .last)
+        }
+    }
+}
+
+extension Generator {
+    /// Generates after `prompt` like ``generate(prompt:maxTokens:seed:onToken:)``, but in `cache`:
+    /// the ids the cache already holds that `prompt` starts with are not computed again, and the
+    /// cache keeps the sequence (prompt and generated ids) for the next request.
+    ///
+    /// - Parameters:
+    ///   - prompt: the whole prompt, including what the cache may already hold.
+    ///   - cache: the sequence's cache; on return it holds the prompt and the generated ids (the
+    ///     last one excepted: it never ran through the model).
+    ///   - maxTokens: the most ids to generate.
+    ///   - seed: seeds this request's own random generator.
+    ///   - prefillChunk: runs a long prompt in chunks of this many tokens, checking `shouldStop`
+    ///     between them.
+    ///   - shouldStop: consulted before every forward pass; returning true ends generation at once
+    ///     (`CancellationError` during the prefill, ``FinishReason/stoppedByCaller`` after it).
+    ///   - onToken: called with each chosen id; returns false to stop.
+    /// - Returns: the generated ids, why generation ended, and how many prompt ids the cache supplied.
+    public mutating func generate(
+        prompt: [Int], cache: PromptCache, maxTokens: Int, seed: UInt64 = 0, prefillChunk: Int? = nil,
+        shouldStop: () -> Bool = { false }, onToken: (Int) throws -> Bool = { _ in true }
+    ) throws -> GenerationResult {
+        precondition(!prompt.isEmpty, "the prompt needs at least one token")
+        var result = GenerationResult(tokens: [], finishReason: .length)
+        guard maxTokens > 0 else { return result }
+        guard prompt.count <= min(model.contextLength, cache.storage.capacity) else {
+            throw ContextOverflowError(requested: prompt.count, capacity: min(model.contextLength, cache.storage.capacity))
+        }
+        sampler.reset()
+        var context = SamplingContext(prompt: prompt, seed: seed)
+        var (logits, reused) = try cache.prefill(prompt, chunkSize: prefillChunk, shouldStop: shouldStop)
+        result.cachedPromptTokens = reused
+        while true {
+            var row = Array(logits.last)
+            if let first = firstUnusableID, first < row.count {
+                for i in first..<row.count { row[i] = -.infinity }
+            }
+            let next = try sampler.next(logits: &row, context: &context)
+            result.tokens.append(next)
+            context.append(next)
+            if try !onToken(next) || shouldStop() {
+                result.finishReason = .stoppedByCaller
+                return result
+            }
+            if stopIDs.contains(next) {
+                result.finishReason = .stopToken(next)
+                return result
+            }
+            if result.tokens.count == maxTokens { return result }
+            if cache.isFull {
+                result.finishReason = .contextFull
+                return result
+            }
+            logits = try cache.append(next)
         }
     }
 }

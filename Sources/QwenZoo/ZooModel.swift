@@ -67,6 +67,8 @@ public struct GenerationOptions: Sendable {
     public var sampler: [SamplerStageSpec]?
     /// Extra stop strings on top of the variant's and the manifest's.
     public var stopStrings: [String] = []
+    /// Streams each generated id as a ``GenerationEvent/token(_:)`` event (sessions only).
+    public var includeTokenIDs = false
 
     public init(maxTokens: Int? = nil, seed: UInt64? = nil, sampler: [SamplerStageSpec]? = nil) {
         self.maxTokens = maxTokens

@@ -4,10 +4,11 @@ import ZooCore
 ///
 /// Buffers grow by doubling up to `capacity`, so a short chat on a 32K-context model does not
 /// reserve the memory of 32K tokens up front.
-public final class DenseKVCache: KVCache {
+public final class DenseKVCache: InspectableKVCache {
     public let capacity: Int
     public private(set) var count = 0
-    private let rowWidth: Int
+    /// Floats per token per layer (`kvHeads * headDim`).
+    public let rowWidth: Int
     private var allocated = 0
     private var keyBuffers: [UnsafeMutablePointer<Float>]
     private var valueBuffers: [UnsafeMutablePointer<Float>]
@@ -45,6 +46,13 @@ public final class DenseKVCache: KVCache {
         (valueBuffers[layer] + start).update(from: values, count: tokens * rowWidth)
         return KVLayerView(
             keys: keyBuffers[layer], values: valueBuffers[layer], length: needed, rowStride: rowWidth)
+    }
+
+    /// The number of transformer layers.
+    public var layerCount: Int { keyBuffers.count }
+
+    public func committedRows(layer: Int) -> KVLayerView {
+        KVLayerView(keys: keyBuffers[layer], values: valueBuffers[layer], length: count, rowStride: rowWidth)
     }
 
     public func commit(tokens: Int) {

@@ -49,3 +49,15 @@ public struct ContextOverflowError: Error, CustomStringConvertible, Sendable {
         "the sequence needs \(requested) positions but the context holds \(capacity)"
     }
 }
+
+/// A KV cache whose committed rows can be read back, so that a session can save its prompt
+/// cache to disk and restore it later.
+public protocol InspectableKVCache: KVCache {
+    /// The number of transformer layers the cache holds rows for.
+    var layerCount: Int { get }
+    /// Floats per token per layer (`kvHeads * headDim`).
+    var rowWidth: Int { get }
+    /// The committed rows of `layer` (``KVLayerView/length`` equals ``KVCache/count``); the
+    /// pointers are valid until the cache is next mutated.
+    func committedRows(layer: Int) -> KVLayerView
+}

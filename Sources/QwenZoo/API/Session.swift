@@ -1,0 +1,207 @@
+import Foundation
+import ZooCore
+
+/// A conversation with a model: every turn goes into the history, and the session's prompt
+/// cache keeps the history's keys and values so that a turn only prefills the new message.
+///
+/// ```swift
+/// let model = try await Zoo.model(named: "qwen2.5-0.5b-instruct")
+/// let chat = model.chat(system: "You are a helpful assistant.")
+/// for try await event in chat.respond(to: "Hello!") {
+///     if case .text(let chunk) = event { print(chunk, terminator: "") }
+/// }
+/// ```
+///
+/// Requests on one session run one after another, in the order they were made. Cancelling the
+/// task that iterates a response, or dropping the stream, stops generation before the next
+/// forward pass and frees the session for the next request; a cancelled turn is not added to
+/// ``messages``.
+public actor ChatSession {
+    /// The model the session runs on (shared, never copied).
+    public nonisolated let model: ZooModel
+    /// The conversation so far: the system message, if any, then user and assistant turns.
+    public private(set) var messages: [ChatMessage]
+    /// Options for every request that passes none of its own.
+    public var defaultOptions: GenerationOptions
+    private let core: SessionCore
+
+    /// A new conversation, optionally with a system message and earlier turns.
+    public init(model: ZooModel, system: String? = nil, history: [ChatMessage] = [],
+                options: GenerationOptions = GenerationOptions()) {
+        self.model = model
+        messages = (system.map { [ChatMessage(.system, $0)] } ?? []) + history
+        defaultOptions = options
+        core = SessionCore(model: model)
+    }
+
+    /// Sends a user message and streams the assistant's reply. The turn (message and reply) is
+    /// added to ``messages`` just before the ``GenerationEvent/done(_:)`` event.
+    public nonisolated func respond(to message: String, options: GenerationOptions? = nil)
+        -> AsyncThrowingStream<GenerationEvent, any Error>
+    {
+        let user = ChatMessage(.user, message)
+        return core.stream(
+            prepare: { await self.request(adding: user, options: options) },
+            finish: { _, response in await self.record(user, reply: response.text) })
+    }
+
+    /// Sends a user message and waits for the whole reply.
+    public func reply(to message: String, options: GenerationOptions? = nil) async throws -> Response {
+        try await collect(respond(to: message, options: options))
+    }
+
+    /// Forgets the conversation (keeping the system message unless `keepSystem` is false) and
+    /// the cached keys and values.
+    public func reset(keepSystem: Bool = true) async throws {
+        messages = keepSystem ? messages.filter { $0.role == .system } : []
+        try await core.withSession { cache in cache.reset() }
+    }
+
+    /// The number of tokens whose keys and values the session holds.
+    public var cachedTokenCount: Int {
+        get async throws { try await core.withSession { $0.count } }
+    }
+
+    /// Saves the prompt cache and the conversation to `url` (see ``PromptCacheFile``).
+    public func saveCache(to url: URL) async throws {
+        let metadata = try JSONEncoder().encode(messages)
+        let model = self.model
+        try await core.withSession { cache in
+            try PromptCacheFile.write(cache, model: model, metadata: metadata, to: url)
+        }
+    }
+
+    /// Replaces the conversation and the prompt cache with those saved in `url`; throws
+    /// ``PromptCacheError`` when the file is damaged or was saved with another model.
+    public func restoreCache(from url: URL) async throws {
+        let model = self.model
+        let metadata = try await core.withSession { cache in
+            try PromptCacheFile.read(url, into: cache, model: model)
+        }
+        messages = try JSONDecoder().decode([ChatMessage].self, from: metadata)
+    }
+
+    private func request(adding user: ChatMessage, options: GenerationOptions?) -> (VariantRequest, GenerationOptions) {
+        (.chat(messages + [user]), options ?? defaultOptions)
+    }
+
+    private func record(_ user: ChatMessage, reply: String) {
+        messages += [user, ChatMessage(.assistant, reply)]
+    }
+}
+
+/// A session for single requests: completions, code, infills, math problems, or any
+/// `VariantRequest`. The session's prompt cache is reused when a request starts like the
+/// previous one (e.g. a growing document, or several questions about one long context).
+///
+/// ```swift
+/// let coder = try await Zoo.model(named: "qwen2.5-coder-1.5b").session()
+/// let infill = try await coder.infill(prefix: "def add(a, b):\n    return ", suffix: "\n")
+/// print(infill.code)
+/// ```
+public actor Session {
+    /// The model the session runs on (shared, never copied).
+    public nonisolated let model: ZooModel
+    /// Options for every request that passes none of its own.
+    public var defaultOptions: GenerationOptions
+    private let core: SessionCore
+
+    /// A session on `model` whose requests use `options` unless they pass their own.
+    public init(model: ZooModel, options: GenerationOptions = GenerationOptions()) {
+        self.model = model
+        defaultOptions = options
+        core = SessionCore(model: model)
+    }
+
+    /// Streams the response to `request`.
+    public nonisolated func stream(_ request: VariantRequest, options: GenerationOptions? = nil)
+        -> AsyncThrowingStream<GenerationEvent, any Error>
+    {
+        core.stream(prepare: { (request, await self.resolve(options)) })
+    }
+
+    /// The whole response to `request`.
+    public func respond(_ request: VariantRequest, options: GenerationOptions? = nil) async throws -> Response {
+        try await collect(stream(request, options: options))
+    }
+
+    /// Continues `text`.
+    public func complete(_ text: String, options: GenerationOptions? = nil) async throws -> Response {
+        try await respond(.completion(text), options: options)
+    }
+
+    /// The code that continues `prefix` (a code variant's completion).
+    public func completeCode(_ prefix: String, options: GenerationOptions? = nil) async throws -> CodeResponse {
+        try code(from: await respond(.completion(prefix), options: options))
+    }
+
+    /// The code that belongs between `prefix` and `suffix` (fill-in-the-middle).
+    public func infill(prefix: String, suffix: String, options: GenerationOptions? = nil) async throws -> CodeResponse {
+        try code(from: await respond(.infill(prefix: prefix, suffix: suffix), options: options))
+    }
+
+    /// A worked solution of `problem` and its final answer; a voting variant samples several
+    /// solutions and returns the majority answer with its vote count.
+    public func solve(_ problem: String, options: GenerationOptions? = nil) async throws -> AnswerResponse {
+        let response = try await respond(.problem(problem), options: options)
+        guard case .answer(_, let answer) = response.output else {
+            throw SessionError.unexpectedOutput(expected: "a final answer", variant: model.manifest.variant.name)
+        }
+        return AnswerResponse(solution: response.text, answer: answer, response: response)
+    }
+
+    /// Forgets the cached keys and values.
+    public func clearCache() async throws {
+        try await core.withSession { $0.reset() }
+    }
+
+    /// The number of tokens whose keys and values the session holds.
+    public var cachedTokenCount: Int {
+        get async throws { try await core.withSession { $0.count } }
+    }
+
+    /// Saves the prompt cache to `url` (see ``PromptCacheFile``).
+    public func saveCache(to url: URL) async throws {
+        let model = self.model
+        try await core.withSession { try PromptCacheFile.write($0, model: model, metadata: Data(), to: url) }
+    }
+
+    /// Replaces the prompt cache with the one saved in `url`; throws ``PromptCacheError`` when
+    /// the file is damaged or was saved with another model.
+    public func restoreCache(from url: URL) async throws {
+        let model = self.model
+        _ = try await core.withSession { try PromptCacheFile.read(url, into: $0, model: model) }
+    }
+
+    private func resolve(_ options: GenerationOptions?) -> GenerationOptions {
+        options ?? defaultOptions
+    }
+
+    private func code(from response: Response) throws -> CodeResponse {
+        switch response.output {
+        case .code(let code), .text(let code): return CodeResponse(code: code, response: response)
+        case .answer: throw SessionError.unexpectedOutput(expected: "code", variant: model.manifest.variant.name)
+        }
+    }
+}
+
+extension ZooModel {
+    /// A new conversation on this model (the weights are shared, the cache is the session's own).
+    public func chat(system: String? = nil, history: [ChatMessage] = [],
+                     options: GenerationOptions = GenerationOptions()) -> ChatSession {
+        ChatSession(model: self, system: system, history: history, options: options)
+    }
+
+    /// A new session for single requests on this model.
+    public func session(options: GenerationOptions = GenerationOptions()) -> Session {
+        Session(model: self, options: options)
+    }
+}
+
+/// Waits for a stream's ``GenerationEvent/done(_:)`` event.
+func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Response {
+    for try await event in stream {
+        if case .done(let response) = event { return response }
+    }
+    throw CancellationError()
+}
