@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite: system packages, the real Qwen vocabulary, then every Swift test.
+# The whole test suite: system packages, the real Qwen vocabulary, the example app, then every Swift test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 scripts/fetch_vocab.sh
+# The example package (Examples/) builds against this one and chats with the bundled model.
+scripts/test_example.sh
 # The suite is XCTest; without this flag the run would close on Swift Testing's "0 tests" line.
 swift test --disable-swift-testing "$@"
