@@ -5,8 +5,10 @@
 public struct ContentHash: Sendable {
     private var state: UInt64 = 0xCBF2_9CE4_8422_2325
 
+    /// An empty hash (the FNV-1a offset basis); feed it with ``update(_:)``.
     public init() {}
 
+    /// Mixes `bytes` into the hash, in order.
     public mutating func update(_ bytes: some Sequence<UInt8>) {
         for byte in bytes {
             state ^= UInt64(byte)
@@ -14,6 +16,7 @@ public struct ContentHash: Sendable {
         }
     }
 
+    /// The hash so far, as `fnv1a64:` and 16 lowercase hex digits.
     public var digest: String {
         let hex = String(state, radix: 16)
         return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex

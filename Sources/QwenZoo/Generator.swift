@@ -19,6 +19,7 @@ public enum FinishReason: Sendable, Equatable {
 public struct GenerationResult: Sendable, Equatable {
     /// The generated ids, including a final stop id, as transformers' `generate` returns them.
     public var tokens: [Int]
+    /// Why generation ended.
     public var finishReason: FinishReason
     /// Prompt ids whose keys and values came from a ``PromptCache`` instead of a forward pass.
     public var cachedPromptTokens: Int = 0
@@ -29,7 +30,9 @@ public struct GenerationResult: Sendable, Equatable {
 /// The model is shared; the cache and sampler are this generator's own, so several generators
 /// can run on one model concurrently.
 public struct Generator {
+    /// The model that computes the logits; shared with other generators.
     public let model: any LanguageModel
+    /// Picks each next id from the logits; reset at the start of every generation.
     public var sampler: any TokenSampler
     /// Ids that end generation; defaults to the model's end-of-sequence ids.
     public var stopIDs: Set<Int>
@@ -37,6 +40,8 @@ public struct Generator {
     /// padding (Qwen pads 151,851 or 151,665 ids to 151,936 or 152,064 rows) and were never trained.
     public var firstUnusableID: Int?
 
+    /// A generator over `model`, greedy unless `sampler` says otherwise; `stopIDs` `nil` means the
+    /// model's end-of-sequence ids, `firstUnusableID` `nil` means every logit row is usable.
     public init(model: any LanguageModel, sampler: any TokenSampler = GreedySampler(), stopIDs: Set<Int>? = nil,
                 firstUnusableID: Int? = nil) {
         self.model = model

@@ -3,6 +3,9 @@ import ZooCore
 
 /// Checks that everything a manifest names can be built, without loading weights.
 public enum ManifestValidator {
+    /// Throws a ``ManifestError`` for an unknown or misconfigured attention kind, variant, sampler
+    /// stage or tokenizer kind, or a tokenizer path that does not exist (unless it lies in a checkpoint
+    /// folder not yet downloaded).
     public static func check(_ manifest: Manifest, components: ZooComponents = .shared) throws {
         _ = try build(manifest.attention, field: "attention", from: components.attention)
         _ = try build(manifest.variant, field: "variant", from: components.variants)

@@ -9,20 +9,29 @@ public struct Receipt: Codable, Sendable, Equatable {
     /// The format version; a receipt of another version is refused.
     public static let currentVersion = 1
 
+    /// The receipt's format version (``currentVersion`` when this zoo wrote it).
     public var version: Int
     /// The manifest reference as given (name or file) and the `--set` overrides.
     public var manifest: String
+    /// The `--set` overrides, e.g. `seed=7`, applied again on replay.
     public var overrides: [String]
     /// The resolved manifest's content hash (`zoo show` output without provenance).
     public var manifestHash: String
+    /// The vocabulary's content hash: every id's bytes in order, whatever file format it came from.
     public var tokenizerHash: String
+    /// The seed the sample was generated with.
     public var seed: UInt64
     /// The sampler chain in `--chain` syntax ("" is greedy).
     public var chain: String
+    /// The rendered prompt's ids, so replay skips the variant and the tokenizer's encoding.
     public var promptIDs: [Int]
+    /// The ids that stop generation (the plan's: variant's and manifest's), sorted.
     public var stopIDs: [Int]
+    /// The strings that stop generation (the plan's: variant's and manifest's).
     public var stopStrings: [String]
+    /// The most ids the run could generate.
     public var maxTokens: Int
+    /// The generated ids, a final stop id included: what replay must reproduce.
     public var outputIDs: [Int]
 
     enum CodingKeys: String, CodingKey {
@@ -31,6 +40,8 @@ public struct Receipt: Codable, Sendable, Equatable {
         case stopIDs = "stop_ids", stopStrings = "stop_strings", maxTokens = "max_tokens", outputIDs = "output_ids"
     }
 
+    /// A receipt of one sample: `manifest` and `overrides` as the user gave them, `resolved` for the
+    /// manifest's hash, `tokenizer` for the vocabulary's, and the prompt and stops from `plan`.
     public init(manifest: String, overrides: [String], resolved: ResolvedManifest, tokenizer: any Tokenizer,
                 seed: UInt64, chain: [SamplerStageSpec], plan: PromptPlan, maxTokens: Int, outputIDs: [Int]) {
         version = Self.currentVersion
@@ -47,12 +58,15 @@ public struct Receipt: Codable, Sendable, Equatable {
         self.outputIDs = outputIDs
     }
 
+    /// Writes the receipt as pretty-printed JSON with sorted, snake_case keys.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: url)
     }
 
+    /// Reads a receipt; throws ``ReplayError`` if the file is unreadable, not a receipt, or of a
+    /// version other than ``currentVersion``.
     public static func read(from url: URL) throws -> Receipt {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -89,7 +103,10 @@ public struct Receipt: Codable, Sendable, Equatable {
 
 /// A receipt that cannot be replayed as written.
 public struct ReplayError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, naming the receipt file or the hashes that differ.
     public let message: String
+    /// An error that says `message`.
     public init(message: String) { self.message = message }
+    /// The ``message``.
     public var description: String { message }
 }

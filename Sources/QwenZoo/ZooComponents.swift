@@ -16,9 +16,13 @@ public final class ZooComponents: Sendable {
     /// The registries the runtime and the CLI use, with the built-in components.
     public static let shared = ZooComponents(builtins: true)
 
+    /// Tokenizer kinds by the name `tokenizer.kind` gives (`auto`, `tiktoken`, `hf`).
     public let tokenizers = Registry<TokenizerFactory>(kind: "tokenizer kind")
+    /// Attention kinds by the name `attention.kind` gives (`causal`).
     public let attention = Registry<AttentionFactory>(kind: "attention kind")
+    /// Variants by the name `variant` gives (`base`, `chat`, `code`, `math`).
     public let variants = Registry<VariantFactory>(kind: "variant")
+    /// Sampler stages by the name a `sampler` list item or `--chain` gives (`top_k`, `temperature`…).
     public let samplerStages = Registry<SamplerStageFactory>(kind: "sampler stage")
     /// Architectures by `config.json` `model_type`.
     public let architectures: ArchitectureRegistry

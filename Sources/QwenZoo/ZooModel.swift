@@ -6,13 +6,18 @@ import ZooSamplers
 /// A manifest's components composed into something that answers requests: tokenizer, model
 /// (weights shared, immutable), variant and the manifest's generation defaults.
 public final class ZooModel: Sendable {
+    /// The manifest the model was composed from; its `seed`, `max_tokens` and `stop` are the request defaults.
     public let manifest: Manifest
+    /// The network with its weights, shared and immutable.
     public let model: any LanguageModel
+    /// The vocabulary the manifest names (or the checkpoint's own).
     public let tokenizer: any Tokenizer
+    /// Renders requests into prompts and reads the generated text (the manifest's `variant`).
     public let variant: any Variant
     /// The registries the manifest's components came from (sampler stages are built per request).
     public let components: ZooComponents
 
+    /// Composes already built parts; ``load(_:components:)`` builds them from the manifest.
     public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
                 components: ZooComponents = .shared) {
         self.manifest = manifest
@@ -61,7 +66,9 @@ public final class ZooModel: Sendable {
 
 /// Per-request generation settings; `nil` takes the manifest's value.
 public struct GenerationOptions: Sendable {
+    /// The most ids to generate; `nil` takes the manifest's `max_tokens`, then 512.
     public var maxTokens: Int?
+    /// Seeds the sampler chain's random generator; `nil` takes the manifest's `seed`, then 0.
     public var seed: UInt64?
     /// A sampler chain that replaces the manifest's (e.g. from `--chain`).
     public var sampler: [SamplerStageSpec]?
@@ -70,6 +77,7 @@ public struct GenerationOptions: Sendable {
     /// Streams each generated id as a ``GenerationEvent/token(_:)`` event (sessions only).
     public var includeTokenIDs = false
 
+    /// Overrides for one request; each `nil` keeps the manifest's value.
     public init(maxTokens: Int? = nil, seed: UInt64? = nil, sampler: [SamplerStageSpec]? = nil) {
         self.maxTokens = maxTokens
         self.seed = seed
@@ -83,12 +91,16 @@ public struct GeneratedSample: Sendable, Equatable {
     public var text: String
     /// The generated ids, a final stop id included.
     public var tokens: [Int]
+    /// Why this sample ended (a stop id, a stop string, `maxTokens`, a full context…).
     public var finishReason: FinishReason
 }
 
 /// The answer to one request.
 public struct Completion: Sendable {
+    /// What the variant read from the samples (text, code or an extracted answer), aggregated
+    /// over the samples when it votes.
     public var output: VariantOutput
+    /// Every sample generated: one, or one per vote when the variant votes.
     public var samples: [GeneratedSample]
     /// The rendered prompt.
     public var promptTokens: [Int]

@@ -5,18 +5,26 @@ import Foundation
 public struct ChoiceEvaluation: Sendable {
     /// `{"question", "choices": [4 strings], "answer": "A"…"D"}` per line.
     public struct Item: Decodable, Sendable {
+        /// The question, without the choices.
         public let question: String
+        /// The four answers, in the order of ``ChoiceEvaluation/letters``.
         public let choices: [String]
+        /// The correct letter, `A` to `D`.
         public let answer: String
     }
 
+    /// The score of a run.
     public struct Result: Sendable, Equatable {
+        /// How many questions were asked.
         public var questions: Int
+        /// The share answered correctly, from 0 to 1.
         public var accuracy: Double
     }
 
+    /// The answer letters, one per choice.
     public static let letters = ["A", "B", "C", "D"]
 
+    /// The evaluation; it has no settings.
     public init() {}
 
     /// The prompt of one question, as Qwen's MMLU script writes a test item.
@@ -26,6 +34,9 @@ public struct ChoiceEvaluation: Sendable {
         return text + "Answer:"
     }
 
+    /// Asks every item, one forward pass each; `progress` gets (items done, items).
+    /// Throws ``EvaluationError`` for an item without four choices and a letter answer, or a
+    /// vocabulary in which the letters are not single tokens.
     public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         // Qwen's vocabulary has " A"…" D" as single tokens; a small vocabulary may only have "A"…"D",
         // in which case the prompt ends with the space instead.

@@ -6,27 +6,41 @@ import ZooSamplers
 public struct CodeEvaluation: Sendable {
     /// `{"task_id", "prompt", "entry_point", "test"}` per line (HumanEval's fields).
     public struct Item: Decodable, Sendable {
+        /// The problem's id, e.g. `HumanEval/0`.
         public let task_id: String
+        /// The function's signature and docstring; the completion continues it.
         public let prompt: String
+        /// The name of the function the tests call.
         public let entry_point: String
+        /// Python that defines `check(candidate)`, which asserts on the completed function.
         public let test: String
     }
 
+    /// The score of a run.
     public struct Result: Sendable, Equatable {
+        /// How many problems were attempted.
         public var problems: Int
+        /// Completions per problem (``CodeEvaluation/samples``).
         public var samplesPerProblem: Int
         /// pass@k for k = 1 and the other reported values.
         public var passAtK: [Int: Double]
+        /// Completions stopped for running too long (they count as failed).
         public var timedOut: Int
     }
 
     /// Completions per problem: 1 is greedy; more are sampled with `samplingChain`.
     public var samples = 1
+    /// The chain that samples completions when `samples` > 1; default temperature 0.8, top-p 0.95.
     public var samplingChain: [SamplerStageSpec] = [SamplerStageSpec("temperature", value: 0.8), SamplerStageSpec("top_p", value: 0.95)]
+    /// The base seed; each sample of each problem derives its own from it.
     public var seed: UInt64 = 0
+    /// The most ids per completion; `nil` takes the manifest's `max_tokens`, then 512.
     public var maxTokens: Int?
+    /// Where the completed programs run.
     public var sandbox = CodeSandbox()
 
+    /// An evaluation with `samples` completions per problem; a `nil` `samplingChain` keeps the
+    /// default (temperature 0.8, top-p 0.95).
     public init(samples: Int = 1, samplingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil,
                 sandbox: CodeSandbox = CodeSandbox()) {
         self.samples = samples
@@ -52,6 +66,8 @@ public struct CodeEvaluation: Sendable {
         item.prompt + completion + "\n\n" + item.test + "\n\ncheck(\(item.entry_point))\n"
     }
 
+    /// Completes and tests every item; `progress` gets (completions done, completions).
+    /// Throws ``EvaluationError`` if the sandbox cannot start Python.
     public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         var passedCounts: [Int] = []
         var timedOut = 0

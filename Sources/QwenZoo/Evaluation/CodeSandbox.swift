@@ -4,16 +4,24 @@ import Foundation
 /// limit and a memory limit, so a completion that loops forever or allocates without bound is
 /// killed and the evaluation goes on.
 public struct CodeSandbox: Sendable {
+    /// How a program ended.
     public enum Outcome: Sendable, Equatable {
+        /// It exited with status 0: every test passed.
         case passed
+        /// It exited otherwise; the payload is the last line of its output (usually the exception).
         case failed(String)
+        /// It ran past ``CodeSandbox/timeout`` or its CPU-time limit and was killed.
         case timedOut
     }
 
+    /// The Python interpreter, by name (looked up in `PATH`) or path; default `python3`.
     public var python: String
+    /// The wall-clock limit in seconds; the CPU-time limit is this rounded up, plus 1.
     public var timeout: Double
+    /// The virtual-memory limit in MiB (`ulimit -v`).
     public var memoryLimitMB: Int
 
+    /// A sandbox running `python` with `timeout` seconds and `memoryLimitMB` MiB per program.
     public init(python: String = "python3", timeout: Double = 5, memoryLimitMB: Int = 512) {
         self.python = python
         self.timeout = timeout

@@ -32,7 +32,9 @@ enum EvaluationData {
 
 /// An evaluation that cannot run as asked.
 public struct EvaluationError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong; for a data file, with its path and line.
     public let description: String
+    /// An error that says `description`.
     public init(_ description: String) { self.description = description }
 }
 

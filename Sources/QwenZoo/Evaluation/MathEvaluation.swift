@@ -7,27 +7,37 @@ import ZooSamplers
 public struct MathEvaluation: Sendable {
     /// `{"question": "…", "answer": "42"}` per line.
     public struct Item: Decodable, Sendable {
+        /// The problem as posed to the model.
         public let question: String
+        /// The gold final answer, compared with ``MathEvaluation/isCorrect(_:gold:)``.
         public let answer: String
     }
 
+    /// The score of a run.
     public struct Result: Sendable, Equatable {
+        /// How many problems were attempted.
         public var problems: Int
         /// Greedy accuracy (one solution per problem).
         public var accuracy: Double
         /// Accuracy of the majority answer over `votes` sampled solutions (nil when votes = 1).
         public var majorityAccuracy: Double?
+        /// Sampled solutions per problem for the majority vote (1: greedy only).
         public var votes: Int
         /// How many greedy solutions had any extractable answer.
         public var answered: Int
     }
 
+    /// Sampled solutions per problem for self-consistency; 1 runs greedy decoding only.
     public var votes = 1
     /// The chain that samples the votes; greedy solutions always use an empty chain.
     public var votingChain: [SamplerStageSpec] = SamplerSpecDefaults.voting
+    /// The base seed; each problem derives its own from it.
     public var seed: UInt64 = 0
+    /// The most ids per solution; `nil` takes the manifest's `max_tokens`, then 512.
     public var maxTokens: Int?
 
+    /// An evaluation with `votes` sampled solutions per problem; a `nil` `votingChain` keeps
+    /// ``SamplerSpecDefaults/voting``.
     public init(votes: Int = 1, votingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil) {
         self.votes = votes
         if let votingChain { self.votingChain = votingChain }
@@ -46,6 +56,9 @@ public struct MathEvaluation: Sendable {
         return abs(a - b) <= 1e-4 * max(1, abs(b))
     }
 
+    /// Solves every item greedily, and by majority vote when `votes` > 1; `progress` gets (done,
+    /// total), counting each problem's greedy run and its vote. Throws ``EvaluationError`` if the
+    /// manifest's variant does not extract answers.
     public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let passes = votes > 1 ? 2 : 1
         var greedyCorrect = 0, majorityCorrect = 0, answered = 0

@@ -3,24 +3,33 @@ import Foundation
 /// Perplexity of a text: exp of the mean negative log-likelihood of every token but the first,
 /// in windows of at most `window` tokens that overlap by one (each token is predicted once).
 public struct PerplexityEvaluation: Sendable {
+    /// The score of a run.
     public struct Result: Sendable, Equatable {
+        /// How many tokens were predicted (all but the first).
         public var tokens: Int
+        /// The exponential of ``meanNegativeLogLikelihood``; lower is better, 1 is perfect.
         public var perplexity: Double
+        /// The mean negative log-likelihood per predicted token, in nats.
         public var meanNegativeLogLikelihood: Double
     }
 
+    /// The most tokens per forward pass (default 512), capped at the model's context.
     public var window: Int
 
+    /// An evaluation in windows of `window` tokens.
     public init(window: Int = 512) {
         self.window = window
     }
 
+    /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (windows done,
+    /// windows). Throws ``EvaluationError`` if the text has fewer than 2 tokens.
     public func run(_ zoo: ZooModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let ids = zoo.tokenizer.encode(text)
         guard ids.count >= 2 else { throw EvaluationError("the text has fewer than 2 tokens") }
         return try run(zoo.model, ids: ids, progress: progress)
     }
 
+    /// Scores ids that are already tokenized (at least 2); `progress` gets (windows done, windows).
     public func run(_ model: any LanguageModel, ids: [Int], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let width = max(2, min(window, model.contextLength))
         var total = 0.0

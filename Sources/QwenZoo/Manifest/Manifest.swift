@@ -6,23 +6,39 @@ import ZooModels
 /// Field names mirror the YAML keys (`max_tokens` → ``maxTokens``). Paths are absolute: a
 /// relative path is taken relative to the manifest file that wrote it.
 public struct Manifest: Sendable {
+    /// The model's name in messages and reports (`name`, required).
     public var name: String
+    /// A free-text summary for readers of the manifest (`description`); `nil` when no layer gives one.
     public var description: String?
+    /// The checkpoint (`weights`); `nil` when no layer names one, which
+    /// ``ZooModel/load(_:components:)`` refuses.
     public var weights: Weights?
+    /// Changes to the checkpoint's `config.json` (`architecture`); none by default.
     public var architecture: ArchitectureOverrides
+    /// The vocabulary (`tokenizer`); `nil` reads it from the weights folder with kind `auto`.
     public var tokenizer: TokenizerSpec?
+    /// The attention kind of every layer (`attention`, e.g. `{kind: causal, window: 4096}`); default `causal`.
     public var attention: ComponentSpec
     /// The sampler chain in application order; empty means greedy.
     public var sampler: [ComponentSpec]
+    /// The default seed of a request (`seed`, non-negative); `nil` means 0.
     public var seed: UInt64?
+    /// The default most ids a request generates (`max_tokens`, positive); `nil` means 512.
     public var maxTokens: Int?
+    /// Stop strings and ids (`stop`) on top of the variant's own; none by default.
     public var stop: StopConditions
+    /// The prompt format and the reading of the output (`variant`, e.g. `chat` or
+    /// `{name: chat, system: …}`); default `base`.
     public var variant: ComponentSpec
+    /// What to do with a prompt that leaves no room to generate (`context_overflow`); default
+    /// ``ContextOverflowPolicy/error``.
     public var contextOverflow: ContextOverflowPolicy
     /// The published parameter count (informational; `zoo list` shows it when the weights are absent).
     public var parameters: Int?
 
+    /// The checkpoint to load (`weights`).
     public struct Weights: Sendable, Equatable {
+        /// The Hugging Face checkpoint folder (`weights.path`): `config.json` and `*.safetensors`.
         public var path: URL
         /// `auto` (by what the path holds), `safetensors` or `gguf`.
         public var format: String
@@ -34,21 +50,35 @@ public struct Manifest: Sendable {
 
     /// Values that override the checkpoint's `config.json`.
     public struct ArchitectureOverrides: Sendable, Equatable {
+        /// The context in tokens (`architecture.context_length`, positive); `nil` keeps the checkpoint's.
         public var contextLength: Int?
+        /// Replaces `rope_scaling` (`architecture.rope_scaling`, e.g. `{type: yarn, factor: 4.0}`);
+        /// `nil` keeps the checkpoint's.
         public var ropeScaling: [String: OptionValue]?
+        /// Qwen v1's dynamic NTK RoPE scaling past the trained length (`architecture.use_dynamic_ntk`);
+        /// `nil` keeps the checkpoint's.
         public var useDynamicNTK: Bool?
+        /// Qwen v1's log-n scaling of attention past the trained length (`architecture.use_logn_attn`);
+        /// `nil` keeps the checkpoint's.
         public var useLogNAttention: Bool?
+        /// No overrides: every value comes from `config.json`.
         public init() {}
     }
 
+    /// Where the vocabulary comes from (`tokenizer`).
     public struct TokenizerSpec: Sendable, Equatable {
         /// `auto`, `tiktoken` or `hf`.
         public var kind: String
+        /// A `.tiktoken` file, a `tokenizer.json` file, or a folder holding `tokenizer.json` or
+        /// `vocab.json` + `merges.txt` (`tokenizer.path`).
         public var path: URL
     }
 
+    /// What ends generation besides the variant's own stops (`stop`).
     public struct StopConditions: Sendable, Equatable {
+        /// Texts that end generation, cut from the output (`stop.strings`, non-empty).
         public var strings: [String] = []
+        /// Token ids that end generation (`stop.ids`).
         public var ids: [Int] = []
     }
 
@@ -63,10 +93,14 @@ public struct Manifest: Sendable {
 
 /// A named component and its options, e.g. `top_k: 20` or `variant: {name: chat, system: …}`.
 public struct ComponentSpec: Sendable, Equatable {
+    /// The registered name, e.g. `causal`, `top_k` or `chat`.
     public var name: String
+    /// The options written with the name; a one-value stage such as `top_k: 20` has one option, `value`.
     public var options: ComponentOptions
+    /// Where the manifest names the component, so errors point there; `nil` for a default or one built in code.
     public var origin: ManifestOrigin?
 
+    /// A component named `name`; `origin` is where errors about it point (`nil`: nowhere in a file).
     public init(name: String, options: ComponentOptions = ComponentOptions(), origin: ManifestOrigin? = nil) {
         self.name = name
         self.options = options

@@ -5,13 +5,18 @@ import Foundation
 /// Every `*.yaml` file directly in a search folder is a manifest; subfolders (such as
 /// `families/`) hold shared layers that manifests extend.
 public struct ManifestCatalog: Sendable {
+    /// One manifest a catalog lists.
     public struct Entry: Sendable {
+        /// The manifest's name: its file name without `.yaml`, as ``ManifestLoader/load(_:overrides:)`` takes it.
         public let name: String
+        /// The manifest file.
         public let file: URL
     }
 
+    /// The folders listed, in order of precedence.
     public let searchPaths: [URL]
 
+    /// A catalog of `searchPaths` (default: `$QWENZOO_PATH`, then `./zoo`).
     public init(searchPaths: [URL] = ManifestLoader.defaultSearchPaths) {
         self.searchPaths = searchPaths
     }

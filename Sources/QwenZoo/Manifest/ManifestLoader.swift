@@ -21,6 +21,7 @@ public struct ManifestLoader: Sendable {
     /// The variables `${NAME}` expands (default: the process environment).
     public var environment: [String: String]
 
+    /// A loader that looks up names in `searchPaths` and expands `${NAME}` from `environment`.
     public init(searchPaths: [URL] = ManifestLoader.defaultSearchPaths,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.searchPaths = searchPaths

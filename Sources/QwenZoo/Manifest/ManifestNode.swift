@@ -5,15 +5,19 @@ import Yams
 public struct ManifestOrigin: Sendable, Hashable, CustomStringConvertible {
     /// The manifest file, or `nil` for values given on the command line (`--set`).
     public let file: URL?
+    /// The line in ``file``, from 1; `nil` when the parser gives none.
     public let line: Int?
 
+    /// A place in `file` (`nil`: the command line) at `line` (`nil`: unknown).
     public init(file: URL?, line: Int?) {
         self.file = file
         self.line = line
     }
 
+    /// A value given with `--set`.
     public static let commandLine = ManifestOrigin(file: nil, line: nil)
 
+    /// `path:line`, the path alone, or `--set` for the command line.
     public var description: String {
         guard let file else { return "--set" }
         return line.map { "\(file.path):\($0)" } ?? file.path
@@ -23,10 +27,15 @@ public struct ManifestOrigin: Sendable, Hashable, CustomStringConvertible {
 /// A manifest value with the place it came from, kept through layering so that every resolved
 /// value can say which file set it.
 public indirect enum ManifestValue: Sendable, Equatable {
+    /// An explicit `null` (or `~`); in a layer, it removes the inherited value.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer or a decimal number (integers are stored as whole `Double`s).
     case number(Double)
+    /// Any other scalar, quoted or not.
     case string(String)
+    /// A YAML sequence, in order.
     case list([ManifestNode])
     /// Keys in the order they were written.
     case map([(key: String, value: ManifestNode)])
@@ -46,9 +55,12 @@ public indirect enum ManifestValue: Sendable, Equatable {
 
 /// One node of a manifest tree.
 public struct ManifestNode: Sendable, Equatable {
+    /// The value; a list's items and a map's values are nodes with origins of their own.
     public var value: ManifestValue
+    /// Where the value was written; a merged map carries the origin of the layer on top.
     public var origin: ManifestOrigin
 
+    /// A node holding `value`, written at `origin`.
     public init(_ value: ManifestValue, origin: ManifestOrigin) {
         self.value = value
         self.origin = origin

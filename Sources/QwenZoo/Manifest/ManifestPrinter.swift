@@ -2,6 +2,8 @@ import Foundation
 
 /// Prints a resolved manifest as YAML with, after every value, the file and line that set it.
 public enum ManifestPrinter {
+    /// The resolved tree as YAML, top-level keys in the documented order; `showOrigins: false` leaves
+    /// out the `# file:line` comments (what receipts hash).
     public static func render(_ resolved: ResolvedManifest, showOrigins: Bool = true) -> String {
         var lines: [String] = []
         let files = resolved.files.map(display).joined(separator: " → ")
