@@ -32,6 +32,7 @@ public final class ZooComponents: Sendable {
         architectures = builtins ? .shared : ArchitectureRegistry()
         guard builtins else { return }
         TokenizerKinds.register(into: tokenizers)
+        GGUFTokenizerKind.register(into: tokenizers)
         AttentionKinds.register(into: attention)
         SamplerStages.registerBuiltins(into: samplerStages)
         BuiltinVariants.register(into: variants)

@@ -35,7 +35,7 @@ public final class ZooModel: Sendable {
             throw ManifestError(origin: nil, field: "weights.path", message: "manifest \(manifest.name) names no weights")
         }
         try Self.checkWeightsPresent(weights, manifest: manifest)
-        let tokenizerSpec = manifest.tokenizer ?? Manifest.TokenizerSpec(kind: "auto", path: weights.path)
+        let tokenizerSpec = manifest.tokenizer ?? Manifest.TokenizerSpec(kind: weights.isGGUF ? "gguf" : "auto", path: weights.path)
         let tokenizer = try components.tokenizers.factory(tokenizerSpec.kind)(
             tokenizerSpec.path, ComponentOptions([:], context: "tokenizer"))
         let options = ModelOptions(
@@ -53,6 +53,14 @@ public final class ZooModel: Sendable {
     }
 
     static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {
+        if weights.isGGUF {
+            guard FileManager.default.fileExists(atPath: weights.path.path) else {
+                throw ManifestError(
+                    origin: nil, field: "weights.path",
+                    message: "the GGUF file of \(manifest.name) is not at \(weights.path.path): put it there, or set QWENZOO_MODELS to the folder that holds it")
+            }
+            return
+        }
         let config = weights.path.appendingPathComponent("config.json")
         guard FileManager.default.fileExists(atPath: config.path) else {
             throw ManifestError(

@@ -132,7 +132,7 @@ enum HuggingFaceLoader {
     }
 
     /// Turns a byte-level spelled vocabulary and merge list into a tokenizer.
-    private static func build(
+    static func build(
         vocab: [String: Int], merges: [HuggingFaceFormat.Merge], addedTokens: [AddedToken],
         unknownToken: String?, ignoreMerges: Bool, normalizesNFC: Bool,
         vocabError: (String, String) -> TokenizerLoadError, mergeError: (Int, String) -> TokenizerLoadError

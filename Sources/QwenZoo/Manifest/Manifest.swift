@@ -132,7 +132,6 @@ extension Manifest {
             try w.check(dtype, in: ["auto", "f32"], key: "dtype")
             let quantize = try w.string("quantize")
             if let quantize { try w.check(quantize, in: ["q8_0"], key: "quantize") }
-            if format == "gguf" { throw w.error("format", "GGUF weights are not supported yet") }
             weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
         }
 
@@ -336,5 +335,12 @@ extension Manifest.Weights {
     public var precision: WeightPrecision {
         if quantize == "q8_0" { return .q8_0 }
         return dtype == "f32" ? .f32 : .asStored
+    }
+}
+
+extension Manifest.Weights {
+    /// Whether the weights are a GGUF file (`format: gguf`, or `auto` with a `.gguf` path).
+    public var isGGUF: Bool {
+        format == "gguf" || (format == "auto" && path.pathExtension.lowercased() == "gguf")
     }
 }

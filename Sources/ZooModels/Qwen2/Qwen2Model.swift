@@ -18,8 +18,16 @@ public final class Qwen2Model: LanguageModel {
     private let shape: AttentionShape
 
     /// Loads the weights of `checkpoint`, checking every tensor's presence and shape.
-    public init(
+    public convenience init(
         configuration: Qwen2Configuration, checkpoint: Checkpoint,
+        generation: GenerationConfig? = nil, attention: any Attention = CausalAttention(),
+        precision: WeightPrecision = .asStored
+    ) throws {
+        try self.init(configuration: configuration, source: checkpoint, generation: generation, attention: attention, precision: precision)
+    }
+
+    init(
+        configuration: Qwen2Configuration, source checkpoint: any TensorSource,
         generation: GenerationConfig? = nil, attention: any Attention = CausalAttention(),
         precision: WeightPrecision = .asStored
     ) throws {
@@ -105,7 +113,7 @@ extension Qwen2Model {
         let layers: [Layer]
         let head: OutputHead
 
-        init(_ c: Qwen2Configuration, _ checkpoint: Checkpoint, precision: WeightPrecision) throws {
+        init(_ c: Qwen2Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
             let H = c.hiddenSize, V = c.vocabSize, I = c.intermediateSize
             let qWidth = c.numAttentionHeads * c.headDim, kvWidth = c.numKeyValueHeads * c.headDim
             func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
@@ -113,12 +121,12 @@ extension Qwen2Model {
             }
             func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
                 Linear(
-                    weight: try WeightTensor.load(checkpoint, "\(name).weight", rows: out, columns: `in`, precision: precision),
+                    weight: try checkpoint.matrix("\(name).weight", rows: out, columns: `in`, precision: precision),
                     bias: bias ? try tensor("\(name).bias", [out]) : nil)
             }
             // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
-            let table = try WeightTensor.load(
-                checkpoint, "model.embed_tokens.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
+            let table = try checkpoint.matrix(
+                "model.embed_tokens.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
             embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "model.layers.\(i)"

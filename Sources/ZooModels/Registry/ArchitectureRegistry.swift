@@ -41,9 +41,14 @@ public final class ArchitectureRegistry: Sendable {
     /// The `model_type` values that can be loaded, sorted.
     public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
 
-    /// Loads the checkpoint in `directory` with the architecture its `config.json` names.
+    /// Loads the checkpoint in `directory` with the architecture its `config.json` names, or a
+    /// `.gguf` file (Qwen2 architecture).
     public func load(directory: URL, options: ModelOptions = ModelOptions()) throws -> any LanguageModel {
         var isDirectory: ObjCBool = false
+        if directory.pathExtension.lowercased() == "gguf",
+           FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try GGUFModelLoader.load(directory, options: options)
+        }
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
         else {
             throw ConfigError(file: nil, field: nil, message: "\(directory.path): no such checkpoint directory")

@@ -1,0 +1,262 @@
+import Foundation
+
+/// A GGUF file (llama.cpp's format, as Ollama and LM Studio keep models): its metadata and
+/// tensor table, memory-mapped and validated; tensor data is read in place.
+///
+/// Every inconsistency (bad magic, an unsupported version, a string or array running past the
+/// end, a tensor past the end of the file, an unknown tensor type) is a ``GGUFError`` that names
+/// the file and, where there is one, the key or tensor.
+public final class GGUFFile: @unchecked Sendable {
+    /// A metadata value.
+    public indirect enum Value: Sendable, Equatable {
+        case int(Int64)
+        case uint(UInt64)
+        case float(Double)
+        case bool(Bool)
+        case string(String)
+        case array([Value])
+
+        public var int: Int? {
+            switch self {
+            case .int(let v): Int(exactly: v)
+            case .uint(let v): Int(exactly: v)
+            default: nil
+            }
+        }
+
+        public var double: Double? {
+            switch self {
+            case .float(let v): v
+            case .int(let v): Double(v)
+            case .uint(let v): Double(v)
+            default: nil
+            }
+        }
+
+        public var string: String? { if case .string(let s) = self { s } else { nil } }
+        public var array: [Value]? { if case .array(let a) = self { a } else { nil } }
+    }
+
+    /// One entry of the tensor table. `dimensions` are GGUF's (innermost first): a PyTorch
+    /// `[out, in]` matrix is `[in, out]` here.
+    public struct Tensor: Sendable, Equatable {
+        public let name: String
+        public let dimensions: [Int]
+        public let type: GGMLType
+        /// Byte offset from the start of the file.
+        public let offset: Int
+        public let byteCount: Int
+        public var elementCount: Int { dimensions.reduce(1, *) }
+    }
+
+    public let url: URL
+    public let version: Int
+    public let metadata: [String: Value]
+    public let tensors: [String: Tensor]
+    let mapping: MappedFile
+
+    public init(url: URL) throws {
+        self.url = url
+        mapping = try MappedFile(url: url)
+        var reader = Reader(bytes: mapping.bytes, url: url)
+        guard try reader.uint32("magic") == 0x4655_4747 else {  // "GGUF", little-endian
+            throw GGUFError(file: url, "not a GGUF file (bad magic)")
+        }
+        let version = Int(try reader.uint32("version"))
+        guard version == 2 || version == 3 else {
+            throw GGUFError(file: url, "GGUF version \(version) is not supported (2 and 3 are)")
+        }
+        self.version = version
+        let tensorCount = try reader.count("tensor count", limit: 1 << 20)
+        let keyCount = try reader.count("metadata count", limit: 1 << 20)
+        var metadata: [String: Value] = [:]
+        for _ in 0..<keyCount {
+            let key = try reader.string("metadata key")
+            metadata[key] = try reader.value(type: try reader.uint32("type of \(key)"), key: key, depth: 0)
+        }
+        self.metadata = metadata
+        var infos: [(String, [Int], GGMLType, Int)] = []
+        for index in 0..<tensorCount {
+            let name = try reader.string("name of tensor \(index)")
+            let dimensionCount = Int(try reader.uint32("dimensions of \(name)"))
+            guard (1...4).contains(dimensionCount) else {
+                throw GGUFError(file: url, tensor: name, "has \(dimensionCount) dimensions (1 to 4 allowed)")
+            }
+            var dimensions: [Int] = []
+            for _ in 0..<dimensionCount {
+                let d = try reader.uint64("dimension of \(name)")
+                guard d > 0, d < 1 << 40 else { throw GGUFError(file: url, tensor: name, "has an invalid dimension \(d)") }
+                dimensions.append(Int(d))
+            }
+            let rawType = try reader.uint32("type of \(name)")
+            guard let type = GGMLType(rawValue: rawType) else {
+                throw GGUFError(file: url, tensor: name, "has an unknown tensor type \(rawType)")
+            }
+            let offset = try reader.uint64("offset of \(name)")
+            guard offset < UInt64(Int.max / 2) else { throw GGUFError(file: url, tensor: name, "has an invalid offset") }
+            infos.append((name, dimensions, type, Int(offset)))
+        }
+        let alignment = metadata["general.alignment"]?.int ?? 32
+        guard alignment > 0, alignment & (alignment - 1) == 0 else {
+            throw GGUFError(file: url, "general.alignment \(alignment) is not a power of two")
+        }
+        let dataStart = (reader.position + alignment - 1) / alignment * alignment
+        var tensors: [String: Tensor] = [:]
+        for (name, dimensions, type, relative) in infos {
+            guard tensors[name] == nil else { throw GGUFError(file: url, tensor: name, "appears twice in the tensor table") }
+            let count = dimensions.reduce(1, *)
+            guard count % type.blockSize == 0, dimensions[0] % type.blockSize == 0 else {
+                throw GGUFError(file: url, tensor: name, "rows of \(dimensions[0]) do not fill whole \(type) blocks of \(type.blockSize)")
+            }
+            let byteCount = count / type.blockSize * type.blockBytes
+            let start = dataStart + relative
+            guard relative % alignment == 0 else {
+                throw GGUFError(file: url, tensor: name, "data offset \(relative) is not aligned to \(alignment)")
+            }
+            guard start + byteCount <= mapping.bytes.count else {
+                throw GGUFError(file: url, tensor: name,
+                                "data [\(start), \(start + byteCount)) runs past the end of the file (\(mapping.bytes.count) bytes; truncated?)")
+            }
+            tensors[name] = Tensor(name: name, dimensions: dimensions, type: type, offset: start, byteCount: byteCount)
+        }
+        self.tensors = tensors
+    }
+
+    /// The bytes of a tensor, valid while this file is alive.
+    func data(of tensor: Tensor) -> UnsafeRawPointer {
+        mapping.bytes.baseAddress! + tensor.offset
+    }
+
+    /// A required metadata number, with an error that names the key.
+    public func int(_ key: String) throws -> Int {
+        guard let value = metadata[key]?.int else {
+            throw GGUFError(file: url, metadata[key] == nil ? "metadata \(key) is missing" : "metadata \(key) is not an integer")
+        }
+        return value
+    }
+
+    public func double(_ key: String) throws -> Double {
+        guard let value = metadata[key]?.double else {
+            throw GGUFError(file: url, metadata[key] == nil ? "metadata \(key) is missing" : "metadata \(key) is not a number")
+        }
+        return value
+    }
+}
+
+/// ggml's tensor types that QwenZoo reads (others are reported by name and refused).
+public enum GGMLType: UInt32, Sendable, CustomStringConvertible {
+    case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
+    case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
+    case i8 = 24, i16 = 25, i32 = 26, i64 = 27, f64 = 28, bf16 = 30
+
+    /// Elements per block.
+    var blockSize: Int {
+        switch self {
+        case .f32, .f16, .bf16, .i8, .i16, .i32, .i64, .f64: 1
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1: 32
+        case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K: 256
+        }
+    }
+
+    /// Bytes per block.
+    var blockBytes: Int {
+        switch self {
+        case .f32, .i32: 4
+        case .f16, .bf16, .i16: 2
+        case .i8: 1
+        case .i64, .f64: 8
+        case .q4_0: 18
+        case .q4_1: 20
+        case .q5_0: 22
+        case .q5_1: 24
+        case .q8_0: 34
+        case .q8_1: 36
+        case .q2_K: 84
+        case .q3_K: 110
+        case .q4_K: 144
+        case .q5_K: 176
+        case .q6_K: 210
+        case .q8_K: 292
+        }
+    }
+
+    public var description: String { "\(self)".uppercased() }
+}
+
+/// A GGUF file that cannot be read as written.
+public struct GGUFError: Error, CustomStringConvertible, Sendable {
+    public let file: URL
+    public let tensor: String?
+    public let message: String
+
+    public init(file: URL, tensor: String? = nil, _ message: String) {
+        self.file = file
+        self.tensor = tensor
+        self.message = message
+    }
+
+    public var description: String {
+        "\(file.path): " + (tensor.map { "tensor '\($0)': " } ?? "") + message
+    }
+}
+
+/// A bounds-checked little-endian cursor over the mapped header.
+private struct Reader {
+    let bytes: UnsafeRawBufferPointer
+    let url: URL
+    var position = 0
+
+    mutating func take(_ count: Int, _ what: String) throws -> UnsafeRawBufferPointer {
+        guard count >= 0, position + count <= bytes.count else {
+            throw GGUFError(file: url, "\(what) runs past the end of the file (truncated?)")
+        }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)])
+    }
+
+    mutating func uint32(_ what: String) throws -> UInt32 { try take(4, what).loadUnaligned(as: UInt32.self).littleEndian }
+    mutating func uint64(_ what: String) throws -> UInt64 { try take(8, what).loadUnaligned(as: UInt64.self).littleEndian }
+
+    mutating func count(_ what: String, limit: UInt64) throws -> Int {
+        let n = try uint64(what)
+        guard n <= limit else { throw GGUFError(file: url, "\(what) \(n) is implausibly large") }
+        return Int(n)
+    }
+
+    mutating func string(_ what: String) throws -> String {
+        let length = try count("length of \(what)", limit: UInt64(bytes.count))
+        guard let text = String(validating: try take(length, what), as: UTF8.self) else {
+            throw GGUFError(file: url, "\(what) is not valid UTF-8")
+        }
+        return text
+    }
+
+    mutating func value(type: UInt32, key: String, depth: Int) throws -> GGUFFile.Value {
+        switch type {
+        case 0: return .uint(UInt64(try take(1, key).load(as: UInt8.self)))
+        case 1: return .int(Int64(try take(1, key).load(as: Int8.self)))
+        case 2: return .uint(UInt64(try take(2, key).loadUnaligned(as: UInt16.self).littleEndian))
+        case 3: return .int(Int64(try take(2, key).loadUnaligned(as: Int16.self).littleEndian))
+        case 4: return .uint(UInt64(try uint32(key)))
+        case 5: return .int(Int64(Int32(bitPattern: try uint32(key))))
+        case 6: return .float(Double(Float(bitPattern: try uint32(key))))
+        case 7:
+            let b = try take(1, key).load(as: UInt8.self)
+            guard b <= 1 else { throw GGUFError(file: url, "metadata \(key): boolean byte \(b)") }
+            return .bool(b == 1)
+        case 8: return .string(try string("metadata \(key)"))
+        case 9:
+            guard depth < 4 else { throw GGUFError(file: url, "metadata \(key): arrays nest too deeply") }
+            let itemType = try uint32("item type of \(key)")
+            let n = try count("length of \(key)", limit: UInt64(bytes.count))
+            var items: [GGUFFile.Value] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(try value(type: itemType, key: key, depth: depth + 1)) }
+            return .array(items)
+        case 10: return .uint(try uint64(key))
+        case 11: return .int(Int64(bitPattern: try uint64(key)))
+        case 12: return .float(Double(bitPattern: try uint64(key)))
+        default: throw GGUFError(file: url, "metadata \(key) has an unknown value type \(type)")
+        }
+    }
+}
