@@ -7,6 +7,7 @@ Writes Tests/Fixtures/gguf/:
 - gqa-f32-untied.f32.gguf     the qwen2/gqa-f32-untied weights, all F32;
 - gqa-f32-untied.q8_0.gguf    the same with every 2-D matrix whose rows are a multiple of 32 wide in
                               Q8_0 (quantized by gguf.quants, as llama.cpp's converter does), 1-D in F32;
+- gqa-f32-untied.q4_0.gguf    likewise in Q4_0;
 - gqa-f16.f16.gguf            the qwen2/gqa-f16-untied-sharded weights, matrices F16 as stored;
 - zoo-tiny.f32.gguf           the zoo-tiny checkpoint with its tokenizer in the GGUF metadata
                               (tokenizer.ggml.model "gpt2", pre "qwen2", tokens, token types, merges).
@@ -71,7 +72,7 @@ def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False):
     writer.add_rope_freq_base(float(theta))
     writer.add_layer_norm_rms_eps(float(config["rms_norm_eps"]))
     writer.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
-                          "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[matrix_type])
+                          "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0, "q4_0": gguf.LlamaFileType.MOSTLY_Q4_0}[matrix_type])
     if tokenizer:
         add_tokenizer(writer, folder, config["vocab_size"])
     for name, tensor in sorted(load_weights(folder).items()):
@@ -79,9 +80,9 @@ def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False):
         if data.dtype == np.float16 and (matrix_type != "f16" or data.ndim == 1):
             data = data.astype(np.float32)
         # The embedding stays F32 (it is read row by row), so the file equals quantizing the matrices at load.
-        if data.ndim == 2 and matrix_type == "q8_0" and data.shape[1] % 32 == 0 and name != "model.embed_tokens.weight":
-            q = gguf.quants.quantize(data.astype(np.float32), gguf.GGMLQuantizationType.Q8_0)
-            writer.add_tensor(gguf_name(name), q, raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+        if data.ndim == 2 and matrix_type in ("q8_0", "q4_0") and data.shape[1] % 32 == 0 and name != "model.embed_tokens.weight":
+            qtype = getattr(gguf.GGMLQuantizationType, matrix_type.upper())
+            writer.add_tensor(gguf_name(name), gguf.quants.quantize(data.astype(np.float32), qtype), raw_dtype=qtype)
         elif data.ndim == 2 and matrix_type == "f16":
             writer.add_tensor(gguf_name(name), data.astype(np.float16))
         else:
@@ -128,6 +129,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     write(FIX / "qwen2/gqa-f32-untied", OUT / "gqa-f32-untied.f32.gguf", "f32")
     write(FIX / "qwen2/gqa-f32-untied", OUT / "gqa-f32-untied.q8_0.gguf", "q8_0")
+    write(FIX / "qwen2/gqa-f32-untied", OUT / "gqa-f32-untied.q4_0.gguf", "q4_0")
     write(FIX / "qwen2/gqa-f16-untied-sharded", OUT / "gqa-f16.f16.gguf", "f16")
     write(FIX / "zoo-tiny", OUT / "zoo-tiny.f32.gguf", "f32", tokenizer=True)
 

@@ -7,6 +7,9 @@ public enum WeightData: @unchecked Sendable {
     case f16(UnsafePointer<UInt16>)
     /// llama.cpp's q8_0: int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
     case q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>)
+    /// llama.cpp's q4_0: packed nibbles `[out, in / 2]` (per block of 32, the low nibbles are the
+    /// first 16 values) and one scale per block `[out, in / 32]`; a value is (nibble − 8) × scale.
+    case q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>)
 
     /// Bytes read per weight (for bandwidth estimates).
     public var bytesPerWeight: Double {
@@ -14,6 +17,7 @@ public enum WeightData: @unchecked Sendable {
         case .f32: 4
         case .bf16, .f16: 2
         case .q8_0: 1 + 4.0 / 32
+        case .q4_0: 0.5 + 4.0 / 32
         }
     }
 }
@@ -41,6 +45,7 @@ extension MatrixMultiply {
             case .bf16(let w): zoo_linear_bf16(x, r, k, w, begin, end, y, ld, acc)
             case .f16(let w): zoo_linear_f16(x, r, k, w, begin, end, y, ld, acc)
             case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, k, values, scales, begin, end, y, ld, acc)
+            case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, k, nibbles, scales, begin, end, y, ld, acc)
             case .f32: break
             }
         }
@@ -61,6 +66,23 @@ extension MatrixMultiply {
             zoo_quantize_q8_0(
                 w + begin * inFeatures, Int32(end - begin), Int32(inFeatures),
                 values + begin * inFeatures, scales + begin * (inFeatures / 32))
+        }
+    }
+
+    /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q4_0.
+    public static func quantizeQ4_0(
+        _ w: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>
+    ) {
+        precondition(inFeatures % 32 == 0, "q4_0 needs rows of a multiple of 32")
+        let threads = rows < 64 ? 1 : Parallel.threadCount
+        let chunk = (rows + threads - 1) / threads
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(rows, begin + chunk)
+            guard begin < end else { return }
+            zoo_quantize_q4_0(
+                w + begin * inFeatures, Int32(end - begin), Int32(inFeatures),
+                nibbles + begin * inFeatures / 2, scales + begin * (inFeatures / 32))
         }
     }
 

@@ -53,4 +53,32 @@ final class QuantizedKernelTests: XCTestCase {
         MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: widened, outFeatures: n, into: &y32)
         XCTAssertEqual(y16, y32)
     }
+
+    func testQ4_0KernelEqualsItsDequantizedWeights() {
+        let rows = 3, k = 64, n = 10
+        let x = random(rows * k, seed: 5), w = random(n * k, seed: 6)
+        var nibbles = [UInt8](repeating: 0, count: n * k / 2), scales = [Float](repeating: 0, count: n * k / 32)
+        MatrixMultiply.quantizeQ4_0(w, rows: n, inFeatures: k, nibbles: &nibbles, scales: &scales)
+        func weight(_ o: Int, _ i: Int) -> Double {
+            let b = i / 32, j = i % 32
+            let byte = nibbles[o * k / 2 + b * 16 + j % 16]
+            let q = j < 16 ? Int(byte & 0x0F) : Int(byte >> 4)
+            return Double(q - 8) * Double(scales[o * (k / 32) + b])
+        }
+        for o in 0..<n { for i in 0..<k { XCTAssertLessThanOrEqual(abs(weight(o, i) - Double(w[o * k + i])), Double(abs(scales[o * (k / 32) + i / 32])) + 1e-3) } }
+        var y = [Float](repeating: 0, count: rows * n)
+        nibbles.withUnsafeBufferPointer { q in
+            scales.withUnsafeBufferPointer { s in
+                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .q4_0(nibbles: q.baseAddress!, scales: s.baseAddress!),
+                                      outFeatures: n, into: &y)
+            }
+        }
+        for t in 0..<rows {
+            for o in 0..<n {
+                var expected = 0.0
+                for i in 0..<k { expected += Double(x[t * k + i]) * weight(o, i) }
+                XCTAssertEqual(Double(y[t * n + o]), expected, accuracy: 1e-4)
+            }
+        }
+    }
 }

@@ -26,6 +26,11 @@ final class GGUFTests: XCTestCase {
                        try logits(Qwen2Reference.directory("gqa-f32-untied"), ModelOptions(weightPrecision: .q8_0), ids: ids))
     }
 
+    func testQ4_0FileEqualsQuantizingTheSafetensorsAtLoad() throws {
+        XCTAssertEqual(try logits(gguf("gqa-f32-untied.q4_0"), ids: ids),
+                       try logits(Qwen2Reference.directory("gqa-f32-untied"), ModelOptions(weightPrecision: .q4_0), ids: ids))
+    }
+
     func testF16FileEqualsTheF16Safetensors() throws {
         let reference = try Qwen2Reference.load("gqa-f16-untied-sharded").cases[2]
         let fromGGUF = try logits(gguf("gqa-f16.f16"), ids: reference.ids)

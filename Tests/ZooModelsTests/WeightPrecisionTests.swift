@@ -49,4 +49,23 @@ final class WeightPrecisionTests: XCTestCase {
         for id in ids.dropFirst(5) { stepped += try model.forward([id], cache: cache, logits: .last).values }
         XCTAssertEqual(stepped, full.values)
     }
+
+    func testQ4_0ErrorIsMeasuredAndBounded() throws {
+        var worst = 0.0
+        for name in ["gqa-f32-untied", "mqa-f32-sharded"] {
+            for reference in try Qwen2Reference.load(name).cases {
+                let quantized = try logits(name, .q4_0, ids: reference.ids)
+                let exact = try logits(name, .f32, ids: reference.ids)
+                let difference = zip(quantized.values, exact.values).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+                let norm = exact.values.reduce(0.0) { $0 + Double($1 * $1) }
+                worst = max(worst, (difference / norm).squareRoot())
+            }
+        }
+        // Measured on these fixtures: up to 0.49. Their small random layers with sharp attention
+        // amplify q4_0's coarse steps (16x q8_0's) far more than trained weights do; the bound only
+        // guards against a broken kernel, and the real error belongs on a trained model (issue 6).
+        XCTAssertLessThan(worst, 0.6)
+        XCTAssertGreaterThan(worst, 0)
+        print("q4_0 worst relative L2 logit error on the fixtures: \(worst)")
+    }
 }

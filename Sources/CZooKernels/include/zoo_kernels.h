@@ -34,6 +34,14 @@ void zoo_quantize_q8_0(const float *w, int rows, int k_dim, int8_t *q, float *sc
 void zoo_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
                      int n_end, float *y, int ldy, int accumulate);
 
+/// Quantizes fp32 rows (k_dim a multiple of 32) to q4_0 as llama.cpp's quantize_row_q4_0_ref does:
+/// packed nibbles [rows][k_dim / 2] and one fp16-rounded scale per block of 32.
+void zoo_quantize_q4_0(const float *w, int rows, int k_dim, uint8_t *q, float *scales);
+
+/// As zoo_linear_f32 with q4_0 weights.
+void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin,
+                     int n_end, float *y, int ldy, int accumulate);
+
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 

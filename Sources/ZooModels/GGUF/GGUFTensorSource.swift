@@ -64,14 +64,13 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             return FloatBuffer(count: t.elementCount, shape: shape) {
                 MatrixMultiply.widen(source.assumingMemoryBound(to: UInt16.self), bf16: t.type == .bf16, into: $0, count: t.elementCount)
             }
-        case .q8_0:
-            let q = Self.q8_0(t, source)
-            defer { q.values.deallocate(); q.scales.deallocate() }
+        case .q8_0, .q4_0:
+            let matrix = try self.matrix(from: t, source, rows: t.elementCount / shape.last!, columns: shape.last!)
             return FloatBuffer(count: t.elementCount, shape: shape) { out in
-                for i in 0..<t.elementCount { out[i] = Float(q.values[i]) * q.scales[i / 32] }
+                for r in 0..<matrix.rows { matrix.copyRow(r, into: out + r * matrix.columns) }
             }
         default:
-            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0 are)")
+            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0 are)")
         }
     }
 
@@ -94,19 +93,36 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             stored = precision == .f32
                 ? WeightTensor(try floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 : WeightTensor(.half(half), rows: rows, columns: columns)
-        case .q8_0:
-            let q = Self.q8_0(t, source)
-            stored = WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)
+        case .q8_0, .q4_0:
+            stored = try matrix(from: t, source, rows: rows, columns: columns)
         default:
-            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0 are)")
+            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0 are)")
         }
-        return precision == .q8_0 ? stored.quantized() : stored
+        return stored.quantized(to: precision)
     }
 
     func verifyAllTensorsUsed(ignoring: (String) -> Bool) throws {
         let unused = file.tensors.keys.filter { !used.contains($0) && !ignoring($0) }.sorted()
         guard let first = unused.first else { return }
         throw GGUFError(file: file.url, tensor: first, "\(unused.count) tensor(s) were not used by the model: \(unused.prefix(10).joined(separator: ", "))")
+    }
+
+    /// A quantized GGUF matrix in QwenZoo's layout.
+    private func matrix(from t: GGUFFile.Tensor, _ source: UnsafeRawPointer, rows: Int, columns: Int) throws -> WeightTensor {
+        if t.type == .q8_0 {
+            let q = Self.q8_0(t, source)
+            return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)
+        }
+        let blocks = t.elementCount / 32
+        let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: t.elementCount / 2)
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: blocks)
+        for b in 0..<blocks {
+            let block = source + b * 18  // an fp16 scale, then 16 bytes of nibbles
+            var bits = UInt16(block.load(as: UInt8.self)) | UInt16(block.load(fromByteOffset: 1, as: UInt8.self)) << 8
+            withUnsafePointer(to: &bits) { MatrixMultiply.widen($0, bf16: false, into: scales + b, count: 1) }
+            (nibbles + b * 16).update(from: (block + 2).assumingMemoryBound(to: UInt8.self), count: 16)
+        }
+        return WeightTensor(.q4_0(nibbles: nibbles, scales: scales), rows: rows, columns: columns)
     }
 
     /// Splits GGUF's q8_0 blocks (an fp16 scale, then 32 int8 values) into QwenZoo's two arrays.

@@ -9,6 +9,11 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     /// Quantized at load to llama.cpp's q8_0 (8-bit blocks of 32 with a scale); matrices whose
     /// width is not a multiple of 32 stay as stored.
     case q8_0
+    /// Quantized at load to llama.cpp's q4_0 (4-bit blocks of 32 with a scale), likewise.
+    case q4_0
+
+    /// Whether this precision quantizes at load.
+    var isQuantized: Bool { self == .q8_0 || self == .q4_0 }
 }
 
 /// One weight matrix `[rows, columns]` in the form the kernels read, owning (or mapping) its memory.
@@ -17,6 +22,7 @@ final class WeightTensor: @unchecked Sendable {
         case f32(FloatBuffer)
         case half(HalfBuffer)
         case q8_0(values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
+        case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
     }
 
     let storage: Storage
@@ -34,9 +40,15 @@ final class WeightTensor: @unchecked Sendable {
     }
 
     deinit {
-        if case .q8_0(let values, let scales) = storage {
+        switch storage {
+        case .q8_0(let values, let scales):
             values.deallocate()
             scales.deallocate()
+        case .q4_0(let nibbles, let scales):
+            nibbles.deallocate()
+            scales.deallocate()
+        default:
+            break
         }
     }
 
@@ -46,9 +58,11 @@ final class WeightTensor: @unchecked Sendable {
     {
         let dtype = checkpoint.info(name)?.dtype
         switch precision {
-        case .q8_0 where columns % 32 == 0:
-            return try WeightTensor(checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns).quantized()
-        case .asStored where dtype == .bf16 || dtype == .f16, .q8_0 where dtype == .bf16 || dtype == .f16:
+        case .q8_0 where columns % 32 == 0, .q4_0 where columns % 32 == 0:
+            return try WeightTensor(checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
+                .quantized(to: precision)
+        case .asStored where dtype == .bf16 || dtype == .f16, .q8_0 where dtype == .bf16 || dtype == .f16,
+             .q4_0 where dtype == .bf16 || dtype == .f16:
             return WeightTensor(.half(try checkpoint.halves(name, shape: [rows, columns])), rows: rows, columns: columns)
         default:
             return WeightTensor(try checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
@@ -61,6 +75,7 @@ final class WeightTensor: @unchecked Sendable {
         case .f32(let buffer): .f32(buffer.pointer)
         case .half(let buffer): buffer.format == .bf16 ? .bf16(buffer.pointer) : .f16(buffer.pointer)
         case .q8_0(let values, let scales): .q8_0(values: values, scales: scales)
+        case .q4_0(let nibbles, let scales): .q4_0(nibbles: nibbles, scales: scales)
         }
     }
 
@@ -76,22 +91,45 @@ final class WeightTensor: @unchecked Sendable {
             for i in 0..<columns {
                 destination[i] = Float(values[index * columns + i]) * scales[index * blocks + i / 32]
             }
+        case .q4_0(let nibbles, let scales):
+            let blocks = columns / 32
+            for b in 0..<blocks {
+                let scale = scales[index * blocks + b]
+                for j in 0..<16 {
+                    let byte = nibbles[index * columns / 2 + b * 16 + j]
+                    destination[b * 32 + j] = Float(Int(byte & 0x0F) - 8) * scale
+                    destination[b * 32 + j + 16] = Float(Int(byte >> 4) - 8) * scale
+                }
+            }
         }
     }
 
     /// This matrix quantized to q8_0 (itself if already quantized or not a multiple of 32 wide).
-    func quantized() -> WeightTensor {
-        guard columns % 32 == 0 else { return self }
-        let values = UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns)
-        let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
+    func quantized() -> WeightTensor { quantized(to: .q8_0) }
+
+    /// This matrix quantized to `precision` (q8_0 or q4_0); itself if it is already quantized, the
+    /// precision is not a quantized one, or the rows are not a multiple of 32 wide.
+    func quantized(to precision: WeightPrecision) -> WeightTensor {
+        guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
-        case .q8_0:
-            values.deallocate()
-            scales.deallocate()
-            return self
-        case .f32(let buffer):
-            MatrixMultiply.quantizeQ8_0(buffer.pointer, rows: rows, inFeatures: columns, values: values, scales: scales)
-        case .half:
+        case .q8_0, .q4_0: return self
+        default: break
+        }
+        let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
+        let values8 = precision == .q8_0 ? UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns) : nil
+        let values4 = precision == .q4_0 ? UnsafeMutablePointer<UInt8>.allocate(capacity: rows * columns / 2) : nil
+        func quantize(_ w: UnsafePointer<Float>, firstRow: Int, count: Int) {
+            if let values8 {
+                MatrixMultiply.quantizeQ8_0(w, rows: count, inFeatures: columns, values: values8 + firstRow * columns,
+                                            scales: scales + firstRow * (columns / 32))
+            } else if let values4 {
+                MatrixMultiply.quantizeQ4_0(w, rows: count, inFeatures: columns, nibbles: values4 + firstRow * columns / 2,
+                                            scales: scales + firstRow * (columns / 32))
+            }
+        }
+        if case .f32(let buffer) = storage {
+            quantize(buffer.pointer, firstRow: 0, count: rows)
+        } else {
             // Widen a slice of rows at a time to keep the temporary small.
             let slice = 256
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: slice * columns)
@@ -100,11 +138,11 @@ final class WeightTensor: @unchecked Sendable {
             while row < rows {
                 let count = min(slice, rows - row)
                 for r in 0..<count { copyRow(row + r, into: scratch + r * columns) }
-                MatrixMultiply.quantizeQ8_0(
-                    scratch, rows: count, inFeatures: columns, values: values + row * columns, scales: scales + row * (columns / 32))
+                quantize(scratch, firstRow: row, count: count)
                 row += count
             }
         }
-        return WeightTensor(.q8_0(values: values, scales: scales), rows: rows, columns: columns)
+        if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns) }
+        return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns)
     }
 }

@@ -126,7 +126,7 @@ extension Qwen2Model {
             }
             // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
             let table = try checkpoint.matrix(
-                "model.embed_tokens.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
+                "model.embed_tokens.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
             embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "model.layers.\(i)"
@@ -144,7 +144,7 @@ extension Qwen2Model {
             let finalNorm = try tensor("model.norm.weight", [H])
             // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
             let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: precision == .q8_0 ? table.quantized() : table, bias: nil)
+                ? Linear(weight: table.quantized(to: precision), bias: nil)
                 : try linear("lm_head", out: V, in: H)
             head = OutputHead(norm: finalNorm, eps: Float(c.rmsNormEps), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in

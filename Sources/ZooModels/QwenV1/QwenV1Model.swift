@@ -209,7 +209,7 @@ extension QwenV1Model {
             }
             // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
             let table = try WeightTensor.load(
-                checkpoint, "transformer.wte.weight", rows: V, columns: H, precision: precision == .q8_0 ? .asStored : precision)
+                checkpoint, "transformer.wte.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
             embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "transformer.h.\(i)"
@@ -224,7 +224,7 @@ extension QwenV1Model {
             }
             let finalNorm = try tensor("transformer.ln_f.weight", [H])
             let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: precision == .q8_0 ? table.quantized() : table, bias: nil)
+                ? Linear(weight: table.quantized(to: precision), bias: nil)
                 : try linear("lm_head", out: V, in: H)
             head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in

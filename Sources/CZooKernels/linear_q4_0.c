@@ -1,0 +1,131 @@
+// q4_0 weights (llama.cpp's 4-bit format: blocks of 32 values as 16 bytes of nibbles, low nibbles
+// the first 16 values and high nibbles the last 16, each value (nibble − 8) × scale) times fp32
+// activations. Stored as the packed nibbles [rows][k/2] and the scales [rows][k/32] (fp16-rounded).
+// Same fixed per-element order as the q8_0 kernel.
+#include "zoo_kernels.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#define BLOCK 4
+#define QK 32
+
+void zoo_quantize_q4_0(const float *w, int rows, int k_dim, uint8_t *q, float *scales) {
+    int blocks = k_dim / QK;
+    for (int r = 0; r < rows; r++)
+        for (int b = 0; b < blocks; b++) {
+            const float *src = w + (size_t)r * k_dim + (size_t)b * QK;
+            float amax = 0, max = 0;
+            for (int i = 0; i < QK; i++)
+                if (amax < fabsf(src[i])) {
+                    amax = fabsf(src[i]);
+                    max = src[i];
+                }
+            float d = max / -8.0f;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            uint8_t *dst = q + (size_t)r * (k_dim / 2) + (size_t)b * (QK / 2);
+            for (int j = 0; j < QK / 2; j++) {
+                int8_t lo = (int8_t)(src[j] * id + 8.5f), hi = (int8_t)(src[j + QK / 2] * id + 8.5f);
+                uint8_t a = (uint8_t)(lo < 15 ? lo : 15), c = (uint8_t)(hi < 15 ? hi : 15);
+                dst[j] = (uint8_t)(a | (c << 4));
+            }
+            scales[(size_t)r * blocks + b] = (float)(_Float16)d;
+        }
+}
+
+#if ZOO_X86
+__attribute__((target("avx512f"), always_inline)) static inline void
+q4_block_avx512(const float *x, int tb, int k_dim, const uint8_t *q, const float *scales, int nb, float *y, int ldy,
+                int accumulate) {
+    int blocks = k_dim / QK;
+    const __m128i low_mask = _mm_set1_epi8(0x0F);
+    const __m512 eight = _mm512_set1_ps(8.0f);
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
+        for (int j = 0; j < nb; j++) {
+            __m128i packed = _mm_loadu_si128((const __m128i *)(q + (size_t)j * (k_dim / 2) + (size_t)b * (QK / 2)));
+            __m128i lo = _mm_and_si128(packed, low_mask), hi = _mm_and_si128(_mm_srli_epi16(packed, 4), low_mask);
+            w0[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(lo)), eight);
+            w1[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(hi)), eight);
+            sc[j] = _mm512_set1_ps(scales[(size_t)j * blocks + b]);
+        }
+        for (int i = 0; i < tb; i++) {
+            const float *xb = x + (size_t)i * k_dim + (size_t)b * QK;
+            __m512 x0 = _mm512_loadu_ps(xb), x1 = _mm512_loadu_ps(xb + 16);
+            for (int j = 0; j < nb; j++) {
+                __m512 part = _mm512_fmadd_ps(x1, w1[j], _mm512_mul_ps(x0, w0[j]));
+                acc[i][j] = _mm512_fmadd_ps(sc[j], part, acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_q4_0_avx512(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
+                   float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+    for (int n = n_begin; n < n_end; n += BLOCK) {
+        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+        for (int t = 0; t < rows; t += BLOCK) {
+            int tb = rows - t < BLOCK ? rows - t : BLOCK;
+            const float *xt = x + (size_t)t * k_dim;
+            const uint8_t *qn = q + (size_t)n * (k_dim / 2);
+            const float *sn = scales + (size_t)n * blocks;
+            float *yt = y + (size_t)t * ldy + n;
+            if (tb == BLOCK && nb == BLOCK)
+                q4_block_avx512(xt, BLOCK, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
+            else if (tb == 1 && nb == BLOCK)
+                q4_block_avx512(xt, 1, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
+            else
+                q4_block_avx512(xt, tb, k_dim, qn, sn, nb, yt, ldy, accumulate);
+        }
+    }
+}
+#endif
+
+static void linear_q4_0_generic(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin,
+                                int n_end, float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            const uint8_t *qr = q + (size_t)n * (k_dim / 2);
+            float v = 0;
+            for (int b = 0; b < blocks; b++) {
+                float part = 0;
+                for (int j = 0; j < QK / 2; j++) {
+                    uint8_t byte = qr[b * (QK / 2) + j];
+                    part += xr[b * QK + j] * (float)((int)(byte & 0x0F) - 8);
+                    part += xr[b * QK + j + QK / 2] * (float)((int)(byte >> 4) - 8);
+                }
+                v += scales[(size_t)n * blocks + b] * part;
+            }
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin,
+                     int n_end, float *y, int ldy, int accumulate) {
+#if ZOO_X86
+    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {
+        linear_q4_0_avx512(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+    linear_q4_0_generic(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+}
