@@ -25,7 +25,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Prompt length for the prefill measurement.")
     var promptTokens: Int = 512
 
-    @Option(help: "Tokens decoded one at a time after a short prompt.")
+    @Option(name: [.customLong("decode-tokens"), .customLong("gen-tokens")], help: "Tokens decoded one at a time after a short prompt.")
     var decodeTokens: Int = 64
 
     @Option(name: .customLong("repeat"), help: "Passes; the median is reported.")
@@ -113,11 +113,15 @@ struct Bench: ParsableCommand {
         }
         var prefillRates: [Double] = []
         var decodeRates: [Double] = []
+        var firstTokenTimes: [Double] = []
         for _ in 0..<max(1, passes) {
             if promptTokens > 0 {
                 let start = Date()
-                _ = try model.forward(Array(ids.prefix(promptTokens)), cache: model.makeCache(capacity: promptTokens), logits: .last)
-                prefillRates.append(Double(promptTokens) / Date().timeIntervalSince(start))
+                let logits = try model.forward(Array(ids.prefix(promptTokens)), cache: model.makeCache(capacity: promptTokens), logits: .last)
+                let prefillSeconds = Date().timeIntervalSince(start)
+                _ = GreedySampler.argmax(logits.last)
+                firstTokenTimes.append(Date().timeIntervalSince(start))
+                prefillRates.append(Double(promptTokens) / prefillSeconds)
             }
             if decodeTokens > 0 {
                 let cache = model.makeCache(capacity: 8 + decodeTokens)
@@ -134,6 +138,7 @@ struct Bench: ParsableCommand {
             "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
             "isa": MatrixMultiply.nativeInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
+            "time_to_first_token_seconds": median(firstTokenTimes) ?? NSNull(), "peak_rss_mb": Self.peakResidentMB(),
             "prefill_tokens_per_second": median(prefillRates) ?? NSNull(),
             "decode_tokens_per_second": median(decodeRates) ?? NSNull(),
         ]
@@ -145,9 +150,18 @@ struct Bench: ParsableCommand {
                 load      \(String(format: "%.2f", loadSeconds)) s
                 prefill   \(format(median(prefillRates))) tokens/s (\(promptTokens) tokens, median of \(passes))
                 decode    \(format(median(decodeRates))) tokens/s (\(decodeTokens) tokens, median of \(passes))
+                ttft      \(median(firstTokenTimes).map { String(format: "%.3f s", $0) } ?? "-") (prompt of \(promptTokens))
+                peak RSS  \(String(format: "%.0f MB", Self.peakResidentMB()))
 
                 """)
         }
         return report
+    }
+
+    /// The process's peak resident memory (getrusage reports kilobytes on Linux).
+    static func peakResidentMB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 }
