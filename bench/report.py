@@ -64,7 +64,7 @@ def main():
     bytes_f32, params = weight_bytes_f32(args.model)
 
     # membw-0 precedes the first model run; membw-k follows the k-th (run order as in run.sh).
-    bw = {k: load(d, f"membw-{k}")[0] for k in range(5)}
+    bw = {k: load(d, f"membw-{k}")[0] for k in range(8)}
     torch32, t32err = load(d, "torch-float32")
     base_pp = torch32 and torch32.get("prefill_tokens_per_second")
     base_tg = torch32 and torch32.get("decode_tokens_per_second")
@@ -88,14 +88,18 @@ def main():
     rows = [("zoo-native", "QwenZoo, native matmul", "f32"),
             ("zoo-openblas", f"QwenZoo, openblas matmul{env.get('openblas_note', '')}", "f32"),
             ("torch-float32", "PyTorch (transformers)", "fp32"),
-            ("torch-bfloat16", "PyTorch (transformers)", "bf16")]
+            ("torch-bfloat16", "PyTorch (transformers)", "bf16"),
+            ("zoo-bf16", "QwenZoo, native, bf16 checkpoint read in place", "bf16"),
+            ("zoo-q8_0", "QwenZoo, native, quantized at load", "q8_0"),
+            ("zoo-q4_0", "QwenZoo, native, quantized at load", "q4_0")]
     for k, (name, label, wt) in enumerate(rows):
         r, err = load(d, name)
         if r is None:
             L.append(f"| {label} | {wt} | not run | | | | | | | {err} |")
             continue
         pp, tg = r.get("prefill_tokens_per_second"), r.get("decode_tokens_per_second")
-        wbytes = bytes_f32 if wt in ("f32", "fp32") else bytes_f32 // 2
+        # Bytes read per decoded token: fp32 4, 16-bit 2, q8_0 34/32, q4_0 18/32 per weight.
+        wbytes = bytes_f32 * {"f32": 1, "fp32": 1, "bf16": 0.5, "q8_0": 34 / 128, "q4_0": 18 / 128}[wt]
         around = [bw[i]["read_gb_per_second_best"] for i in (k, k + 1) if bw.get(i)]
         g = max(around) if around else None
         ceil = None if g is None else g * 1e9 / wbytes

@@ -10,6 +10,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 PYTHON="${PYTHON:-/work/venv/bin/python}"
 MODEL_DIR="${MODEL_DIR:-/work/bench-models/qwen2.5-0.5b-random-f32}"
+BF16_DIR="${BF16_DIR:-${MODEL_DIR%-f32}-bf16}"
 CORPUS="${CORPUS:-/work/bench-models/corpus-5mb.txt}"
 VOCAB="$ROOT/Tests/Fixtures/vocab/qwen.tiktoken"
 THREADS="${THREADS:-2}"; PROMPT="${PROMPT:-512}"; DECODE="${DECODE:-64}"; REPEAT="${REPEAT:-3}"
@@ -55,17 +56,19 @@ done
 
 # (b) inputs
 [[ -f "$MODEL_DIR/model.safetensors" ]] || { log "making $MODEL_DIR"; "$PYTHON" "$BENCH/make_random_qwen.py" "$MODEL_DIR" || exit 1; }
+[[ -f "$BF16_DIR/model.safetensors" ]] || { log "making $BF16_DIR"; "$PYTHON" "$BENCH/make_random_qwen.py" "$BF16_DIR" --dtype bfloat16 || exit 1; }
 [[ -f "$VOCAB" ]] || { log "fetching vocabulary"; PYTHON="$PYTHON" bash "$ROOT/scripts/fetch_vocab.sh" || exit 1; }
 [[ -f "$CORPUS" ]] || { mkdir -p "$(dirname "$CORPUS")"; "$PYTHON" "$BENCH/tokenizer_bench.py" --make-corpus "$CORPUS" || exit 1; }
 cc -O3 -march=native -fopenmp "$BENCH/membw.c" -o "$OUT/membw" || { log "cannot compile membw.c"; exit 1; }
 
 # (c) timed runs, one at a time
 membw() { wait_idle "membw ($1)"; log "membw $1"; OMP_NUM_THREADS="$THREADS" "$OUT/membw" 1024 12 >"$OUT/membw-$1.json" 2>"$OUT/membw-$1.err"; }
-zoo_model() {  # name, matmul, env...
+zoo_model() {  # name, matmul, env...   (ZOO_MODEL and ZOO_PRECISION pick the checkpoint and weight format)
     local name="$1" matmul="$2"; shift 2
     wait_idle "$name"; log "$name"
-    env "$@" "$ZOO" bench --model "$MODEL_DIR" --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --repeat "$REPEAT" \
-        --threads "$THREADS" --matmul "$matmul" --json >"$OUT/$name.json" 2>"$OUT/$name.err" || log "$name failed: $(tail -1 "$OUT/$name.err")"
+    env "$@" "$ZOO" bench --model "${ZOO_MODEL:-$MODEL_DIR}" --prompt-tokens "$PROMPT" --decode-tokens "$DECODE" --repeat "$REPEAT" \
+        --threads "$THREADS" --matmul "$matmul" --precision "${ZOO_PRECISION:-auto}" --json >"$OUT/$name.json" 2>"$OUT/$name.err" \
+        || log "$name failed: $(tail -1 "$OUT/$name.err")"
 }
 torch_model() {
     local dtype="$1"; wait_idle "torch-$dtype"; log "torch $dtype"
@@ -87,6 +90,9 @@ fi
 membw 2
 torch_model float32; membw 3
 if [[ "$TORCH_BF16" == 1 ]]; then torch_model bfloat16; membw 4; fi
+ZOO_MODEL="$BF16_DIR" zoo_model zoo-bf16 native; membw 5
+ZOO_PRECISION=q8_0 zoo_model zoo-q8_0 native; membw 6
+ZOO_PRECISION=q4_0 zoo_model zoo-q4_0 native; membw 7
 wait_idle tiktoken; log "tiktoken"
 "$PYTHON" "$BENCH/tokenizer_bench.py" --vocab "$VOCAB" --text "$CORPUS" --repeat 3 --json >"$OUT/tiktoken.json" 2>"$OUT/tiktoken.err" \
     || log "tiktoken failed: $(tail -1 "$OUT/tiktoken.err")"
