@@ -6,3 +6,4 @@
 @_exported import struct ZooAttention.CausalAttention
 @_exported import enum ZooModels.WeightPrecision
 @_exported import struct ZooModels.ModelOptions
+@_exported import class ZooModels.GGUFFile

@@ -10,9 +10,10 @@ public enum Zoo {
         try ArchitectureRegistry.shared.load(directory: directory, options: options)
     }
 
-    /// Loads a tokenizer from a `.tiktoken` file, or from a directory with `tokenizer.json`
-    /// (or `vocab.json` + `merges.txt`).
+    /// Loads a tokenizer from a `.tiktoken` file, a directory with `tokenizer.json` (or
+    /// `vocab.json` + `merges.txt`), or the metadata of a `.gguf` file.
     public static func loadTokenizer(path: URL) throws -> any Tokenizer {
-        try BytePairTokenizer(contentsOf: path)
+        if path.pathExtension.lowercased() == "gguf" { return try GGUFTokenizerKind.load(path) }
+        return try BytePairTokenizer(contentsOf: path)
     }
 }

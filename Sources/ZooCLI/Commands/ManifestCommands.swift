@@ -90,6 +90,16 @@ struct CheckpointSummary {
             weights = "none"
             return
         }
+        if manifest.weights?.isGGUF == true {
+            guard let file = try? GGUFFile(url: path) else {
+                weights = "absent (\(path.path))"
+                return
+            }
+            weights = "present"
+            architecture = (file.metadata["general.architecture"]?.string ?? "?") + " (gguf)"
+            parameters = Self.format(file.tensors.values.reduce(0) { $0 + $1.elementCount })
+            return
+        }
         let config = path.appendingPathComponent("config.json")
         guard let data = try? Data(contentsOf: config),
               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
