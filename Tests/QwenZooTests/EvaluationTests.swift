@@ -75,6 +75,15 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(try evaluation.run(zoo, items: items), try evaluation.run(zoo, items: items))
     }
 
+    func testChatEvaluationCountsRepliesEndingWithImEnd() throws {
+        let zoo = try load("tiny-chat")
+        let item = try JSONDecoder().decode(ChatEvaluation.Item.self, from: Data(
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"Hello, who are you?\"}]}".utf8))
+        // The reference stops at <|im_end|> on this prompt (Tests/Fixtures/zoo-tiny/reference.json).
+        XCTAssertEqual(try ChatEvaluation().run(zoo, items: [item]).endedWithImEnd, 1)
+        XCTAssertEqual(try ChatEvaluation(maxTokens: 2).run(zoo, items: [item]).endedWithImEnd, 0, "cut by the token limit")
+    }
+
     func testDataErrorsNameFileAndLine() throws {
         let dir = try Fixtures.temporaryDirectory()
         let file = dir.appendingPathComponent("bad.jsonl")

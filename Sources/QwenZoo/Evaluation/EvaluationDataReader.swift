@@ -16,4 +16,9 @@ public enum EvaluationDataReader {
     public static func choice(_ url: URL, limit: Int? = nil) throws -> [ChoiceEvaluation.Item] {
         try EvaluationData.read(ChoiceEvaluation.Item.self, from: url, limit: limit)
     }
+
+    /// Reads `{"messages": […]}` lines for the chat task.
+    public static func chat(_ url: URL, limit: Int? = nil) throws -> [ChatEvaluation.Item] {
+        try EvaluationData.read(ChatEvaluation.Item.self, from: url, limit: limit)
+    }
 }

@@ -10,16 +10,17 @@ struct Eval: ParsableCommand {
             --votes K, the majority-vote accuracy over K sampled solutions. code: HumanEval's fields, each
             completion run against its tests in a sandboxed python3; pass@1 (and pass@k with --samples N).
             choice: {"question","choices","answer"}, scored by the log-likelihood of the answer letter.
+            chat: {"messages"}, the share of replies that end with <|im_end|> (ChatML kept).
             The numbers depend only on the manifest, the data and --seed.
             """)
 
     enum Task: String, ExpressibleByArgument, CaseIterable {
-        case math, code, choice, perplexity
+        case math, code, choice, chat, perplexity
     }
 
     @OptionGroup var manifestArguments: ManifestArguments
 
-    @Option(help: "math, code, choice or perplexity.")
+    @Option(help: "math, code, choice, chat or perplexity.")
     var task: Task
 
     @Option(help: "The task's data file.")
@@ -101,6 +102,14 @@ struct Eval: ParsableCommand {
                 fields["questions"] = result.questions
                 fields["accuracy"] = result.accuracy
                 rows = [("questions", "\(result.questions)"), ("accuracy", percent(result.accuracy))]
+            case .chat:
+                let items = try EvaluationDataReader.chat(url, limit: limit)
+                let result = try ChatEvaluation(maxTokens: maxTokens, seed: seed).run(zoo, items: items, progress: bar.update)
+                fields["conversations"] = result.conversations
+                fields["ends_with_im_end"] = result.endedWithImEnd
+                fields["non_empty"] = result.nonEmpty
+                rows = [("conversations", "\(result.conversations)"), ("replies ending with <|im_end|>", percent(result.endedWithImEnd)),
+                        ("non-empty replies", percent(result.nonEmpty))]
             case .perplexity:
                 guard let bytes = FileManager.default.contents(atPath: data), let text = String(validating: bytes, as: UTF8.self) else {
                     throw InputError(description: "\(data): cannot read UTF-8 text")
