@@ -6,7 +6,7 @@
     /work/venv/bin/python scripts/train_nano.py --only nano-math
 
 Writes, for each of nano-{base,chat,code,math}:
-  zoo/models/<name>/   config.json (Qwen2.5 release layout), generation_config.json, model.safetensors (float32),
+  zoo/models/<name>/   config.json (Qwen2.5 release layout), generation_config.json, model.safetensors (bfloat16),
                        tokenizer.json, tokenizer_config.json, vocab.json, merges.txt, eval-*.jsonl / eval-*.txt
   Tests/Fixtures/nano/<name>.json   prompt ids and PyTorch greedy continuations from the saved weights
 and zoo/models/metrics.json (the held-out metrics measured here).
@@ -58,16 +58,17 @@ BASE_EOS = [EOT]
 FIM_EOS = sorted({ADDED_IDS[n] for n in ["<|file_sep|>", "<|fim_pad|>", "<|fim_prefix|>", "<|fim_middle|>",
                                           "<|fim_suffix|>", "<|repo_name|>", "<|im_end|>", "<|endoftext|>"]})
 
-ARCH = dict(hidden_size=256, intermediate_size=688, num_hidden_layers=4, num_attention_heads=4,
+ARCH = dict(hidden_size=160, intermediate_size=432, num_hidden_layers=4, num_attention_heads=4,
             num_key_value_heads=2, max_position_embeddings=1024, rope_theta=10000.0, rms_norm_eps=1e-6)
 
 # per model: training examples, steps, batch size, peak learning rate
 PLAN = {
-    "nano-math": dict(n_train=60000, steps=1800, batch=32, lr=2e-3),
-    "nano-chat": dict(n_train=40000, steps=1000, batch=32, lr=2e-3),
-    "nano-code": dict(n_train=40000, steps=1200, batch=24, lr=2e-3),
-    "nano-base": dict(n_train=50000, steps=1200, batch=32, lr=2e-3),
+    "nano-math": dict(n_train=40000, steps=900, batch=32, lr=3e-3),
+    "nano-chat": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
+    "nano-code": dict(n_train=34000, steps=1400, batch=24, lr=3e-3),
+    "nano-base": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
 }
+TOKENIZER_CORPUS = {"nano-math": 40000, "nano-chat": 12000, "nano-code": 15000, "nano-base": 20000}
 QUICK = dict(n_train=600, steps=30, batch=8, lr=2e-3)
 N_EVAL = 150
 MAX_LEN = 320                      # training examples longer than this (tokens) are dropped
@@ -288,7 +289,7 @@ def train(model, examples, plan, name, log_every=100):
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=plan["lr"], betas=(0.9, 0.98), eps=1e-8)
-    steps, bs, warm = plan["steps"], plan["batch"], max(1, min(100, plan["steps"] // 10))
+    steps, bs, warm = plan["steps"], plan["batch"], max(1, min(50, plan["steps"] // 10))
 
     def lr_at(s):
         if s < warm:
@@ -318,7 +319,7 @@ def train(model, examples, plan, name, log_every=100):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        run.append(float(loss))
+        run.append(float(loss.detach()))
         if (s + 1) % log_every == 0 or s == steps - 1:
             print(f"[{name}] step {s + 1}/{steps} loss {sum(run[-log_every:]) / len(run[-log_every:]):.4f} "
                   f"lr {lr_at(s):.2e} {time.time() - t0:.0f}s", flush=True)
@@ -333,11 +334,12 @@ def save_model(model, out: Path, name: str, tok):
     chatty = name in ("nano-chat", "nano-math")
     eos_main = IM_END if chatty else EOT
     model.config.eos_token_id = eos_main
+    model.to(torch.bfloat16)  # bfloat16 on disk (size budget); references and metrics use these weights in float32
     model.save_pretrained(out, safe_serialization=True)
     cfg = json.loads((out / "config.json").read_text())
     cfg.pop("attn_implementation", None)
     cfg.pop("_attn_implementation", None)
-    old = old_layout_config(cfg, "float32")
+    old = old_layout_config(cfg, "bfloat16")
     # Qwen2.5 release values for a model without sliding windows: window = context, all layers full attention.
     old["sliding_window"] = ARCH["max_position_embeddings"]
     old["max_window_layers"] = ARCH["num_hidden_layers"]
@@ -449,13 +451,14 @@ def eval_code(model, hf, items):
     passed, fim_ok = 0, 0
     for it in items:
         ids = hf(it["prompt"])["input_ids"]
-        gen, _ = greedy(model, ids, BASE_EOS, 128, stop_text=["\n\n", "def "], hf=hf)
+        gen, _ = greedy(model, ids, BASE_EOS, 96, stop_text=["\n\n", "def "], hf=hf)
         comp = humaneval_cut(hf.decode(gen, skip_special_tokens=False))
         passed += run_check(it["prompt"] + comp + "\n" + it["test"] + "\n" + f"check({it['entry_point']})\n")
-    # FIM sanity: the body as the middle between the signature+docstring and a trailing test call
+    # FIM: the body as the middle between the signature+docstring and an assert on the function
     for it in items:
-        ids = hf(f"<|fim_prefix|>{it['prompt']}<|fim_suffix|>\n\n{it['test']}<|fim_middle|>")["input_ids"]
-        gen, _ = greedy(model, ids, FIM_EOS, 128)
+        first = it["test"].splitlines()[1].strip().replace("candidate(", it["entry_point"] + "(", 1)
+        ids = hf(f"<|fim_prefix|>{it['prompt']}<|fim_suffix|>\n\n{first}\n<|fim_middle|>")["input_ids"]
+        gen, _ = greedy(model, ids, FIM_EOS, 96)
         mid = hf.decode(gen, skip_special_tokens=True)
         fim_ok += run_check(it["prompt"] + mid + "\n\n" + it["test"] + "\n" + f"check({it['entry_point']})\n")
     return {"pass_at_1": passed / len(items), "fim_pass_at_1": fim_ok / len(items), "n": len(items)}
@@ -611,9 +614,10 @@ def main():
     train_texts = {n: make_train_texts(n, plans[n]["n_train"], ev) for n in NAMES}
 
     # shared tokenizer on the union of the (full-size) training data of all four models
-    corpus_n = {n: PLAN[n]["n_train"] for n in NAMES}
-    corpus_texts = train_texts if not args.quick else {n: make_train_texts(n, corpus_n[n] // 10, ev) for n in NAMES}
-    corpus = ["".join(t for t, _ in ex) for n in NAMES for ex in corpus_texts[n]]
+    # (the first TOKENIZER_CORPUS[n] training examples of each model: the streams are prefix-stable, so the tokenizer
+    # does not depend on how many examples a model trains on)
+    corpus_n = {n: TOKENIZER_CORPUS[n] // (10 if args.quick else 1) for n in NAMES}
+    corpus = ["".join(t for t, _ in ex) for n in NAMES for ex in make_train_texts(n, corpus_n[n], ev)]
     tok = build_tokenizer(corpus)
     print(f"[nano] tokenizer: BPE {BPE_VOCAB} + {len(QWEN25_ADDED)} added = {N_TOK}; vocab_size {VOCAB_SIZE}; "
           f"corpus {sum(map(len, corpus)) / 1e6:.1f} MB", flush=True)
@@ -632,7 +636,7 @@ def main():
               f"{plan['steps']} steps x {plan['batch']}", flush=True)
         model = new_model(TORCH_SEED)
         n_params = sum(p.numel() for p in model.parameters())
-        final_loss, secs = train(model, examples, plan, name, log_every=10 if args.quick else 100)
+        final_loss, secs = train(model, examples, plan, name, log_every=10 if args.quick else 50)
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
