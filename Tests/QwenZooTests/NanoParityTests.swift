@@ -61,4 +61,16 @@ final class NanoParityTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(checked, 12)
     }
+
+    func testNanoBasePerplexityEqualsPyTorch() throws {
+        // zoo/models/metrics.json holds what the training script measured in PyTorch on the same file.
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("zoo/models/metrics.json"))) as! [String: Any]
+        let base = metrics["nano-base"] as! [String: Any]
+        let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
+        let zoo = try ZooModel.load(try loader.load("nano-base").manifest)
+        let text = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("zoo/models/nano-base/eval-perplexity.txt"), encoding: .utf8)
+        let result = try PerplexityEvaluation().run(zoo, text: text)
+        XCTAssertEqual(result.tokens, base["ppl_tokens"] as? Int)
+        XCTAssertEqual(result.perplexity, base["perplexity"] as! Double, accuracy: 1e-4)
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Perplexity of a text: exp of the mean negative log-likelihood of every token but the first,
-/// in windows of at most `window` tokens that overlap by one (each token is predicted once).
+/// in windows of at most `window` tokens that overlap by one (each token is predicted once). A text
+/// of `<|endoftext|>`-separated documents is scored one document at a time.
 public struct PerplexityEvaluation: Sendable {
     /// The score of a run.
     public struct Result: Sendable, Equatable {
@@ -24,12 +25,30 @@ public struct PerplexityEvaluation: Sendable {
     /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (windows done,
     /// windows). Throws ``EvaluationError`` if the text has fewer than 2 tokens.
     public func run(_ zoo: ZooModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
-        let ids = zoo.tokenizer.encode(text)
-        guard ids.count >= 2 else { throw EvaluationError("the text has fewer than 2 tokens") }
-        return try run(zoo.model, ids: ids, progress: progress)
+        // A text of several documents separated by <|endoftext|> is scored document by document,
+        // each from its own start and including its separator, as training saw them.
+        let separator = "<|endoftext|>"
+        var documents: [[Int]] = []
+        if zoo.tokenizer.specialTokenID(separator) != nil, text.contains(separator) {
+            for piece in text.components(separatedBy: separator) where !piece.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                documents.append(zoo.tokenizer.encode(piece + separator, specialTokens: .allowed))
+            }
+        } else {
+            documents = [zoo.tokenizer.encode(text, specialTokens: .allowed)]
+        }
+        var total = 0.0
+        var count = 0
+        for (index, ids) in documents.enumerated() where ids.count >= 2 {
+            let result = try run(zoo.model, ids: ids)
+            total += result.meanNegativeLogLikelihood * Double(result.tokens)
+            count += result.tokens
+            progress(index + 1, documents.count)
+        }
+        guard count > 0 else { throw EvaluationError("the text has fewer than 2 tokens") }
+        let mean = total / Double(count)
+        return Result(tokens: count, perplexity: exp(mean), meanNegativeLogLikelihood: mean)
     }
 
-    /// Scores ids that are already tokenized (at least 2); `progress` gets (windows done, windows).
     public func run(_ model: any LanguageModel, ids: [Int], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let width = max(2, min(window, model.contextLength))
         var total = 0.0
