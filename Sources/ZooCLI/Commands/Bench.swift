@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Matrix backend: native or openblas.")
     var matmul: String = MatrixBackend.native.rawValue
 
-    @Option(help: "Weight precision: auto (as stored), f32, or q8_0 (quantized at load).")
+    @Option(help: "Weight precision: auto (as stored), f32, q8_0 or q4_0 (quantized at load).")
     var precision: String = WeightPrecision.asStored.rawValue
 
     @Flag(help: "Print one JSON object instead of a table.")
@@ -103,7 +103,11 @@ struct Bench: ParsableCommand {
         Runtime.matrixBackend = backend
         if let threads { Runtime.threadCount = threads }
         let loadStart = Date()
-        let model = try Zoo.loadModel(directory: URL(fileURLWithPath: modelPath))
+        guard let weightPrecision = WeightPrecision(rawValue: precision) else {
+            throw InputError(description: "--precision: \"\(precision)\" is not one of auto, f32, q8_0, q4_0")
+        }
+        let model = try Zoo.loadModel(
+            directory: URL(fileURLWithPath: modelPath), options: ModelOptions(weightPrecision: weightPrecision))
         let loadSeconds = Date().timeIntervalSince(loadStart)
         // Deterministic pseudo-random ids, the same in every run.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
