@@ -6,9 +6,11 @@ public struct ChatEvaluation: Sendable {
     /// `{"messages": [{"role": "user", "content": "…"}, …]}` per line; the reply to the last
     /// user turn is generated.
     public struct Item: Decodable, Sendable {
+        /// The conversation so far; the model answers its last user turn.
         public let messages: [ChatMessage]
     }
 
+    /// How well the replies kept to ChatML.
     public struct Result: Sendable, Equatable {
         /// Conversations answered.
         public var conversations: Int
@@ -23,11 +25,14 @@ public struct ChatEvaluation: Sendable {
     /// The base seed; conversation i uses seed + 1000·i.
     public var seed: UInt64
 
+    /// An evaluation with at most `maxTokens` per reply and the given base seed.
     public init(maxTokens: Int? = nil, seed: UInt64 = 0) {
         self.maxTokens = maxTokens
         self.seed = seed
     }
 
+    /// Answers every conversation and counts the replies that ended on `<|im_end|>`; throws for a
+    /// tokenizer without `<|im_end|>` or a failed generation.
     public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         guard let imEnd = zoo.tokenizer.specialTokenID("<|im_end|>") else {
             throw EvaluationError("the tokenizer has no <|im_end|>: not a ChatML model")

@@ -22,8 +22,8 @@ public struct PerplexityEvaluation: Sendable {
         self.window = window
     }
 
-    /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (windows done,
-    /// windows). Throws ``EvaluationError`` if the text has fewer than 2 tokens.
+    /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (documents done,
+    /// documents). Throws ``EvaluationError`` if the text has fewer than 2 tokens.
     public func run(_ zoo: ZooModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
         // A text of several documents separated by <|endoftext|> is scored document by document,
         // each from its own start and including its separator, as training saw them.
@@ -49,6 +49,7 @@ public struct PerplexityEvaluation: Sendable {
         return Result(tokens: count, perplexity: exp(mean), meanNegativeLogLikelihood: mean)
     }
 
+    /// The perplexity of one token sequence under `model`, in windows of at most ``window`` tokens.
     public func run(_ model: any LanguageModel, ids: [Int], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let width = max(2, min(window, model.contextLength))
         var total = 0.0
