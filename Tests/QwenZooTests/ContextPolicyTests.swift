@@ -41,4 +41,15 @@ final class ContextPolicyTests: XCTestCase {
         let result = try masked.generate(prompt: prompt, maxTokens: 8)
         XCTAssertTrue(result.tokens.allSatisfy { $0 < limit }, "\(result.tokens)")
     }
+
+    func testQuantizeInTheManifestReachesTheWeights() throws {
+        let ids = [286, 355, 341, 11]
+        var logits: [String: [Float]] = [:]
+        for quantize in ["none", "q8_0", "q4_0"] {
+            let zoo = try load(quantize == "none" ? [] : ["weights.quantize=\(quantize)"])
+            logits[quantize] = try zoo.model.forward(ids, cache: zoo.model.makeCache(capacity: nil), logits: .all).values
+        }
+        XCTAssertNotEqual(logits["q8_0"], logits["none"])
+        XCTAssertNotEqual(logits["q4_0"], logits["q8_0"])
+    }
 }

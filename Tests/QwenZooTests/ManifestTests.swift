@@ -203,6 +203,6 @@ final class ManifestTests: XCTestCase {
         try write("a.yaml", "name: a\nweights: {path: x}\n")
         XCTAssertEqual(try load("a").manifest.weights?.precision, .asStored)
         try write("bad.yaml", "name: b\nweights: {path: x, quantize: q4_1}\n")
-        assertError("bad", "weights.quantize", "\"q4_1\" is not one of q8_0")
+        assertError("bad", "weights.quantize", "\"q4_1\" is not one of q8_0, q4_0")
     }
 }

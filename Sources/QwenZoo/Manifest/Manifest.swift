@@ -131,7 +131,7 @@ extension Manifest {
             let dtype = try w.string("dtype") ?? "auto"
             try w.check(dtype, in: ["auto", "f32"], key: "dtype")
             let quantize = try w.string("quantize")
-            if let quantize { try w.check(quantize, in: ["q8_0"], key: "quantize") }
+            if let quantize { try w.check(quantize, in: ["q8_0", "q4_0"], key: "quantize") }
             weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
         }
 
@@ -334,6 +334,7 @@ extension Manifest.Weights {
     /// How the runtime keeps the matrices: `quantize` wins, then `dtype`.
     public var precision: WeightPrecision {
         if quantize == "q8_0" { return .q8_0 }
+        if quantize == "q4_0" { return .q4_0 }
         return dtype == "f32" ? .f32 : .asStored
     }
 }

@@ -58,12 +58,22 @@ struct Bench: ParsableCommand {
                 report.merge(try measureTokenizer(tokenizer, text)) { $1 }
             }
             if let model {
-                report.merge(try measureModel(model)) { $1 }
-            } else if let resolved = try manifestArguments.resolve() {
-                guard let weights = resolved.manifest.weights else {
-                    throw InputError(description: "manifest \(resolved.manifest.name) names no weights")
+                guard let weightPrecision = WeightPrecision(rawValue: precision) else {
+                    throw InputError(description: "--precision: \"\(precision)\" is not one of auto, f32, q8_0, q4_0")
                 }
-                report.merge(try measureModel(weights.path.path)) { $1 }
+                report.merge(try measureModel(model) {
+                    try Zoo.loadModel(directory: URL(fileURLWithPath: model), options: ModelOptions(weightPrecision: weightPrecision))
+                }) { $1 }
+            } else if manifestArguments.manifest != nil {
+                // The manifest's own weights, precision and overrides; --precision adds one more.
+                var arguments = manifestArguments
+                switch precision {
+                case "auto": break
+                case "f32": arguments.overrides.append("weights.dtype=f32")
+                default: arguments.overrides.append("weights.quantize=\(precision)")
+                }
+                let resolved = try arguments.resolve()!
+                report.merge(try measureModel(resolved.manifest.name) { try ZooModel.load(resolved.manifest).model }) { $1 }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -96,18 +106,14 @@ struct Bench: ParsableCommand {
         return ["tokenizer": path, "tokenizer_mb_per_second": median(rates)!, "tokens": tokens, "bytes": data.count]
     }
 
-    private func measureModel(_ modelPath: String) throws -> [String: Any] {
+    private func measureModel(_ modelPath: String, load: () throws -> any LanguageModel) throws -> [String: Any] {
         guard let backend = MatrixBackend(rawValue: matmul) else {
             throw InputError(description: "--matmul: \"\(matmul)\" is not one of native, openblas")
         }
         Runtime.matrixBackend = backend
         if let threads { Runtime.threadCount = threads }
         let loadStart = Date()
-        guard let weightPrecision = WeightPrecision(rawValue: precision) else {
-            throw InputError(description: "--precision: \"\(precision)\" is not one of auto, f32, q8_0, q4_0")
-        }
-        let model = try Zoo.loadModel(
-            directory: URL(fileURLWithPath: modelPath), options: ModelOptions(weightPrecision: weightPrecision))
+        let model = try load()
         let loadSeconds = Date().timeIntervalSince(loadStart)
         // Deterministic pseudo-random ids, the same in every run.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
