@@ -56,7 +56,7 @@ public struct Generator {
     public mutating func generate(
         prompt: [Int], maxTokens: Int, seed: UInt64 = 0, onToken: (Int) throws -> Bool = { _ in true }
     ) throws -> GenerationResult {
-        precondition(!prompt.isEmpty, "the prompt needs at least one token")
+        guard !prompt.isEmpty else { throw EmptyPromptError() }
         var result = GenerationResult(tokens: [], finishReason: .length)
         guard maxTokens > 0 else { return result }
         guard prompt.count <= model.contextLength else {
@@ -113,7 +113,7 @@ extension Generator {
         prompt: [Int], cache: PromptCache, maxTokens: Int, seed: UInt64 = 0, prefillChunk: Int? = nil,
         shouldStop: () -> Bool = { false }, onToken: (Int) throws -> Bool = { _ in true }
     ) throws -> GenerationResult {
-        precondition(!prompt.isEmpty, "the prompt needs at least one token")
+        guard !prompt.isEmpty else { throw EmptyPromptError() }
         var result = GenerationResult(tokens: [], finishReason: .length)
         guard maxTokens > 0 else { return result }
         guard prompt.count <= min(model.contextLength, cache.storage.capacity) else {

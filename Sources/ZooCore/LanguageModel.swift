@@ -30,3 +30,9 @@ public struct TokenOutOfRangeError: Error, CustomStringConvertible, Sendable {
         "token id \(id) is outside the model's embedding table (0..<\(vocabularySize))"
     }
 }
+
+/// A request whose prompt encodes to no tokens at all: there is nothing to continue from.
+public struct EmptyPromptError: Error, CustomStringConvertible, Sendable {
+    public init() {}
+    public var description: String { "the prompt is empty: give at least one token of text" }
+}

@@ -52,4 +52,10 @@ final class ContextPolicyTests: XCTestCase {
         XCTAssertNotEqual(logits["q8_0"], logits["none"])
         XCTAssertNotEqual(logits["q4_0"], logits["q8_0"])
     }
+
+    func testEmptyPromptIsAnErrorNotACrash() throws {
+        let zoo = try load([])
+        XCTAssertThrowsError(try zoo.generate(.completion(""))) { XCTAssertTrue($0 is EmptyPromptError, "\($0)") }
+        XCTAssertThrowsError(try zoo.model.forward([], cache: zoo.model.makeCache(capacity: nil), logits: .last))
+    }
 }

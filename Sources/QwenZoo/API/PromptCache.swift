@@ -66,7 +66,7 @@ public final class PromptCache {
     public func prefill(_ prompt: [Int], chunkSize: Int? = nil, shouldStop: () -> Bool = { false }) throws
         -> (logits: Logits, reused: Int)
     {
-        precondition(!prompt.isEmpty, "the prompt needs at least one token")
+        guard !prompt.isEmpty else { throw EmptyPromptError() }
         let reused = reusableLength(for: prompt)
         storage.truncate(to: reused)
         tokens.removeLast(tokens.count - reused)

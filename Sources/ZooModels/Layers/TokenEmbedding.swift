@@ -8,7 +8,7 @@ struct TokenEmbedding: Sendable {
 
     /// Throws for an id outside the table, before any work is done.
     func validate(_ tokens: [Int]) throws {
-        precondition(!tokens.isEmpty, "forward needs at least one token")
+        guard !tokens.isEmpty else { throw EmptyPromptError() }
         for id in tokens where id < 0 || id >= vocabularySize {
             throw TokenOutOfRangeError(id: id, vocabularySize: vocabularySize)
         }
