@@ -10,7 +10,7 @@
 #define ZOO_X86 1
 #endif
 
-#define BLOCK 4
+#include "tiling.h"
 
 // MARK: - AVX-512
 #if ZOO_X86
@@ -49,22 +49,9 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
 __attribute__((target("avx512f"))) static void
 linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
               int accumulate) {
-    for (int n = n_begin; n < n_end; n += BLOCK) {
-        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
-        for (int t = 0; t < rows; t += BLOCK) {
-            int tb = rows - t < BLOCK ? rows - t : BLOCK;
-            const float *xt = x + (size_t)t * k_dim;
-            const float *wn = w + (size_t)n * k_dim;
-            float *yt = y + (size_t)t * ldy + n;
-            // Constant block sizes let the compiler keep every accumulator in a register.
-            if (tb == BLOCK && nb == BLOCK)
-                block_avx512(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
-            else if (tb == 1 && nb == BLOCK)
-                block_avx512(xt, 1, k_dim, wn, BLOCK, yt, ldy, accumulate);
-            else
-                block_avx512(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
-        }
-    }
+#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
 }
 
 // MARK: - AVX2 + FMA
@@ -113,22 +100,9 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
 __attribute__((target("avx2,fma"))) static void
 linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
             int accumulate) {
-    for (int n = n_begin; n < n_end; n += BLOCK) {
-        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
-        for (int t = 0; t < rows; t += BLOCK) {
-            int tb = rows - t < BLOCK ? rows - t : BLOCK;
-            const float *xt = x + (size_t)t * k_dim;
-            const float *wn = w + (size_t)n * k_dim;
-            float *yt = y + (size_t)t * ldy + n;
-            // Constant block sizes let the compiler keep every accumulator in a register.
-            if (tb == BLOCK && nb == BLOCK)
-                block_avx2(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);
-            else if (tb == 1 && nb == BLOCK)
-                block_avx2(xt, 1, k_dim, wn, BLOCK, yt, ldy, accumulate);
-            else
-                block_avx2(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);
-        }
-    }
+#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
 }
 
 #endif  // ZOO_X86

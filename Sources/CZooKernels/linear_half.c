@@ -12,7 +12,7 @@
 #define ZOO_X86 1
 #endif
 
-#define BLOCK 4
+#include "tiling.h"
 
 static inline float bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
@@ -88,23 +88,13 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
     }                                                                                                              \
     __attribute__((target("avx512f"))) static void NAME(const float *x, int rows, int k_dim, const uint16_t *w,   \
                                                         int n_begin, int n_end, float *y, int ldy, int accumulate) { \
-        for (int n = n_begin; n < n_end; n += BLOCK) {                                                             \
-            int nb = n_end - n < BLOCK ? n_end - n : BLOCK;                                                        \
-            for (int t = 0; t < rows; t += BLOCK) {                                                                \
-                int tb = rows - t < BLOCK ? rows - t : BLOCK;                                                      \
-                const float *xt = x + (size_t)t * k_dim;                                                           \
-                const uint16_t *wn = w + (size_t)n * k_dim;                                                        \
-                float *yt = y + (size_t)t * ldy + n;                                                               \
-                if (tb == BLOCK && nb == BLOCK)                                                                    \
-                    NAME##_block(xt, BLOCK, k_dim, wn, BLOCK, yt, ldy, accumulate);                               \
-                else if (tb == 1 && nb == BLOCK)                                                                   \
-                    NAME##_block(xt, 1, k_dim, wn, BLOCK, yt, ldy, accumulate);                                   \
-                else                                                                                               \
-                    NAME##_block(xt, tb, k_dim, wn, nb, yt, ldy, accumulate);                                     \
-            }                                                                                                      \
-        }                                                                                                          \
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, NAME##_TILE)                                                     \
     }
 
+#define linear_bf16_avx512_TILE(TB, NB) \
+    linear_bf16_avx512_block(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define linear_f16_avx512_TILE(TB, NB) \
+    linear_f16_avx512_block(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
 DEFINE_HALF_AVX512(linear_bf16_avx512, load16_bf16)
 DEFINE_HALF_AVX512(linear_f16_avx512, load16_f16)
 #endif  // ZOO_X86

@@ -12,7 +12,7 @@
 #define ZOO_X86 1
 #endif
 
-#define BLOCK 4
+#include "tiling.h"
 #define QK 32
 
 void zoo_quantize_q4_0(const float *w, int rows, int k_dim, uint8_t *q, float *scales) {
@@ -78,22 +78,10 @@ __attribute__((target("avx512f"))) static void
 linear_q4_0_avx512(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
                    float *y, int ldy, int accumulate) {
     int blocks = k_dim / QK;
-    for (int n = n_begin; n < n_end; n += BLOCK) {
-        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
-        for (int t = 0; t < rows; t += BLOCK) {
-            int tb = rows - t < BLOCK ? rows - t : BLOCK;
-            const float *xt = x + (size_t)t * k_dim;
-            const uint8_t *qn = q + (size_t)n * (k_dim / 2);
-            const float *sn = scales + (size_t)n * blocks;
-            float *yt = y + (size_t)t * ldy + n;
-            if (tb == BLOCK && nb == BLOCK)
-                q4_block_avx512(xt, BLOCK, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
-            else if (tb == 1 && nb == BLOCK)
-                q4_block_avx512(xt, 1, k_dim, qn, sn, BLOCK, yt, ldy, accumulate);
-            else
-                q4_block_avx512(xt, tb, k_dim, qn, sn, nb, yt, ldy, accumulate);
-        }
-    }
+#define TILE(TB, NB) \
+    q4_block_avx512(x + (size_t)t * k_dim, TB, k_dim, q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
 }
 #endif
 

@@ -1,0 +1,25 @@
+// The tiling every linear kernel shares: the output [rows, n_begin..n_end) is visited in tiles of
+// up to BLOCK token rows × BLOCK weight rows, and TILE(tb, nb) computes one tile with `t` (first
+// token row) and `n` (first weight row) in scope. Full tiles and the one-token tile of a decode
+// step pass constant sizes, so the compiler keeps every accumulator of those in a register.
+#ifndef ZOO_TILING_H
+#define ZOO_TILING_H
+
+#define BLOCK 4
+
+#define ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)                                  \
+    for (int n = (n_begin); n < (n_end); n += BLOCK) {                                 \
+        int nb = (n_end) - n < BLOCK ? (n_end) - n : BLOCK;                            \
+        for (int t = 0; t < (rows); t += BLOCK) {                                      \
+            int tb = (rows) - t < BLOCK ? (rows) - t : BLOCK;                          \
+            if (tb == BLOCK && nb == BLOCK) {                                          \
+                TILE(BLOCK, BLOCK);                                                    \
+            } else if (tb == 1 && nb == BLOCK) {                                       \
+                TILE(1, BLOCK);                                                        \
+            } else {                                                                   \
+                TILE(tb, nb);                                                          \
+            }                                                                          \
+        }                                                                              \
+    }
+
+#endif
