@@ -183,29 +183,10 @@ public struct SamplerCandidates {
     /// Probabilities are Float; sums are accumulated in Double.
     public mutating func computeProbabilities() {
         if hasProbabilities { return }
-        let m = maxLogit()
-        var total = 0.0
+        let total = fillExponentials()
         let n = count
-        let dense = isDense
+        let scale = Float(1 / total)
         probs.withUnsafeMutableBufferPointer { pr in
-            if dense {
-                row.withUnsafeBufferPointer { p in
-                    for i in 0..<n {
-                        let e = expf(p[i] - m)
-                        pr[i] = e
-                        total += Double(e)
-                    }
-                }
-            } else {
-                items.withUnsafeBufferPointer { p in
-                    for i in 0..<n {
-                        let e = expf(p[i].logit - m)
-                        pr[i] = e
-                        total += Double(e)
-                    }
-                }
-            }
-            let scale = Float(1 / total)
             for i in 0..<n { pr[i] *= scale }
         }
         hasProbabilities = true
@@ -567,11 +548,9 @@ public struct SamplerCandidates {
 
     // MARK: Drawing
 
-    /// Draws an index with probability softmax(logit), consuming one uniform double from
-    /// `random` when there is more than one candidate. Walks the candidates in their order,
-    /// accumulating in Double; returns the index and its probability.
-    public mutating func draw(using random: inout SeededRandom) -> (index: Int, probability: Double) {
-        if count == 1 { return (0, 1) }
+    /// Writes `exp(logit − max)` of every candidate into `probs` and returns their sum (in Double):
+    /// the shared first half of a softmax and of a draw.
+    private mutating func fillExponentials() -> Double {
         let m = maxLogit()
         var total = 0.0
         let n = count
@@ -595,6 +574,16 @@ public struct SamplerCandidates {
                 }
             }
         }
+        return total
+    }
+
+    /// Draws an index with probability softmax(logit), consuming one uniform double from
+    /// `random` when there is more than one candidate. Walks the candidates in their order,
+    /// accumulating in Double; returns the index and its probability.
+    public mutating func draw(using random: inout SeededRandom) -> (index: Int, probability: Double) {
+        if count == 1 { return (0, 1) }
+        let total = fillExponentials()
+        let n = count
         invalidate()
         let u = random.nextDouble() * total
         var acc = 0.0

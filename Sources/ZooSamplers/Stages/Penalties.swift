@@ -54,8 +54,7 @@ public struct PresencePenalty: SamplerStage {
 
     public mutating func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
         guard value != 0 else { return }
-        counts.clear()
-        for t in penalizedTokens(context, window: window, includePrompt: includePrompt) { counts.update(t) { $0 += 1 } }
+        counts.count(penalizedTokens(context, window: window, includePrompt: includePrompt))
         let v = Float(value)
         candidates.adjust(counts) { l, _ in l - v }
     }
@@ -79,8 +78,7 @@ public struct FrequencyPenalty: SamplerStage {
 
     public mutating func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
         guard value != 0 else { return }
-        counts.clear()
-        for t in penalizedTokens(context, window: window, includePrompt: includePrompt) { counts.update(t) { $0 += 1 } }
+        counts.count(penalizedTokens(context, window: window, includePrompt: includePrompt))
         let v = Float(value)
         candidates.adjust(counts) { l, c in l - v * Float(c) }
     }
@@ -219,5 +217,13 @@ public struct DRY: SamplerStage {
             if maxExponent > 0 && e > maxExponent { e = maxExponent }
             return l - Float(m * pow(b, Double(e)))
         }
+    }
+}
+
+extension TokenTable where Value == Int32 {
+    /// Resets the table to how often each id occurs in `tokens` (the presence and frequency penalties' input).
+    mutating func count(_ tokens: some Sequence<Int>) {
+        clear()
+        for t in tokens { update(t) { $0 += 1 } }
     }
 }
