@@ -61,15 +61,18 @@ public struct MathEvaluation: Sendable {
     /// manifest's variant does not extract answers.
     public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let passes = votes > 1 ? 2 : 1
+        // The variant with one vote (greedy) and with `votes`, built once for every problem.
+        let single = try model.withVariantOptions(["votes": .number(1)])
+        let voting = try model.withVariantOptions(["votes": .number(Double(votes))])
         var greedyCorrect = 0, majorityCorrect = 0, answered = 0
         for (index, item) in items.enumerated() {
             let problemSeed = seed &+ UInt64(index) &* 1000
-            let greedy = try answer(model, item.question, votes: 1, chain: [], seed: problemSeed)
+            let greedy = try answer(single, item.question, chain: [], seed: problemSeed)
             if greedy.answer != nil { answered += 1 }
             if Self.isCorrect(greedy.answer, gold: item.answer) { greedyCorrect += 1 }
             progress(index * passes + 1, items.count * passes)
             if votes > 1 {
-                let voted = try answer(model, item.question, votes: votes, chain: votingChain, seed: problemSeed)
+                let voted = try answer(voting, item.question, chain: votingChain, seed: problemSeed)
                 if Self.isCorrect(voted.answer, gold: item.answer) { majorityCorrect += 1 }
                 progress(index * passes + 2, items.count * passes)
             }
@@ -80,11 +83,10 @@ public struct MathEvaluation: Sendable {
             majorityAccuracy: votes > 1 ? Double(majorityCorrect) / n : nil, votes: votes, answered: answered)
     }
 
-    private func answer(_ model: ZooModel, _ question: String, votes: Int, chain: [SamplerStageSpec], seed: UInt64) throws
+    private func answer(_ model: ZooModel, _ question: String, chain: [SamplerStageSpec], seed: UInt64) throws
         -> ExtractedAnswer
     {
-        let voter = try model.withVariantOptions(["votes": .number(Double(votes))])
-        let completion = try voter.generate(
+        let completion = try model.generate(
             .problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: seed, sampler: chain))
         guard case .answer(_, let extracted) = completion.output else {
             throw EvaluationError("the manifest's variant (\(model.manifest.variant.name)) does not extract answers; use a math manifest")

@@ -86,9 +86,12 @@ struct Generate: ParsableCommand {
         let completion = try zoo.generate(request, options: options) { text in
             if !printIds { StandardIO.write(text) }
         }
-        var plan = try zoo.plan(request)
-        plan.tokens = completion.promptTokens
-        try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: completion.samples[0].tokens)
+        if receipt != nil {
+            // The stops come from the plan; the prompt is the one that ran (after any truncation).
+            var plan = try zoo.plan(request)
+            plan.tokens = completion.promptTokens
+            try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: completion.samples[0].tokens)
+        }
         for warning in completion.warnings { FileHandle.standardError.write(Data("zoo: warning: \(warning)\n".utf8)) }
         if printIds {
             StandardIO.write(StandardIO.json(completion.samples[0].tokens) + "\n")
