@@ -23,7 +23,10 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
     int k = 0;
     for (; k + 16 <= k_dim; k += 16) {
         __m512 wv[BLOCK];
-        for (int j = 0; j < nb; j++) wv[j] = _mm512_loadu_ps(w + (size_t)j * k_dim + k);
+        for (int j = 0; j < nb; j++) {
+            ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            wv[j] = _mm512_loadu_ps(w + (size_t)j * k_dim + k);
+        }
         for (int i = 0; i < tb; i++) {
             __m512 xv = _mm512_loadu_ps(x + (size_t)i * k_dim + k);
             for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
@@ -72,7 +75,10 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
     int k = 0;
     for (; k + 8 <= k_dim; k += 8) {
         __m256 wv[BLOCK];
-        for (int j = 0; j < nb; j++) wv[j] = _mm256_loadu_ps(w + (size_t)j * k_dim + k);
+        for (int j = 0; j < nb; j++) {
+            if (!(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            wv[j] = _mm256_loadu_ps(w + (size_t)j * k_dim + k);
+        }
         for (int i = 0; i < tb; i++) {
             __m256 xv = _mm256_loadu_ps(x + (size_t)i * k_dim + k);
             for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);

@@ -60,7 +60,10 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         int k = 0;                                                                                                 \
         for (; k + 16 <= k_dim; k += 16) {                                                                         \
             __m512 wv[BLOCK];                                                                                      \
-            for (int j = 0; j < nb; j++) wv[j] = LOAD(w + (size_t)j * k_dim + k);                                  \
+            for (int j = 0; j < nb; j++) {                                                                         \
+                if (!(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);                               \
+                wv[j] = LOAD(w + (size_t)j * k_dim + k);                                                           \
+            }                                                                                                      \
             for (int i = 0; i < tb; i++) {                                                                         \
                 __m512 xv = _mm512_loadu_ps(x + (size_t)i * k_dim + k);                                            \
                 for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);                    \

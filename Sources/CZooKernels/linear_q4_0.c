@@ -51,7 +51,9 @@ q4_block_avx512(const float *x, int tb, int k_dim, const uint8_t *q, const float
     for (int b = 0; b < blocks; b++) {
         __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
         for (int j = 0; j < nb; j++) {
-            __m128i packed = _mm_loadu_si128((const __m128i *)(q + (size_t)j * (k_dim / 2) + (size_t)b * (QK / 2)));
+            const uint8_t *row = q + (size_t)j * (k_dim / 2) + (size_t)b * (QK / 2);
+            if (!(b & 3)) ZOO_PREFETCH_AHEAD(row, k_dim / 2);
+            __m128i packed = _mm_loadu_si128((const __m128i *)row);
             __m128i lo = _mm_and_si128(packed, low_mask), hi = _mm_and_si128(_mm_srli_epi16(packed, 4), low_mask);
             w0[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(lo)), eight);
             w1[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(hi)), eight);

@@ -46,8 +46,7 @@ q8_block_avx512(const float *x, int tb, int k_dim, const int8_t *q, const float 
         __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
         for (int j = 0; j < nb; j++) {
             const int8_t *row = q + (size_t)j * k_dim + (size_t)b * QK;
-            // Fetch the rows two tiles ahead: a decode step streams the matrix once (prefetch never faults).
-            _mm_prefetch((const char *)(row + 8 * k_dim), _MM_HINT_T0);
+            if (!(b & 1)) ZOO_PREFETCH_AHEAD(row, k_dim);
             w0[j] = widen16_i8(row);
             w1[j] = widen16_i8(row + 16);
             sc[j] = _mm512_set1_ps(scales[(size_t)j * blocks + b]);

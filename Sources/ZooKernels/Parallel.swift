@@ -1,3 +1,4 @@
+import CZooKernels
 import Dispatch
 import Foundation
 import Synchronization
@@ -17,13 +18,34 @@ public enum Parallel {
 
     /// Runs `body(0) … body(count-1)` concurrently and returns when all are done.
     ///
+    /// The work goes to a persistent pool of spinning threads (`zoo_thread_pool.h`): a decode step
+    /// issues ~170 short jobs, and waking idle threads for each costs more than some of the jobs.
+    /// A job submitted while the pool is busy (from inside a task, or by another session at the same
+    /// moment) runs on Dispatch's threads instead.
+    ///
     /// The kernels hand raw pointers to disjoint slices of one buffer to each index, which the
     /// compiler cannot prove safe; callers guarantee that no two indices write the same memory.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count == 1 {
-            body(0)
+        if count <= 1 {
+            if count == 1 { body(0) }
             return
         }
+        let ran = usePool && withoutActuallyEscaping(body) { body -> Bool in
+            var job = body
+            return withUnsafeMutablePointer(to: &job) { job in
+                zoo_pool_run(Int32(min(count, threadCount)), Int32(count), { context, index in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
+                }, job) == 0
+            }
+        }
+        if !ran { dispatch(count, body) }
+    }
+
+    /// `ZOO_THREAD_POOL=0` sends every job to Dispatch, to measure what the pool buys.
+    static let usePool = ProcessInfo.processInfo.environment["ZOO_THREAD_POOL"] != "0"
+
+    /// The pool's fallback: Dispatch's shared threads.
+    static func dispatch(_ count: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             let box = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }

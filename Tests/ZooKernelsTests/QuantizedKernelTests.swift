@@ -1,8 +1,13 @@
 import XCTest
 import ZooKernels
 
-/// The q8_0 and 16-bit kernels against float64 references on their own weight values.
+/// The q8_0, q4_0 and 16-bit kernels with fp32 activations against float64 references on their
+/// own weight values. (The integer kernels, which quantize the activations too, are in
+/// `IntegerKernelTests`.)
 final class QuantizedKernelTests: XCTestCase {
+    override func setUp() { MatrixMultiply.integerDotProducts = false }
+    override func tearDown() { MatrixMultiply.integerDotProducts = MatrixMultiply.integerDotProductsAvailable }
+
     private func random(_ count: Int, seed: UInt64) -> [Float] {
         var state = seed
         return (0..<count).map { _ in

@@ -45,6 +45,40 @@ void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, cons
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 
+
+/// Quantizes activation rows for the integer kernels below, as llama.cpp quantizes a q8_0 row:
+/// per block of 32, d = max|x| / 127 and xq = round-to-nearest-even(x / d). Also writes the sum of
+/// every four consecutive xq bytes (`xsum4`, [rows][k_dim / 4]), which the kernels start from.
+/// `k_dim` is a multiple of 32; xq is [rows][k_dim], xd [rows][k_dim / 32].
+void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4);
+
+/// 1 when the CPU has AVX-512 VNNI (the integer kernels' fast path), else 0.
+int zoo_int8_dot_available(void);
+
+/// y (+)= dequantized(xq) · dequantized(q8_0 weights)ᵀ with integer dot products per block; the
+/// same tiling and row independence as zoo_linear_q8_0. `_portable` is the plain C version.
+void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate);
+void zoo_linear_q8_0_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                                 const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                                 int accumulate);
+
+/// As zoo_linear_q8_0_x8 with q4_0 weights.
+void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate);
+void zoo_linear_q4_0_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                                 const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                                 int accumulate);
+
+
+#include <stddef.h>
+
+/// A 64-byte-aligned buffer of at least `bytes`, owned by the calling thread and reused by its next
+/// call (so a warm decode loop allocates nothing); NULL if memory ran out.
+void *zoo_thread_scratch(size_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

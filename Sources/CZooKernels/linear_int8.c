@@ -1,0 +1,221 @@
+// q8_0 and q4_0 weights times activations quantized to 8 bits, with integer dot products — the way
+// llama.cpp computes these formats. Widening every weight to fp32 costs more instructions than the
+// memory it saves; with AVX-512 VNNI one instruction multiplies and sums 64 weight bytes.
+//
+// Activations: per row and block of 32, d = max|x| / 127 and xq = round-to-nearest-even(x / d).
+// VNNI multiplies unsigned by signed bytes, so the kernels feed the weights as unsigned bytes
+// (q8_0: w + 128; q4_0: the raw nibble, w + 8) and start each lane's integer sum at −offset × (the
+// sum of that lane's four activation bytes), which `xsum4` holds. Integer sums are exact; per
+// 32-bit lane the float arithmetic is a fixed sequence, then one horizontal sum, so an output
+// element does not depend on how many rows share the call.
+#include "zoo_kernels.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#include "tiling.h"
+#define QK 32
+
+void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4) {
+    int blocks = k_dim / QK;
+    for (int r = 0; r < rows; r++)
+        for (int b = 0; b < blocks; b++) {
+            const float *src = x + (size_t)r * k_dim + (size_t)b * QK;
+            float amax = 0;
+            for (int i = 0; i < QK; i++) amax = fmaxf(amax, fabsf(src[i]));
+            float d = amax / 127.0f;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            int8_t *dst = xq + (size_t)r * k_dim + (size_t)b * QK;
+            for (int i = 0; i < QK; i++) dst[i] = (int8_t)nearbyintf(src[i] * id);
+            xd[(size_t)r * blocks + b] = d;
+            int32_t *sums = xsum4 + (size_t)r * (k_dim / 4) + (size_t)b * (QK / 4);
+            for (int l = 0; l < QK / 4; l++) sums[l] = dst[4 * l] + dst[4 * l + 1] + dst[4 * l + 2] + dst[4 * l + 3];
+        }
+}
+
+// MARK: - Portable (the same per-lane arithmetic as the SIMD path, 16 lanes per pair of blocks)
+
+static void linear_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                               const void *weights, int is_q4, const float *scales, int n_begin, int n_end,
+                               float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+    int offset = is_q4 ? 8 : 128;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            float lanes[16] = {0};
+            for (int b = 0; b < blocks; b++) {
+                float s = scales[(size_t)n * blocks + b] * xd[(size_t)t * blocks + b];
+                for (int l = 0; l < 8; l++) {
+                    int32_t dot = -offset * xsum4[(size_t)t * (k_dim / 4) + (size_t)b * 8 + l];
+                    for (int e = 0; e < 4; e++) {
+                        int i = 4 * l + e;  // position in the block
+                        int u;
+                        if (is_q4) {
+                            uint8_t byte = ((const uint8_t *)weights)[(size_t)n * (k_dim / 2) + (size_t)b * 16 + (i & 15)];
+                            u = i < 16 ? byte & 0x0F : byte >> 4;
+                        } else {
+                            u = ((const int8_t *)weights)[(size_t)n * k_dim + (size_t)b * QK + i] + 128;
+                        }
+                        dot += u * xq[(size_t)t * k_dim + (size_t)b * QK + i];
+                    }
+                    int lane = (b & 1) * 8 + l;
+                    lanes[lane] = fmaf((float)dot, s, lanes[lane]);
+                }
+            }
+            float v = 0;
+            for (int l = 0; l < 16; l++) v += lanes[l];
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+void zoo_linear_q8_0_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                                 const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                                 int accumulate) {
+    linear_x8_portable(xq, xd, xsum4, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
+}
+
+void zoo_linear_q4_0_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                                 const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                                 int accumulate) {
+    linear_x8_portable(xq, xd, xsum4, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
+}
+
+// MARK: - AVX-512 VNNI
+
+#if ZOO_X86
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+// [s[0] × 8 lanes, s[1] × 8 lanes]; with one block left, the upper half is s[0] too (its lanes are zero).
+VNNI_TARGET static inline __m512 pair_scales(const float *s, int two) {
+    __m512i index = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m128 pair = two ? _mm_castpd_ps(_mm_load_sd((const double *)s)) : _mm_load_ss(s);
+    return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(pair));
+}
+
+// Weight bytes of two blocks (or one: `two` == 0) of row `row`, as unsigned VNNI operands.
+VNNI_TARGET static inline __m512i q8_operand(const int8_t *row, int two) {
+    __m512i w = two ? _mm512_loadu_si512(row) : _mm512_maskz_loadu_epi8(0xFFFFFFFFull, row);
+    return _mm512_xor_si512(w, _mm512_set1_epi8((char)0x80));
+}
+
+VNNI_TARGET static inline __m512i q4_operand(const uint8_t *row, int two) {
+    // 32 packed bytes [B0 | B1] → [B0, B0, B1, B1] per 128-bit lane; the odd lanes shift down 4 bits.
+    __m256i packed = two ? _mm256_loadu_si256((const __m256i *)row)
+                         : _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)row));
+    __m512i spread = _mm512_permutexvar_epi64(_mm512_set_epi64(3, 2, 3, 2, 1, 0, 1, 0), _mm512_castsi256_si512(packed));
+    __m512i shifted = _mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0));
+    __m512i nibbles = _mm512_and_si512(shifted, _mm512_set1_epi8(0x0F));
+    return two ? nibbles : _mm512_maskz_mov_epi32(0x00FF, nibbles);
+}
+
+#define DEFINE_X8_AVX512(NAME, WTYPE, ROW_BYTES, OPERAND, SHIFT)                                                \
+    VNNI_TARGET __attribute__((always_inline)) static inline void NAME##_block(                                \
+        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
+        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
+        int blocks = k_dim / QK;                                                                               \
+        __m512 acc[BLOCK][BLOCK];                                                                              \
+        for (int i = 0; i < BLOCK; i++)                                                                        \
+            for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();                                   \
+        for (int b = 0; b < blocks; b += 2) {                                                                  \
+            int two = b + 1 < blocks;                                                                          \
+            __m512i wv[BLOCK];                                                                                 \
+            __m512 ws[BLOCK];                                                                                  \
+            for (int j = 0; j < nb; j++) {                                                                     \
+                const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / blocks);               \
+                ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                                            \
+                wv[j] = OPERAND(row, two);                                                                     \
+                ws[j] = pair_scales(scales + (size_t)j * blocks + b, two);                                     \
+            }                                                                                                  \
+            for (int i = 0; i < tb; i++) {                                                                     \
+                const int8_t *xb = xq + (size_t)i * k_dim + (size_t)b * QK;                                    \
+                __m512i xv = two ? _mm512_loadu_si512(xb) : _mm512_maskz_loadu_epi8(0xFFFFFFFFull, xb);        \
+                const int32_t *sb = xsum4 + (size_t)i * (k_dim / 4) + (size_t)b * 8;                           \
+                __m512i sums = two ? _mm512_loadu_si512(sb) : _mm512_maskz_loadu_epi32(0x00FF, sb);            \
+                __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sums, SHIFT));      \
+                __m512 xs = pair_scales(xd + (size_t)i * blocks + b, two);                                     \
+                for (int j = 0; j < nb; j++) {                                                                 \
+                    __m512i dot = _mm512_dpbusd_epi32(start, wv[j], xv);                                       \
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(ws[j], xs), acc[i][j]); \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+        for (int i = 0; i < tb; i++)                                                                           \
+            for (int j = 0; j < nb; j++) {                                                                     \
+                float v = _mm512_reduce_add_ps(acc[i][j]);                                                     \
+                float *out = y + (size_t)i * ldy + j;                                                          \
+                *out = accumulate ? *out + v : v;                                                              \
+            }                                                                                                  \
+    }
+
+DEFINE_X8_AVX512(q8_x8, int8_t, k_dim, q8_operand, 7)
+DEFINE_X8_AVX512(q4_x8, uint8_t, (k_dim / 2), q4_operand, 3)
+
+VNNI_TARGET static void linear_q8_x8_avx512(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
+                                            int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
+                                            float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+#define TILE(TB, NB)                                                                                              \
+    q8_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
+                q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
+                                            int k_dim, const uint8_t *q, const float *scales, int n_begin,
+                                            int n_end, float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+#define TILE(TB, NB)                                                                                              \
+    q4_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
+                q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,      \
+                accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+#endif  // ZOO_X86
+
+// MARK: - Dispatch
+
+int zoo_int8_dot_available(void) {
+    static int available = -1;  // every thread computes the same answer, so a racing store is harmless
+    int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
+    if (value >= 0) return value;
+    value = 0;
+#if ZOO_X86
+    __builtin_cpu_init();
+    value = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#endif
+    __atomic_store_n(&available, value, __ATOMIC_RELAXED);
+    return value;
+}
+
+void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate) {
+#if ZOO_X86
+    if (zoo_int8_dot_available()) {
+        linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+    zoo_linear_q8_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+}
+
+void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate) {
+#if ZOO_X86
+    if (zoo_int8_dot_available()) {
+        linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+    zoo_linear_q4_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+}
