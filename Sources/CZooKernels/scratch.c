@@ -3,15 +3,18 @@
 
 #include <stdlib.h>
 
-static _Thread_local void *scratch;
-static _Thread_local size_t scratch_size;
+#define SLOTS 4
 
-void *zoo_thread_scratch(size_t bytes) {
-    if (bytes > scratch_size) {
-        free(scratch);
+static _Thread_local void *scratch[SLOTS];
+static _Thread_local size_t scratch_size[SLOTS];
+
+void *zoo_thread_scratch(int slot, size_t bytes) {
+    if (slot < 0 || slot >= SLOTS) return NULL;
+    if (bytes > scratch_size[slot]) {
+        free(scratch[slot]);
         size_t size = bytes < 65536 ? 65536 : bytes + bytes / 2;
-        scratch = aligned_alloc(64, (size + 63) / 64 * 64);
-        scratch_size = scratch ? size : 0;
+        scratch[slot] = aligned_alloc(64, (size + 63) / 64 * 64);
+        scratch_size[slot] = scratch[slot] ? size : 0;
     }
-    return scratch;
+    return scratch[slot];
 }

@@ -18,27 +18,25 @@ public struct CausalAttention: Attention {
         // Each (token, head) pair is independent; spread them over the cores for long prefills.
         let chunks = work >= 8 && cache.length >= 64 ? Parallel.threadCount : 1
         Parallel.forEach(chunks) { chunk in
-            var scores = [Float](repeating: 0, count: cache.length)
-            scores.withUnsafeMutableBufferPointer { scoreBuffer in
-                let s = scoreBuffer.baseAddress!
-                var item = chunk
-                while item < work {
-                    let t = item / shape.queryHeads
-                    let h = item % shape.queryHeads
-                    let kvHead = h / shape.groupSize
-                    let q = queries + t * qWidth + h * d
-                    let out = output + t * qWidth + h * d
-                    let visible = firstPosition + t + 1
-                    for j in 0..<visible {
-                        s[j] = VectorOps.dot(q, cache.keys + j * cache.rowStride + kvHead * d, count: d) * scale
-                    }
-                    VectorOps.softmax(s, count: visible)
-                    out.update(repeating: 0, count: d)
-                    for j in 0..<visible {
-                        VectorOps.axpy(s[j], cache.values + j * cache.rowStride + kvHead * d, into: out, count: d)
-                    }
-                    item += chunks
+            // Each thread's own buffer, reused: a decode step allocates nothing here.
+            let s = ThreadScratch.floats(.attentionScores, count: cache.length)
+            var item = chunk
+            while item < work {
+                let t = item / shape.queryHeads
+                let h = item % shape.queryHeads
+                let kvHead = h / shape.groupSize
+                let q = queries + t * qWidth + h * d
+                let out = output + t * qWidth + h * d
+                let visible = firstPosition + t + 1
+                for j in 0..<visible {
+                    s[j] = VectorOps.dot(q, cache.keys + j * cache.rowStride + kvHead * d, count: d) * scale
                 }
+                VectorOps.softmax(s, count: visible)
+                out.update(repeating: 0, count: d)
+                for j in 0..<visible {
+                    VectorOps.axpy(s[j], cache.values + j * cache.rowStride + kvHead * d, into: out, count: d)
+                }
+                item += chunks
             }
         }
     }

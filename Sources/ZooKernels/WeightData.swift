@@ -77,7 +77,7 @@ extension MatrixMultiply {
         into y: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
         // [rows, k] int8 values, then [rows, k/4] int32 sums of four, then [rows, k/32] scales.
-        let scratch = zoo_thread_scratch(rows * k + rows * k + rows * (k / 32) * 4)!
+        let scratch = ThreadScratch.bytes(.integerActivations, rows * k + rows * k + rows * (k / 32) * 4)
         let xq = scratch.assumingMemoryBound(to: Int8.self)
         let xsum4 = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
         let xd = (scratch + 2 * rows * k).assumingMemoryBound(to: Float.self)

@@ -14,9 +14,10 @@ struct OutputHead: Sendable {
         let first = selection == .last ? tokens - 1 : 0
         let rows = tokens - first
         VectorOps.rmsNorm(x + first * hidden, rows: rows, dim: hidden, weight: norm.pointer, eps: eps, into: scratch)
-        var values = [Float](repeating: 0, count: rows * vocabulary)
-        values.withUnsafeMutableBufferPointer { out in
+        // The one allocation of a decode step: the logits it returns (not zero-filled first).
+        let values = [Float](unsafeUninitializedCapacity: rows * vocabulary) { out, initialized in
             lmHead.apply(scratch, rows: rows, into: out.baseAddress!)
+            initialized = rows * vocabulary
         }
         return Logits(rows: rows, vocabularySize: vocabulary, values: values)
     }

@@ -156,20 +156,22 @@ extension Qwen2Model {
     /// Scratch activations for one forward call.
     struct Buffers {
         let x, h, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>
+        private let memory: ActivationMemory
 
         init(tokens T: Int, hidden H: Int, qWidth: Int, kvWidth: Int, intermediate I: Int) {
-            x = .allocate(capacity: T * H)
-            h = .allocate(capacity: T * H)
-            q = .allocate(capacity: T * qWidth)
-            k = .allocate(capacity: T * kvWidth)
-            v = .allocate(capacity: T * kvWidth)
-            attn = .allocate(capacity: T * qWidth)
-            gate = .allocate(capacity: T * I)
-            up = .allocate(capacity: T * I)
+            var m = ActivationMemory(
+                tokens: T, counts: [T * H, T * H, T * qWidth, T * kvWidth, T * kvWidth, T * qWidth, T * I, T * I])
+            x = m.take(T * H)
+            h = m.take(T * H)
+            q = m.take(T * qWidth)
+            k = m.take(T * kvWidth)
+            v = m.take(T * kvWidth)
+            attn = m.take(T * qWidth)
+            gate = m.take(T * I)
+            up = m.take(T * I)
+            memory = m
         }
 
-        func deallocate() {
-            for p in [x, h, q, k, v, attn, gate, up] { p.deallocate() }
-        }
+        func deallocate() { memory.release() }
     }
 }

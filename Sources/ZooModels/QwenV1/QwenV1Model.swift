@@ -237,21 +237,22 @@ extension QwenV1Model {
     /// Scratch activations for one forward call.
     struct Buffers {
         let x, h, qkv, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>
+        private let memory: ActivationMemory
 
         init(tokens T: Int, hidden H: Int, ffn F: Int) {
-            x = .allocate(capacity: T * H)
-            h = .allocate(capacity: T * H)
-            qkv = .allocate(capacity: T * 3 * H)
-            q = .allocate(capacity: T * H)
-            k = .allocate(capacity: T * H)
-            v = .allocate(capacity: T * H)
-            attn = .allocate(capacity: T * H)
-            gate = .allocate(capacity: T * F)
-            up = .allocate(capacity: T * F)
+            var m = ActivationMemory(tokens: T, counts: [T * H, T * H, T * 3 * H, T * H, T * H, T * H, T * H, T * F, T * F])
+            x = m.take(T * H)
+            h = m.take(T * H)
+            qkv = m.take(T * 3 * H)
+            q = m.take(T * H)
+            k = m.take(T * H)
+            v = m.take(T * H)
+            attn = m.take(T * H)
+            gate = m.take(T * F)
+            up = m.take(T * F)
+            memory = m
         }
 
-        func deallocate() {
-            for p in [x, h, qkv, q, k, v, attn, gate, up] { p.deallocate() }
-        }
+        func deallocate() { memory.release() }
     }
 }
