@@ -4,8 +4,16 @@ import ZooKernels
 /// Full causal attention: the query at position `p` sees keys `0...p`.
 ///
 /// Covers MHA, GQA and MQA: query head `h` reads KV head `h / groupSize`, as HF's `repeat_kv` does.
+///
+/// Reads fp32 or fp16 cache rows; `cachePrecision` chooses which the model's cache keeps.
 public struct CausalAttention: Attention {
-    public init() {}
+    public let cachePrecision: KVPrecision
+
+    /// - Parameter cachePrecision: `.f16` halves the KV cache's memory and the bytes a long
+    ///   context's attention reads, at ~5e-4 relative error per stored value.
+    public init(cachePrecision: KVPrecision = .f32) {
+        self.cachePrecision = cachePrecision
+    }
 
     public func attend(
         queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
@@ -28,13 +36,24 @@ public struct CausalAttention: Attention {
                 let q = queries + t * qWidth + h * d
                 let out = output + t * qWidth + h * d
                 let visible = firstPosition + t + 1
-                for j in 0..<visible {
-                    s[j] = VectorOps.dot(q, cache.keys + j * cache.rowStride + kvHead * d, count: d) * scale
+                let column = kvHead * d
+                switch cache.precision {
+                case .f32:
+                    let keys = cache.keys + column
+                    for j in 0..<visible { s[j] = VectorOps.dot(q, keys + j * cache.rowStride, count: d) * scale }
+                case .f16:
+                    let keys = cache.halfKeys + column
+                    for j in 0..<visible { s[j] = VectorOps.dot(q, half: keys + j * cache.rowStride, count: d) * scale }
                 }
                 VectorOps.softmax(s, count: visible)
                 out.update(repeating: 0, count: d)
-                for j in 0..<visible {
-                    VectorOps.axpy(s[j], cache.values + j * cache.rowStride + kvHead * d, into: out, count: d)
+                switch cache.precision {
+                case .f32:
+                    let values = cache.values + column
+                    for j in 0..<visible { VectorOps.axpy(s[j], values + j * cache.rowStride, into: out, count: d) }
+                case .f16:
+                    let values = cache.halfValues + column
+                    for j in 0..<visible { VectorOps.axpy(s[j], half: values + j * cache.rowStride, into: out, count: d) }
                 }
                 item += chunks
             }

@@ -1,33 +1,33 @@
 import ZooCore
+import ZooKernels
 
-/// A KV cache that keeps every token of the sequence in contiguous per-layer buffers.
+/// A KV cache that keeps every token of the sequence in contiguous per-layer buffers, as fp32 or fp16.
 ///
 /// Buffers grow by doubling up to `capacity`, so a short chat on a 32K-context model does not
 /// reserve the memory of 32K tokens up front.
 public final class DenseKVCache: InspectableKVCache {
     public let capacity: Int
     public private(set) var count = 0
-    /// Floats per token per layer (`kvHeads * headDim`).
+    /// Elements per token per layer (`kvHeads * headDim`).
     public let rowWidth: Int
+    /// How rows are stored.
+    public let precision: KVPrecision
     private var allocated = 0
-    private var keyBuffers: [UnsafeMutablePointer<Float>]
-    private var valueBuffers: [UnsafeMutablePointer<Float>]
+    private var keyBuffers: [UnsafeMutableRawPointer]
+    private var valueBuffers: [UnsafeMutableRawPointer]
+    private var elementSize: Int { precision == .f32 ? 4 : 2 }
 
     /// - Parameters:
     ///   - layers: transformer layers.
-    ///   - rowWidth: floats per token per layer (`kvHeads * headDim`).
+    ///   - rowWidth: elements per token per layer (`kvHeads * headDim`).
     ///   - capacity: the most tokens the cache holds.
-    public init(layers: Int, rowWidth: Int, capacity: Int) {
+    ///   - precision: how rows are stored (fp16 halves the memory, at ~5e-4 relative error per value).
+    public init(layers: Int, rowWidth: Int, capacity: Int, precision: KVPrecision = .f32) {
         self.capacity = capacity
         self.rowWidth = rowWidth
-        keyBuffers = []
-        valueBuffers = []
-        keyBuffers.reserveCapacity(layers)
-        valueBuffers.reserveCapacity(layers)
-        for _ in 0..<layers {
-            keyBuffers.append(.allocate(capacity: 0))
-            valueBuffers.append(.allocate(capacity: 0))
-        }
+        self.precision = precision
+        keyBuffers = (0..<layers).map { _ in .allocate(byteCount: 0, alignment: 64) }
+        valueBuffers = (0..<layers).map { _ in .allocate(byteCount: 0, alignment: 64) }
     }
 
     deinit {
@@ -41,18 +41,34 @@ public final class DenseKVCache: InspectableKVCache {
         let needed = count + tokens
         guard needed <= capacity else { throw ContextOverflowError(requested: needed, capacity: capacity) }
         if needed > allocated { grow(toHold: needed) }
-        let start = count * rowWidth
-        (keyBuffers[layer] + start).update(from: keys, count: tokens * rowWidth)
-        (valueBuffers[layer] + start).update(from: values, count: tokens * rowWidth)
-        return KVLayerView(
-            keys: keyBuffers[layer], values: valueBuffers[layer], length: needed, rowStride: rowWidth)
+        let start = count * rowWidth, n = tokens * rowWidth
+        switch precision {
+        case .f32:
+            (keyBuffers[layer].assumingMemoryBound(to: Float.self) + start).update(from: keys, count: n)
+            (valueBuffers[layer].assumingMemoryBound(to: Float.self) + start).update(from: values, count: n)
+        case .f16:
+            VectorOps.narrowToHalf(keys, into: keyBuffers[layer].assumingMemoryBound(to: UInt16.self) + start, count: n)
+            VectorOps.narrowToHalf(values, into: valueBuffers[layer].assumingMemoryBound(to: UInt16.self) + start, count: n)
+        }
+        return view(layer: layer, length: needed)
     }
 
     /// The number of transformer layers.
     public var layerCount: Int { keyBuffers.count }
 
-    public func committedRows(layer: Int) -> KVLayerView {
-        KVLayerView(keys: keyBuffers[layer], values: valueBuffers[layer], length: count, rowStride: rowWidth)
+    public func committedRows(layer: Int) -> KVLayerView { view(layer: layer, length: count) }
+
+    private func view(layer: Int, length: Int) -> KVLayerView {
+        switch precision {
+        case .f32:
+            KVLayerView(
+                keys: keyBuffers[layer].assumingMemoryBound(to: Float.self),
+                values: valueBuffers[layer].assumingMemoryBound(to: Float.self), length: length, rowStride: rowWidth)
+        case .f16:
+            KVLayerView(
+                halfKeys: keyBuffers[layer].assumingMemoryBound(to: UInt16.self),
+                halfValues: valueBuffers[layer].assumingMemoryBound(to: UInt16.self), length: length, rowStride: rowWidth)
+        }
     }
 
     public func commit(tokens: Int) {
@@ -68,18 +84,19 @@ public final class DenseKVCache: InspectableKVCache {
         var newSize = max(allocated * 2, 64)
         while newSize < needed { newSize *= 2 }
         newSize = min(newSize, capacity)
+        let keep = allocated * rowWidth * elementSize, bytes = newSize * rowWidth * elementSize
         for i in keyBuffers.indices {
-            keyBuffers[i] = Self.reallocate(keyBuffers[i], keeping: allocated * rowWidth, newCount: newSize * rowWidth)
-            valueBuffers[i] = Self.reallocate(valueBuffers[i], keeping: allocated * rowWidth, newCount: newSize * rowWidth)
+            keyBuffers[i] = Self.reallocate(keyBuffers[i], keeping: keep, byteCount: bytes)
+            valueBuffers[i] = Self.reallocate(valueBuffers[i], keeping: keep, byteCount: bytes)
         }
         allocated = newSize
     }
 
     private static func reallocate(
-        _ old: UnsafeMutablePointer<Float>, keeping: Int, newCount: Int
-    ) -> UnsafeMutablePointer<Float> {
-        let fresh = UnsafeMutablePointer<Float>.allocate(capacity: newCount)
-        fresh.update(from: old, count: keeping)
+        _ old: UnsafeMutableRawPointer, keeping: Int, byteCount: Int
+    ) -> UnsafeMutableRawPointer {
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        fresh.copyMemory(from: old, byteCount: keeping)
         old.deallocate()
         return fresh
     }

@@ -30,4 +30,12 @@ public protocol Attention: Sendable {
         queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int,
         cache: KVLayerView, shape: AttentionShape, scale: Float,
         output: UnsafeMutablePointer<Float>)
+
+    /// How the KV cache a model makes for this attention stores its rows (default fp32): the
+    /// attention reads them, so it says which layouts it can read.
+    var cachePrecision: KVPrecision { get }
+}
+
+extension Attention {
+    public var cachePrecision: KVPrecision { .f32 }
 }

@@ -1,20 +1,67 @@
+/// How a KV cache stores its rows.
+public enum KVPrecision: String, Sendable, CaseIterable {
+    /// 32-bit floats: exactly what the layer computed.
+    case f32
+    /// IEEE half floats (rounded to nearest even): half the memory, and half the bytes a long
+    /// context's attention reads per token, for a relative error of about 5e-4 per value.
+    case f16
+}
+
 /// Keys and values of one layer for the tokens seen so far, as the attention reads them.
 ///
 /// Rows are `[length, kvHeads * headDim]`, row `i` holding the token at position `i` (keys after
-/// RoPE). The pointers are valid until the cache is next mutated.
+/// RoPE), as fp32 (``keys``, ``values``) or fp16 (``halfKeys``, ``halfValues``) according to
+/// ``precision``. The pointers are valid until the cache is next mutated.
 public struct KVLayerView {
-    public let keys: UnsafePointer<Float>
-    public let values: UnsafePointer<Float>
+    /// How the rows are stored.
+    public let precision: KVPrecision
+    private let keyBase: UnsafeRawPointer
+    private let valueBase: UnsafeRawPointer
     /// The number of rows, including the tokens of the current forward call.
     public let length: Int
-    /// Floats between consecutive rows.
+    /// Elements between consecutive rows.
     public let rowStride: Int
 
+    /// A view of fp32 rows.
     public init(keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, rowStride: Int) {
-        self.keys = keys
-        self.values = values
+        precision = .f32
+        keyBase = UnsafeRawPointer(keys)
+        valueBase = UnsafeRawPointer(values)
         self.length = length
         self.rowStride = rowStride
+    }
+
+    /// A view of fp16 rows.
+    public init(halfKeys: UnsafePointer<UInt16>, halfValues: UnsafePointer<UInt16>, length: Int, rowStride: Int) {
+        precision = .f16
+        keyBase = UnsafeRawPointer(halfKeys)
+        valueBase = UnsafeRawPointer(halfValues)
+        self.length = length
+        self.rowStride = rowStride
+    }
+
+    /// The fp32 keys; only for a view whose ``precision`` is `.f32`.
+    public var keys: UnsafePointer<Float> {
+        precondition(precision == .f32, "this KV cache stores \(precision) rows: read halfKeys")
+        return keyBase.assumingMemoryBound(to: Float.self)
+    }
+
+    /// The fp32 values; only for a view whose ``precision`` is `.f32`.
+    public var values: UnsafePointer<Float> {
+        precondition(precision == .f32, "this KV cache stores \(precision) rows: read halfValues")
+        return valueBase.assumingMemoryBound(to: Float.self)
+    }
+
+    /// The fp16 keys; only for a view whose ``precision`` is `.f16`.
+    public var halfKeys: UnsafePointer<UInt16> {
+        precondition(precision == .f16, "this KV cache stores \(precision) rows: read keys")
+        return keyBase.assumingMemoryBound(to: UInt16.self)
+    }
+
+    /// The fp16 values; only for a view whose ``precision`` is `.f16`.
+    public var halfValues: UnsafePointer<UInt16> {
+        precondition(precision == .f16, "this KV cache stores \(precision) rows: read values")
+        return valueBase.assumingMemoryBound(to: UInt16.self)
     }
 }
 

@@ -1,3 +1,4 @@
+import CZooKernels
 import Foundation
 
 /// The small element-wise kernels of a transformer block, in fp32.
@@ -77,5 +78,24 @@ public enum VectorOps {
     @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { y[i] += alpha * x[i] }
+    }
+}
+
+// MARK: - fp16 rows (the KV cache's f16 option)
+
+extension VectorOps {
+    /// Rounds `count` floats to IEEE fp16 (nearest even).
+    public static func narrowToHalf(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<UInt16>, count: Int) {
+        zoo_narrow_f16(x, y, Int32(count))
+    }
+
+    /// The dot product of `count` floats with `count` fp16 values.
+    public static func dot(_ a: UnsafePointer<Float>, half b: UnsafePointer<UInt16>, count: Int) -> Float {
+        zoo_dot_f16(a, b, Int32(count))
+    }
+
+    /// `y += alpha * x` over `count` fp16 values of `x`.
+    public static func axpy(_ alpha: Float, half x: UnsafePointer<UInt16>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        zoo_axpy_f16(alpha, x, y, Int32(count))
     }
 }

@@ -81,6 +81,14 @@ void zoo_linear_q4_0_x8_portable(const int8_t *xq, const float *xd, const int32_
 /// 0 a model's decode-step activations, 1 the integer kernels' activations, 2 attention scores.
 void *zoo_thread_scratch(int slot, size_t bytes);
 
+
+/// fp32 → IEEE fp16, rounding to nearest even (the KV cache's f16 rows).
+void zoo_narrow_f16(const float *src, uint16_t *dst, int n);
+/// sum a[i] * b[i] with fp16 `b`.
+float zoo_dot_f16(const float *a, const uint16_t *b, int n);
+/// y[i] += alpha * x[i] with fp16 `x`.
+void zoo_axpy_f16(float alpha, const uint16_t *x, float *y, int n);
+
 #ifdef __cplusplus
 }
 #endif

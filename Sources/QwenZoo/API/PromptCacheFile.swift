@@ -1,5 +1,6 @@
 import Foundation
 import ZooCore
+import ZooKernels
 
 /// A saved prompt cache could not be read back.
 public enum PromptCacheError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -102,9 +103,19 @@ public enum PromptCacheFile {
         for id in cache.tokens { appendInteger(Int32(id), to: &out) }
         for layer in 0..<storage.layerCount {
             let rows = storage.committedRows(layer: layer)
-            for pointer in [rows.keys, rows.values] {
-                for r in 0..<n {
-                    out.append(UnsafeBufferPointer(start: pointer + r * rows.rowStride, count: w))
+            switch rows.precision {
+            case .f32:
+                for pointer in [rows.keys, rows.values] {
+                    for r in 0..<n { out.append(UnsafeBufferPointer(start: pointer + r * rows.rowStride, count: w)) }
+                }
+            case .f16:
+                // The file keeps fp32 rows whatever the cache stores; fp16 widens exactly.
+                var row = [Float](repeating: 0, count: w)
+                for pointer in [rows.halfKeys, rows.halfValues] {
+                    for r in 0..<n {
+                        MatrixMultiply.widen(pointer + r * rows.rowStride, bf16: false, into: &row, count: w)
+                        row.withUnsafeBufferPointer { out.append($0) }
+                    }
                 }
             }
         }

@@ -47,7 +47,7 @@ public final class Qwen2Model: LanguageModel {
     public func makeCache(capacity: Int?) -> any KVCache {
         DenseKVCache(
             layers: configuration.numHiddenLayers, rowWidth: shape.kvHeads * shape.headDim,
-            capacity: capacity ?? contextLength)
+            capacity: capacity ?? contextLength, precision: attention.cachePrecision)
     }
 
     public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {

@@ -61,7 +61,7 @@ public final class QwenV1Model: LanguageModel {
         RotaryKVCache(
             DenseKVCache(
                 layers: configuration.numHiddenLayers, rowWidth: configuration.hiddenSize,
-                capacity: capacity ?? contextLength))
+                capacity: capacity ?? contextLength, precision: attention.cachePrecision))
     }
 
     /// The RoPE for this call: static kinds need no state; dynamic NTK takes the one the cache
