@@ -45,6 +45,10 @@ void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, cons
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 
+/// Caps the instruction set every kernel uses (0 generic, 1 avx2, 2 avx512f; never above what the
+/// CPU supports), so tests can compare the SIMD paths with the portable one. Returns the old cap.
+int zoo_linear_set_isa_limit(int limit);
+
 #ifdef __cplusplus
 }
 #endif
