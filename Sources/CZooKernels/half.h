@@ -6,7 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float zoo_f16_to_f32(uint16_t h) {
+// Always inlined: a call inside a SIMD loop would spill every vector register.
+__attribute__((always_inline)) static inline float zoo_f16_to_f32(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FF, bits;
     if (exp == 0) {
         if (mant == 0) {
@@ -27,7 +28,7 @@ static inline float zoo_f16_to_f32(uint16_t h) {
 }
 
 /// A little-endian fp16 stored at any byte address (GGUF blocks are packed, not aligned).
-static inline float zoo_f16_at(const uint8_t *p) {
+__attribute__((always_inline)) static inline float zoo_f16_at(const uint8_t *p) {
     return zoo_f16_to_f32((uint16_t)(p[0] | (uint16_t)p[1] << 8));
 }
 

@@ -4,8 +4,9 @@
 // of ql and 32 of qh: value r of a half takes the nibble (r / 64) of ql[r % 64] and the bit pair
 // (r / 32) of qh[r % 32]; a value is (d·scale)·(q − 32).
 //
-// As in linear_q4_k.c, weights are dequantized 16 (or 8) at a time and feed fp32 accumulators in
-// a fixed order per output element, whatever the number of rows.
+// As in linear_q4_k.c, weights are dequantized 16 (or 8) at a time (the same products as the
+// dequantizer) and feed fp32 accumulators in linear_f32.c's order, so the result does not depend
+// on the number of rows and equals the fp32 kernel on the dequantized weights, bit for bit.
 #include "zoo_kernels.h"
 
 #include <stddef.h>
@@ -36,14 +37,16 @@ static inline int q6_k_value(const uint8_t *block, int h, int r) {
     return ((ql[r % 64] >> (4 * (r / 64))) & 0x0F) | (((qh[r % 32] >> (2 * (r / 32))) & 3) << 4);
 }
 
+/// One super-block as fp32: (d·scale)·(q − 32), both products rounded as gguf-py does (and as the
+/// SIMD paths multiply).
+static inline void q6_k_dequantize_block(const uint8_t *block, float *y) {
+    float scale[16];
+    q6_k_factors(block, scale);
+    for (int v = 0; v < QK_K; v++) y[v] = scale[v / 16] * (float)(q6_k_value(block, v / 128, v % 128) - 32);
+}
+
 void zoo_dequantize_q6_k(const uint8_t *blocks, int count, float *out) {
-    for (int b = 0; b < count / QK_K; b++) {
-        const uint8_t *block = blocks + (size_t)b * BLOCK_BYTES;
-        float scale[16];
-        q6_k_factors(block, scale);
-        for (int v = 0; v < QK_K; v++)
-            out[(size_t)b * QK_K + v] = scale[v / 16] * (float)(q6_k_value(block, v / 128, v % 128) - 32);
-    }
+    for (int b = 0; b < count / QK_K; b++) q6_k_dequantize_block(blocks + (size_t)b * BLOCK_BYTES, out + (size_t)b * QK_K);
 }
 
 #if ZOO_X86
@@ -84,7 +87,9 @@ q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
             _mm_prefetch(ahead + 128, _MM_HINT_T0);
             _mm_prefetch(ahead + 192, _MM_HINT_T0);
             float scale[16];
-            q6_k_factors(block, scale);
+            __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
+            _mm512_storeu_ps(scale, _mm512_mul_ps(_mm512_set1_ps(zoo_f16_at(block + 208)),
+                                                  _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(scales))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
                 for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
@@ -144,7 +149,10 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             _mm_prefetch(ahead + 128, _MM_HINT_T0);
             _mm_prefetch(ahead + 192, _MM_HINT_T0);
             float scale[16];
-            q6_k_factors(block, scale);
+            __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
+            __m256 d = _mm256_set1_ps(zoo_f16_at(block + 208));
+            _mm256_storeu_ps(scale, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scales))));
+            _mm256_storeu_ps(scale + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8)))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
                 for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
@@ -192,17 +200,13 @@ static void linear_q6_k_generic(const float *x, int rows, int k_dim, const uint8
     for (int t = 0; t < rows; t++)
         for (int n = n_begin; n < n_end; n++) {
             const float *xr = x + (size_t)t * k_dim;
-            float v = 0;
+            float s[8] = {0}, wb[QK_K];
             for (int b = 0; b < blocks; b++) {
-                const uint8_t *block = w + (size_t)n * row_bytes + (size_t)b * BLOCK_BYTES;
-                const float *xb = xr + (size_t)b * QK_K;
-                float scale[16];
-                q6_k_factors(block, scale);
-                float part = 0;
-                for (int r = 0; r < QK_K; r++)
-                    part += xb[r] * (scale[r / 16] * (float)(q6_k_value(block, r / 128, r % 128) - 32));
-                v += part;
+                q6_k_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * BLOCK_BYTES, wb);
+                for (int k = 0; k < QK_K; k += 8)
+                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK_K + k + l] * wb[k + l];
             }
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
             float *out = y + (size_t)t * ldy + n;
             *out = accumulate ? *out + v : v;
         }

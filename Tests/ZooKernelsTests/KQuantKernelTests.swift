@@ -1,8 +1,9 @@
 import XCTest
 @testable import ZooKernels
 
-/// The fused q4_K / q6_K kernels against a float64 product of the dequantized weights, on every
-/// instruction set this CPU has (the dequantizer itself is checked against gguf-py in GGUFKQuantTests).
+/// The fused q4_K / q6_K kernels against the fp32 kernel (bit for bit) and a float64 product of
+/// the dequantized weights, on every instruction set this CPU has (the dequantizer itself is
+/// checked against gguf-py in GGUFKQuantTests).
 final class KQuantKernelTests: XCTestCase {
     private struct Generator {
         var state: UInt64
@@ -65,6 +66,10 @@ final class KQuantKernelTests: XCTestCase {
                 XCTAssertEqual(MatrixMultiply.nativeInstructionSet, isa)
                 for rows in [1, 3, 17] {
                     let y = linear(format, x, rows: rows, k: k, blocks, n: n)
+                    // Dequantizing is exact in fp32 and the accumulation order is linear_f32.c's.
+                    var fp32 = [Float](repeating: .nan, count: rows * n)
+                    MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: w, outFeatures: n, into: &fp32)
+                    XCTAssertEqual(y, fp32, "\(format) \(isa) rows \(rows): the fp32 kernel on the dequantized weights")
                     for t in 0..<rows {
                         for o in 0..<n {
                             var exact = 0.0, magnitude = 0.0
