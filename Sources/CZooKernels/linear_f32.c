@@ -10,6 +10,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dispatch.h"
 #include "tiling.h"
 
 // MARK: - AVX-512
@@ -135,21 +136,32 @@ static void linear_generic(const float *x, int rows, int k_dim, const float *w, 
 
 
 static int chosen_index = -1;  // -1: not chosen yet; 0 generic, 1 avx2, 2 avx512f
+static int isa_limit = ZOO_ISA_AVX512;
 
 static int choose(void) {
     int index = __atomic_load_n(&chosen_index, __ATOMIC_ACQUIRE);
-    if (index >= 0) return index;
-    index = 0;
+    if (index < 0) {
+        index = ZOO_ISA_GENERIC;
 #if ZOO_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        index = 2;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        index = 1;
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f"))
+            index = ZOO_ISA_AVX512;
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            index = ZOO_ISA_AVX2;
 #endif
-    // Every thread computes the same answer, so a race to store it is harmless.
-    __atomic_store_n(&chosen_index, index, __ATOMIC_RELEASE);
-    return index;
+        // Every thread computes the same answer, so a race to store it is harmless.
+        __atomic_store_n(&chosen_index, index, __ATOMIC_RELEASE);
+    }
+    int limit = __atomic_load_n(&isa_limit, __ATOMIC_RELAXED);
+    return index < limit ? index : limit;
+}
+
+int zoo_isa_index(void) { return choose(); }
+
+int zoo_linear_set_isa_limit(int limit) {
+    if (limit < ZOO_ISA_GENERIC) limit = ZOO_ISA_GENERIC;
+    if (limit > ZOO_ISA_AVX512) limit = ZOO_ISA_AVX512;
+    return __atomic_exchange_n(&isa_limit, limit, __ATOMIC_RELAXED);
 }
 
 void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,

@@ -12,30 +12,11 @@
 #define ZOO_X86 1
 #endif
 
+#include "half.h"
 #include "tiling.h"
 
 static inline float bf16_to_f32(uint16_t h) {
     uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-static inline float f16_to_f32(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, mant = h & 0x3FF, bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else {  // subnormal: normalise
-            exp = 127 - 15 + 1;
-            while (!(mant & 0x400)) { mant <<= 1; exp--; }
-            bits = sign | (exp << 23) | ((mant & 0x3FF) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7F800000 | (mant << 13);
-    } else {
-        bits = sign | ((exp - 15 + 127) << 23) | (mant << 13);
-    }
     float f;
     memcpy(&f, &bits, 4);
     return f;
@@ -113,9 +94,9 @@ static void linear_half_generic(const float *x, int rows, int k_dim, const uint1
             float s[8] = {0};
             int k = 0;
             for (; k + 8 <= k_dim; k += 8)
-                for (int l = 0; l < 8; l++) s[l] += xr[k + l] * (is_bf16 ? bf16_to_f32(wr[k + l]) : f16_to_f32(wr[k + l]));
+                for (int l = 0; l < 8; l++) s[l] += xr[k + l] * (is_bf16 ? bf16_to_f32(wr[k + l]) : zoo_f16_to_f32(wr[k + l]));
             for (int l = 0; k + l < k_dim; l++)
-                s[l] += xr[k + l] * (is_bf16 ? bf16_to_f32(wr[k + l]) : f16_to_f32(wr[k + l]));
+                s[l] += xr[k + l] * (is_bf16 ? bf16_to_f32(wr[k + l]) : zoo_f16_to_f32(wr[k + l]));
             float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
             float *out = y + (size_t)t * ldy + n;
             *out = accumulate ? *out + v : v;
@@ -149,5 +130,5 @@ void zoo_widen_bf16(const uint16_t *source, float *destination, int count) {
 }
 
 void zoo_widen_f16(const uint16_t *source, float *destination, int count) {
-    for (int i = 0; i < count; i++) destination[i] = f16_to_f32(source[i]);
+    for (int i = 0; i < count; i++) destination[i] = zoo_f16_to_f32(source[i]);
 }

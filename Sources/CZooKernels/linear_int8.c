@@ -18,6 +18,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dispatch.h"
 #include "tiling.h"
 #define QK 32
 
@@ -196,11 +197,14 @@ int zoo_int8_dot_available(void) {
     return value;
 }
 
+// VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512.
+static int use_vnni(void) { return zoo_int8_dot_available() && zoo_isa_index() == ZOO_ISA_AVX512; }
+
 void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
                         const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
                         int accumulate) {
 #if ZOO_X86
-    if (zoo_int8_dot_available()) {
+    if (use_vnni()) {
         linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
@@ -212,7 +216,7 @@ void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4,
                         const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
                         int accumulate) {
 #if ZOO_X86
-    if (zoo_int8_dot_available()) {
+    if (use_vnni()) {
         linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }

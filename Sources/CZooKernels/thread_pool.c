@@ -25,7 +25,7 @@
 #define MAX_TASKS (65535 - MAX_WORKERS - 1)
 // How long an idle worker spins before it sleeps: longer than the gaps between the products of a
 // decode step (norms, attention, sampling), short enough not to burn a core when nothing runs.
-#define SPIN_NANOSECONDS 2000000LL
+#define SPIN_NANOSECONDS 100000LL
 
 #define GENERATION(w) ((w) >> 40)
 #define PARTICIPANTS(w) (((w) >> 32) & 255)
@@ -154,7 +154,7 @@ int zoo_pool_run(int threads, int count, zoo_task_fn task, void *context) {
     int ran = run_tasks();
     // Only tasks a worker has claimed can be outstanding; if that worker lost its core, give it ours.
     for (unsigned spins = 0; atomic_load_explicit(&pool.done, memory_order_acquire) + ran < count; spins++) {
-        if (spins > 20000) sched_yield(); else CPU_RELAX();
+        if (spins > 2000) sched_yield(); else CPU_RELAX();
     }
     atomic_store(&pool.busy, 0);
     return 0;

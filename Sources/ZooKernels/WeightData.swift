@@ -11,6 +11,10 @@ public enum WeightData: @unchecked Sendable {
     /// llama.cpp's q4_0: packed nibbles `[out, in / 2]` (per block of 32, the low nibbles are the
     /// first 16 values) and one scale per block `[out, in / 32]`; a value is (nibble − 8) × scale.
     case q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>)
+    /// llama.cpp's q4_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q4_K``).
+    case q4_K(UnsafePointer<UInt8>)
+    /// llama.cpp's q6_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q6_K``).
+    case q6_K(UnsafePointer<UInt8>)
 
     /// Bytes read per weight (for bandwidth estimates).
     public var bytesPerWeight: Double {
@@ -19,6 +23,8 @@ public enum WeightData: @unchecked Sendable {
         case .bf16, .f16: 2
         case .q8_0: 1 + 4.0 / 32
         case .q4_0: 0.5 + 4.0 / 32
+        case .q4_K: Double(KQuantFormat.q4_K.blockBytes) / Double(KQuantFormat.blockValues)  // 4.5 bits
+        case .q6_K: Double(KQuantFormat.q6_K.blockBytes) / Double(KQuantFormat.blockValues)  // 6.5625 bits
         }
     }
 }
@@ -54,6 +60,8 @@ extension MatrixMultiply {
             case .f16(let w): zoo_linear_f16(x, r, k, w, begin, end, y, ld, acc)
             case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, k, values, scales, begin, end, y, ld, acc)
             case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, k, nibbles, scales, begin, end, y, ld, acc)
+            case .q4_K(let blocks): zoo_linear_q4_k(x, r, k, blocks, begin, end, y, ld, acc)
+            case .q6_K(let blocks): zoo_linear_q6_k(x, r, k, blocks, begin, end, y, ld, acc)
             case .f32: break
             }
         }

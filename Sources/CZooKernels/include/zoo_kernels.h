@@ -42,6 +42,22 @@ void zoo_quantize_q4_0(const float *w, int rows, int k_dim, uint8_t *q, float *s
 void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin,
                      int n_end, float *y, int ldy, int accumulate);
 
+/// llama.cpp's k-quants, read in place from GGUF: each weight row is k_dim / 256 super-blocks.
+/// q4_K: 144 bytes (fp16 d, fp16 dmin, 12 bytes of 6-bit scales and mins for eight sub-blocks of
+/// 32, 128 bytes of nibbles), a value d·scale·q − dmin·min. q6_K: 210 bytes (ql[128] low nibbles,
+/// qh[64] high 2-bit pairs, int8 scales[16] for sub-blocks of 16, fp16 d), a value d·scale·(q − 32).
+///
+/// Dequantizes `count` values (a multiple of 256) with gguf-py's arithmetic, bit for bit.
+void zoo_dequantize_q4_k(const uint8_t *blocks, int count, float *out);
+void zoo_dequantize_q6_k(const uint8_t *blocks, int count, float *out);
+
+/// As zoo_linear_f32 with q4_K or q6_K weights (k_dim a multiple of 256), dequantized on the fly
+/// with fp32 accumulation.
+void zoo_linear_q4_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+void zoo_linear_q6_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 
@@ -88,6 +104,9 @@ void zoo_narrow_f16(const float *src, uint16_t *dst, int n);
 float zoo_dot_f16(const float *a, const uint16_t *b, int n);
 /// y[i] += alpha * x[i] with fp16 `x`.
 void zoo_axpy_f16(float alpha, const uint16_t *x, float *y, int n);
+/// Caps the instruction set every kernel uses (0 generic, 1 avx2, 2 avx512f; never above what the
+/// CPU supports), so tests can compare the SIMD paths with the portable one. Returns the old cap.
+int zoo_linear_set_isa_limit(int limit);
 
 #ifdef __cplusplus
 }

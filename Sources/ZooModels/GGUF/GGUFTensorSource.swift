@@ -64,13 +64,13 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             return FloatBuffer(count: t.elementCount, shape: shape) {
                 MatrixMultiply.widen(source.assumingMemoryBound(to: UInt16.self), bf16: t.type == .bf16, into: $0, count: t.elementCount)
             }
-        case .q8_0, .q4_0:
+        case .q8_0, .q4_0, .q4_K, .q6_K:
             let matrix = try self.matrix(from: t, source, rows: t.elementCount / shape.last!, columns: shape.last!)
             return FloatBuffer(count: t.elementCount, shape: shape) { out in
                 for r in 0..<matrix.rows { matrix.copyRow(r, into: out + r * matrix.columns) }
             }
         default:
-            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0 are)")
+            throw unsupported(t)
         }
     }
 
@@ -93,10 +93,10 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             stored = precision == .f32
                 ? WeightTensor(try floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 : WeightTensor(.half(half), rows: rows, columns: columns)
-        case .q8_0, .q4_0:
+        case .q8_0, .q4_0, .q4_K, .q6_K:
             stored = try matrix(from: t, source, rows: rows, columns: columns)
         default:
-            throw GGUFError(file: file.url, tensor: Self.ggufName(name), "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0 are)")
+            throw unsupported(t)
         }
         return stored.quantized(to: precision)
     }
@@ -107,8 +107,18 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         throw GGUFError(file: file.url, tensor: first, "\(unused.count) tensor(s) were not used by the model: \(unused.prefix(10).joined(separator: ", "))")
     }
 
-    /// A quantized GGUF matrix in QwenZoo's layout.
+    private func unsupported(_ t: GGUFFile.Tensor) -> GGUFError {
+        GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K are)")
+    }
+
+    /// A quantized GGUF matrix in QwenZoo's layout (k-quants as stored, in place).
     private func matrix(from t: GGUFFile.Tensor, _ source: UnsafeRawPointer, rows: Int, columns: Int) throws -> WeightTensor {
+        if t.type == .q4_K || t.type == .q6_K {
+            // GGUFFile has checked that rows hold whole blocks and that the data lies inside the file.
+            let format: KQuantFormat = t.type == .q4_K ? .q4_K : .q6_K
+            return WeightTensor(.kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
+                                rows: rows, columns: columns)
+        }
         if t.type == .q8_0 {
             let q = Self.q8_0(t, source)
             return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)

@@ -23,6 +23,8 @@ final class WeightTensor: @unchecked Sendable {
         case half(HalfBuffer)
         case q8_0(values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
+        /// q4_K or q6_K blocks read in place from a GGUF file.
+        case kQuant(KQuantBuffer)
     }
 
     let storage: Storage
@@ -76,6 +78,7 @@ final class WeightTensor: @unchecked Sendable {
         case .half(let buffer): buffer.format == .bf16 ? .bf16(buffer.pointer) : .f16(buffer.pointer)
         case .q8_0(let values, let scales): .q8_0(values: values, scales: scales)
         case .q4_0(let nibbles, let scales): .q4_0(nibbles: nibbles, scales: scales)
+        case .kQuant(let buffer): buffer.weightData
         }
     }
 
@@ -101,6 +104,8 @@ final class WeightTensor: @unchecked Sendable {
                     destination[b * 32 + j + 16] = Float(Int(byte >> 4) - 8) * scale
                 }
             }
+        case .kQuant(let buffer):
+            buffer.dequantizeRow(index, into: destination)
         }
     }
 
@@ -112,7 +117,7 @@ final class WeightTensor: @unchecked Sendable {
     func quantized(to precision: WeightPrecision) -> WeightTensor {
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
-        case .q8_0, .q4_0: return self
+        case .q8_0, .q4_0, .kQuant: return self
         default: break
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)

@@ -1,0 +1,248 @@
+// q4_K weights (llama.cpp's 4-bit k-quant) times fp32 activations, read in place from GGUF blocks.
+// A super-block of 256 values is 144 bytes: fp16 d, fp16 dmin, 12 bytes packing eight 6-bit
+// scales and eight 6-bit mins (one pair per sub-block of 32), then 128 bytes of nibbles where byte
+// l of chunk c (32 bytes) holds value l of sub-block 2c in its low nibble and of sub-block 2c + 1
+// in its high nibble. A value is (d·scale)·q − dmin·min.
+//
+// The kernels dequantize 16 (or 8) weights at a time with one fused multiply-subtract (exactly the
+// dequantized value) and feed them to the fp32 accumulators of every token row of the tile in the
+// chunk order and lane layout of linear_f32.c. So each output element follows one fixed sequence
+// of operations whatever the number of rows (a decode step equals the same row of a prefill, bit
+// for bit), and equals the fp32 kernel on the dequantized weights, bit for bit.
+#include "zoo_kernels.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#include "dispatch.h"
+#include "half.h"
+#include "tiling.h"
+
+#define QK_K 256
+#define BLOCK_BYTES 144
+// Rows are prefetched two tiles ahead: a decode step streams the matrix exactly once.
+#define PREFETCH_ROWS 8
+
+/// The eight (d·scale, dmin·min) pairs of a super-block, each product rounded to fp32 as gguf-py does.
+static inline void q4_k_factors(const uint8_t *block, float *scale, float *min) {
+    float d = zoo_f16_at(block), dmin = zoo_f16_at(block + 2);
+    const uint8_t *s = block + 4;
+    for (int j = 0; j < 4; j++) {
+        scale[j] = d * (float)(s[j] & 63);
+        min[j] = dmin * (float)(s[j + 4] & 63);
+        // Sub-blocks 4..7 keep their low four bits in bytes 8..11 and their top two in the spare
+        // top bits of bytes 0..3 (scales) and 4..7 (mins).
+        scale[j + 4] = d * (float)((s[j + 8] & 0x0F) | ((s[j] >> 6) << 4));
+        min[j + 4] = dmin * (float)((s[j + 8] >> 4) | ((s[j + 4] >> 6) << 4));
+    }
+}
+
+/// One super-block as fp32. a·q is exact in fp32 (at most 21 significant bits), so subtracting
+/// after rounding the product, as gguf-py does, equals the SIMD paths' fused multiply-subtract.
+static inline void q4_k_dequantize_block(const uint8_t *block, float *y) {
+#pragma STDC FP_CONTRACT OFF
+    const uint8_t *q = block + 16;
+    float scale[8], min[8];
+    q4_k_factors(block, scale, min);
+    for (int c = 0; c < 4; c++)
+        for (int l = 0; l < 32; l++) {
+            float lo = scale[2 * c] * (float)(q[32 * c + l] & 0x0F);
+            float hi = scale[2 * c + 1] * (float)(q[32 * c + l] >> 4);
+            y[64 * c + l] = lo - min[2 * c];
+            y[64 * c + 32 + l] = hi - min[2 * c + 1];
+        }
+}
+
+void zoo_dequantize_q4_k(const uint8_t *blocks, int count, float *out) {
+    for (int b = 0; b < count / QK_K; b++) q4_k_dequantize_block(blocks + (size_t)b * BLOCK_BYTES, out + (size_t)b * QK_K);
+}
+
+#if ZOO_X86
+/// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of the 12 packed bytes at `s`, with
+/// 32-bit word operations (x86 is little-endian; the portable path unpacks byte by byte).
+static inline __m128i q4_k_scales_and_mins(const uint8_t *s) {
+    uint32_t u[3];
+    memcpy(u, s, 12);
+    const uint32_t six = 0x3F3F3F3F, four = 0x0F0F0F0F, two = 0x03030303;
+    return _mm_setr_epi32((int)(u[0] & six),                                         // scales 0..3
+                          (int)((u[2] & four) | (((u[0] >> 6) & two) << 4)),          // scales 4..7
+                          (int)(u[1] & six),                                         // mins 0..3
+                          (int)(((u[2] >> 4) & four) | (((u[1] >> 6) & two) << 4)));  // mins 4..7
+}
+
+// MARK: - AVX-512
+
+/// Sixteen unsigned bytes as floats.
+__attribute__((target("avx512f"))) static inline __m512 widen16(__m128i bytes) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes));
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+q4_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK_K;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES, *q = block + 16;
+            // Lines 64 bytes apart cover the 144 bytes wherever the block starts (the next block's
+            // first prefetch covers the rest).
+            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            // Lanes 0..7: d·scale; lanes 8..15: dmin·min (avx512f implies F16C).
+            uint32_t halves;
+            memcpy(&halves, block, 4);
+            __m128 d_dmin = _mm_cvtph_ps(_mm_cvtsi32_si128((int)halves));
+            __m512 factor = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+                                                  _mm512_castps128_ps512(d_dmin));
+            float f[16];
+            _mm512_storeu_ps(f, _mm512_mul_ps(factor, widen16(q4_k_scales_and_mins(block + 4))));
+            for (int c = 0; c < 4; c++) {
+                __m128i p0 = _mm_loadu_si128((const __m128i *)(q + 32 * c));
+                __m128i p1 = _mm_loadu_si128((const __m128i *)(q + 32 * c + 16));
+                __m512 sl = _mm512_set1_ps(f[2 * c]), ml = _mm512_set1_ps(f[8 + 2 * c]);
+                __m512 sh = _mm512_set1_ps(f[2 * c + 1]), mh = _mm512_set1_ps(f[8 + 2 * c + 1]);
+                __m512 w0 = _mm512_fmsub_ps(sl, widen16(_mm_and_si128(p0, low)), ml);
+                __m512 w1 = _mm512_fmsub_ps(sl, widen16(_mm_and_si128(p1, low)), ml);
+                __m512 w2 = _mm512_fmsub_ps(sh, widen16(_mm_and_si128(_mm_srli_epi16(p0, 4), low)), mh);
+                __m512 w3 = _mm512_fmsub_ps(sh, widen16(_mm_and_si128(_mm_srli_epi16(p1, 4), low)), mh);
+                for (int i = 0; i < tb; i++) {
+                    const float *xc = xb + (size_t)i * k_dim + 64 * c;
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc), w0, acc[i][j]);
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc + 16), w1, acc[i][j]);
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc + 32), w2, acc[i][j]);
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc + 48), w3, acc[i][j]);
+                }
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_q4_k_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+                   int accumulate) {
+    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
+#define TILE(TB, NB) \
+    q4_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+// MARK: - AVX2 + FMA
+
+__attribute__((target("avx2,fma"))) static inline float hsum256_q4_k(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+/// The low (half 0) or high (half 1) eight unsigned bytes of `bytes`, as floats.
+__attribute__((target("avx2,fma"))) static inline __m256 widen8(__m128i bytes, int half) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(half ? _mm_srli_si128(bytes, 8) : bytes));
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m256 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK_K;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES, *q = block + 16;
+            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            __m128i packed = q4_k_scales_and_mins(block + 4);
+            float scale[8], min[8];
+            _mm256_storeu_ps(scale, _mm256_mul_ps(_mm256_set1_ps(zoo_f16_at(block)), widen8(packed, 0)));
+            _mm256_storeu_ps(min, _mm256_mul_ps(_mm256_set1_ps(zoo_f16_at(block + 2)), widen8(packed, 1)));
+            for (int c = 0; c < 4; c++) {
+                __m128i p[2] = {_mm_loadu_si128((const __m128i *)(q + 32 * c)),
+                                _mm_loadu_si128((const __m128i *)(q + 32 * c + 16))};
+                for (int s = 0; s < 2; s++) {  // sub-block 2c (low nibbles), then 2c + 1 (high)
+                    __m256 sc = _mm256_set1_ps(scale[2 * c + s]), mn = _mm256_set1_ps(min[2 * c + s]);
+                    for (int part = 0; part < 4; part++) {
+                        __m128i bytes = s ? _mm_srli_epi16(p[part / 2], 4) : p[part / 2];
+                        __m256 wv = _mm256_fmsub_ps(sc, widen8(_mm_and_si128(bytes, low), part & 1), mn);
+                        for (int i = 0; i < tb; i++) {
+                            const float *xc = xb + (size_t)i * k_dim + 64 * c + 32 * s + 8 * part;
+                            acc[i][j] = _mm256_fmadd_ps(_mm256_loadu_ps(xc), wv, acc[i][j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = hsum256_q4_k(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx2,fma"))) static void
+linear_q4_k_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+                 int accumulate) {
+    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
+#define TILE(TB, NB) \
+    q4_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+#endif  // ZOO_X86
+
+// MARK: - Portable fallback
+
+static void linear_q4_k_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
+                                float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            float s[8] = {0}, wb[QK_K];
+            for (int b = 0; b < blocks; b++) {
+                q4_k_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * BLOCK_BYTES, wb);
+                for (int k = 0; k < QK_K; k += 8)
+                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK_K + k + l] * wb[k + l];
+            }
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+void zoo_linear_q4_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    switch (zoo_isa_index()) {
+#if ZOO_X86
+    case ZOO_ISA_AVX512: linear_q4_k_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+    case ZOO_ISA_AVX2: linear_q4_k_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+#endif
+    default: linear_q4_k_generic(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+    }
+}

@@ -1,0 +1,224 @@
+// q6_K weights (llama.cpp's 6-bit k-quant) times fp32 activations, read in place from GGUF blocks.
+// A super-block of 256 values is 210 bytes: ql[128] (low four bits), qh[64] (high two bits),
+// int8 scales[16] (one per sub-block of 16) and an fp16 d. Each half of 128 values uses 64 bytes
+// of ql and 32 of qh: value r of a half takes the nibble (r / 64) of ql[r % 64] and the bit pair
+// (r / 32) of qh[r % 32]; a value is (d·scale)·(q − 32).
+//
+// As in linear_q4_k.c, weights are dequantized 16 (or 8) at a time (the same products as the
+// dequantizer) and feed fp32 accumulators in linear_f32.c's order, so the result does not depend
+// on the number of rows and equals the fp32 kernel on the dequantized weights, bit for bit.
+#include "zoo_kernels.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#include "dispatch.h"
+#include "half.h"
+#include "tiling.h"
+
+#define QK_K 256
+#define BLOCK_BYTES 210
+#define PREFETCH_ROWS 8
+
+/// The sixteen d·scale factors of a super-block, rounded to fp32 as gguf-py does.
+static inline void q6_k_factors(const uint8_t *block, float *scale) {
+    float d = zoo_f16_at(block + 208);
+    const int8_t *s = (const int8_t *)(block + 192);
+    for (int g = 0; g < 16; g++) scale[g] = d * (float)s[g];
+}
+
+/// Value r (0..127) of half h of a super-block, in 0..63.
+static inline int q6_k_value(const uint8_t *block, int h, int r) {
+    const uint8_t *ql = block + 64 * h, *qh = block + 128 + 32 * h;
+    return ((ql[r % 64] >> (4 * (r / 64))) & 0x0F) | (((qh[r % 32] >> (2 * (r / 32))) & 3) << 4);
+}
+
+/// One super-block as fp32: (d·scale)·(q − 32), both products rounded as gguf-py does (and as the
+/// SIMD paths multiply).
+static inline void q6_k_dequantize_block(const uint8_t *block, float *y) {
+    float scale[16];
+    q6_k_factors(block, scale);
+    for (int v = 0; v < QK_K; v++) y[v] = scale[v / 16] * (float)(q6_k_value(block, v / 128, v % 128) - 32);
+}
+
+void zoo_dequantize_q6_k(const uint8_t *blocks, int count, float *out) {
+    for (int b = 0; b < count / QK_K; b++) q6_k_dequantize_block(blocks + (size_t)b * BLOCK_BYTES, out + (size_t)b * QK_K);
+}
+
+#if ZOO_X86
+/// The sixteen 6-bit values of group g (0..7) of a half, minus 32, as int8: the low bits come
+/// from ql chunk g % 4 (high nibbles for g ≥ 4), the high pair from qh chunk g % 2, bits 2·(g / 2).
+/// SSE2 only, so both SIMD paths inline it.
+static inline __m128i
+q6_k_group(const __m128i *low, const __m128i *high, int g) {
+    const __m128i nibble = _mm_set1_epi8(0x0F), pair = _mm_set1_epi8(0x30);
+    __m128i lo = _mm_and_si128(g >= 4 ? _mm_srli_epi16(low[g & 3], 4) : low[g & 3], nibble);
+    __m128i hi = high[g & 1];
+    // Move the wanted pair to bits 4..5; bits shifted in from the neighbouring byte are masked off.
+    switch (g >> 1) {
+    case 0: hi = _mm_slli_epi16(hi, 4); break;
+    case 1: hi = _mm_slli_epi16(hi, 2); break;
+    case 2: break;
+    default: hi = _mm_srli_epi16(hi, 2); break;
+    }
+    return _mm_sub_epi8(_mm_or_si128(lo, _mm_and_si128(hi, pair)), _mm_set1_epi8(32));
+}
+
+// MARK: - AVX-512
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK_K;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
+            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            _mm_prefetch(ahead + 192, _MM_HINT_T0);
+            float scale[16];
+            __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
+            _mm512_storeu_ps(scale, _mm512_mul_ps(_mm512_set1_ps(zoo_f16_at(block + 208)),
+                                                  _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(scales))));
+            for (int h = 0; h < 2; h++) {
+                __m128i low[4], high[2];
+                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
+                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                for (int g = 0; g < 8; g++) {
+                    __m512 q = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q6_k_group(low, high, g)));
+                    __m512 wv = _mm512_mul_ps(_mm512_set1_ps(scale[8 * h + g]), q);
+                    for (int i = 0; i < tb; i++) {
+                        const float *xg = xb + (size_t)i * k_dim + 128 * h + 16 * g;
+                        acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xg), wv, acc[i][j]);
+                    }
+                }
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_q6_k_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+                   int accumulate) {
+    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
+#define TILE(TB, NB) \
+    q6_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+// MARK: - AVX2 + FMA
+
+__attribute__((target("avx2,fma"))) static inline float hsum256_q6_k(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    __m256 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK_K;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
+            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
+            _mm_prefetch(ahead, _MM_HINT_T0);
+            _mm_prefetch(ahead + 64, _MM_HINT_T0);
+            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            _mm_prefetch(ahead + 192, _MM_HINT_T0);
+            float scale[16];
+            __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
+            __m256 d = _mm256_set1_ps(zoo_f16_at(block + 208));
+            _mm256_storeu_ps(scale, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(scales))));
+            _mm256_storeu_ps(scale + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8)))));
+            for (int h = 0; h < 2; h++) {
+                __m128i low[4], high[2];
+                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
+                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                for (int g = 0; g < 8; g++) {
+                    __m128i q = q6_k_group(low, high, g);
+                    __m256 sc = _mm256_set1_ps(scale[8 * h + g]);
+                    for (int part = 0; part < 2; part++) {
+                        __m256 wv = _mm256_mul_ps(
+                            sc, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(part ? _mm_srli_si128(q, 8) : q)));
+                        for (int i = 0; i < tb; i++) {
+                            const float *xg = xb + (size_t)i * k_dim + 128 * h + 16 * g + 8 * part;
+                            acc[i][j] = _mm256_fmadd_ps(_mm256_loadu_ps(xg), wv, acc[i][j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = hsum256_q6_k(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx2,fma"))) static void
+linear_q6_k_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+                 int accumulate) {
+    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
+#define TILE(TB, NB) \
+    q6_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+#endif  // ZOO_X86
+
+// MARK: - Portable fallback
+
+static void linear_q6_k_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
+                                float *y, int ldy, int accumulate) {
+    const int blocks = k_dim / QK_K;
+    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            float s[8] = {0}, wb[QK_K];
+            for (int b = 0; b < blocks; b++) {
+                q6_k_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * BLOCK_BYTES, wb);
+                for (int k = 0; k < QK_K; k += 8)
+                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK_K + k + l] * wb[k + l];
+            }
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+void zoo_linear_q6_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    switch (zoo_isa_index()) {
+#if ZOO_X86
+    case ZOO_ISA_AVX512: linear_q6_k_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+    case ZOO_ISA_AVX2: linear_q6_k_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+#endif
+    default: linear_q6_k_generic(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+    }
+}

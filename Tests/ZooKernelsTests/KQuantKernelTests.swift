@@ -1,0 +1,137 @@
+import XCTest
+@testable import ZooKernels
+
+/// The fused q4_K / q6_K kernels against the fp32 kernel (bit for bit) and a float64 product of
+/// the dequantized weights, on every instruction set this CPU has (the dequantizer itself is
+/// checked against gguf-py in GGUFKQuantTests).
+final class KQuantKernelTests: XCTestCase {
+    private struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        /// In [-1, 1).
+        mutating func float() -> Float { Float(Int64(next() & 0xFF_FFFF) - (1 << 23)) / Float(1 << 23) }
+    }
+
+    /// Random blocks whose fp16 factors are finite (magnitudes 2⁻¹⁰ to 2⁻³, either sign).
+    private func randomBlocks(_ format: KQuantFormat, count: Int, seed: UInt64) -> [UInt8] {
+        var g = Generator(state: seed)
+        var bytes = (0..<(count / KQuantFormat.blockValues * format.blockBytes)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        func half() -> [UInt8] {
+            let bits = UInt16(g.next() & 1) << 15 | UInt16(5 + g.next() % 8) << 10 | UInt16(g.next() & 0x3FF)
+            return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+        }
+        for b in 0..<(count / KQuantFormat.blockValues) {
+            let base = b * format.blockBytes
+            switch format {
+            case .q4_K:
+                bytes.replaceSubrange(base..<(base + 2), with: half())
+                bytes.replaceSubrange((base + 2)..<(base + 4), with: half())
+            case .q6_K:
+                bytes.replaceSubrange((base + 208)..<(base + 210), with: half())
+            }
+        }
+        return bytes
+    }
+
+    private func linear(_ format: KQuantFormat, _ x: [Float], rows: Int, k: Int, _ blocks: [UInt8], n: Int,
+                        initial: [Float]? = nil) -> [Float] {
+        var y = initial ?? [Float](repeating: .nan, count: rows * n)
+        blocks.withUnsafeBufferPointer { b in
+            MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: format.weightData(b.baseAddress!), outFeatures: n,
+                                  into: &y, accumulate: initial != nil)
+        }
+        return y
+    }
+
+    private var instructionSets: [String] {
+        ["generic", "avx2", "avx512f"].filter { isa in
+            MatrixMultiply.withInstructionSet(isa) { MatrixMultiply.nativeInstructionSet == isa }
+        }
+    }
+
+    private func checkAgainstDequantizedWeights(_ format: KQuantFormat) {
+        let k = 768, n = 37
+        let blocks = randomBlocks(format, count: n * k, seed: format == .q4_K ? 11 : 12)
+        var w = [Float](repeating: 0, count: n * k)
+        blocks.withUnsafeBufferPointer { format.dequantize($0.baseAddress!, count: n * k, into: &w) }
+        XCTAssertTrue(w.allSatisfy(\.isFinite))
+        var g = Generator(state: 99)
+        let x = (0..<(17 * k)).map { _ in g.float() }
+        XCTAssertGreaterThan(instructionSets.count, 1, "this CPU should have a SIMD path")
+        for isa in instructionSets {
+            MatrixMultiply.withInstructionSet(isa) {
+                XCTAssertEqual(MatrixMultiply.nativeInstructionSet, isa)
+                for rows in [1, 3, 17] {
+                    let y = linear(format, x, rows: rows, k: k, blocks, n: n)
+                    // Dequantizing is exact in fp32 and the accumulation order is linear_f32.c's.
+                    var fp32 = [Float](repeating: .nan, count: rows * n)
+                    MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: w, outFeatures: n, into: &fp32)
+                    XCTAssertEqual(y, fp32, "\(format) \(isa) rows \(rows): the fp32 kernel on the dequantized weights")
+                    for t in 0..<rows {
+                        for o in 0..<n {
+                            var exact = 0.0, magnitude = 0.0
+                            for i in 0..<k {
+                                let p = Double(x[t * k + i]) * Double(w[o * k + i])
+                                exact += p
+                                magnitude += abs(p)
+                            }
+                            // fp32 accumulation over k terms, and the fused kernels round d·scale·q − dmin·min once.
+                            XCTAssertEqual(Double(y[t * n + o]), exact, accuracy: 1e-6 * magnitude,
+                                           "\(format) \(isa) rows \(rows) token \(t) output \(o)")
+                        }
+                        // A row alone equals the same row of the batch, bit for bit.
+                        if rows > 1 {
+                            XCTAssertEqual(linear(format, Array(x[(t * k)..<((t + 1) * k)]), rows: 1, k: k, blocks, n: n),
+                                           Array(y[(t * n)..<((t + 1) * n)]), "\(format) \(isa) token \(t)")
+                        }
+                    }
+                }
+                let initial = (0..<(3 * n)).map { Float($0) }
+                let plain = linear(format, x, rows: 3, k: k, blocks, n: n)
+                let summed = linear(format, x, rows: 3, k: k, blocks, n: n, initial: initial)
+                for i in plain.indices { XCTAssertEqual(summed[i], plain[i] + initial[i], "\(format) \(isa) accumulate") }
+            }
+        }
+    }
+
+    func testQ4_KKernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q4_K)
+    }
+
+    func testQ6_KKernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q6_K)
+    }
+
+    func testSIMDPathsAgreeWithThePortableOne() {
+        let k = 512, n = 9, rows = 5
+        var g = Generator(state: 5)
+        let x = (0..<(rows * k)).map { _ in g.float() }
+        for format in KQuantFormat.allCases {
+            let blocks = randomBlocks(format, count: n * k, seed: 21)
+            var w = [Float](repeating: 0, count: n * k)
+            blocks.withUnsafeBufferPointer { format.dequantize($0.baseAddress!, count: n * k, into: &w) }
+            let portable = MatrixMultiply.withInstructionSet("generic") { linear(format, x, rows: rows, k: k, blocks, n: n) }
+            for isa in instructionSets where isa != "generic" {
+                let simd = MatrixMultiply.withInstructionSet(isa) { linear(format, x, rows: rows, k: k, blocks, n: n) }
+                for t in 0..<rows {
+                    for o in 0..<n {
+                        let magnitude = (0..<k).reduce(0.0) { $0 + abs(Double(x[t * k + $1]) * Double(w[o * k + $1])) }
+                        XCTAssertEqual(Double(simd[t * n + o]), Double(portable[t * n + o]), accuracy: 1e-6 * magnitude,
+                                       "\(format) \(isa) token \(t) output \(o)")
+                    }
+                }
+            }
+        }
+    }
+
+    func testBytesPerWeight() {
+        let blocks = [UInt8](repeating: 0, count: 1)
+        blocks.withUnsafeBufferPointer { b in
+            XCTAssertEqual(WeightData.q4_K(b.baseAddress!).bytesPerWeight * 8, 4.5)
+            XCTAssertEqual(WeightData.q6_K(b.baseAddress!).bytesPerWeight * 8, 6.5625)
+        }
+    }
+}

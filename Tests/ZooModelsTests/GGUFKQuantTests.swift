@@ -1,0 +1,166 @@
+import Foundation
+import XCTest
+import ZooCore
+import ZooKernels
+@testable import ZooModels
+import ZooTestSupport
+
+/// Q4_K and Q6_K tensors (fixtures by scripts/make_kquant_fixtures.py, reference values by gguf-py):
+/// dequantized exactly as gguf-py does, a model of them gives the logits of its dequantized weights
+/// in fp32 bit for bit, and malformed files give clear errors.
+final class GGUFKQuantTests: XCTestCase {
+    private func gguf(_ name: String) -> URL { Fixtures.url("gguf/\(name).gguf") }
+
+    private func floats(_ file: GGUFFile, _ name: String) throws -> [Float] {
+        let t = try XCTUnwrap(file.tensors[name])
+        return try GGUFTensorSource(file).floats(name, shape: t.dimensions.reversed()).toArray()
+    }
+
+    // MARK: Dequantization
+
+    func testDequantizationEqualsGGUFPyBitForBit() throws {
+        let file = try GGUFFile(url: gguf("kquant-blocks"))
+        for (name, type) in [("q4_K", GGMLType.q4_K), ("q6_K", .q6_K)] {
+            XCTAssertEqual(file.tensors[name]?.type, type)
+            XCTAssertEqual(file.tensors[name]?.dimensions, [512, 12])
+            let reference = try floats(file, name + ".dequantized")
+            XCTAssertEqual(file.tensors[name + ".dequantized"]?.type, .f32)
+            // Through the loader (row by row) and through the kernel library's dequantizer (whole tensor).
+            XCTAssertEqual(try floats(file, name).map(\.bitPattern), reference.map(\.bitPattern), name)
+            let t = try XCTUnwrap(file.tensors[name])
+            var whole = [Float](repeating: .nan, count: t.elementCount)
+            let format: KQuantFormat = type == .q4_K ? .q4_K : .q6_K
+            format.dequantize(file.data(of: t).assumingMemoryBound(to: UInt8.self), count: t.elementCount, into: &whole)
+            XCTAssertEqual(whole.map(\.bitPattern), reference.map(\.bitPattern), name)
+        }
+    }
+
+    // MARK: A model
+
+    private let ids = [1, 5, 9, 33, 62, 0, 17, 40]
+
+    private func logits(_ model: any LanguageModel) throws -> [Float] {
+        try model.forward(ids, cache: model.makeCache(capacity: nil), logits: .all).values
+    }
+
+    private func fnv1a64(_ values: [Float]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for value in values {
+            for shift in stride(from: 0, to: 32, by: 8) {
+                hash = (hash ^ UInt64((value.bitPattern >> UInt32(shift)) & 0xFF)) &* 0x100_0000_01B3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The kquant-tiny weights dequantized to F32 (checked against gguf-py's digests) as a safetensors checkpoint.
+    private func dequantizedCheckpoint() throws -> URL {
+        let file = try GGUFFile(url: gguf("kquant-tiny"))
+        let digests = try JSONDecoder().decode(
+            [String: String].self, from: Data(contentsOf: Fixtures.url("gguf/kquant-tiny.dequantized.json")))
+        let layer = ["input_layernorm.weight", "post_attention_layernorm.weight", "mlp.gate_proj.weight", "mlp.up_proj.weight",
+                     "mlp.down_proj.weight", "self_attn.o_proj.weight"]
+            + ["q", "k", "v"].flatMap { ["self_attn.\($0)_proj.weight", "self_attn.\($0)_proj.bias"] }
+        let names = ["model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"] + layer.map { "model.layers.0.\($0)" }
+        XCTAssertEqual(names.count, file.tensors.count)
+        var tensors: [SafetensorsWriter.Tensor] = [], quantized = 0
+        for hf in names {
+            let name = GGUFTensorSource.ggufName(hf)
+            let t = try XCTUnwrap(file.tensors[name], name)
+            let values = try floats(file, name)
+            if t.type == .q4_K || t.type == .q6_K {
+                XCTAssertEqual(fnv1a64(values), digests[name], "\(name) differs from gguf.quants.dequantize")
+                quantized += 1
+            }
+            tensors.append(SafetensorsWriter.tensorF32(hf, t.dimensions.reversed(), values))
+        }
+        XCTAssertEqual(quantized, digests.count)
+        let dir = try Fixtures.temporaryDirectory("kquant")
+        try SafetensorsWriter.file(tensors).write(to: dir.appendingPathComponent("model.safetensors"))
+        let config: [String: Any] = [
+            "architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": 64, "hidden_size": 256,
+            "intermediate_size": 256, "num_hidden_layers": 1, "num_attention_heads": 4, "num_key_value_heads": 2,
+            "max_position_embeddings": 64, "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": false,
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: dir.appendingPathComponent("config.json"))
+        return dir
+    }
+
+    func testQ4_KAndQ6_KFileEqualsItsDequantizedWeightsInF32() throws {
+        let quantized = try logits(ArchitectureRegistry.shared.load(directory: gguf("kquant-tiny")))
+        let reference = try logits(ArchitectureRegistry.shared.load(directory: dequantizedCheckpoint()))
+        XCTAssertEqual(quantized.count, ids.count * 64)
+        // Bit for bit: the fused kernels dequantize exactly and accumulate in the fp32 kernel's order.
+        XCTAssertGreaterThan(reference.map(abs).max()!, 0.5)
+        XCTAssertEqual(quantized, reference)
+    }
+
+    func testCachedDecodeEqualsRecomputationBitForBit() throws {
+        let model = try ArchitectureRegistry.shared.load(directory: gguf("kquant-tiny"))
+        let all = try logits(model)
+        let cache = model.makeCache(capacity: nil)
+        for (t, id) in ids.enumerated() {
+            let step = try model.forward([id], cache: cache, logits: .last).values
+            XCTAssertEqual(step, Array(all[(t * 64)..<((t + 1) * 64)]), "token \(t)")
+        }
+    }
+
+    // MARK: Malformed files
+
+    private func mutated(_ change: (inout [UInt8]) throws -> Void) throws -> URL {
+        var bytes = [UInt8](try Data(contentsOf: gguf("kquant-tiny")))
+        try change(&bytes)
+        let url = try Fixtures.temporaryDirectory().appendingPathComponent("broken.gguf")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    /// The offset of the first u64 dimension of `name` in the tensor table (after its name and n_dims).
+    private func dimensionsOffset(_ name: String, in bytes: [UInt8]) throws -> Int {
+        let pattern = Array(name.utf8)
+        let start = try XCTUnwrap((8..<(bytes.count - pattern.count)).first {
+            bytes[$0 - 8..<$0] == ArraySlice(withUnsafeBytes(of: UInt64(pattern.count).littleEndian, Array.init))
+                && bytes[$0..<($0 + pattern.count)] == ArraySlice(pattern)
+        }, "\(name) not in the tensor table")
+        return start + pattern.count + 4
+    }
+
+    private func write(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 8), with: $0) }
+    }
+
+    private func assertError(_ body: @autoclosure () throws -> Any, _ url: URL, _ fragments: String..., line: UInt = #line) {
+        XCTAssertThrowsError(try body(), line: line) { error in
+            for fragment in [url.path] + fragments {
+                XCTAssertTrue("\(error)".contains(fragment), "\"\(error)\" lacks \"\(fragment)\"", line: line)
+            }
+        }
+    }
+
+    func testRowsThatDoNotFillWholeBlocksAreNamed() throws {
+        // attn_q as [128, 512]: the same number of values, rows of half a block.
+        let url = try mutated { bytes in
+            let offset = try dimensionsOffset("blk.0.attn_q.weight", in: bytes)
+            write(128, at: offset, in: &bytes)
+            write(512, at: offset + 8, in: &bytes)
+        }
+        assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 128 do not fill whole Q4_K blocks of 256")
+    }
+
+    func testTruncatedDataNamesTheTensor() throws {
+        let url = try mutated { $0.removeLast(100) }
+        assertError(try GGUFFile(url: url), url, "tensor 'output.weight'", "runs past the end of the file")
+    }
+
+    func testUnsupportedKQuantNamesTheTensorAndType() throws {
+        // ffn_down as Q5_K (176-byte blocks, so its data still lies inside the file).
+        let url = try mutated { bytes in
+            let typeOffset = try dimensionsOffset("blk.0.ffn_down.weight", in: bytes) + 16
+            XCTAssertEqual(bytes[typeOffset], 14)
+            bytes[typeOffset] = 13
+        }
+        assertError(try ArchitectureRegistry.shared.load(directory: url), url,
+                    "blk.0.ffn_down.weight", "type Q5_K is not supported yet", "Q4_K, Q6_K are")
+    }
+}
