@@ -130,6 +130,12 @@ public final class Checkpoint: @unchecked Sendable {
         return buffer
     }
 
+    /// Records tensor `name` as used without reading it (its data came from elsewhere, e.g. a
+    /// ``QuantizedWeightCache`` file made from it).
+    func markUsed(_ name: String) {
+        lock.withLock { _ = used.insert(name) }
+    }
+
     /// Throws `.unusedTensors` if any tensor was never successfully requested through
     /// ``floats(_:shape:)``, except those `ignoring` accepts (e.g. `rotary_emb.inv_freq` buffers).
     ///

@@ -7,6 +7,12 @@ protocol TensorSource {
     func matrix(_ name: String, rows: Int, columns: Int, precision: WeightPrecision) throws -> WeightTensor
     /// Throws for tensors the model never asked for, except those `ignoring` accepts.
     func verifyAllTensorsUsed(ignoring: (String) -> Bool) throws
+    /// Called once the model has every tensor and verified the set (a cache may now write).
+    func loadingFinished()
+}
+
+extension TensorSource {
+    func loadingFinished() {}
 }
 
 extension Checkpoint: TensorSource {

@@ -30,11 +30,14 @@ final class WeightTensor: @unchecked Sendable {
     let storage: Storage
     let rows: Int
     let columns: Int
+    /// The mapping that owns the memory, when the matrix lies in a file (nothing to free).
+    private let mapping: MappedFile?
 
-    init(_ storage: Storage, rows: Int, columns: Int) {
+    init(_ storage: Storage, rows: Int, columns: Int, mappedFrom mapping: MappedFile? = nil) {
         self.storage = storage
         self.rows = rows
         self.columns = columns
+        self.mapping = mapping
     }
 
     convenience init(_ buffer: FloatBuffer, rows: Int, columns: Int) {
@@ -42,6 +45,7 @@ final class WeightTensor: @unchecked Sendable {
     }
 
     deinit {
+        guard mapping == nil else { return }
         switch storage {
         case .q8_0(let values, let scales):
             values.deallocate()

@@ -23,7 +23,9 @@ public final class Qwen2Model: LanguageModel {
         generation: GenerationConfig? = nil, attention: any Attention = CausalAttention(),
         precision: WeightPrecision = .asStored
     ) throws {
-        try self.init(configuration: configuration, source: checkpoint, generation: generation, attention: attention, precision: precision)
+        try self.init(
+            configuration: configuration, source: CachedQuantizedSource.wrapping(checkpoint, precision: precision),
+            generation: generation, attention: attention, precision: precision)
     }
 
     init(
@@ -143,13 +145,19 @@ extension Qwen2Model {
             }
             let finalNorm = try tensor("model.norm.weight", [H])
             // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
+            // Quantized, the tied head is a second matrix; asking the source for it lets a cache keep it.
             let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: table.quantized(to: precision), bias: nil)
+                ? Linear(
+                    weight: precision.isQuantized
+                        ? try checkpoint.matrix("model.embed_tokens.weight", rows: V, columns: H, precision: precision)
+                        : table,
+                    bias: nil)
                 : try linear("lm_head", out: V, in: H)
             head = OutputHead(norm: finalNorm, eps: Float(c.rmsNormEps), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in
                 name.hasSuffix("rotary_emb.inv_freq") || (c.tieWordEmbeddings && name == "lm_head.weight")
             }
+            checkpoint.loadingFinished()
         }
     }
 

@@ -43,7 +43,8 @@ public final class QwenV1Model: LanguageModel {
         }
         self.configuration = configuration
         self.options = options
-        self.weights = try Weights(configuration, checkpoint, precision: precision)
+        self.weights = try Weights(
+            configuration, CachedQuantizedSource.wrapping(checkpoint, precision: precision), precision: precision)
         self.rope = RotaryEncoding(kind: options.rope, rotaryDim: configuration.rotaryDim, base: configuration.rotaryEmbBase)
         self.staticRope = rope.staticEmbedding
         self.logN = options.logNAttention ? LogNAttentionScaling(trainedLength: configuration.seqLength) : nil
@@ -196,7 +197,7 @@ extension QwenV1Model {
         let layers: [Layer]
         let head: OutputHead
 
-        init(_ c: QwenV1Configuration, _ checkpoint: Checkpoint, precision: WeightPrecision) throws {
+        init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
             let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
             let bias = !c.noBias
             func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
@@ -204,12 +205,12 @@ extension QwenV1Model {
             }
             func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
                 Linear(
-                    weight: try WeightTensor.load(checkpoint, "\(name).weight", rows: out, columns: `in`, precision: precision),
+                    weight: try checkpoint.matrix("\(name).weight", rows: out, columns: `in`, precision: precision),
                     bias: bias ? try tensor("\(name).bias", [out]) : nil)
             }
             // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
-            let table = try WeightTensor.load(
-                checkpoint, "transformer.wte.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
+            let table = try checkpoint.matrix(
+                "transformer.wte.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
             embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "transformer.h.\(i)"
@@ -231,6 +232,7 @@ extension QwenV1Model {
                 name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
                     || (c.tieWordEmbeddings && name == "lm_head.weight")
             }
+            checkpoint.loadingFinished()
         }
     }
 
