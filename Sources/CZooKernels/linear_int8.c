@@ -179,11 +179,101 @@ VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, c
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
 #undef TILE
 }
+
+// MARK: - AVX2 (no VNNI): maddubs multiplies unsigned by signed bytes into int16 pairs
+
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+
+AVX2_TARGET static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+// Per 32-bit lane, the exact integer sum of four products x·w of one block, as the VNNI path has it:
+// q8_0 feeds |x| and w with x's sign (|x·w| ≤ 127², so the int16 pairs cannot saturate); q4_0 feeds
+// the raw nibbles (w + 8) and subtracts 8 × the lane's activation sum.
+AVX2_TARGET static inline __m256i q8_lanes(__m256i w, __m256i x) {
+    __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(w, x));
+    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+}
+
+AVX2_TARGET static inline __m256i q4_operand_avx2(const uint8_t *block) {
+    __m128i packed = _mm_loadu_si128((const __m128i *)block);
+    __m128i low = _mm_and_si128(packed, _mm_set1_epi8(0x0F));
+    __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F));
+    return _mm256_set_m128i(high, low);
+}
+
+#define DEFINE_X8_AVX2(NAME, WTYPE, ROW_BYTES, IS_Q4)                                                           \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_block(                                \
+        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
+        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
+        int blocks = k_dim / QK;                                                                               \
+        __m256 acc[BLOCK][BLOCK];                                                                              \
+        for (int i = 0; i < BLOCK; i++)                                                                        \
+            for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();                                   \
+        for (int b = 0; b < blocks; b++) {                                                                     \
+            __m256i wv[BLOCK];                                                                                 \
+            for (int j = 0; j < nb; j++) {                                                                     \
+                const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / blocks);               \
+                if (!(b & 1)) ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                              \
+                wv[j] = IS_Q4 ? q4_operand_avx2((const uint8_t *)row) : _mm256_loadu_si256((const __m256i *)row); \
+            }                                                                                                  \
+            for (int i = 0; i < tb; i++) {                                                                     \
+                __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)i * k_dim + (size_t)b * QK));    \
+                __m256i start = IS_Q4 ? _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(                \
+                                            xsum4 + (size_t)i * (k_dim / 4) + (size_t)b * 8)), 3)              \
+                                      : _mm256_setzero_si256();                                                \
+                float xs = xd[(size_t)i * blocks + b];                                                         \
+                for (int j = 0; j < nb; j++) {                                                                 \
+                    __m256i dot = IS_Q4 ? _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(wv[j], xv),  \
+                                                                             _mm256_set1_epi16(1)), start)    \
+                                        : q8_lanes(wv[j], xv);                                                 \
+                    __m256 s = _mm256_set1_ps(scales[(size_t)j * blocks + b] * xs);                            \
+                    acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), s, acc[i][j]);                        \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+        for (int i = 0; i < tb; i++)                                                                           \
+            for (int j = 0; j < nb; j++) {                                                                     \
+                float v = hsum8(acc[i][j]);                                                                    \
+                float *out = y + (size_t)i * ldy + j;                                                          \
+                *out = accumulate ? *out + v : v;                                                              \
+            }                                                                                                  \
+    }
+
+DEFINE_X8_AVX2(q8_x8_avx2, int8_t, k_dim, 0)
+DEFINE_X8_AVX2(q4_x8_avx2, uint8_t, (k_dim / 2), 1)
+
+AVX2_TARGET static void linear_q8_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
+                                          int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
+                                          float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+#define TILE(TB, NB)                                                                                              \
+    q8_x8_avx2_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim, \
+                     q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
+                                          int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
+                                          float *y, int ldy, int accumulate) {
+    int blocks = k_dim / QK;
+#define TILE(TB, NB)                                                                                              \
+    q4_x8_avx2_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim, \
+                     q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,  \
+                     accumulate)
+    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
 #endif  // ZOO_X86
 
 // MARK: - Dispatch
 
-int zoo_int8_dot_available(void) {
+static int has_vnni(void) {
     static int available = -1;  // every thread computes the same answer, so a racing store is harmless
     int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
     if (value >= 0) return value;
@@ -197,8 +287,18 @@ int zoo_int8_dot_available(void) {
     return value;
 }
 
-// VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512.
-static int use_vnni(void) { return zoo_int8_dot_available() && zoo_isa_index() == ZOO_ISA_AVX512; }
+int zoo_int8_dot_available(void) {
+#if ZOO_X86
+    __builtin_cpu_init();
+    return has_vnni() || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+#else
+    return 0;
+#endif
+}
+
+// VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512; else AVX2 if allowed.
+static int use_vnni(void) { return has_vnni() && zoo_isa_index() == ZOO_ISA_AVX512; }
+static int use_avx2(void) { return zoo_isa_index() >= ZOO_ISA_AVX2; }
 
 void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
                         const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
@@ -206,6 +306,10 @@ void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4,
 #if ZOO_X86
     if (use_vnni()) {
         linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+    if (use_avx2()) {
+        linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
@@ -218,6 +322,10 @@ void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4,
 #if ZOO_X86
     if (use_vnni()) {
         linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+    if (use_avx2()) {
+        linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif

@@ -67,14 +67,14 @@ extension MatrixMultiply {
         }
     }
 
-    /// Whether this CPU has the instructions (AVX-512 VNNI) that make ``integerDotProducts`` pay.
+    /// Whether this CPU has the instructions (AVX-512 VNNI or AVX2) that make ``integerDotProducts`` pay.
     public static let integerDotProductsAvailable = zoo_int8_dot_available() != 0
     private static let integerDotIndex = Atomic<Bool>(integerDotProductsAvailable)
 
     /// Whether q8_0 and q4_0 products quantize the activations to 8 bits per block of 32 and use
-    /// integer dot products, as llama.cpp does (default: when the CPU has AVX-512 VNNI, where this is
-    /// 1.3–1.7× faster). Off, the activations stay fp32 and the weights are widened instead: slower,
-    /// and slightly closer to the fp32 model.
+    /// integer dot products, as llama.cpp does (default: when the CPU has AVX-512 VNNI or AVX2). Off,
+    /// the activations stay fp32 and the weights are widened instead: slower, and slightly closer to
+    /// the fp32 model.
     public static var integerDotProducts: Bool {
         get { integerDotIndex.load(ordering: .relaxed) }
         set { integerDotIndex.store(newValue, ordering: .relaxed) }

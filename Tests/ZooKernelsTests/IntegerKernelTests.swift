@@ -83,13 +83,21 @@ final class IntegerKernelTests: XCTestCase {
     }
 
     func testQ8_0AgainstTheFloat64Reference() {
-        check(.q8, rows: 5, k: 128, n: 37, seed: 11)
-        check(.q8, rows: 3, k: 96, n: 9, seed: 12)  // an odd number of blocks
+        for isa in ["avx512f", "avx2", "generic"] {
+            MatrixMultiply.withInstructionSet(isa) {
+                check(.q8, rows: 5, k: 128, n: 37, seed: 11)
+                check(.q8, rows: 3, k: 96, n: 9, seed: 12)  // an odd number of blocks
+            }
+        }
     }
 
     func testQ4_0AgainstTheFloat64Reference() {
-        check(.q4, rows: 5, k: 128, n: 37, seed: 13)
-        check(.q4, rows: 2, k: 160, n: 21, seed: 14)
+        for isa in ["avx512f", "avx2", "generic"] {
+            MatrixMultiply.withInstructionSet(isa) {
+                check(.q4, rows: 5, k: 128, n: 37, seed: 13)
+                check(.q4, rows: 2, k: 160, n: 21, seed: 14)
+            }
+        }
     }
 
     func testLargeProductsUseEveryThreadAndStillMatch() {
@@ -100,7 +108,7 @@ final class IntegerKernelTests: XCTestCase {
     }
 
     func testSIMDAndPortableKernelsAgree() throws {
-        try XCTSkipUnless(MatrixMultiply.integerDotProductsAvailable, "no AVX-512 VNNI here")
+        try XCTSkipUnless(MatrixMultiply.integerDotProductsAvailable, "no SIMD integer dot products here")
         let rows = 6, k = 224, n = 45
         let x = random(rows * k, seed: 21), w = random(n * k, seed: 22)
         var xq = [Int8](repeating: 0, count: rows * k), xd = [Float](repeating: 0, count: rows * k / 32)
@@ -112,11 +120,17 @@ final class IntegerKernelTests: XCTestCase {
         MatrixMultiply.quantizeQ4_0(w, rows: n, inFeatures: k, nibbles: &nibbles, scales: &scales4)
         var fast = [Float](repeating: 0, count: rows * n), portable = fast
         let r = Int32(rows), kk = Int32(k), nn = Int32(n)
-        zoo_linear_q8_0_x8(xq, xd, xsum, r, kk, values, scales8, 0, nn, &fast, nn, 0)
         zoo_linear_q8_0_x8_portable(xq, xd, xsum, r, kk, values, scales8, 0, nn, &portable, nn, 0)
-        for i in fast.indices { XCTAssertEqual(fast[i], portable[i], accuracy: 1e-5 * max(1, abs(portable[i]))) }
-        zoo_linear_q4_0_x8(xq, xd, xsum, r, kk, nibbles, scales4, 0, nn, &fast, nn, 0)
-        zoo_linear_q4_0_x8_portable(xq, xd, xsum, r, kk, nibbles, scales4, 0, nn, &portable, nn, 0)
-        for i in fast.indices { XCTAssertEqual(fast[i], portable[i], accuracy: 1e-5 * max(1, abs(portable[i]))) }
+        var portable4 = portable
+        zoo_linear_q4_0_x8_portable(xq, xd, xsum, r, kk, nibbles, scales4, 0, nn, &portable4, nn, 0)
+        // Each SIMD path (VNNI, then AVX2's maddubs) against the plain C one.
+        for isa in ["avx512f", "avx2"] {
+            MatrixMultiply.withInstructionSet(isa) {
+                zoo_linear_q8_0_x8(xq, xd, xsum, r, kk, values, scales8, 0, nn, &fast, nn, 0)
+                for i in fast.indices { XCTAssertEqual(fast[i], portable[i], accuracy: 1e-5 * max(1, abs(portable[i])), isa) }
+                zoo_linear_q4_0_x8(xq, xd, xsum, r, kk, nibbles, scales4, 0, nn, &fast, nn, 0)
+                for i in fast.indices { XCTAssertEqual(fast[i], portable4[i], accuracy: 1e-5 * max(1, abs(portable4[i])), isa) }
+            }
+        }
     }
 }

@@ -68,7 +68,8 @@ const char *zoo_linear_isa(void);
 /// `k_dim` is a multiple of 32; xq is [rows][k_dim], xd [rows][k_dim / 32].
 void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4);
 
-/// 1 when the CPU has AVX-512 VNNI (the integer kernels' fast path), else 0.
+/// 1 when the CPU has SIMD integer dot products the kernels below use (AVX-512 VNNI, or AVX2's
+/// maddubs), else 0 (they then run portable C, slower than widening the weights to fp32).
 int zoo_int8_dot_available(void);
 
 /// y (+)= dequantized(xq) · dequantized(q8_0 weights)ᵀ with integer dot products per block; the
