@@ -20,40 +20,47 @@ public struct CausalAttention: Attention {
         cache: KVLayerView, shape: AttentionShape, scale: Float,
         output: UnsafeMutablePointer<Float>
     ) {
-        let d = shape.headDim
+        let d = shape.headDim, group = shape.groupSize
         let qWidth = shape.queryHeads * d
-        let work = tokens * shape.queryHeads
-        // Each (token, head) pair is independent; spread them over the cores for long prefills.
-        let chunks = work >= 8 && cache.length >= 64 ? Parallel.threadCount : 1
+        // One item is a (token, KV head) pair with its `group` query heads: each key and value row
+        // is read once for the whole group (GQA) while it sits in L1, not once per query head.
+        let work = tokens * shape.kvHeads
+        let chunks = min(work, cache.length >= 64 ? Parallel.threadCount : 1)
         Parallel.forEach(chunks) { chunk in
             // Each thread's own buffer, reused: a decode step allocates nothing here.
-            let s = ThreadScratch.floats(.attentionScores, count: cache.length)
+            let scores = ThreadScratch.floats(.attentionScores, count: group * cache.length)
             var item = chunk
             while item < work {
-                let t = item / shape.queryHeads
-                let h = item % shape.queryHeads
-                let kvHead = h / shape.groupSize
-                let q = queries + t * qWidth + h * d
-                let out = output + t * qWidth + h * d
+                let t = item / shape.kvHeads
+                let kvHead = item % shape.kvHeads
+                let firstHead = kvHead * group
                 let visible = firstPosition + t + 1
                 let column = kvHead * d
-                switch cache.precision {
-                case .f32:
-                    let keys = cache.keys + column
-                    for j in 0..<visible { s[j] = VectorOps.dot(q, keys + j * cache.rowStride, count: d) * scale }
-                case .f16:
-                    let keys = cache.halfKeys + column
-                    for j in 0..<visible { s[j] = VectorOps.dot(q, half: keys + j * cache.rowStride, count: d) * scale }
+                // 1. Scores q·k for every visible key, group heads at a time    s: [group, visible]
+                for j in 0..<visible {
+                    for g in 0..<group {
+                        let q = queries + t * qWidth + (firstHead + g) * d
+                        let dot = switch cache.precision {
+                        case .f32: VectorOps.dot(q, cache.keys + j * cache.rowStride + column, count: d)
+                        case .f16: VectorOps.dot(q, half: cache.halfKeys + j * cache.rowStride + column, count: d)
+                        }
+                        scores[g * visible + j] = dot * scale
+                    }
                 }
-                VectorOps.softmax(s, count: visible)
-                out.update(repeating: 0, count: d)
-                switch cache.precision {
-                case .f32:
-                    let values = cache.values + column
-                    for j in 0..<visible { VectorOps.axpy(s[j], values + j * cache.rowStride, into: out, count: d) }
-                case .f16:
-                    let values = cache.halfValues + column
-                    for j in 0..<visible { VectorOps.axpy(s[j], half: values + j * cache.rowStride, into: out, count: d) }
+                // 2. Softmax per head, then the weighted sum of values               out: [group, d]
+                for g in 0..<group {
+                    VectorOps.softmax(scores + g * visible, count: visible)
+                    (output + t * qWidth + (firstHead + g) * d).update(repeating: 0, count: d)
+                }
+                for j in 0..<visible {
+                    for g in 0..<group {
+                        let out = output + t * qWidth + (firstHead + g) * d
+                        let weight = scores[g * visible + j]
+                        switch cache.precision {
+                        case .f32: VectorOps.axpy(weight, cache.values + j * cache.rowStride + column, into: out, count: d)
+                        case .f16: VectorOps.axpy(weight, half: cache.halfValues + j * cache.rowStride + column, into: out, count: d)
+                        }
+                    }
                 }
                 item += chunks
             }
