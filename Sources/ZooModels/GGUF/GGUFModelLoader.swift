@@ -2,7 +2,7 @@ import Foundation
 import ZooCore
 
 /// Builds a model from a GGUF file: the hyper-parameters from its metadata (`qwen2.*`), the
-/// weights read in place (F32, F16, BF16, Q4_K, Q6_K) or converted to QwenZoo's layout (Q8_0, Q4_0).
+/// weights read in place (F32, F16, BF16, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) or converted to QwenZoo's layout (Q8_0, Q4_0).
 enum GGUFModelLoader {
     static func load(_ url: URL, options: ModelOptions) throws -> any LanguageModel {
         let file = try GGUFFile(url: url)

@@ -1,17 +1,17 @@
 import ZooKernels
 
-/// A weight matrix in a k-quant format, viewed in place in a mapped GGUF file (never copied or
-/// converted); keeps the mapping alive.
+/// A weight matrix in one of the block formats of ``KQuantFormat`` (a k-quant, q5_0 or q5_1),
+/// viewed in place in a mapped GGUF file (never copied or converted); keeps the mapping alive.
 final class KQuantBuffer: @unchecked Sendable {
     let format: KQuantFormat
     let rows: Int
     let columns: Int
-    /// The first block; `rows × columns / 256` blocks follow.
+    /// The first block; `rows × columns / format.blockValues` blocks follow.
     let blocks: UnsafePointer<UInt8>
     private let mapping: MappedFile
 
     init(viewing blocks: UnsafeRawPointer, format: KQuantFormat, rows: Int, columns: Int, in mapping: MappedFile) {
-        precondition(columns % KQuantFormat.blockValues == 0, "k-quant rows hold whole blocks")
+        precondition(columns % format.blockValues == 0, "\(format) rows hold whole blocks")
         self.format = format
         self.rows = rows
         self.columns = columns
@@ -23,7 +23,7 @@ final class KQuantBuffer: @unchecked Sendable {
 
     /// Row `index` as fp32 (an embedding lookup).
     func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        let rowBytes = columns / KQuantFormat.blockValues * format.blockBytes
+        let rowBytes = columns / format.blockValues * format.blockBytes
         format.dequantize(blocks + index * rowBytes, count: columns, into: destination)
     }
 }

@@ -23,7 +23,7 @@ final class WeightTensor: @unchecked Sendable {
         case half(HalfBuffer)
         case q8_0(values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
-        /// q4_K or q6_K blocks read in place from a GGUF file.
+        /// Blocks read in place from a GGUF file (q4_K, q5_K, q6_K, q5_0, q5_1).
         case kQuant(KQuantBuffer)
     }
 
