@@ -22,7 +22,14 @@ Writes Tests/Fixtures/gguf/:
                           llama.cpp (llama_model_quantize, LLAMA_FTYPE_MOSTLY_Q4_K_M) from F32;
 - llama-q5_k_m.gguf       the same model with an untied output matrix, in Q5_K_M;
 - llama-k_m.dequantized.json  for each quantized tensor of both models, the FNV-1a 64 digest of its
-                          gguf.quants.dequantize output (fp32 little-endian, GGUF row order).
+                          gguf.quants.dequantize output (fp32 little-endian, GGUF row order);
+- q4_k-source.f32.gguf    F32 matrices for quantization at load: `normal.weight` [16, 512],
+                          `mixed.weight` [16, 256] (a row each of zeros, a constant, all positive, all
+                          negative, sparse, outliers, subnormal, few levels, tiny, large, ...),
+                          `narrow.weight` [8, 96] and `odd.weight` [4, 40];
+- q4_k-source.llama.gguf  the same quantized by llama.cpp with every tensor at its Q4_K_M default
+                          type (`pure`, no importance matrix): Q4_K, Q4_K, Q5_0 (its fallback for
+                          rows not a multiple of 256) and F16 (rows not a multiple of 32).
 The script checks that llama.cpp wrote the tensor types above and fails loudly otherwise.
 """
 import ctypes
@@ -200,11 +207,70 @@ def write_llama_fixtures(rng):
     print(f"wrote {digest_file.relative_to(ROOT)}")
 
 
+def mixed_rows(rng, rows: int, columns: int) -> np.ndarray:
+    """Rows of the shapes a quantizer's edge cases come from, one kind per row."""
+    out = np.empty((rows, columns), dtype=np.float32)
+    for r in range(rows):
+        x = rng.normal(0, 0.02, columns)
+        kind = r % 16
+        if kind == 0: x[:] = 0
+        elif kind == 1: x[:] = 0.0123
+        elif kind == 2: x = np.abs(x)
+        elif kind == 3: x = -np.abs(x)
+        elif kind == 4: x[rng.random(columns) < 0.9] = 0
+        elif kind == 5: x[rng.random(columns) < 0.02] *= 100
+        elif kind == 6: x = rng.normal(0, 1e-41, columns)  # subnormal
+        elif kind == 7: x = np.round(x * 200) / 200  # few levels
+        elif kind == 8: x *= 1e-5
+        elif kind == 9: x *= 1e4
+        elif kind == 10: x[:32] = 0  # a zero sub-block
+        elif kind == 11: x[::2] = 0.05
+        elif kind == 12: x = rng.uniform(-1, 1, columns) ** 3
+        elif kind == 13: x[:] = -0.5; x[7] = 0.5
+        out[r] = x
+    return out
+
+
+def write_quantizer_fixture(rng):
+    import llama_cpp
+
+    source = OUT / "q4_k-source.f32.gguf"
+    writer = gguf.GGUFWriter(str(source), "qwen2")
+    # llama.cpp's quantizer wants the hyper-parameters of its architecture; the tensors are free.
+    writer.add_name("q4_k-source")
+    writer.add_context_length(64)
+    writer.add_embedding_length(96)
+    writer.add_block_count(1)
+    writer.add_feed_forward_length(256)
+    writer.add_head_count(3)
+    writer.add_head_count_kv(1)
+    writer.add_rope_freq_base(1000000.0)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    writer.add_tensor("normal.weight", rng.normal(0, 0.02, (16, 512)).astype(np.float32))
+    writer.add_tensor("mixed.weight", mixed_rows(rng, 16, 256))
+    writer.add_tensor("narrow.weight", np.concatenate([mixed_rows(rng, 6, 96), rng.normal(0, 0.02, (2, 96))]).astype(np.float32))
+    writer.add_tensor("odd.weight", rng.normal(0, 0.02, (4, 40)).astype(np.float32))
+    finish(writer, source)
+
+    out = OUT / "q4_k-source.llama.gguf"
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_Q4_K_M
+    params.pure = True
+    params.nthread = 1
+    status = llama_cpp.llama_model_quantize(str(source).encode(), str(out).encode(), ctypes.byref(params))
+    assert status == 0, f"llama_model_quantize failed ({status})"
+    types = {t.name: t.tensor_type for t in gguf.GGUFReader(str(out)).tensors}
+    assert types == {"normal.weight": T.Q4_K, "mixed.weight": T.Q4_K, "narrow.weight": T.Q5_0, "odd.weight": T.F16}, types
+    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20261126)
     write_blocks_fixture(rng)
     write_llama_fixtures(rng)
+    write_quantizer_fixture(rng)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,24 @@ public enum KQuantFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// Quantizes `rows × columns` fp32 weights to this format's blocks (`rows × columns /
+    /// blockValues × blockBytes` bytes at `blocks`) as llama.cpp's reference quantizer does, bit for
+    /// bit; q4_K and q5_0 only (the formats ``WeightData`` quantization at load writes). Rows are
+    /// independent: they are split over the cores.
+    public func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int, into blocks: UnsafeMutablePointer<UInt8>) {
+        precondition(self == .q4_K || self == .q5_0, "QwenZoo quantizes to q4_K and q5_0 only")
+        precondition(columns % blockValues == 0, "\(self) quantizes rows of whole blocks of \(blockValues)")
+        let rowBytes = columns / blockValues * blockBytes
+        let threads = rows < 64 ? 1 : Parallel.threadCount
+        let chunk = (rows + threads - 1) / threads
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(rows, begin + chunk)
+            guard begin < end else { return }
+            let (x, y, n, k) = (w + begin * columns, blocks + begin * rowBytes, Int32(end - begin), Int32(columns))
+            if self == .q4_K { zoo_quantize_q4_k(x, n, k, y) } else { zoo_quantize_q5_0(x, n, k, y) }
+        }
+    }
+
     /// Writes the `count` weights (a multiple of ``blockValues``) of the blocks at `blocks` as fp32,
     /// with the reference arithmetic of gguf-py's `gguf.quants.dequantize`, bit for bit.
     public func dequantize(_ blocks: UnsafePointer<UInt8>, count: Int, into destination: UnsafeMutablePointer<Float>) {

@@ -72,6 +72,12 @@ void zoo_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks,
 /// qs[l − 16], and bit l of qh as its fifth bit. Dequantizes as gguf-py does, bit for bit; the
 /// products are as zoo_linear_f32 on the dequantized weights, bit for bit.
 void zoo_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
+
+/// Quantizes fp32 rows to q4_K blocks (k_dim a multiple of 256) or q5_0 blocks (k_dim a multiple
+/// of 32) as llama.cpp's reference quantizers (quantize_row_q4_K_ref, quantize_row_q5_0_ref) do,
+/// bit for bit: what llama.cpp's quantizer writes without an importance matrix.
+void zoo_quantize_q4_k(const float *w, int rows, int k_dim, uint8_t *blocks);
+void zoo_quantize_q5_0(const float *w, int rows, int k_dim, uint8_t *blocks);
 void zoo_dequantize_q5_1(const uint8_t *blocks, int count, float *out);
 void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                      float *y, int ldy, int accumulate);
