@@ -21,6 +21,7 @@
 
 #include "dispatch.h"
 #include "half.h"
+#include "k_scales.h"
 #include "tiling.h"
 
 #define QK_K 256
@@ -28,27 +29,13 @@
 // Rows are prefetched two tiles ahead: a decode step streams the matrix exactly once.
 #define PREFETCH_ROWS 8
 
-/// The eight (d·scale, dmin·min) pairs of a super-block, each product rounded to fp32 as gguf-py does.
-static inline void q4_k_factors(const uint8_t *block, float *scale, float *min) {
-    float d = zoo_f16_at(block), dmin = zoo_f16_at(block + 2);
-    const uint8_t *s = block + 4;
-    for (int j = 0; j < 4; j++) {
-        scale[j] = d * (float)(s[j] & 63);
-        min[j] = dmin * (float)(s[j + 4] & 63);
-        // Sub-blocks 4..7 keep their low four bits in bytes 8..11 and their top two in the spare
-        // top bits of bytes 0..3 (scales) and 4..7 (mins).
-        scale[j + 4] = d * (float)((s[j + 8] & 0x0F) | ((s[j] >> 6) << 4));
-        min[j + 4] = dmin * (float)((s[j + 8] >> 4) | ((s[j + 4] >> 6) << 4));
-    }
-}
-
 /// One super-block as fp32. a·q is exact in fp32 (at most 21 significant bits), so subtracting
 /// after rounding the product, as gguf-py does, equals the SIMD paths' fused multiply-subtract.
 static inline void q4_k_dequantize_block(const uint8_t *block, float *y) {
 #pragma STDC FP_CONTRACT OFF
     const uint8_t *q = block + 16;
     float scale[8], min[8];
-    q4_k_factors(block, scale, min);
+    zoo_k_factors(block, scale, min);
     for (int c = 0; c < 4; c++)
         for (int l = 0; l < 32; l++) {
             float lo = scale[2 * c] * (float)(q[32 * c + l] & 0x0F);
@@ -63,18 +50,6 @@ void zoo_dequantize_q4_k(const uint8_t *blocks, int count, float *out) {
 }
 
 #if ZOO_X86
-/// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of the 12 packed bytes at `s`, with
-/// 32-bit word operations (x86 is little-endian; the portable path unpacks byte by byte).
-static inline __m128i q4_k_scales_and_mins(const uint8_t *s) {
-    uint32_t u[3];
-    memcpy(u, s, 12);
-    const uint32_t six = 0x3F3F3F3F, four = 0x0F0F0F0F, two = 0x03030303;
-    return _mm_setr_epi32((int)(u[0] & six),                                         // scales 0..3
-                          (int)((u[2] & four) | (((u[0] >> 6) & two) << 4)),          // scales 4..7
-                          (int)(u[1] & six),                                         // mins 0..3
-                          (int)(((u[2] >> 4) & four) | (((u[1] >> 6) & two) << 4)));  // mins 4..7
-}
-
 // MARK: - AVX-512
 
 /// Sixteen unsigned bytes as floats.
@@ -107,7 +82,7 @@ q4_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
             __m512 factor = _mm512_permutexvar_ps(_mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
                                                   _mm512_castps128_ps512(d_dmin));
             float f[16];
-            _mm512_storeu_ps(f, _mm512_mul_ps(factor, widen16(q4_k_scales_and_mins(block + 4))));
+            _mm512_storeu_ps(f, _mm512_mul_ps(factor, widen16(zoo_k_scales_and_mins(block + 4))));
             for (int c = 0; c < 4; c++) {
                 __m128i p0 = _mm_loadu_si128((const __m128i *)(q + 32 * c));
                 __m128i p1 = _mm_loadu_si128((const __m128i *)(q + 32 * c + 16));
@@ -175,7 +150,7 @@ q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             _mm_prefetch(ahead, _MM_HINT_T0);
             _mm_prefetch(ahead + 64, _MM_HINT_T0);
             _mm_prefetch(ahead + 128, _MM_HINT_T0);
-            __m128i packed = q4_k_scales_and_mins(block + 4);
+            __m128i packed = zoo_k_scales_and_mins(block + 4);
             float scale[8], min[8];
             _mm256_storeu_ps(scale, _mm256_mul_ps(_mm256_set1_ps(zoo_f16_at(block)), widen8(packed, 0)));
             _mm256_storeu_ps(min, _mm256_mul_ps(_mm256_set1_ps(zoo_f16_at(block + 2)), widen8(packed, 1)));

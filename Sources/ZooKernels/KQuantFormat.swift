@@ -1,42 +1,88 @@
 import CZooKernels
 
-/// llama.cpp's k-quant formats that QwenZoo reads in place from GGUF files: super-blocks of 256
-/// weights, stored row by row (a row of `n` weights is `n / 256` consecutive blocks).
+/// llama.cpp's block formats that QwenZoo reads in place from GGUF files, stored row by row (a row
+/// of `n` weights is `n / blockValues` consecutive blocks): the k-quants (super-blocks of 256) and
+/// q5_0/q5_1 (blocks of 32), which llama.cpp's Q4_K_M and Q5_K_M write for matrices whose rows are
+/// not a multiple of 256 wide.
 public enum KQuantFormat: String, Sendable, CaseIterable {
     /// 144 bytes per block: fp16 `d`, fp16 `dmin`, 12 bytes packing a 6-bit scale and a 6-bit min
     /// for each of eight sub-blocks of 32, then 128 bytes of nibbles; a weight is
     /// `(d·scale)·q − dmin·min` (4.5 bits per weight).
     case q4_K
+    /// 176 bytes per block: q4_K's layout with 32 bytes of fifth bits before the nibbles, so
+    /// `q` is 0…31 (5.5 bits per weight).
+    case q5_K
     /// 210 bytes per block: 128 bytes of low nibbles, 64 bytes of high bit pairs, sixteen int8
     /// scales (one per sub-block of 16), fp16 `d`; a weight is `(d·scale)·(q − 32)` (6.5625 bits).
     case q6_K
+    /// 22 bytes per block of 32: fp16 `d`, 32 fifth bits, 16 bytes of nibbles; a weight is
+    /// `d·(q − 16)` (5.5 bits per weight).
+    case q5_0
+    /// 24 bytes per block of 32: fp16 `d`, fp16 `m`, 32 fifth bits, 16 bytes of nibbles; a weight
+    /// is `d·q + m` (6 bits per weight).
+    case q5_1
 
-    /// Weights per super-block.
-    public static let blockValues = 256
+    /// Weights per block: 256 for the k-quants, 32 for q5_0 and q5_1.
+    public var blockValues: Int {
+        switch self {
+        case .q4_K, .q5_K, .q6_K: 256
+        case .q5_0, .q5_1: 32
+        }
+    }
 
-    /// Bytes per super-block.
+    /// Bytes per block.
     public var blockBytes: Int {
         switch self {
         case .q4_K: 144
+        case .q5_K: 176
         case .q6_K: 210
+        case .q5_0: 22
+        case .q5_1: 24
         }
     }
+
+    /// Bytes per weight (for bandwidth estimates).
+    public var bytesPerWeight: Double { Double(blockBytes) / Double(blockValues) }
 
     /// The kernel operand for a matrix whose blocks start at `blocks`.
     public func weightData(_ blocks: UnsafePointer<UInt8>) -> WeightData {
         switch self {
         case .q4_K: .q4_K(blocks)
+        case .q5_K: .q5_K(blocks)
         case .q6_K: .q6_K(blocks)
+        case .q5_0: .q5_0(blocks)
+        case .q5_1: .q5_1(blocks)
         }
     }
 
-    /// Writes the `count` weights (a multiple of 256) of the blocks at `blocks` as fp32, with the
-    /// reference arithmetic of gguf-py's `gguf.quants.dequantize`, bit for bit.
+    /// Quantizes `rows × columns` fp32 weights to this format's blocks (`rows × columns /
+    /// blockValues × blockBytes` bytes at `blocks`) as llama.cpp's reference quantizer does, bit for
+    /// bit; q4_K and q5_0 only (the formats ``WeightData`` quantization at load writes). Rows are
+    /// independent: they are split over the cores.
+    public func quantize(_ w: UnsafePointer<Float>, rows: Int, columns: Int, into blocks: UnsafeMutablePointer<UInt8>) {
+        precondition(self == .q4_K || self == .q5_0, "QwenZoo quantizes to q4_K and q5_0 only")
+        precondition(columns % blockValues == 0, "\(self) quantizes rows of whole blocks of \(blockValues)")
+        let rowBytes = columns / blockValues * blockBytes
+        let threads = rows < 64 ? 1 : Parallel.threadCount
+        let chunk = (rows + threads - 1) / threads
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(rows, begin + chunk)
+            guard begin < end else { return }
+            let (x, y, n, k) = (w + begin * columns, blocks + begin * rowBytes, Int32(end - begin), Int32(columns))
+            if self == .q4_K { zoo_quantize_q4_k(x, n, k, y) } else { zoo_quantize_q5_0(x, n, k, y) }
+        }
+    }
+
+    /// Writes the `count` weights (a multiple of ``blockValues``) of the blocks at `blocks` as fp32,
+    /// with the reference arithmetic of gguf-py's `gguf.quants.dequantize`, bit for bit.
     public func dequantize(_ blocks: UnsafePointer<UInt8>, count: Int, into destination: UnsafeMutablePointer<Float>) {
-        precondition(count % Self.blockValues == 0, "\(self) dequantizes whole blocks of 256")
+        precondition(count % blockValues == 0, "\(self) dequantizes whole blocks of \(blockValues)")
         switch self {
         case .q4_K: zoo_dequantize_q4_k(blocks, Int32(count), destination)
+        case .q5_K: zoo_dequantize_q5_k(blocks, Int32(count), destination)
         case .q6_K: zoo_dequantize_q6_k(blocks, Int32(count), destination)
+        case .q5_0: zoo_dequantize_q5_0(blocks, Int32(count), destination)
+        case .q5_1: zoo_dequantize_q5_1(blocks, Int32(count), destination)
         }
     }
 }

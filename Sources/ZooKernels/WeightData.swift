@@ -15,6 +15,12 @@ public enum WeightData: @unchecked Sendable {
     case q4_K(UnsafePointer<UInt8>)
     /// llama.cpp's q6_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q6_K``).
     case q6_K(UnsafePointer<UInt8>)
+    /// llama.cpp's q5_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q5_K``).
+    case q5_K(UnsafePointer<UInt8>)
+    /// llama.cpp's q5_0 blocks read in place, `in / 32` per row (see ``KQuantFormat/q5_0``).
+    case q5_0(UnsafePointer<UInt8>)
+    /// llama.cpp's q5_1 blocks read in place, `in / 32` per row (see ``KQuantFormat/q5_1``).
+    case q5_1(UnsafePointer<UInt8>)
 
     /// Bytes read per weight (for bandwidth estimates).
     public var bytesPerWeight: Double {
@@ -23,8 +29,11 @@ public enum WeightData: @unchecked Sendable {
         case .bf16, .f16: 2
         case .q8_0: 1 + 4.0 / 32
         case .q4_0: 0.5 + 4.0 / 32
-        case .q4_K: Double(KQuantFormat.q4_K.blockBytes) / Double(KQuantFormat.blockValues)  // 4.5 bits
-        case .q6_K: Double(KQuantFormat.q6_K.blockBytes) / Double(KQuantFormat.blockValues)  // 6.5625 bits
+        case .q4_K: KQuantFormat.q4_K.bytesPerWeight  // 4.5 bits
+        case .q5_K: KQuantFormat.q5_K.bytesPerWeight  // 5.5 bits
+        case .q6_K: KQuantFormat.q6_K.bytesPerWeight  // 6.5625 bits
+        case .q5_0: KQuantFormat.q5_0.bytesPerWeight  // 5.5 bits
+        case .q5_1: KQuantFormat.q5_1.bytesPerWeight  // 6 bits
         }
     }
 }
@@ -62,6 +71,9 @@ extension MatrixMultiply {
             case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, k, nibbles, scales, begin, end, y, ld, acc)
             case .q4_K(let blocks): zoo_linear_q4_k(x, r, k, blocks, begin, end, y, ld, acc)
             case .q6_K(let blocks): zoo_linear_q6_k(x, r, k, blocks, begin, end, y, ld, acc)
+            case .q5_K(let blocks): zoo_linear_q5_k(x, r, k, blocks, begin, end, y, ld, acc)
+            case .q5_0(let blocks): zoo_linear_q5_0(x, r, k, blocks, begin, end, y, ld, acc)
+            case .q5_1(let blocks): zoo_linear_q5_1(x, r, k, blocks, begin, end, y, ld, acc)
             case .f32: break
             }
         }

@@ -204,11 +204,13 @@ final class ManifestTests: XCTestCase {
     func testWeightPrecisionFromTheManifest() throws {
         try write("q.yaml", "name: q\nweights: {path: x, quantize: q8_0}\n")
         XCTAssertEqual(try load("q").manifest.weights?.precision, .q8_0)
+        try write("k.yaml", "name: k\nweights: {path: x, quantize: q4_K}\n")
+        XCTAssertEqual(try load("k").manifest.weights?.precision, .q4_K)
         try write("f.yaml", "name: f\nweights: {path: x, dtype: f32}\n")
         XCTAssertEqual(try load("f").manifest.weights?.precision, .f32)
         try write("a.yaml", "name: a\nweights: {path: x}\n")
         XCTAssertEqual(try load("a").manifest.weights?.precision, .asStored)
         try write("bad.yaml", "name: b\nweights: {path: x, quantize: q4_1}\n")
-        assertError("bad", "weights.quantize", "\"q4_1\" is not one of q8_0, q4_0")
+        assertError("bad", "weights.quantize", "\"q4_1\" is not one of q8_0, q4_0, q4_K")
     }
 }

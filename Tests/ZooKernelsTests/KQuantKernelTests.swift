@@ -1,7 +1,7 @@
 import XCTest
 @testable import ZooKernels
 
-/// The fused q4_K / q6_K kernels against the fp32 kernel (bit for bit) and a float64 product of
+/// The fused kernels of the in-place block formats (q4_K, q5_K, q6_K, q5_0, q5_1) against the fp32 kernel (bit for bit) and a float64 product of
 /// the dequantized weights, on every instruction set this CPU has (the dequantizer itself is
 /// checked against gguf-py in GGUFKQuantTests).
 final class KQuantKernelTests: XCTestCase {
@@ -18,19 +18,21 @@ final class KQuantKernelTests: XCTestCase {
     /// Random blocks whose fp16 factors are finite (magnitudes 2⁻¹⁰ to 2⁻³, either sign).
     private func randomBlocks(_ format: KQuantFormat, count: Int, seed: UInt64) -> [UInt8] {
         var g = Generator(state: seed)
-        var bytes = (0..<(count / KQuantFormat.blockValues * format.blockBytes)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        var bytes = (0..<(count / format.blockValues * format.blockBytes)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
         func half() -> [UInt8] {
             let bits = UInt16(g.next() & 1) << 15 | UInt16(5 + g.next() % 8) << 10 | UInt16(g.next() & 0x3FF)
             return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
         }
-        for b in 0..<(count / KQuantFormat.blockValues) {
-            let base = b * format.blockBytes
-            switch format {
-            case .q4_K:
+        // Where each block keeps its fp16 factors (d, and dmin or m).
+        let halves = switch format {
+        case .q4_K, .q5_K, .q5_1: [0, 2]
+        case .q6_K: [208]
+        case .q5_0: [0]
+        }
+        for b in 0..<(count / format.blockValues) {
+            for offset in halves {
+                let base = b * format.blockBytes + offset
                 bytes.replaceSubrange(base..<(base + 2), with: half())
-                bytes.replaceSubrange((base + 2)..<(base + 4), with: half())
-            case .q6_K:
-                bytes.replaceSubrange((base + 208)..<(base + 210), with: half())
             }
         }
         return bytes
@@ -53,8 +55,9 @@ final class KQuantKernelTests: XCTestCase {
     }
 
     private func checkAgainstDequantizedWeights(_ format: KQuantFormat) {
-        let k = 768, n = 37
-        let blocks = randomBlocks(format, count: n * k, seed: format == .q4_K ? 11 : 12)
+        // Rows of 896 (Qwen2.5-0.5B's width) for the formats of blocks of 32.
+        let k = format.blockValues == 32 ? 896 : 768, n = 37
+        let blocks = randomBlocks(format, count: n * k, seed: 11 + UInt64(KQuantFormat.allCases.firstIndex(of: format)!))
         var w = [Float](repeating: 0, count: n * k)
         blocks.withUnsafeBufferPointer { format.dequantize($0.baseAddress!, count: n * k, into: &w) }
         XCTAssertTrue(w.allSatisfy(\.isFinite))
@@ -78,7 +81,7 @@ final class KQuantKernelTests: XCTestCase {
                                 exact += p
                                 magnitude += abs(p)
                             }
-                            // fp32 accumulation over k terms, and the fused kernels round d·scale·q − dmin·min once.
+                            // fp32 accumulation over k terms (the dequantized weights are exact).
                             XCTAssertEqual(Double(y[t * n + o]), exact, accuracy: 1e-6 * magnitude,
                                            "\(format) \(isa) rows \(rows) token \(t) output \(o)")
                         }
@@ -105,10 +108,23 @@ final class KQuantKernelTests: XCTestCase {
         checkAgainstDequantizedWeights(.q6_K)
     }
 
+    func testQ5_KKernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q5_K)
+    }
+
+    func testQ5_0KernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q5_0)
+    }
+
+    func testQ5_1KernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q5_1)
+    }
+
     func testSIMDPathsAgreeWithThePortableOne() {
         let k = 512, n = 9, rows = 5
         var g = Generator(state: 5)
         let x = (0..<(rows * k)).map { _ in g.float() }
+        XCTAssertEqual(KQuantFormat.allCases.count, 5)
         for format in KQuantFormat.allCases {
             let blocks = randomBlocks(format, count: n * k, seed: 21)
             var w = [Float](repeating: 0, count: n * k)
@@ -132,6 +148,9 @@ final class KQuantKernelTests: XCTestCase {
         blocks.withUnsafeBufferPointer { b in
             XCTAssertEqual(WeightData.q4_K(b.baseAddress!).bytesPerWeight * 8, 4.5)
             XCTAssertEqual(WeightData.q6_K(b.baseAddress!).bytesPerWeight * 8, 6.5625)
+            XCTAssertEqual(WeightData.q5_K(b.baseAddress!).bytesPerWeight * 8, 5.5)
+            XCTAssertEqual(WeightData.q5_0(b.baseAddress!).bytesPerWeight * 8, 5.5)
+            XCTAssertEqual(WeightData.q5_1(b.baseAddress!).bytesPerWeight * 8, 6)
         }
     }
 }

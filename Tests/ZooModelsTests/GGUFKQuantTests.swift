@@ -154,13 +154,13 @@ final class GGUFKQuantTests: XCTestCase {
     }
 
     func testUnsupportedKQuantNamesTheTensorAndType() throws {
-        // ffn_down as Q5_K (176-byte blocks, so its data still lies inside the file).
+        // ffn_down as Q3_K (110-byte blocks, so its data still lies inside the file).
         let url = try mutated { bytes in
             let typeOffset = try dimensionsOffset("blk.0.ffn_down.weight", in: bytes) + 16
             XCTAssertEqual(bytes[typeOffset], 14)
-            bytes[typeOffset] = 13
+            bytes[typeOffset] = 11
         }
         assertError(try ArchitectureRegistry.shared.load(directory: url), url,
-                    "blk.0.ffn_down.weight", "type Q5_K is not supported yet", "Q4_K, Q6_K are")
+                    "blk.0.ffn_down.weight", "type Q3_K is not supported yet", "Q4_K, Q5_K, Q6_K are")
     }
 }

@@ -58,6 +58,32 @@ void zoo_linear_q4_k(const float *x, int rows, int k_dim, const uint8_t *blocks,
 void zoo_linear_q6_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                      float *y, int ldy, int accumulate);
 
+/// q5_K, read in place like q4_K: 176 bytes (fp16 d, fp16 dmin, q4_K's 12 bytes of scales and mins,
+/// qh[32] holding the fifth bit of value l of sub-block s as bit s of qh[l], 128 bytes of nibbles
+/// as q4_K's), a value d·scale·q − dmin·min. Dequantizes as gguf-py does, bit for bit; the product
+/// is as zoo_linear_q4_k's.
+void zoo_dequantize_q5_k(const uint8_t *blocks, int count, float *out);
+void zoo_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+
+/// llama.cpp's q5_0 and q5_1 blocks of 32, read in place (k_dim and count multiples of 32). q5_0:
+/// 22 bytes (fp16 d, uint32 qh, qs[16]), a value d·(q − 16); q5_1: 24 bytes (fp16 d, fp16 m, qh,
+/// qs[16]), a value d·q + m. Value l takes the low nibble of qs[l] (l < 16) or the high nibble of
+/// qs[l − 16], and bit l of qh as its fifth bit. Dequantizes as gguf-py does, bit for bit; the
+/// products are as zoo_linear_f32 on the dequantized weights, bit for bit.
+void zoo_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
+
+/// Quantizes fp32 rows to q4_K blocks (k_dim a multiple of 256) or q5_0 blocks (k_dim a multiple
+/// of 32) as llama.cpp's reference quantizers (quantize_row_q4_K_ref, quantize_row_q5_0_ref) do,
+/// bit for bit: what llama.cpp's quantizer writes without an importance matrix.
+void zoo_quantize_q4_k(const float *w, int rows, int k_dim, uint8_t *blocks);
+void zoo_quantize_q5_0(const float *w, int rows, int k_dim, uint8_t *blocks);
+void zoo_dequantize_q5_1(const uint8_t *blocks, int count, float *out);
+void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
+
 /// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
 const char *zoo_linear_isa(void);
 

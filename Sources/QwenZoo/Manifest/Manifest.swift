@@ -44,7 +44,7 @@ public struct Manifest: Sendable {
         public var format: String
         /// `auto` (as stored: fp32 stays fp32, bf16/f16 stay 16-bit) or `f32` (widened at load).
         public var dtype: String
-        /// `q8_0` to quantize the weight matrices at load; `nil` keeps them as `dtype` says.
+        /// `q8_0`, `q4_0` or `q4_K` to quantize the weight matrices at load; `nil` keeps them as `dtype` says.
         public var quantize: String?
     }
 
@@ -131,7 +131,7 @@ extension Manifest {
             let dtype = try w.string("dtype") ?? "auto"
             try w.check(dtype, in: ["auto", "f32"], key: "dtype")
             let quantize = try w.string("quantize")
-            if let quantize { try w.check(quantize, in: ["q8_0", "q4_0"], key: "quantize") }
+            if let quantize { try w.check(quantize, in: ["q8_0", "q4_0", "q4_K"], key: "quantize") }
             weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
         }
 
@@ -335,6 +335,7 @@ extension Manifest.Weights {
     public var precision: WeightPrecision {
         if quantize == "q8_0" { return .q8_0 }
         if quantize == "q4_0" { return .q4_0 }
+        if quantize == "q4_K" { return .q4_K }
         return dtype == "f32" ? .f32 : .asStored
     }
 }

@@ -2,10 +2,19 @@ import Foundation
 import ZooCore
 
 /// Builds a model from a GGUF file: the hyper-parameters from its metadata (`qwen2.*`), the
-/// weights read in place (F32, F16, BF16, Q4_K, Q6_K) or converted to QwenZoo's layout (Q8_0, Q4_0).
+/// weights read in place (F32, F16, BF16, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) or converted to QwenZoo's
+/// layout (Q8_0, Q4_0).
 enum GGUFModelLoader {
     static func load(_ url: URL, options: ModelOptions) throws -> any LanguageModel {
         let file = try GGUFFile(url: url)
+        return try Qwen2Model(
+            configuration: configuration(of: file, options: options), source: GGUFTensorSource(file),
+            attention: options.attention, precision: options.weightPrecision)
+    }
+
+    /// The Qwen2 configuration that `file`'s metadata describes, validated as a config.json would be.
+    static func configuration(of file: GGUFFile, options: ModelOptions) throws -> Qwen2Configuration {
+        let url = file.url
         let architecture = file.metadata["general.architecture"]?.string ?? "(missing)"
         guard architecture == "qwen2" else {
             throw GGUFError(file: url, "general.architecture \"\(architecture)\" is not supported in GGUF files (supported: qwen2)")
@@ -30,10 +39,7 @@ enum GGUFModelLoader {
         if let eos = file.metadata["tokenizer.ggml.eos_token_id"]?.int { config["eos_token_id"] = eos }
         if let bos = file.metadata["tokenizer.ggml.bos_token_id"]?.int { config["bos_token_id"] = bos }
         if let scaling = options.ropeScaling { config["rope_scaling"] = scaling.mapValues(\.jsonValue) }
-        let configuration = try ConfigFile(url: url, data: try JSONSerialization.data(withJSONObject: config))
+        return try ConfigFile(url: url, data: try JSONSerialization.data(withJSONObject: config))
             .decode(Qwen2Configuration.self)
-        return try Qwen2Model(
-            configuration: configuration, source: GGUFTensorSource(file), attention: options.attention,
-            precision: options.weightPrecision)
     }
 }

@@ -64,7 +64,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             return FloatBuffer(count: t.elementCount, shape: shape) {
                 MatrixMultiply.widen(source.assumingMemoryBound(to: UInt16.self), bf16: t.type == .bf16, into: $0, count: t.elementCount)
             }
-        case .q8_0, .q4_0, .q4_K, .q6_K:
+        case .q8_0, .q4_0, .q4_K, .q5_K, .q6_K, .q5_0, .q5_1:
             let matrix = try self.matrix(from: t, source, rows: t.elementCount / shape.last!, columns: shape.last!)
             return FloatBuffer(count: t.elementCount, shape: shape) { out in
                 for r in 0..<matrix.rows { matrix.copyRow(r, into: out + r * matrix.columns) }
@@ -93,7 +93,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             stored = precision == .f32
                 ? WeightTensor(try floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 : WeightTensor(.half(half), rows: rows, columns: columns)
-        case .q8_0, .q4_0, .q4_K, .q6_K:
+        case .q8_0, .q4_0, .q4_K, .q5_K, .q6_K, .q5_0, .q5_1:
             stored = try matrix(from: t, source, rows: rows, columns: columns)
         default:
             throw unsupported(t)
@@ -108,14 +108,13 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
     }
 
     private func unsupported(_ t: GGUFFile.Tensor) -> GGUFError {
-        GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K are)")
+        GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)")
     }
 
-    /// A quantized GGUF matrix in QwenZoo's layout (k-quants as stored, in place).
+    /// A quantized GGUF matrix in QwenZoo's layout (k-quants, q5_0 and q5_1 as stored, in place).
     private func matrix(from t: GGUFFile.Tensor, _ source: UnsafeRawPointer, rows: Int, columns: Int) throws -> WeightTensor {
-        if t.type == .q4_K || t.type == .q6_K {
+        if let format = KQuantFormat(t.type) {
             // GGUFFile has checked that rows hold whole blocks and that the data lies inside the file.
-            let format: KQuantFormat = t.type == .q4_K ? .q4_K : .q6_K
             return WeightTensor(.kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
                                 rows: rows, columns: columns)
         }
@@ -147,5 +146,19 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             (values + b * 32).update(from: (block + 2).assumingMemoryBound(to: Int8.self), count: 32)
         }
         return (values, scales)
+    }
+}
+
+extension KQuantFormat {
+    /// The in-place format of a GGUF tensor type, if QwenZoo reads that type in place.
+    init?(_ type: GGMLType) {
+        switch type {
+        case .q4_K: self = .q4_K
+        case .q5_K: self = .q5_K
+        case .q6_K: self = .q6_K
+        case .q5_0: self = .q5_0
+        case .q5_1: self = .q5_1
+        default: return nil
+        }
     }
 }

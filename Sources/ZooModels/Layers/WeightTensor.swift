@@ -11,9 +11,14 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     case q8_0
     /// Quantized at load to llama.cpp's q4_0 (4-bit blocks of 32 with a scale), likewise.
     case q4_0
+    /// Quantized at load to llama.cpp's q4_K (super-blocks of 256, 4.5 bits per weight), bit for
+    /// bit as llama.cpp's quantizer writes it without an importance matrix. Matrices whose width is
+    /// a multiple of 32 but not of 256 get q5_0 instead, llama.cpp's own fallback (Qwen2.5-0.5B's
+    /// rows of 896); others stay as stored.
+    case q4_K
 
     /// Whether this precision quantizes at load.
-    var isQuantized: Bool { self == .q8_0 || self == .q4_0 }
+    var isQuantized: Bool { self == .q8_0 || self == .q4_0 || self == .q4_K }
 }
 
 /// One weight matrix `[rows, columns]` in the form the kernels read, owning (or mapping) its memory.
@@ -23,7 +28,7 @@ final class WeightTensor: @unchecked Sendable {
         case half(HalfBuffer)
         case q8_0(values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
-        /// q4_K or q6_K blocks read in place from a GGUF file.
+        /// Blocks read in place from a GGUF file (q4_K, q5_K, q6_K, q5_0, q5_1).
         case kQuant(KQuantBuffer)
     }
 
@@ -64,11 +69,11 @@ final class WeightTensor: @unchecked Sendable {
     {
         let dtype = checkpoint.info(name)?.dtype
         switch precision {
-        case .q8_0 where columns % 32 == 0, .q4_0 where columns % 32 == 0:
+        case .q8_0 where columns % 32 == 0, .q4_0 where columns % 32 == 0, .q4_K where columns % 32 == 0:
             return try WeightTensor(checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 .quantized(to: precision)
         case .asStored where dtype == .bf16 || dtype == .f16, .q8_0 where dtype == .bf16 || dtype == .f16,
-             .q4_0 where dtype == .bf16 || dtype == .f16:
+             .q4_0 where dtype == .bf16 || dtype == .f16, .q4_K where dtype == .bf16 || dtype == .f16:
             return WeightTensor(.half(try checkpoint.halves(name, shape: [rows, columns])), rows: rows, columns: columns)
         default:
             return WeightTensor(try checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
@@ -116,13 +121,19 @@ final class WeightTensor: @unchecked Sendable {
     /// This matrix quantized to q8_0 (itself if already quantized or not a multiple of 32 wide).
     func quantized() -> WeightTensor { quantized(to: .q8_0) }
 
-    /// This matrix quantized to `precision` (q8_0 or q4_0); itself if it is already quantized, the
-    /// precision is not a quantized one, or the rows are not a multiple of 32 wide.
+    /// This matrix quantized to `precision` (q8_0, q4_0, or q4_K with its q5_0 fallback); itself if
+    /// it is already quantized, the precision is not a quantized one, or the rows are not a multiple
+    /// of 32 wide.
     func quantized(to precision: WeightPrecision) -> WeightTensor {
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
         case .q8_0, .q4_0, .kQuant: return self
         default: break
+        }
+        if precision == .q4_K {
+            let blocks = KQuantBuffer(empty: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns)
+            forEachFloatSlice { blocks.quantize($0, firstRow: $1, count: $2) }
+            return WeightTensor(.kQuant(blocks), rows: rows, columns: columns)
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
         let values8 = precision == .q8_0 ? UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns) : nil
@@ -136,22 +147,26 @@ final class WeightTensor: @unchecked Sendable {
                                             scales: scales + firstRow * (columns / 32))
             }
         }
-        if case .f32(let buffer) = storage {
-            quantize(buffer.pointer, firstRow: 0, count: rows)
-        } else {
-            // Widen a slice of rows at a time to keep the temporary small.
-            let slice = 256
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: slice * columns)
-            defer { scratch.deallocate() }
-            var row = 0
-            while row < rows {
-                let count = min(slice, rows - row)
-                for r in 0..<count { copyRow(row + r, into: scratch + r * columns) }
-                quantize(scratch, firstRow: row, count: count)
-                row += count
-            }
-        }
+        forEachFloatSlice(quantize)
         if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns) }
         return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns)
+    }
+
+    /// Calls `body(rows, firstRow, count)` over this matrix as fp32: at once when it is fp32, else
+    /// a slice of rows widened at a time, which keeps the temporary small.
+    private func forEachFloatSlice(_ body: (UnsafePointer<Float>, Int, Int) -> Void) {
+        if case .f32(let buffer) = storage {
+            return body(buffer.pointer, 0, rows)
+        }
+        let slice = 256
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: slice * columns)
+        defer { scratch.deallocate() }
+        var row = 0
+        while row < rows {
+            let count = min(slice, rows - row)
+            for r in 0..<count { copyRow(row + r, into: scratch + r * columns) }
+            body(scratch, row, count)
+            row += count
+        }
     }
 }

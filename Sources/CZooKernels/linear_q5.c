@@ -1,0 +1,251 @@
+// q5_0 and q5_1 weights (llama.cpp's 5-bit formats for blocks of 32) times fp32 activations, read
+// in place from GGUF blocks. llama.cpp's Q4_K_M and Q5_K_M write them for matrices whose rows are
+// not a multiple of 256 wide (Qwen2.5-0.5B's 896), where the k-quants cannot go.
+//
+// q5_0 is 22 bytes: fp16 d, a little-endian uint32 qh, qs[16]; q5_1 is 24 bytes: fp16 d, fp16 m,
+// qh, qs[16]. Value l of a block takes the low nibble of qs[l] (l < 16) or the high nibble of
+// qs[l − 16], and bit l of qh as its fifth bit: q in 0..31. A q5_0 value is d·(q − 16), a q5_1
+// value d·q + m.
+//
+// As in linear_q4_k.c, 16 (or 8) weights are dequantized at a time, exactly as gguf-py does (d·q
+// has at most 16 significant bits, so the product is exact and the fused d·q + m rounds once, like
+// gguf-py's add), and feed fp32 accumulators in linear_f32.c's chunk order and lane layout. So an
+// output element's arithmetic does not depend on the number of rows and equals the fp32 kernel on
+// the dequantized weights, bit for bit.
+#include "zoo_kernels.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+#include "dispatch.h"
+#include "half.h"
+#include "tiling.h"
+
+#define QK 32
+
+/// Block bytes: 22 for q5_0, 24 for q5_1 (which adds an fp16 m after d).
+#define Q5_BYTES(with_min) ((with_min) ? 24 : 22)
+
+static inline uint32_t q5_high_bits(const uint8_t *block, int with_min) {
+    const uint8_t *p = block + (with_min ? 4 : 2);
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/// One block as fp32, with gguf-py's arithmetic.
+static inline void q5_dequantize_block(const uint8_t *block, int with_min, float *y) {
+#pragma STDC FP_CONTRACT OFF
+    float d = zoo_f16_at(block), m = with_min ? zoo_f16_at(block + 2) : 0.0f;
+    uint32_t qh = q5_high_bits(block, with_min);
+    const uint8_t *qs = block + (with_min ? 8 : 6);
+    for (int l = 0; l < QK; l++) {
+        int q = ((l < 16 ? qs[l] : qs[l - 16] >> 4) & 0x0F) | (int)(((qh >> l) & 1) << 4);
+        if (with_min) {
+            float dq = d * (float)q;
+            y[l] = dq + m;
+        } else {
+            y[l] = d * (float)(q - 16);
+        }
+    }
+}
+
+void zoo_dequantize_q5_0(const uint8_t *blocks, int count, float *out) {
+    for (int b = 0; b < count / QK; b++) q5_dequantize_block(blocks + (size_t)b * Q5_BYTES(0), 0, out + (size_t)b * QK);
+}
+
+void zoo_dequantize_q5_1(const uint8_t *blocks, int count, float *out) {
+    for (int b = 0; b < count / QK; b++) q5_dequantize_block(blocks + (size_t)b * Q5_BYTES(1), 1, out + (size_t)b * QK);
+}
+
+#if ZOO_X86
+// MARK: - AVX-512
+
+/// Sixteen weights: the sixteen nibbles `nibbles` (0..15, as bytes) with the sixteen fifth bits
+/// `high`, dequantized.
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+q5_weights16(__m128i nibbles, __mmask16 high, __m512 d, __m512 m, int with_min) {
+    __m512i q = _mm512_cvtepu8_epi32(nibbles);
+    q = _mm512_mask_or_epi32(q, high, q, _mm512_set1_epi32(16));
+    if (with_min) return _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(q), m);
+    return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, _mm512_set1_epi32(16))));
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void
+q5_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+               int with_min) {
+    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
+    const size_t row_bytes = (size_t)blocks * bytes;
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m512 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * bytes;
+            // Every other block: prefetched addresses at most 48 bytes apart touch every line.
+            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, row_bytes);
+            __m512 d = _mm512_set1_ps(zoo_f16_at(block));
+            __m512 m = with_min ? _mm512_set1_ps(zoo_f16_at(block + 2)) : _mm512_setzero_ps();
+            uint32_t qh = q5_high_bits(block, with_min);
+            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
+            __m512 w0 = q5_weights16(_mm_and_si128(qs, low), (__mmask16)qh, d, m, with_min);
+            __m512 w1 = q5_weights16(_mm_and_si128(_mm_srli_epi16(qs, 4), low), (__mmask16)(qh >> 16), d, m, with_min);
+            for (int i = 0; i < tb; i++) {
+                const float *xc = xb + (size_t)i * k_dim;
+                acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc), w0, acc[i][j]);
+                acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc + 16), w1, acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = _mm512_reduce_add_ps(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx512f"))) static void
+linear_q5_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+                 int accumulate, int with_min) {
+    size_t row_bytes = (size_t)(k_dim / QK) * Q5_BYTES(with_min);
+    // Two copies, so each inlines its own format with constant branches.
+#define TILE(TB, NB)                                                                                        \
+    q5_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, \
+                   ldy, accumulate, WITH_MIN)
+    if (with_min) {
+#define WITH_MIN 1
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef WITH_MIN
+    } else {
+#define WITH_MIN 0
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef WITH_MIN
+    }
+#undef TILE
+}
+
+// MARK: - AVX2 + FMA
+
+__attribute__((target("avx2,fma"))) static inline float hsum256_q5(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+/// Eight weights: the first eight bytes of `nibbles` (0..15) with fifth bits 0..7 of `high`.
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256
+q5_weights8(__m128i nibbles, uint32_t high, __m256 d, __m256 m, int with_min) {
+    const __m256i shifts = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i bits = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32((int)high), shifts), _mm256_set1_epi32(1));
+    __m256i q = _mm256_or_si256(_mm256_cvtepu8_epi32(nibbles), _mm256_slli_epi32(bits, 4));
+    if (with_min) return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(q), m);
+    return _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_sub_epi32(q, _mm256_set1_epi32(16))));
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+q5_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+             int with_min) {
+    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
+    const size_t row_bytes = (size_t)blocks * bytes;
+    const __m128i low = _mm_set1_epi8(0x0F);
+    __m256 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++) {
+        const float *xb = x + (size_t)b * QK;
+        for (int j = 0; j < nb; j++) {
+            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * bytes;
+            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, row_bytes);
+            __m256 d = _mm256_set1_ps(zoo_f16_at(block));
+            __m256 m = with_min ? _mm256_set1_ps(zoo_f16_at(block + 2)) : _mm256_setzero_ps();
+            uint32_t qh = q5_high_bits(block, with_min);
+            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
+            __m128i lo = _mm_and_si128(qs, low), hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low);
+            // Values 0..7, 8..15 (low nibbles), 16..23, 24..31 (high nibbles).
+            __m256 wv[4] = {q5_weights8(lo, qh, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(lo, 8), qh >> 8, d, m, with_min),
+                            q5_weights8(hi, qh >> 16, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(hi, 8), qh >> 24, d, m, with_min)};
+            for (int i = 0; i < tb; i++) {
+                const float *xc = xb + (size_t)i * k_dim;
+                for (int part = 0; part < 4; part++)
+                    acc[i][j] = _mm256_fmadd_ps(_mm256_loadu_ps(xc + 8 * part), wv[part], acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < tb; i++)
+        for (int j = 0; j < nb; j++) {
+            float v = hsum256_q5(acc[i][j]);
+            float *out = y + (size_t)i * ldy + j;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+__attribute__((target("avx2,fma"))) static void
+linear_q5_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
+               int accumulate, int with_min) {
+    size_t row_bytes = (size_t)(k_dim / QK) * Q5_BYTES(with_min);
+#define TILE(TB, NB)                                                                                      \
+    q5_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, \
+                 ldy, accumulate, WITH_MIN)
+    if (with_min) {
+#define WITH_MIN 1
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef WITH_MIN
+    } else {
+#define WITH_MIN 0
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef WITH_MIN
+    }
+#undef TILE
+}
+#endif  // ZOO_X86
+
+// MARK: - Portable fallback
+
+static void linear_q5_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
+                              float *y, int ldy, int accumulate, int with_min) {
+    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
+    const size_t row_bytes = (size_t)blocks * bytes;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            float s[8] = {0}, wb[QK];
+            for (int b = 0; b < blocks; b++) {
+                q5_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * bytes, with_min, wb);
+                for (int k = 0; k < QK; k += 8)
+                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK + k + l] * wb[k + l];
+            }
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+static void linear_q5(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                      int ldy, int accumulate, int with_min) {
+    switch (zoo_isa_index()) {
+#if ZOO_X86
+    case ZOO_ISA_AVX512: linear_q5_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
+    case ZOO_ISA_AVX2: linear_q5_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
+#endif
+    default: linear_q5_generic(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
+    }
+}
+
+void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    linear_q5(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, 0);
+}
+
+void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    linear_q5(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, 1);
+}
