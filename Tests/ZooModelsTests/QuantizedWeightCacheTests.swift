@@ -38,7 +38,7 @@ final class QuantizedWeightCacheTests: XCTestCase {
     }
 
     func testTheSecondLoadReadsTheCacheAndGivesTheSameLogits() throws {
-        for precision in [WeightPrecision.q8_0, .q4_0] {
+        for precision in [WeightPrecision.q8_0, .q4_0, .q4_K] {
             try? FileManager.default.removeItem(at: directory)
             let first = try logits(precision)
             let files = try cacheFiles()

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ZooKernels
 
-/// Keeps the weights a checkpoint was quantized to at load (q8_0, q4_0) in a file, so that the
+/// Keeps the weights a checkpoint was quantized to at load (q8_0, q4_0, q4_K) in a file, so that the
 /// next load maps them instead of reading every fp32/bf16 weight and quantizing it again: instant,
 /// and the resident memory is the quantized weights only.
 ///
@@ -120,10 +120,10 @@ final class CachedQuantizedSource: TensorSource {
         }
         guard header.key == key else { return nil }
         for (name, entry) in header.tensors {
-            let blocks = entry.rows * entry.columns / 32
-            guard entry.valuesOffset >= 0, entry.scalesOffset >= 0,
+            let scaleBytes = entry.format == "q8_0" || entry.format == "q4_0" ? 4 * (entry.rows * entry.columns / 32) : 0
+            guard entry.valuesOffset >= 0, entry.scalesOffset >= 0, entry.valuesBytes >= 0,
                   data + entry.valuesOffset + entry.valuesBytes <= bytes.count,
-                  data + entry.scalesOffset + 4 * blocks <= bytes.count
+                  data + entry.scalesOffset + scaleBytes <= bytes.count
             else {
                 QuantizedWeightCache.warn("\(url.path): tensor \(name) lies past the end of the file; rebuilding it")
                 return nil
@@ -136,7 +136,7 @@ final class CachedQuantizedSource: TensorSource {
 
     func matrix(_ name: String, rows: Int, columns: Int, precision: WeightPrecision) throws -> WeightTensor {
         if precision == self.precision, let mapped, let entry = mapped.header.tensors[name],
-           entry.format == precision.rawValue, entry.rows == rows, entry.columns == columns
+           entry.rows == rows, entry.columns == columns
         {
             // Reading a cached matrix still checks the checkpoint has it, with this shape.
             guard let info = checkpoint.info(name), info.shape == [rows, columns] else {
@@ -146,14 +146,24 @@ final class CachedQuantizedSource: TensorSource {
             let base = mapped.file.bytes.baseAddress! + mapped.data
             let scales = UnsafeMutablePointer(mutating: (base + entry.scalesOffset).assumingMemoryBound(to: Float.self))
             let values = UnsafeMutableRawPointer(mutating: base + entry.valuesOffset)
-            let storage: WeightTensor.Storage = precision == .q8_0
-                ? .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
-                : .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
+            let storage: WeightTensor.Storage
+            switch entry.format {
+            case "q8_0": storage = .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
+            case "q4_0": storage = .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
+            default:
+                // k-quant and q5 blocks, as llama.cpp lays them out (q4_K's fallbacks included).
+                guard let format = KQuantFormat(rawValue: entry.format), columns % format.blockValues == 0,
+                      entry.valuesBytes == rows * columns / format.blockValues * format.blockBytes
+                else { return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision) }
+                storage = .kQuant(KQuantBuffer(viewing: values, format: format, rows: rows, columns: columns, in: mapped.file))
+            }
             return WeightTensor(storage, rows: rows, columns: columns, mappedFrom: mapped.file)
         }
         let tensor = try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision)
-        if case .q8_0 = tensor.storage, precision == .q8_0 { fresh.append((name, tensor)) }
-        if case .q4_0 = tensor.storage, precision == .q4_0 { fresh.append((name, tensor)) }
+        switch tensor.storage {
+        case .q8_0, .q4_0, .kQuant: fresh.append((name, tensor))
+        default: break
+        }
         return tensor
     }
 
@@ -181,10 +191,21 @@ final class CachedQuantizedSource: TensorSource {
         }
         for (name, tensor) in fresh {
             let count = tensor.rows * tensor.columns
-            let valuesBytes = precision == .q8_0 ? count : count / 2
-            header.tensors[name] = .init(
-                format: precision.rawValue, rows: tensor.rows, columns: tensor.columns,
-                valuesOffset: reserve(valuesBytes), valuesBytes: valuesBytes, scalesOffset: reserve(4 * (count / 32)))
+            switch tensor.storage {
+            case .q8_0, .q4_0:
+                let isQ8 = if case .q8_0 = tensor.storage { true } else { false }
+                let valuesBytes = isQ8 ? count : count / 2
+                header.tensors[name] = .init(
+                    format: isQ8 ? "q8_0" : "q4_0", rows: tensor.rows, columns: tensor.columns,
+                    valuesOffset: reserve(valuesBytes), valuesBytes: valuesBytes, scalesOffset: reserve(4 * (count / 32)))
+            case .kQuant(let buffer):
+                let bytes = count / buffer.format.blockValues * buffer.format.blockBytes
+                header.tensors[name] = .init(
+                    format: buffer.format.rawValue, rows: tensor.rows, columns: tensor.columns,
+                    valuesOffset: reserve(bytes), valuesBytes: bytes, scalesOffset: 0)
+            default:
+                continue
+            }
         }
         let json = try JSONEncoder().encode(header)
         let dataStart = (12 + json.count + 63) / 64 * 64
@@ -205,6 +226,8 @@ final class CachedQuantizedSource: TensorSource {
                 out.append(UnsafeBufferPointer(start: nibbles, count: entry.valuesBytes))
                 out.append(Data(count: dataStart + entry.scalesOffset - out.count))
                 out.append(UnsafeBufferPointer(start: scales, count: tensor.rows * tensor.columns / 32))
+            case .kQuant(let buffer):
+                out.append(UnsafeBufferPointer(start: buffer.blocks, count: entry.valuesBytes))
             default:
                 continue
             }
