@@ -7,14 +7,16 @@
 
 #define BLOCK 4
 
-// Asks for the same place two tiles (2 × BLOCK weight rows of `row_bytes_or_elements`) ahead. A
-// decode step streams each matrix once, and one core's hardware prefetcher alone keeps too few
-// lines in flight: this roughly doubles a core's read bandwidth. Prefetches never fault, so reading
+// Asks for the same place two tiles (2 × BLOCK weight rows of `row_stride`) ahead, when a tile reads
+// several weight rows at once (`nb` > 1): interleaved rows defeat the hardware prefetchers, which a
+// single row read front to back (a decode step) does not need. Prefetches never fault, so reading
 // past the matrix's end is harmless. Callers issue one per 64-byte line.
 #if defined(__x86_64__)
 #include <immintrin.h>
-#define ZOO_PREFETCH_AHEAD(p, row_stride) \
-    _mm_prefetch((const char *)((p) + (size_t)(2 * BLOCK) * (size_t)(row_stride)), _MM_HINT_T0)
+#define ZOO_PREFETCH_AHEAD(p, row_stride)                                                                   \
+    do {                                                                                                    \
+        if (nb > 1) _mm_prefetch((const char *)((p) + (size_t)(2 * BLOCK) * (size_t)(row_stride)), _MM_HINT_T0); \
+    } while (0)
 #else
 #define ZOO_PREFETCH_AHEAD(p, row_stride) ((void)0)
 #endif
@@ -27,7 +29,14 @@
             if (tb == BLOCK && nb == BLOCK) {                                          \
                 TILE(BLOCK, BLOCK);                                                    \
             } else if (tb == 1 && nb == BLOCK) {                                       \
-                TILE(1, BLOCK);                                                        \
+                /* One token (a decode step): the weight rows one after another. One   \
+                   sequential read keeps a core's prefetchers ahead; four interleaved  \
+                   rows do not (f32: 22 against 15 GB/s on one core). Per element the  \
+                   arithmetic is the tile's, so results do not change. */              \
+                for (int tile_row = n; tile_row < n + BLOCK; tile_row++) {             \
+                    int n = tile_row;                                                  \
+                    TILE(1, 1);                                                        \
+                }                                                                      \
             } else {                                                                   \
                 TILE(tb, nb);                                                          \
             }                                                                          \
