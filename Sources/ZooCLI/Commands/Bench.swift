@@ -6,12 +6,12 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure model speed (tokens/s) and tokenizer speed (MB/s).",
         discussion: """
-            With --model: a prefill of --prompt-tokens ids, then --decode-tokens greedy steps.
+            With --model (a checkpoint directory or a .gguf file): a prefill of --prompt-tokens ids, then --decode-tokens greedy steps.
             With --tokenizer and --text: encoding the UTF-8 text file (special tokens as text).
             Each is run --repeat times and the median reported. Prints one JSON object with --json.
             """)
 
-    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
+    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors) or a .gguf file (qwen2).")
     var model: String?
 
     @OptionGroup var manifestArguments: ManifestArguments
