@@ -15,13 +15,14 @@ import torch
 from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
 EOS = 151643
-# "tiny" (2 layers, hidden 256, the full vocabulary so the real Qwen2 tokenizer fits) is for testing
-# bench/compare's plumbing in seconds; its timings mean nothing.
+# "tiny" is for testing bench/compare's plumbing in seconds (its timings mean nothing): 2 layers, the full
+# vocabulary so the real Qwen2 tokenizer fits, and like 0.5b a hidden size that is not a multiple of 256,
+# so llama.cpp's quantizer makes the same per-tensor type choices (Q8_0 / Q5_0 fallbacks) as for 0.5b.
 SHAPES = {
     "0.5b": dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
                  num_key_value_heads=2),
-    "tiny": dict(hidden_size=256, intermediate_size=512, num_hidden_layers=2, num_attention_heads=4,
-                 num_key_value_heads=2),
+    "tiny": dict(hidden_size=128, intermediate_size=512, num_hidden_layers=2, num_attention_heads=2,
+                 num_key_value_heads=1),
 }
 
 
