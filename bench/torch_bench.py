@@ -18,6 +18,15 @@ import sys
 import time
 
 
+def peak_rss_mb():
+    """VmHWM: this process's own peak resident set (ru_maxrss would also count the parent's at fork)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
@@ -46,11 +55,13 @@ def main() -> None:
     gen = torch.Generator().manual_seed(args.seed)
     ids = torch.randint(0, vocab, (1, max(args.prompt_tokens, 8)), generator=gen)
 
-    def prefill() -> float:
+    def prefill() -> tuple:  # (tokens/s, time to first token = forward + argmax)
         x = ids[:, :args.prompt_tokens]
         start = time.perf_counter()
-        model(x, use_cache=True, logits_to_keep=1)
-        return args.prompt_tokens / (time.perf_counter() - start)
+        out = model(x, use_cache=True, logits_to_keep=1)
+        seconds = time.perf_counter() - start
+        out.logits[:, -1, :].argmax(dim=-1)
+        return args.prompt_tokens / seconds, time.perf_counter() - start
 
     def decode() -> float:
         cache = DynamicCache(config=model.config)
@@ -63,22 +74,24 @@ def main() -> None:
 
     # Phases run separately (all prefill passes, then all decode passes), each after its own warm-up, so
     # a decode pass does not start right after a 512-token forward freed its large activations.
-    prefill_rates, decode_rates = [], []
+    prefill_runs, decode_rates = [], []
     with torch.inference_mode():
         if args.prompt_tokens > 0:
             prefill()  # warm-up
-            prefill_rates = [prefill() for _ in range(max(1, args.repeat))]
+            prefill_runs = [prefill() for _ in range(max(1, args.repeat))]
         if args.decode_tokens > 0:
             decode()  # warm-up
             decode_rates = [decode() for _ in range(max(1, args.repeat))]
 
+    prefill_rates = [rate for rate, _ in prefill_runs]
     report = {
         "engine": "transformers", "model": args.model, "dtype": args.dtype, "threads": args.threads,
         "torch": torch.__version__, "transformers": transformers.__version__,
         "load_seconds": load_seconds, "prompt_tokens": args.prompt_tokens, "decode_tokens": args.decode_tokens,
         "prefill_tokens_per_second": statistics.median(prefill_rates) if prefill_rates else None,
         "decode_tokens_per_second": statistics.median(decode_rates) if decode_rates else None,
-        "prefill_all": prefill_rates, "decode_all": decode_rates,
+        "time_to_first_token_seconds": statistics.median(t for _, t in prefill_runs) if prefill_runs else None,
+        "prefill_all": prefill_rates, "decode_all": decode_rates, "peak_rss_mb": peak_rss_mb(),
     }
     if args.json:
         print(json.dumps(report, sort_keys=True))

@@ -58,7 +58,15 @@ def load_weights(folder: Path) -> dict:
     return tensors
 
 
-def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False):
+FILE_TYPES = {"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
+              "bf16": gguf.LlamaFileType.MOSTLY_BF16, "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0,
+              "q4_0": gguf.LlamaFileType.MOSTLY_Q4_0}
+
+
+def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False, tokenizer_folder: Path | None = None):
+    """Writes the checkpoint in `folder` as one GGUF file; 2-D matrices in `matrix_type` (f32, f16, bf16
+    as rounded by gguf.quants, q8_0/q4_0 as described above), 1-D tensors in F32. With `tokenizer`, the
+    tokenizer of `tokenizer_folder` (default `folder`) goes into the metadata. bench/compare imports this."""
     config = json.loads((folder / "config.json").read_text())
     writer = gguf.GGUFWriter(str(out), "qwen2")
     writer.add_name(folder.name)
@@ -71,10 +79,9 @@ def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False):
     theta = config.get("rope_theta") or config["rope_parameters"]["rope_theta"]
     writer.add_rope_freq_base(float(theta))
     writer.add_layer_norm_rms_eps(float(config["rms_norm_eps"]))
-    writer.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
-                          "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0, "q4_0": gguf.LlamaFileType.MOSTLY_Q4_0}[matrix_type])
+    writer.add_file_type(FILE_TYPES[matrix_type])
     if tokenizer:
-        add_tokenizer(writer, folder, config["vocab_size"])
+        add_tokenizer(writer, tokenizer_folder or folder, config["vocab_size"])
     for name, tensor in sorted(load_weights(folder).items()):
         data = tensor
         if data.dtype == np.float16 and (matrix_type != "f16" or data.ndim == 1):
@@ -85,13 +92,17 @@ def write(folder: Path, out: Path, matrix_type: str, tokenizer: bool = False):
             writer.add_tensor(gguf_name(name), gguf.quants.quantize(data.astype(np.float32), qtype), raw_dtype=qtype)
         elif data.ndim == 2 and matrix_type == "f16":
             writer.add_tensor(gguf_name(name), data.astype(np.float16))
+        elif data.ndim == 2 and matrix_type == "bf16":
+            bf16 = gguf.GGMLQuantizationType.BF16
+            writer.add_tensor(gguf_name(name), gguf.quants.quantize(data.astype(np.float32), bf16), raw_dtype=bf16)
         else:
             writer.add_tensor(gguf_name(name), data.astype(np.float32))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
+    shown = out.relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
+    print(f"wrote {shown} ({out.stat().st_size} bytes)")
 
 
 def add_tokenizer(writer, folder: Path, vocab_size: int):

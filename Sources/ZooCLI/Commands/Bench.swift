@@ -6,12 +6,12 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure model speed (tokens/s) and tokenizer speed (MB/s).",
         discussion: """
-            With --model: a prefill of --prompt-tokens ids, then --decode-tokens greedy steps.
+            With --model (a checkpoint directory or a .gguf file): a prefill of --prompt-tokens ids, then --decode-tokens greedy steps.
             With --tokenizer and --text: encoding the UTF-8 text file (special tokens as text).
             Each is run --repeat times and the median reported. Prints one JSON object with --json.
             """)
 
-    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
+    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors) or a .gguf file (qwen2).")
     var model: String?
 
     @OptionGroup var manifestArguments: ManifestArguments
@@ -168,8 +168,15 @@ struct Bench: ParsableCommand {
         return report
     }
 
-    /// The process's peak resident memory (getrusage reports kilobytes on Linux).
+    /// The process's peak resident memory: VmHWM from /proc/self/status, this program's own high-water
+    /// mark. getrusage's ru_maxrss (the fallback; kilobytes on Linux) also counts what the parent had
+    /// resident when it forked us, e.g. a benchmark driver holding a model in memory.
     static func peakResidentMB() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            if fields.count >= 2, let kilobytes = Double(fields[1]) { return kilobytes / 1024 }
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
