@@ -37,8 +37,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Matrix backend: native or openblas.")
     var matmul: String = MatrixBackend.native.rawValue
 
-    @Option(help: "Weight precision: auto (as stored), f32, q8_0 or q4_0 (quantized at load).")
+    @Option(help: "Weight precision: auto (as stored), f32, q8_0, q4_0 or q4_K (quantized at load).")
     var precision: String = WeightPrecision.asStored.rawValue
+
+    @Option(name: .customLong("kv-cache"), help: "KV cache precision: f32 or f16.")
+    var kvCache: String = KVPrecision.f32.rawValue
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
@@ -59,10 +62,11 @@ struct Bench: ParsableCommand {
             }
             if let model {
                 guard let weightPrecision = WeightPrecision(rawValue: precision) else {
-                    throw InputError(description: "--precision: \"\(precision)\" is not one of auto, f32, q8_0, q4_0")
+                    throw InputError(description: "--precision: \"\(precision)\" is not one of \(WeightPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+                let options = ModelOptions(attention: CausalAttention(cachePrecision: try cachePrecision()), weightPrecision: weightPrecision)
                 report.merge(try measureModel(model) {
-                    try Zoo.loadModel(directory: URL(fileURLWithPath: model), options: ModelOptions(weightPrecision: weightPrecision))
+                    try Zoo.loadModel(directory: URL(fileURLWithPath: model), options: options)
                 }) { $1 }
             } else if manifestArguments.manifest != nil {
                 // The manifest's own weights, precision and overrides; --precision adds one more.
@@ -72,6 +76,7 @@ struct Bench: ParsableCommand {
                 case "f32": arguments.overrides.append("weights.dtype=f32")
                 default: arguments.overrides.append("weights.quantize=\(precision)")
                 }
+                if try cachePrecision() != .f32 { arguments.overrides.append("attention.kv_cache=\(kvCache)") }
                 let resolved = try arguments.resolve()!
                 report.merge(try measureModel(resolved.manifest.name) { try ZooModel.load(resolved.manifest).model }) { $1 }
             }
@@ -80,6 +85,13 @@ struct Bench: ParsableCommand {
                 StandardIO.write(String(decoding: data, as: UTF8.self) + "\n")
             }
         }
+    }
+
+    private func cachePrecision() throws -> KVPrecision {
+        guard let value = KVPrecision(rawValue: kvCache) else {
+            throw InputError(description: "--kv-cache: \"\(kvCache)\" is not one of f32, f16")
+        }
+        return value
     }
 
     private func median(_ values: [Double]) -> Double? {
@@ -124,6 +136,9 @@ struct Bench: ParsableCommand {
         var prefillRates: [Double] = []
         var decodeRates: [Double] = []
         var firstTokenTimes: [Double] = []
+        // One untimed step first, as llama.cpp's and PyTorch's benchmarks do: it faults the weights in
+        // and starts the threads.
+        _ = try model.forward(Array(ids.prefix(8)), cache: model.makeCache(capacity: 8), logits: .last)
         for _ in 0..<max(1, passes) {
             if promptTokens > 0 {
                 let start = Date()
@@ -146,6 +161,7 @@ struct Bench: ParsableCommand {
         }
         let report: [String: Any] = [
             "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
+            "kv_cache": kvCache,
             "isa": MatrixMultiply.nativeInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
             "time_to_first_token_seconds": median(firstTokenTimes) ?? NSNull(), "peak_rss_mb": Self.peakResidentMB(),
