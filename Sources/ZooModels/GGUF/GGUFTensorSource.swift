@@ -118,6 +118,9 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             return WeightTensor(.kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
                                 rows: rows, columns: columns)
         }
+        // q8_0 and q4_0 are rearranged into QwenZoo's layout; the copy is all that is read from now on,
+        // so the file's pages go back to the page cache instead of counting twice in resident memory.
+        defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
         if t.type == .q8_0 {
             let q = Self.q8_0(t, source)
             return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)
