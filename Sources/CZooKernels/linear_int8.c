@@ -157,9 +157,54 @@ VNNI_TARGET static inline __m512i q4_operand(const uint8_t *row, int two) {
 DEFINE_X8_AVX512(q8_x8, int8_t, k_dim, q8_operand, 7)
 DEFINE_X8_AVX512(q4_x8, uint8_t, (k_dim / 2), q4_operand, 3)
 
+// One token (a decode step) of q8_0: the activation side of every pair of blocks — its bytes, the
+// lanes' starting sums and its scales — is the same for every weight row, so it is prepared once per
+// call (in this thread's scratch slot 3) and each row then streams its weights alone (35 % faster on
+// one core than four rows side by side). Per element the
+// operations are the tile's, on the same values, so the results are bit for bit the tile's.
+typedef struct {
+    __m512i x, start;
+    __m512 scales;
+} x8_chunk;
+
+#define DEFINE_X8_ROWS(NAME, WTYPE, ROW_BYTES, OPERAND, SHIFT)                                                  \
+    VNNI_TARGET static int NAME(const int8_t *xq, const float *xd, const int32_t *xsum4, int k_dim,              \
+                                const WTYPE *q, const float *scales, int n_begin, int n_end, float *y,          \
+                                int accumulate) {                                                               \
+        int blocks = k_dim / QK, chunks = (blocks + 1) / 2;                                                     \
+        x8_chunk *c = zoo_thread_scratch(3, (size_t)chunks * sizeof(x8_chunk));                                 \
+        if (!c) return 0;                                                                                       \
+        for (int i = 0; i < chunks; i++) {                                                                      \
+            int b = 2 * i, two = b + 1 < blocks;                                                                \
+            const int8_t *xb = xq + (size_t)b * QK;                                                             \
+            c[i].x = two ? _mm512_loadu_si512(xb) : _mm512_maskz_loadu_epi8(0xFFFFFFFFull, xb);                 \
+            __m512i sums = two ? _mm512_loadu_si512(xsum4 + (size_t)b * 8)                                      \
+                               : _mm512_maskz_loadu_epi32(0x00FF, xsum4 + (size_t)b * 8);                       \
+            c[i].start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(sums, SHIFT));              \
+            c[i].scales = pair_scales(xd + b, two);                                                             \
+        }                                                                                                       \
+        for (int n = n_begin; n < n_end; n++) {                                                                 \
+            const WTYPE *row = q + (size_t)n * ROW_BYTES;                                                       \
+            const float *row_scales = scales + (size_t)n * blocks;                                              \
+            __m512 acc = _mm512_setzero_ps();                                                                   \
+            for (int i = 0; i < chunks; i++) {                                                                  \
+                int b = 2 * i, two = b + 1 < blocks;                                                            \
+                __m512i w = OPERAND(row + (size_t)b * (ROW_BYTES / blocks), two);                               \
+                __m512i dot = _mm512_dpbusd_epi32(c[i].start, w, c[i].x);                                       \
+                acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(pair_scales(row_scales + b, two), c[i].scales), acc); \
+            }                                                                                                   \
+            float v = _mm512_reduce_add_ps(acc);                                                                \
+            y[n] = accumulate ? y[n] + v : v;                                                                   \
+        }                                                                                                       \
+        return 1;                                                                                               \
+    }
+
+DEFINE_X8_ROWS(q8_x8_rows, int8_t, k_dim, q8_operand, 7)
+
 VNNI_TARGET static void linear_q8_x8_avx512(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
                                             int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
                                             float *y, int ldy, int accumulate) {
+    if (rows == 1 && q8_x8_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate)) return;
     int blocks = k_dim / QK;
 #define TILE(TB, NB)                                                                                              \
     q8_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
@@ -172,6 +217,20 @@ VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, c
                                             int k_dim, const uint8_t *q, const float *scales, int n_begin,
                                             int n_end, float *y, int ldy, int accumulate) {
     int blocks = k_dim / QK;
+    if (rows == 1) {
+        // q4_0 rows are short (k/2 bytes): four of them side by side still read as one stream, and the
+        // activation work is shared by four rows (measured faster than row by row, unlike q8_0).
+        for (int n = n_begin; n < n_end; n += BLOCK) {
+            int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+            if (nb == BLOCK)
+                q4_x8_block(xq, xd, xsum4, 1, k_dim, q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, BLOCK,
+                            y + n, ldy, accumulate);
+            else
+                q4_x8_block(xq, xd, xsum4, 1, k_dim, q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, nb,
+                            y + n, ldy, accumulate);
+        }
+        return;
+    }
 #define TILE(TB, NB)                                                                                              \
     q4_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
                 q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,      \
