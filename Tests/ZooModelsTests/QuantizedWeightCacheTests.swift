@@ -25,6 +25,8 @@ final class QuantizedWeightCacheTests: XCTestCase {
 
     override func tearDown() {
         QuantizedWeightCache.directory = saved
+        try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(at: checkpoint)
     }
 
     private func cacheFiles() throws -> [URL] {
