@@ -55,29 +55,16 @@ public enum VectorOps {
         for i in 0..<count { x[i] *= inv }
     }
 
-    /// The dot product of two vectors of `count` floats.
+    /// The dot product of two vectors of `count` floats (SIMD lanes, then a fixed horizontal sum).
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var i = 0
-        while i + 4 <= count {
-            s0 += a[i] * b[i]
-            s1 += a[i + 1] * b[i + 1]
-            s2 += a[i + 2] * b[i + 2]
-            s3 += a[i + 3] * b[i + 3]
-            i += 4
-        }
-        while i < count {
-            s0 += a[i] * b[i]
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
+        zoo_dot_f32(a, b, Int32(count))
     }
 
     /// `y += alpha * x` over `count` floats.
     @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { y[i] += alpha * x[i] }
+        zoo_axpy_f32(alpha, x, y, Int32(count))
     }
 }
 

@@ -128,6 +128,10 @@ void *zoo_thread_scratch(int slot, size_t bytes);
 
 /// fp32 → IEEE fp16, rounding to nearest even (the KV cache's f16 rows).
 void zoo_narrow_f16(const float *src, uint16_t *dst, int n);
+/// sum a[i] * b[i] (SIMD lanes, then a fixed horizontal sum).
+float zoo_dot_f32(const float *a, const float *b, int n);
+/// y[i] += alpha * x[i].
+void zoo_axpy_f32(float alpha, const float *x, float *y, int n);
 /// sum a[i] * b[i] with fp16 `b`.
 float zoo_dot_f16(const float *a, const uint16_t *b, int n);
 /// y[i] += alpha * x[i] with fp16 `x`.

@@ -1,0 +1,182 @@
+// Attention's row kernels: fp32 dot and axpy, and fp16 rows for the KV cache: narrowing on write, and the attention's dot product and axpy reading
+// fp16 directly (F16C when the CPU has it, the compiler's _Float16 otherwise; both round and widen
+// exactly, so they give the same results up to the summation order of the dot product).
+#include "zoo_kernels.h"
+#include "dispatch.h"
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define ZOO_X86 1
+#endif
+
+static inline float widen(uint16_t h) {
+    _Float16 f;
+    memcpy(&f, &h, 2);
+    return (float)f;
+}
+
+static inline uint16_t narrow(float x) {
+    _Float16 f = (_Float16)x;
+    uint16_t h;
+    memcpy(&h, &f, 2);
+    return h;
+}
+
+#if ZOO_X86
+static int has_f16c(void) {
+    static int value = -1;
+    int v = __atomic_load_n(&value, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&value, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+__attribute__((target("avx2,f16c,fma"))) static void narrow_f16c(const float *src, uint16_t *dst, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(dst + i), _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) dst[i] = narrow(src[i]);
+}
+
+__attribute__((target("avx2,f16c,fma"))) static float dot_f16c(const float *a, const uint16_t *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i + 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), s0);
+    __m256 s = _mm256_add_ps(s0, s1);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+    float total = _mm_cvtss_f32(h);
+    for (; i < n; i++) total += a[i] * widen(b[i]);
+    return total;
+}
+
+__attribute__((target("avx2,f16c,fma"))) static void axpy_f16c(float alpha, const uint16_t *x, float *y, int n) {
+    __m256 a = _mm256_set1_ps(alpha);
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i))), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += alpha * widen(x[i]);
+}
+#endif
+
+void zoo_narrow_f16(const float *src, uint16_t *dst, int n) {
+#if ZOO_X86
+    if (has_f16c()) { narrow_f16c(src, dst, n); return; }
+#endif
+    for (int i = 0; i < n; i++) dst[i] = narrow(src[i]);
+}
+
+float zoo_dot_f16(const float *a, const uint16_t *b, int n) {
+#if ZOO_X86
+    if (has_f16c()) return dot_f16c(a, b, n);
+#endif
+    float s[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] += a[i + l] * widen(b[i + l]);
+    float total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; i < n; i++) total += a[i] * widen(b[i]);
+    return total;
+}
+
+void zoo_axpy_f16(float alpha, const uint16_t *x, float *y, int n) {
+#if ZOO_X86
+    if (has_f16c()) { axpy_f16c(alpha, x, y, n); return; }
+#endif
+    for (int i = 0; i < n; i++) y[i] += alpha * widen(x[i]);
+}
+
+// MARK: - fp32 dot and axpy (attention rows)
+
+#if ZOO_X86
+__attribute__((target("avx512f"))) static float dot_f32_avx512(const float *a, const float *b, int n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), s1);
+    }
+    if (i + 16 <= n) {
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s0);
+        i += 16;
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), s1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+__attribute__((target("avx512f"))) static void axpy_f32_avx512(float alpha, const float *x, float *y, int n) {
+    __m512 a = _mm512_set1_ps(alpha);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, _mm512_fmadd_ps(a, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(a, _mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i)));
+    }
+}
+
+__attribute__((target("avx2,fma"))) static float dot_f32_avx2(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    __m256 s = _mm256_add_ps(s0, s1);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+    float total = _mm_cvtss_f32(h);
+    for (; i < n; i++) total += a[i] * b[i];
+    return total;
+}
+
+__attribute__((target("avx2,fma"))) static void axpy_f32_avx2(float alpha, const float *x, float *y, int n) {
+    __m256 a = _mm256_set1_ps(alpha);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += alpha * x[i];
+}
+#endif
+
+float zoo_dot_f32(const float *a, const float *b, int n) {
+    switch (zoo_isa_index()) {
+#if ZOO_X86
+    case ZOO_ISA_AVX512: return dot_f32_avx512(a, b, n);
+    case ZOO_ISA_AVX2: return dot_f32_avx2(a, b, n);
+#endif
+    default: {
+        float s[8] = {0};
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int l = 0; l < 8; l++) s[l] += a[i + l] * b[i + l];
+        float total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for (; i < n; i++) total += a[i] * b[i];
+        return total;
+    }
+    }
+}
+
+void zoo_axpy_f32(float alpha, const float *x, float *y, int n) {
+    switch (zoo_isa_index()) {
+#if ZOO_X86
+    case ZOO_ISA_AVX512: axpy_f32_avx512(alpha, x, y, n); return;
+    case ZOO_ISA_AVX2: axpy_f32_avx2(alpha, x, y, n); return;
+#endif
+    default:
+        for (int i = 0; i < n; i++) y[i] += alpha * x[i];
+    }
+}
