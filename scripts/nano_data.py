@@ -70,8 +70,101 @@ def sub_steps(a: int, b: int) -> list[str]:
     return [f"{a} - {tb} = {mid}.", f"{mid} - {ub} = {c}."]
 
 
-def math_item(rng: random.Random, op: str | None = None) -> dict:
-    """One problem: {"question", "solution", "answer", "op"}."""
+# Varied solutions (nano-math training only): several correct step-by-step decompositions per operation, so that
+# sampled solutions take different paths and their slips are less correlated (self-consistency). Each function
+# returns [intro line, step lines...]; the intro names the method.
+
+def _add_methods(a: int, b: int) -> list[list[str]]:
+    s = a + b
+    ta, ua, tb, ub = a // 10 * 10, a % 10, b // 10 * 10, b % 10
+    m = [[f"We add {a} and {b}.", f"{a} + {b} = {s}."]]
+    if a < 10 or b < 10:                                                             # direct, the other way round
+        m.append([f"We add {b} and {a}.", f"{b} + {a} = {s}."])
+    if a >= 10 or b >= 10:
+        m.append([f"We add {a} and {b}."] + add_steps(a, b))                       # tens, then ones
+        m.append([f"We add {a} and {b}, ones first.", f"Ones: {ua} + {ub} = {ua + ub}.",
+                  f"Tens: {ta} + {tb} = {ta + tb}.", f"{ta + tb} + {ua + ub} = {s}."])
+    if b >= 10:                                                                      # count on from a
+        m.append([f"We start at {a} and count on by {b}.", f"{a} + {tb} = {a + tb}."] +
+                 ([f"{a + tb} + {ub} = {s}."] if ub else []))
+    if a >= 10:                                                                      # count on from b
+        m.append([f"We start at {b} and count on by {a}.", f"{b} + {ta} = {b + ta}."] +
+                 ([f"{b + ta} + {ua} = {s}."] if ua else []))
+    if b < 10 and 0 < ua and ua + b > 10:                                             # make the next ten
+        k = 10 - ua
+        m.append([f"We add {a} and {b} by making a ten.", f"{a} + {k} = {a + k}.", f"{b} - {k} = {b - k}.",
+                  f"{a + k} + {b - k} = {s}."])
+    if a < 10 and 0 < ub and ub + a > 10:
+        k = 10 - ub
+        m.append([f"We add {b} and {a} by making a ten.", f"{b} + {k} = {b + k}.", f"{a} - {k} = {a - k}.",
+                  f"{b + k} + {a - k} = {s}."])
+    if b >= 10 and ub >= 7:                                                          # round b up, take back
+        r = tb + 10
+        m.append([f"We add {r} to {a} and take away {r - b}.", f"{a} + {r} = {a + r}.",
+                  f"{a + r} - {r - b} = {s}."])
+    return m
+
+
+def _sub_methods(a: int, b: int) -> list[list[str]]:
+    c = a - b
+    ta, ua, tb, ub = a // 10 * 10, a % 10, b // 10 * 10, b % 10
+    m = [[f"We subtract {b} from {a}.", f"{a} - {b} = {c}."]]
+    if b >= 10:
+        m.append([f"We subtract {b} from {a}."] + sub_steps(a, b))                   # tens, then ones
+        if ub:
+            m.append([f"We subtract {b} from {a}, ones first.", f"{a} - {ub} = {a - ub}.",
+                      f"{a - ub} - {tb} = {c}."])
+        if ub >= 6 and tb + 10 <= a:                                                 # take away more, add back
+            r = tb + 10
+            m.append([f"We take {r} from {a} and add back {r - b}.", f"{a} - {r} = {a - r}.",
+                      f"{a - r} + {r - b} = {c}."])
+    else:
+        if 0 < ua < b:                                                               # down to the ten, then the rest
+            m.append([f"We subtract {b} from {a} in two steps.", f"{a} - {ua} = {ta}.", f"{b} - {ua} = {b - ua}.",
+                      f"{ta} - {b - ua} = {c}."])
+        if ua >= b and a >= 10:                                                      # ones only
+            m.append([f"We subtract {b} from the ones of {a}.", f"{ua} - {b} = {ua - b}.", f"{ta} + {ua - b} = {c}."])
+    nb = (b + 9) // 10 * 10                                                          # count up from b to a
+    if nb < a and nb != b:
+        m.append([f"We count up from {b} to {a}.", f"{b} + {nb - b} = {nb}.", f"{nb} + {a - nb} = {a}.",
+                  f"{nb - b} + {a - nb} = {c}."])
+    elif b % 10 == 0 and b < a:
+        m.append([f"We count up from {b} to {a}.", f"{b} + {c} = {a}.", f"{a} - {b} = {c}."])
+    return m
+
+
+def _mul_methods(a: int, b: int) -> list[list[str]]:
+    p = a * b
+    m = [[f"We multiply {a} by {b}.", f"{a} × {b} = {p}."],
+         [f"We multiply {b} by {a}.", f"{b} × {a} = {p}."]]
+    for x, y in ((a, b), (b, a)):
+        if x <= 5:                                                                   # y added x times
+            steps, t = [], y
+            for _ in range(x - 1):
+                steps.append(f"{t} + {y} = {t + y}.")
+                t += y
+            m.append([f"We add {x} groups of {y}."] + steps)
+        if x >= 6:                                                                   # split x into 10 + r or 5 + r
+            h = 10 if x >= 10 else 5
+            r = x - h
+            parts = [f"{h} × {y} = {h * y}."] + ([f"{r} × {y} = {r * y}.", f"{h * y} + {r * y} = {p}."] if r else [])
+            m.append([f"We split {x} into {h} and {r}." if r else f"We multiply {x} by {y}."] + parts)
+    return m
+
+
+def varied_steps(rng: random.Random, op: str, a: int, b: int) -> list[str]:
+    """[intro, steps...] for a + b, a - b or a × b, one decomposition chosen uniformly at random."""
+    methods = {"add": _add_methods, "sub": _sub_methods, "mul": _mul_methods}[op](a, b)
+    return rng.choice(methods)
+
+
+def math_item(rng: random.Random, op: str | None = None, varied: bool = False) -> dict:
+    """One problem: {"question", "solution", "answer", "op"}.
+
+    varied=False (held-out sets, nano-base documents, the shared tokenizer's corpus): one fixed solution format per
+    operation. varied=True (nano-math's training data only): the question is drawn exactly as with varied=False,
+    then one of several correct decompositions is chosen at random (`varied_steps`); the extra draws come after
+    the question's, so varied=False consumes the generator exactly as before."""
     op = op or rng.choices(["add", "sub", "mul", "addsub"], weights=[3, 3, 3, 1])[0]
     n, i = rng.choice(NAMES), rng.choice(ITEMS)
     p = PRONOUN[n]
@@ -100,6 +193,12 @@ def math_item(rng: random.Random, op: str | None = None) -> dict:
         lines = [f"First we add {a} and {b}."] + add_steps(a, b) + [f"Then we subtract {c} from {a + b}."] + \
             sub_steps(a + b, c)
         ans = a + b - c
+    if varied:
+        if op == "addsub":
+            lines = [f"First we add {a} and {b}."] + varied_steps(rng, "add", a, b)[1:] + \
+                [f"Then we subtract {c} from {a + b}."] + varied_steps(rng, "sub", a + b, c)[1:]
+        else:
+            lines = varied_steps(rng, op, a, b)
     sol = "\n".join(lines) + f"\nThe answer is \\boxed{{{ans}}}."
     return {"question": q, "solution": sol, "answer": str(ans), "op": op}
 
