@@ -35,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import nano_data as D  # noqa: E402
-from make_fixtures import QWEN_PATTERN, old_layout_config, write_json, write_text  # noqa: E402
+from make_fixtures import old_layout_config, write_json, write_text  # noqa: E402
 from make_tokenizer_fixtures import QWEN25_ADDED  # noqa: E402
 from make_zoo_fixture import QWEN25_CHAT_TEMPLATE, pretty  # noqa: E402
+from qwen_bpe import add_qwen25_tokens, train_qwen_bpe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "zoo" / "models"
@@ -204,26 +205,8 @@ SPECIAL_RE = re.compile("|".join(re.escape(c) for c, _ in QWEN25_ADDED))
 
 
 def build_tokenizer(corpus: list[str]):
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
-    from tokenizers.models import BPE
-
-    tok = Tokenizer(BPE(unk_token=None, fuse_unk=False, byte_fallback=False))
-    tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN_PATTERN), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
-    ])
-    tok.post_processor = processors.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    tok.decoder = decoders.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, min_frequency=2, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    tok.train_from_iterator((SPECIAL_RE.sub("\n", t) for t in corpus), trainer=trainer)
-    assert tok.get_vocab_size() == BPE_VOCAB, tok.get_vocab_size()
-    for i, (content, special) in enumerate(QWEN25_ADDED):
-        at = AddedToken(content, single_word=False, lstrip=False, rstrip=False, normalized=False, special=special)
-        (tok.add_special_tokens if special else tok.add_tokens)([at])
-        assert tok.token_to_id(content) == BPE_VOCAB + i, content
-    return tok
+    tok = train_qwen_bpe((SPECIAL_RE.sub("\n", t) for t in corpus), BPE_VOCAB, min_frequency=2)
+    return add_qwen25_tokens(tok, BPE_VOCAB)
 
 
 def write_tokenizer(tok, out: Path, eos: str):
