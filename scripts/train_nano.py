@@ -64,7 +64,7 @@ ARCH = dict(hidden_size=160, intermediate_size=432, num_hidden_layers=4, num_att
 
 # per model: training examples, steps, batch size, peak learning rate
 PLAN = {
-    "nano-math": dict(n_train=48000, steps=1400, batch=32, lr=3e-3, varied=True),
+    "nano-math": dict(n_train=52000, steps=1600, batch=32, lr=3e-3, varied=True),
     "nano-chat": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
     "nano-code": dict(n_train=34000, steps=1400, batch=24, lr=3e-3),
     "nano-base": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
