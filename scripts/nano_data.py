@@ -142,7 +142,7 @@ def _sub_methods(a: int, b: int) -> list[tuple[int, list[str]]]:
 def _mul_methods(a: int, b: int) -> list[tuple[int, list[str]]]:
     p = a * b
     m = [(2, [f"We multiply {a} by {b}.", f"{a} × {b} = {p}."]),
-         (1, [f"We multiply the other way round.", f"{b} × {a} = {p}."])]
+         (1, ["We multiply the other way round.", f"{b} × {a} = {p}."])]
     if a <= 4:                                                                       # a groups of b
         steps, t = [], b
         for _ in range(a - 1):
