@@ -9,9 +9,9 @@ reference.json with transformers' prompt ids and greedy outputs for a base, a ch
 request. The LM-head row of <|im_end|> is set so that greedy decoding of the chat prompt emits <|im_end|> at a
 known step: a chat manifest (eos im_end/im_start/endoftext) stops there, a base manifest (eos endoftext) runs on.
 
-Reuses the helpers of make_fixtures.py / make_tokenizer_fixtures.py (same pinned packages: transformers 5.23.0,
-torch 2.15.0, tokenizers 0.23.3). Deterministic: fixed seeds, one torch thread, eager attention; a second run
-gives byte-identical files.
+Reuses the helpers of make_fixtures.py / make_tokenizer_fixtures.py / qwen_bpe.py (same pinned packages:
+transformers 5.23.0, torch 2.15.0, tokenizers 0.23.3). Deterministic: fixed seeds, one torch thread, eager
+attention; a second run gives byte-identical files.
 """
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from make_fixtures import (  # noqa: E402  (same folder)
-    FIXTURES, HIDDEN, MAX_POS, QWEN_PATTERN, dumps_compact, init_weights, old_layout_config, write_json, write_text,
+    FIXTURES, HIDDEN, MAX_POS, dumps_compact, init_weights, old_layout_config, write_json, write_text,
 )
 from make_tokenizer_fixtures import QWEN25_ADDED  # noqa: E402
+from qwen_bpe import add_qwen25_tokens, train_qwen_bpe  # noqa: E402
 
 OUT = FIXTURES / "zoo-tiny"
 
@@ -229,30 +230,11 @@ SWIFT_CHECK_TEXTS = [CHAT_USER, BASE_TEXT, DEFAULT_SYSTEM, "  def f(x):\n    ret
 
 def build_tokenizer(out: Path):
     """Train the BPE, add Qwen2.5's 22 added tokens after it, write the HF files. Returns (hf_json, bpe_only_json)."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
-    from tokenizers.models import BPE
+    from tokenizers import Tokenizer
 
-    tok = Tokenizer(BPE(unk_token=None, fuse_unk=False, byte_fallback=False))
-    tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN_PATTERN), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
-    ])
-    tok.post_processor = processors.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    tok.decoder = decoders.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, min_frequency=1, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    tok.train_from_iterator(TRAIN_TEXT.splitlines(keepends=True), trainer=trainer)
-    assert tok.get_vocab_size() == BPE_VOCAB, tok.get_vocab_size()
+    tok = train_qwen_bpe(TRAIN_TEXT.splitlines(keepends=True), BPE_VOCAB, min_frequency=1)
     bpe_only = tok.to_str()
-
-    for i, (content, special) in enumerate(QWEN25_ADDED):
-        at = AddedToken(content, single_word=False, lstrip=False, rstrip=False, normalized=False, special=special)
-        if special:
-            tok.add_special_tokens([at])
-        else:
-            tok.add_tokens([at])
-        assert tok.token_to_id(content) == BPE_VOCAB + i, content
+    add_qwen25_tokens(tok, BPE_VOCAB)
     tok.save(str(out / "tokenizer.json"), pretty=False)
 
     model_json = json.loads(tok.to_str())["model"]

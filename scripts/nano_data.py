@@ -70,8 +70,106 @@ def sub_steps(a: int, b: int) -> list[str]:
     return [f"{a} - {tb} = {mid}.", f"{mid} - {ub} = {c}."]
 
 
-def math_item(rng: random.Random, op: str | None = None) -> dict:
-    """One problem: {"question", "solution", "answer", "op"}."""
+# Varied solutions (nano-math training only): several correct step-by-step decompositions per operation, so that
+# sampled solutions take different paths and their slips are less correlated (self-consistency). Every method is
+# made of small steps (one-digit facts, tens with tens, a number and a round ten); nothing two-digit is done in one
+# step. Each method has its own first line, so the path is chosen there. The original format (add_steps /
+# sub_steps, "a × b = p") has weight 2, every other method weight 1. Each *_methods returns [(weight, lines)].
+
+def _add_methods(a: int, b: int) -> list[tuple[int, list[str]]]:
+    s = a + b
+    ta, ua, tb, ub = a // 10 * 10, a % 10, b // 10 * 10, b % 10
+    if a < 10 and b < 10:
+        m = [(2, [f"We add {a} and {b}.", f"{a} + {b} = {s}."]),
+             (1, [f"We add {b} to {a} the other way round.", f"{b} + {a} = {s}."])]
+        if s > 10:                                                                   # make a ten
+            k = 10 - a
+            m.append((1, [f"We make a ten with {a}.", f"{a} + {k} = 10.", f"{b} - {k} = {b - k}.",
+                          f"10 + {b - k} = {s}."]))
+        return m
+    m = [(2, [f"We add {a} and {b}."] + add_steps(a, b)),                              # tens, then ones
+         (1, [f"We add the ones of {a} and {b} first.", f"Ones: {ua} + {ub} = {ua + ub}.",
+              f"Tens: {ta} + {tb} = {ta + tb}.", f"{ta + tb} + {ua + ub} = {s}."])]
+    if b >= 10:                                                                      # count on from a
+        m.append((1, [f"We count on from {a}: first {tb}, then {ub}.", f"{a} + {tb} = {a + tb}.",
+                      f"{a + tb} + {ub} = {s}."]))
+    elif 0 < ua and ua + b > 10:                                                     # make the next ten
+        k = 10 - ua
+        m.append((1, [f"We make a ten with {a}.", f"{a} + {k} = {a + k}.", f"{b} - {k} = {b - k}.",
+                      f"{a + k} + {b - k} = {s}."]))
+    if a < 10 and 0 < ub and ub + a > 10:
+        k = 10 - ub
+        m.append((1, [f"We make a ten with {b}.", f"{b} + {k} = {b + k}.", f"{a} - {k} = {a - k}.",
+                      f"{b + k} + {a - k} = {s}."]))
+    return m
+
+
+def _sub_methods(a: int, b: int) -> list[tuple[int, list[str]]]:
+    c = a - b
+    ta, ua, tb, ub = a // 10 * 10, a % 10, b // 10 * 10, b % 10
+    m = []
+    if b < 10:
+        if a < 20:
+            m.append((2, [f"We subtract {b} from {a}.", f"{a} - {b} = {c}."]))
+        if ua >= b:                                                                  # ones only
+            m.append((2, [f"We subtract {b} from the ones of {a}.", f"{ua} - {b} = {ua - b}.",
+                          f"{ta} + {ua - b} = {c}."]))
+        elif ua > 0:                                                                 # down to the ten, then the rest
+            m.append((2, [f"We go down to {ta} first.", f"{a} - {ua} = {ta}.", f"{b} - {ua} = {b - ua}.",
+                          f"{ta} - {b - ua} = {c}."]))
+        else:                                                                        # take a ten, give back the rest
+            m.append((2, [f"We take 10 from {a} and give back {10 - b}.", f"{a} - 10 = {a - 10}.",
+                          f"10 - {b} = {10 - b}.", f"{a - 10} + {10 - b} = {c}."]))
+        if a >= 20:                                                                  # count up from b
+            m.append((1, [f"We count up from {b} to {a}.", f"{b} + {10 - b} = 10.", f"10 + {a - 10} = {a}.",
+                          f"{10 - b} + {a - 10} = {c}."]))
+        return m
+    m.append((2, [f"We subtract {b} from {a}."] + sub_steps(a, b)))                    # tens, then ones
+    if ub:
+        m.append((1, [f"We subtract the ones of {b} first.", f"{a} - {ub} = {a - ub}.", f"{a - ub} - {tb} = {c}."]))
+    nb = tb + 10 if ub else tb                                                       # count up from b to a
+    if nb < a:
+        steps = ([f"{b} + {nb - b} = {nb}."] if nb != b else []) + [f"{nb} + {a - nb} = {a}."]
+        m.append((1, [f"We count up from {b} to {a}."] + steps +
+                  ([f"{nb - b} + {a - nb} = {c}."] if nb != b else [f"So {a} - {b} = {c}."])))
+    if ub >= 6 and tb + 10 <= a:                                                     # take away more, add back
+        r = tb + 10
+        m.append((1, [f"We take {r} from {a} and add back {r - b}.", f"{a} - {r} = {a - r}.",
+                      f"{a - r} + {r - b} = {c}."]))
+    return m
+
+
+def _mul_methods(a: int, b: int) -> list[tuple[int, list[str]]]:
+    p = a * b
+    m = [(2, [f"We multiply {a} by {b}.", f"{a} × {b} = {p}."]),
+         (1, ["We multiply the other way round.", f"{b} × {a} = {p}."])]
+    if a <= 4:                                                                       # a groups of b
+        steps, t = [], b
+        for _ in range(a - 1):
+            steps.append(f"{t} + {b} = {t + b}.")
+            t += b
+        m.append((1, [f"We add {a} groups of {b}."] + steps))
+    for x, y in ((a, b), (b, a)):
+        if x >= 6 and x != 10:                                                       # split x into 10 + r or 5 + r
+            h = 10 if x > 10 else 5
+            m.append((1, [f"We split {x} into {h} and {x - h}.", f"{h} × {y} = {h * y}.", f"{x - h} × {y} = {(x - h) * y}.",
+                          f"{h * y} + {(x - h) * y} = {p}."]))
+            break
+    return m
+
+
+def varied_steps(rng: random.Random, op: str, a: int, b: int) -> list[str]:
+    """[first line, steps...] for a + b, a - b or a × b: one decomposition drawn by weight."""
+    methods = {"add": _add_methods, "sub": _sub_methods, "mul": _mul_methods}[op](a, b)
+    return rng.choices([l for _, l in methods], weights=[w for w, _ in methods])[0]
+
+def math_item(rng: random.Random, op: str | None = None, varied: bool = False) -> dict:
+    """One problem: {"question", "solution", "answer", "op"}.
+
+    varied=False (held-out sets, nano-base documents, the shared tokenizer's corpus): one fixed solution format per
+    operation. varied=True (nano-math's training data only): the question is drawn exactly as with varied=False,
+    then one of several correct decompositions is chosen at random (`varied_steps`); the extra draws come after
+    the question's, so varied=False consumes the generator exactly as before."""
     op = op or rng.choices(["add", "sub", "mul", "addsub"], weights=[3, 3, 3, 1])[0]
     n, i = rng.choice(NAMES), rng.choice(ITEMS)
     p = PRONOUN[n]
@@ -100,6 +198,12 @@ def math_item(rng: random.Random, op: str | None = None) -> dict:
         lines = [f"First we add {a} and {b}."] + add_steps(a, b) + [f"Then we subtract {c} from {a + b}."] + \
             sub_steps(a + b, c)
         ans = a + b - c
+    if varied:
+        if op == "addsub":
+            lines = [f"First we add {a} and {b}."] + varied_steps(rng, "add", a, b)[1:] + \
+                [f"Then we subtract {c} from {a + b}."] + varied_steps(rng, "sub", a + b, c)[1:]
+        else:
+            lines = varied_steps(rng, op, a, b)
     sol = "\n".join(lines) + f"\nThe answer is \\boxed{{{ans}}}."
     return {"question": q, "solution": sol, "answer": str(ans), "op": op}
 

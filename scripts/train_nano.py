@@ -35,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import nano_data as D  # noqa: E402
-from make_fixtures import QWEN_PATTERN, old_layout_config, write_json, write_text  # noqa: E402
+from make_fixtures import old_layout_config, write_json, write_text  # noqa: E402
 from make_tokenizer_fixtures import QWEN25_ADDED  # noqa: E402
 from make_zoo_fixture import QWEN25_CHAT_TEMPLATE, pretty  # noqa: E402
+from qwen_bpe import add_qwen25_tokens, train_qwen_bpe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "zoo" / "models"
@@ -63,7 +64,7 @@ ARCH = dict(hidden_size=160, intermediate_size=432, num_hidden_layers=4, num_att
 
 # per model: training examples, steps, batch size, peak learning rate
 PLAN = {
-    "nano-math": dict(n_train=40000, steps=900, batch=32, lr=3e-3),
+    "nano-math": dict(n_train=52000, steps=1600, batch=32, lr=3e-3, varied=True),
     "nano-chat": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
     "nano-code": dict(n_train=34000, steps=1400, batch=24, lr=3e-3),
     "nano-base": dict(n_train=32000, steps=1000, batch=32, lr=3e-3),
@@ -146,14 +147,17 @@ def make_eval_sets(n: int):
     return {"math": maths, "code": codes, "chat": chats, "choice": choices, "ppl": ppl_docs}
 
 
-def make_train_texts(name: str, n: int, ev) -> list[list[tuple[str, bool]]]:
-    """Training examples as segment lists [(text, trained?)], held-out items removed."""
+def make_train_texts(name: str, n: int, ev, varied_math: bool = False) -> list[list[tuple[str, bool]]]:
+    """Training examples as segment lists [(text, trained?)], held-out items removed.
+
+    varied_math: nano-math's solutions take one of several decompositions per operation (D.varied_steps). The
+    shared tokenizer's corpus uses the single-format stream (varied_math=False), as when it was first built."""
     rng = random.Random(f"{TRAIN_SEED}-{name}")
     out = []
     if name == "nano-math":
         held = {m["question"] for m in ev["math"]}
         while len(out) < n:
-            m = D.math_item(rng)
+            m = D.math_item(rng, varied=varied_math)
             if m["question"] in held:
                 continue
             out.append([(math_prompt_text(m["question"]), False), (m["solution"] + "<|im_end|>", True)])
@@ -201,26 +205,8 @@ SPECIAL_RE = re.compile("|".join(re.escape(c) for c, _ in QWEN25_ADDED))
 
 
 def build_tokenizer(corpus: list[str]):
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors, trainers
-    from tokenizers.models import BPE
-
-    tok = Tokenizer(BPE(unk_token=None, fuse_unk=False, byte_fallback=False))
-    tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(QWEN_PATTERN), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
-    ])
-    tok.post_processor = processors.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    tok.decoder = decoders.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)
-    trainer = trainers.BpeTrainer(vocab_size=BPE_VOCAB, min_frequency=2, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-    tok.train_from_iterator((SPECIAL_RE.sub("\n", t) for t in corpus), trainer=trainer)
-    assert tok.get_vocab_size() == BPE_VOCAB, tok.get_vocab_size()
-    for i, (content, special) in enumerate(QWEN25_ADDED):
-        at = AddedToken(content, single_word=False, lstrip=False, rstrip=False, normalized=False, special=special)
-        (tok.add_special_tokens if special else tok.add_tokens)([at])
-        assert tok.token_to_id(content) == BPE_VOCAB + i, content
-    return tok
+    tok = train_qwen_bpe((SPECIAL_RE.sub("\n", t) for t in corpus), BPE_VOCAB, min_frequency=2)
+    return add_qwen25_tokens(tok, BPE_VOCAB)
 
 
 def write_tokenizer(tok, out: Path, eos: str):
@@ -591,6 +577,40 @@ def make_reference(name: str, model, hf, out_path: Path):
     write_text(out_path, pretty(ref) + "\n")
 
 
+def eval_files(name: str, ev) -> dict[str, str]:
+    """The held-out files written next to a model, by file name."""
+    jsonl = lambda xs: "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in xs)  # noqa: E731
+    if name == "nano-math":
+        return {"eval-math.jsonl": jsonl(ev["math"])}
+    if name == "nano-code":
+        return {"eval-code.jsonl": jsonl(ev["code"])}
+    if name == "nano-chat":
+        return {"eval-chat.jsonl": jsonl(ev["chat"])}
+    return {"eval-choice.jsonl": jsonl(ev["choice"]),
+            "eval-perplexity.txt": "<|endoftext|>".join(ev["ppl"]) + "<|endoftext|>"}
+
+
+def check_committed(ev, tok) -> int:
+    """--check: the held-out sets and the tokenizer files rebuilt now equal the committed ones (0) or not (1)."""
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in NAMES:
+            out = MODELS / name
+            for fname, text in eval_files(name, ev).items():
+                same = (out / fname).read_bytes() == text.encode()
+                bad += not same
+                print(f"[check] {name}/{fname}: {'identical' if same else 'DIFFERS'}")
+            d = Path(tmp) / name
+            d.mkdir()
+            write_tokenizer(tok, d, "<|im_end|>" if name in ("nano-chat", "nano-math") else "<|endoftext|>")
+            for f in sorted(d.iterdir()):
+                same = (out / f.name).read_bytes() == f.read_bytes()
+                bad += not same
+                print(f"[check] {name}/{f.name}: {'identical' if same else 'DIFFERS'}")
+    print(f"[check] {'all identical' if not bad else f'{bad} files differ'}")
+    return 1 if bad else 0
+
+
 # ---------------------------------------------------------------------------------------------------------------
 
 def main():
@@ -600,6 +620,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny data, few steps, small eval")
     ap.add_argument("--only", choices=NAMES, action="append", help="train only this model (repeatable)")
+    ap.add_argument("--check", action="store_true",
+                    help="train nothing: rebuild the held-out sets and the shared tokenizer and compare them byte for "
+                         "byte with the committed files in zoo/models")
     args = ap.parse_args()
     transformers.utils.logging.disable_progress_bar()
     transformers.utils.logging.set_verbosity_error()
@@ -611,7 +634,7 @@ def main():
     n_eval = 12 if args.quick else N_EVAL
     ev = make_eval_sets(N_EVAL)   # always the full sets (what is committed); quick runs evaluate a prefix
     plans = {n: (dict(QUICK) if args.quick else PLAN[n]) for n in NAMES}
-    train_texts = {n: make_train_texts(n, plans[n]["n_train"], ev) for n in NAMES}
+    train_texts = {n: make_train_texts(n, plans[n]["n_train"], ev, PLAN[n].get("varied", False)) for n in NAMES}
 
     # shared tokenizer on the union of the (full-size) training data of all four models
     # (the first TOKENIZER_CORPUS[n] training examples of each model: the streams are prefix-stable, so the tokenizer
@@ -621,6 +644,8 @@ def main():
     tok = build_tokenizer(corpus)
     print(f"[nano] tokenizer: BPE {BPE_VOCAB} + {len(QWEN25_ADDED)} added = {N_TOK}; vocab_size {VOCAB_SIZE}; "
           f"corpus {sum(map(len, corpus)) / 1e6:.1f} MB", flush=True)
+    if args.check:
+        sys.exit(check_committed(ev, tok))
 
     metrics_path = MODELS / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
@@ -644,15 +669,8 @@ def main():
         del model
 
         # held-out sets next to the model
-        if name == "nano-math":
-            write_text(out / "eval-math.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in ev["math"]))
-        elif name == "nano-code":
-            write_text(out / "eval-code.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in ev["code"]))
-        elif name == "nano-chat":
-            write_text(out / "eval-chat.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in ev["chat"]))
-        else:
-            write_text(out / "eval-choice.jsonl", "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in ev["choice"]))
-            write_text(out / "eval-perplexity.txt", "<|endoftext|>".join(ev["ppl"]) + "<|endoftext|>")
+        for fname, text in eval_files(name, ev).items():
+            write_text(out / fname, text)
 
         model, hf = load_saved(out)
         t0 = time.time()
