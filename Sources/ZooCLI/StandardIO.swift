@@ -20,6 +20,11 @@ enum StandardIO {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Writes a note to stderr, out of the way of the output.
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Parses `1,2,3` (spaces allowed) into ids.
     static func parseIDs(_ text: String, option: String) throws -> [Int] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)

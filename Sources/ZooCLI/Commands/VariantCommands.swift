@@ -103,7 +103,7 @@ struct Solve: ParsableCommand {
     @Argument(help: "The problem.")
     var question: String
 
-    @Option(help: "Samples to vote over (self-consistency); default: the manifest's variant.votes.")
+    @Option(help: "Samples to vote over (self-consistency); default: the manifest's variant.votes. A greedy manifest's votes sample with temperature 0.7, top-p 0.95 unless --chain says otherwise.")
     var votes: Int?
 
     @Option(help: "The most tokens per solution (default: the manifest's max_tokens).")
@@ -122,7 +122,14 @@ struct Solve: ParsableCommand {
             var arguments = manifestArguments
             if let votes { arguments.overrides.append("variant.votes=\(votes)") }
             let zoo = try ZooModel.load(try arguments.resolve()!.manifest)
-            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
+            var chain = try sampling.stages()
+            // Votes over a greedy chain are one answer K times: sample as `zoo eval` does instead.
+            let samples = try zoo.manifest.variant.options.int("votes") ?? 1
+            if chain == nil, samples > 1, zoo.manifest.sampler.allSatisfy({ $0.name == "greedy" }) {
+                chain = SamplerSpecDefaults.voting
+                StandardIO.writeError("note: \(zoo.manifest.name) decodes greedily; the \(samples) votes sample with temperature 0.7, top_p 0.95 (--chain to choose)\n")
+            }
+            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: chain))
             guard case .answer(let solution, let answer) = completion.output else {
                 throw InputError(description: "the manifest's variant (\(zoo.manifest.variant.name)) does not extract answers; use a math manifest")
             }
