@@ -11,6 +11,7 @@
 #endif
 
 #include "dispatch.h"
+#include "dequant_frame.h"
 #include "tiling.h"
 
 // MARK: - AVX-512
@@ -60,14 +61,6 @@ linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, 
 
 // MARK: - AVX2 + FMA
 
-__attribute__((target("avx2,fma"))) static inline float hsum256(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    __m128 s = _mm_add_ps(lo, hi);
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate) {
     __m256 acc[BLOCK][BLOCK];
@@ -98,7 +91,7 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
     }
     for (int i = 0; i < tb; i++)
         for (int j = 0; j < nb; j++) {
-            float v = hsum256(acc[i][j]);
+            float v = zoo_hsum256(acc[i][j]);
             float *out = y + (size_t)i * ldy + j;
             *out = accumulate ? *out + v : v;
         }

@@ -18,6 +18,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dequant_frame.h"
 #include "dispatch.h"
 #include "tiling.h"
 #define QK 32
@@ -273,13 +274,6 @@ VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, c
 
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 
-AVX2_TARGET static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
 // Per 32-bit lane, the exact integer sum of four products x·w of one block, as the VNNI path has it:
 // q8_0 feeds |x| and w with x's sign (|x·w| ≤ 127², so the int16 pairs cannot saturate); q4_0 feeds
 // the raw nibbles (w + 8) and subtracts 8 × the lane's activation sum.
@@ -327,7 +321,7 @@ AVX2_TARGET static inline __m256i q4_operand_avx2(const uint8_t *block) {
         }                                                                                                      \
         for (int i = 0; i < tb; i++)                                                                           \
             for (int j = 0; j < nb; j++) {                                                                     \
-                float v = hsum8(acc[i][j]);                                                                    \
+                float v = zoo_hsum256(acc[i][j]);                                                                    \
                 float *out = y + (size_t)i * ldy + j;                                                          \
                 *out = accumulate ? *out + v : v;                                                              \
             }                                                                                                  \

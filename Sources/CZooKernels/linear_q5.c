@@ -22,6 +22,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dequant_frame.h"
 #include "dispatch.h"
 #include "half.h"
 #include "tiling.h"
@@ -132,13 +133,6 @@ linear_q5_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_be
 
 // MARK: - AVX2 + FMA
 
-__attribute__((target("avx2,fma"))) static inline float hsum256_q5(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
 /// Eight weights: the first eight bytes of `nibbles` (0..15) with fifth bits 0..7 of `high`.
 __attribute__((target("avx2,fma"), always_inline)) static inline __m256
 q5_weights8(__m128i nibbles, uint32_t high, __m256 d, __m256 m, int with_min) {
@@ -182,7 +176,7 @@ q5_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float 
     }
     for (int i = 0; i < tb; i++)
         for (int j = 0; j < nb; j++) {
-            float v = hsum256_q5(acc[i][j]);
+            float v = zoo_hsum256(acc[i][j]);
             float *out = y + (size_t)i * ldy + j;
             *out = accumulate ? *out + v : v;
         }
@@ -212,21 +206,8 @@ linear_q5_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begi
 
 static void linear_q5_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
                               float *y, int ldy, int accumulate, int with_min) {
-    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
-    const size_t row_bytes = (size_t)blocks * bytes;
-    for (int t = 0; t < rows; t++)
-        for (int n = n_begin; n < n_end; n++) {
-            const float *xr = x + (size_t)t * k_dim;
-            float s[8] = {0}, wb[QK];
-            for (int b = 0; b < blocks; b++) {
-                q5_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * bytes, with_min, wb);
-                for (int k = 0; k < QK; k += 8)
-                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK + k + l] * wb[k + l];
-            }
-            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-            float *out = y + (size_t)t * ldy + n;
-            *out = accumulate ? *out + v : v;
-        }
+    zoo_dequantized_linear_portable(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, QK, Q5_BYTES(with_min),
+                                    q5_dequantize_block, with_min);
 }
 
 static void linear_q5(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,

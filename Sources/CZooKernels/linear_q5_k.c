@@ -19,6 +19,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dequant_frame.h"
 #include "dispatch.h"
 #include "half.h"
 #include "k_scales.h"
@@ -138,13 +139,6 @@ linear_q5_k_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_
 
 // MARK: - AVX2 + FMA
 
-__attribute__((target("avx2,fma"))) static inline float hsum256_q5_k(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
 /// The low (half 0) or high (half 1) eight unsigned bytes of `bytes`, as floats.
 __attribute__((target("avx2,fma"))) static inline __m256 q5_k_widen8(__m128i bytes, int half) {
     return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(half ? _mm_srli_si128(bytes, 8) : bytes));
@@ -193,7 +187,7 @@ q5_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
     }
     for (int i = 0; i < tb; i++)
         for (int j = 0; j < nb; j++) {
-            float v = hsum256_q5_k(acc[i][j]);
+            float v = zoo_hsum256(acc[i][j]);
             float *out = y + (size_t)i * ldy + j;
             *out = accumulate ? *out + v : v;
         }
@@ -212,23 +206,14 @@ linear_q5_k_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_be
 
 // MARK: - Portable fallback
 
+static void q5_k_dequantize(const uint8_t *block, int variant, float *out) {
+    (void)variant;
+    q5_k_dequantize_block(block, out);
+}
+
 static void linear_q5_k_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
                                 float *y, int ldy, int accumulate) {
-    const int blocks = k_dim / QK_K;
-    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
-    for (int t = 0; t < rows; t++)
-        for (int n = n_begin; n < n_end; n++) {
-            const float *xr = x + (size_t)t * k_dim;
-            float s[8] = {0}, wb[QK_K];
-            for (int b = 0; b < blocks; b++) {
-                q5_k_dequantize_block(w + (size_t)n * row_bytes + (size_t)b * BLOCK_BYTES, wb);
-                for (int k = 0; k < QK_K; k += 8)
-                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * QK_K + k + l] * wb[k + l];
-            }
-            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-            float *out = y + (size_t)t * ldy + n;
-            *out = accumulate ? *out + v : v;
-        }
+    zoo_dequantized_linear_portable(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, QK_K, BLOCK_BYTES, q5_k_dequantize, 0);
 }
 
 void zoo_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,

@@ -2,6 +2,7 @@
 // fp16 directly (F16C when the CPU has it, the compiler's _Float16 otherwise; both round and widen
 // exactly, so they give the same results up to the summation order of the dot product).
 #include "zoo_kernels.h"
+#include "dequant_frame.h"
 #include "dispatch.h"
 
 #include <stdint.h>
@@ -52,11 +53,7 @@ __attribute__((target("avx2,f16c,fma"))) static float dot_f16c(const float *a, c
     }
     for (; i + 8 <= n; i += 8)
         s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i))), s0);
-    __m256 s = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
-    float total = _mm_cvtss_f32(h);
+    float total = zoo_hsum256(_mm256_add_ps(s0, s1));
     for (; i < n; i++) total += a[i] * widen(b[i]);
     return total;
 }
@@ -135,11 +132,7 @@ __attribute__((target("avx2,fma"))) static float dot_f32_avx2(const float *a, co
         s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
         s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
     }
-    __m256 s = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
-    float total = _mm_cvtss_f32(h);
+    float total = zoo_hsum256(_mm256_add_ps(s0, s1));
     for (; i < n; i++) total += a[i] * b[i];
     return total;
 }

@@ -1,0 +1,46 @@
+// What the dequantize-and-dot kernels share (q4_K, q5_K, q6_K, q5_0/q5_1): the AVX2 horizontal sum
+// and the portable path, which dequantizes each block to fp32 and feeds eight lane sums in the
+// generic fp32 kernel's order (so it equals linear_f32.c on the dequantized weights, bit for bit).
+#ifndef ZOO_DEQUANT_FRAME_H
+#define ZOO_DEQUANT_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/// The sum of the eight lanes in linear_f32.c's AVX2 order: halves, then pairs, then the last two.
+__attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+#endif
+
+/// Dequantizes one block to fp32; `variant` selects a format's flavour (q5_1's min), else unused.
+typedef void (*zoo_block_dequantizer)(const uint8_t *block, int variant, float *out);
+
+/// y[t, n] (+)= x[t] · dequantized(row n), for blocks of `block_values` (≤ 256) weights in
+/// `block_bytes` bytes.
+static inline void zoo_dequantized_linear_portable(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin,
+                                                   int n_end, float *y, int ldy, int accumulate, int block_values,
+                                                   int block_bytes, zoo_block_dequantizer dequantize, int variant) {
+    const int blocks = k_dim / block_values;
+    const size_t row_bytes = (size_t)blocks * block_bytes;
+    for (int t = 0; t < rows; t++)
+        for (int n = n_begin; n < n_end; n++) {
+            const float *xr = x + (size_t)t * k_dim;
+            float s[8] = {0}, wb[256];
+            for (int b = 0; b < blocks; b++) {
+                dequantize(w + (size_t)n * row_bytes + (size_t)b * block_bytes, variant, wb);
+                for (int k = 0; k < block_values; k += 8)
+                    for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * block_values + k + l] * wb[k + l];
+            }
+            float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            float *out = y + (size_t)t * ldy + n;
+            *out = accumulate ? *out + v : v;
+        }
+}
+
+#endif
