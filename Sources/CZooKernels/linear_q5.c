@@ -103,33 +103,9 @@ q5_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             }
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = _mm512_reduce_add_ps(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps)
 }
 
-__attribute__((target("avx512f"))) static void
-linear_q5_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
-                 int accumulate, int with_min) {
-    size_t row_bytes = (size_t)(k_dim / QK) * Q5_BYTES(with_min);
-    // Two copies, so each inlines its own format with constant branches.
-#define TILE(TB, NB)                                                                                        \
-    q5_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, \
-                   ldy, accumulate, WITH_MIN)
-    if (with_min) {
-#define WITH_MIN 1
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef WITH_MIN
-    } else {
-#define WITH_MIN 0
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef WITH_MIN
-    }
-#undef TILE
-}
 
 // MARK: - AVX2 + FMA
 
@@ -174,59 +150,25 @@ q5_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float 
             }
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = zoo_hsum256(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256)
 }
 
-__attribute__((target("avx2,fma"))) static void
-linear_q5_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
-               int accumulate, int with_min) {
-    size_t row_bytes = (size_t)(k_dim / QK) * Q5_BYTES(with_min);
-#define TILE(TB, NB)                                                                                      \
-    q5_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, \
-                 ldy, accumulate, WITH_MIN)
-    if (with_min) {
-#define WITH_MIN 1
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef WITH_MIN
-    } else {
-#define WITH_MIN 0
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef WITH_MIN
-    }
-#undef TILE
-}
 #endif  // ZOO_X86
 
-// MARK: - Portable fallback
+// MARK: - Drivers, portable path and dispatch (dequant_frame.h)
 
-static void linear_q5_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
-                              float *y, int ldy, int accumulate, int with_min) {
-    zoo_dequantized_linear_portable(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, QK, Q5_BYTES(with_min),
-                                    q5_dequantize_block, with_min);
-}
+// q5_0 and q5_1 each get their own drivers, so every tile inlines its format with constant branches.
+static void q5_0_dequantize_block(const uint8_t *block, float *out) { q5_dequantize_block(block, 0, out); }
+static void q5_1_dequantize_block(const uint8_t *block, float *out) { q5_dequantize_block(block, 1, out); }
 
-static void linear_q5(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
-                      int ldy, int accumulate, int with_min) {
-    switch (zoo_isa_index()) {
 #if ZOO_X86
-    case ZOO_ISA_AVX512: linear_q5_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
-    case ZOO_ISA_AVX2: linear_q5_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
+#define Q5_TILE(ISA, TB, NB, WITH_MIN)                                                                           \
+    q5_tile_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, \
+                  accumulate, WITH_MIN)
+#define ZOO_DEQUANT_TILE_AVX512_q5_0(TB, NB) Q5_TILE(avx512, TB, NB, 0)
+#define ZOO_DEQUANT_TILE_AVX2_q5_0(TB, NB) Q5_TILE(avx2, TB, NB, 0)
+#define ZOO_DEQUANT_TILE_AVX512_q5_1(TB, NB) Q5_TILE(avx512, TB, NB, 1)
+#define ZOO_DEQUANT_TILE_AVX2_q5_1(TB, NB) Q5_TILE(avx2, TB, NB, 1)
 #endif
-    default: linear_q5_generic(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, with_min); return;
-    }
-}
-
-void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
-                     int ldy, int accumulate) {
-    linear_q5(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, 0);
-}
-
-void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
-                     int ldy, int accumulate) {
-    linear_q5(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, 1);
-}
+ZOO_DEFINE_DEQUANT_LINEAR(q5_0, QK, Q5_BYTES(0))
+ZOO_DEFINE_DEQUANT_LINEAR(q5_1, QK, Q5_BYTES(1))

@@ -106,23 +106,9 @@ q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
             }
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = _mm512_reduce_add_ps(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps)
 }
 
-__attribute__((target("avx512f"))) static void
-linear_q6_k_avx512(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
-                   int accumulate) {
-    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
-#define TILE(TB, NB) \
-    q6_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
-}
 
 // MARK: - AVX2 + FMA
 
@@ -166,44 +152,19 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             }
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = zoo_hsum256(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256)
 }
 
-__attribute__((target("avx2,fma"))) static void
-linear_q6_k_avx2(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
-                 int accumulate) {
-    size_t row_bytes = (size_t)(k_dim / QK_K) * BLOCK_BYTES;
-#define TILE(TB, NB) \
-    q6_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
-}
 #endif  // ZOO_X86
 
-// MARK: - Portable fallback
+// MARK: - Drivers, portable path and dispatch (dequant_frame.h)
 
-static void q6_k_dequantize(const uint8_t *block, int variant, float *out) {
-    (void)variant;
-    q6_k_dequantize_block(block, out);
-}
+// The tile call each driver makes for the tile at token row t, weight row n.
 
-static void linear_q6_k_generic(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end,
-                                float *y, int ldy, int accumulate) {
-    zoo_dequantized_linear_portable(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, QK_K, BLOCK_BYTES, q6_k_dequantize, 0);
-}
-
-void zoo_linear_q6_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
-                     int ldy, int accumulate) {
-    switch (zoo_isa_index()) {
 #if ZOO_X86
-    case ZOO_ISA_AVX512: linear_q6_k_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
-    case ZOO_ISA_AVX2: linear_q6_k_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+#define ZOO_DEQUANT_TILE_AVX512_q6_k(TB, NB) \
+    q6_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define ZOO_DEQUANT_TILE_AVX2_q6_k(TB, NB) \
+    q6_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
 #endif
-    default: linear_q6_k_generic(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
-    }
-}
+ZOO_DEFINE_DEQUANT_LINEAR(q6_k, QK_K, BLOCK_BYTES)
