@@ -1,6 +1,8 @@
-// What the dequantize-and-dot kernels share (q4_K, q5_K, q6_K, q5_0/q5_1): the AVX2 horizontal sum,
-// a tile's epilogue, the tile drivers and dispatch (ZOO_DEFINE_DEQUANT_LINEAR), and the portable path, which dequantizes each block to fp32 and feeds eight lane sums in the
-// generic fp32 kernel's order (so it equals linear_f32.c on the dequantized weights, bit for bit).
+// What the linear kernels share beyond tiling.h: the AVX2 horizontal sum and a tile's epilogue (every
+// kernel), and for the dequantize-and-dot kernels (q4_K, q5_K, q6_K, q5_0/q5_1) the tile drivers and
+// dispatch (ZOO_DEFINE_DEQUANT_LINEAR) and the portable path, which dequantizes each block to fp32 and
+// feeds eight lane sums in the generic fp32 kernel's order (so it equals linear_f32.c on the
+// dequantized weights, bit for bit).
 #ifndef ZOO_DEQUANT_FRAME_H
 #define ZOO_DEQUANT_FRAME_H
 

@@ -43,12 +43,7 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
             for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = _mm512_reduce_add_ps(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
 }
 
 __attribute__((target("avx512f"))) static void
@@ -89,12 +84,7 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
             for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = zoo_hsum256(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
 }
 
 __attribute__((target("avx2,fma"))) static void

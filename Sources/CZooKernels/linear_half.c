@@ -13,6 +13,7 @@
 #endif
 
 #include "half.h"
+#include "dequant_frame.h"
 #include "tiling.h"
 
 static inline float bf16_to_f32(uint16_t h) {
@@ -63,12 +64,7 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
                 for (int j = 0; j < nb; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);                    \
             }                                                                                                      \
         }                                                                                                          \
-        for (int i = 0; i < tb; i++)                                                                               \
-            for (int j = 0; j < nb; j++) {                                                                         \
-                float v = _mm512_reduce_add_ps(acc[i][j]);                                                         \
-                float *out = y + (size_t)i * ldy + j;                                                              \
-                *out = accumulate ? *out + v : v;                                                                  \
-            }                                                                                                      \
+        ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);                                      \
     }                                                                                                              \
     __attribute__((target("avx512f"))) static void NAME(const float *x, int rows, int k_dim, const uint16_t *w,   \
                                                         int n_begin, int n_end, float *y, int ldy, int accumulate) { \

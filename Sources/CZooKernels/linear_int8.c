@@ -177,12 +177,7 @@ VNNI_TARGET static inline __m512i q4_operand(const uint8_t *row, int two) {
                 }                                                                                              \
             }                                                                                                  \
         }                                                                                                      \
-        for (int i = 0; i < tb; i++)                                                                           \
-            for (int j = 0; j < nb; j++) {                                                                     \
-                float v = _mm512_reduce_add_ps(acc[i][j]);                                                     \
-                float *out = y + (size_t)i * ldy + j;                                                          \
-                *out = accumulate ? *out + v : v;                                                              \
-            }                                                                                                  \
+        ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);                                      \
     }
 
 DEFINE_X8_AVX512(q8_x8, int8_t, k_dim, q8_operand, 7)
@@ -319,12 +314,7 @@ AVX2_TARGET static inline __m256i q4_operand_avx2(const uint8_t *block) {
                 }                                                                                              \
             }                                                                                                  \
         }                                                                                                      \
-        for (int i = 0; i < tb; i++)                                                                           \
-            for (int j = 0; j < nb; j++) {                                                                     \
-                float v = zoo_hsum256(acc[i][j]);                                                                    \
-                float *out = y + (size_t)i * ldy + j;                                                          \
-                *out = accumulate ? *out + v : v;                                                              \
-            }                                                                                                  \
+        ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);                                               \
     }
 
 DEFINE_X8_AVX2(q8_x8_avx2, int8_t, k_dim, 0)

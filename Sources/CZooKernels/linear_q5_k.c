@@ -119,7 +119,7 @@ q5_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps)
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
 }
 
 
@@ -171,7 +171,7 @@ q5_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256)
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
 }
 
 #endif  // ZOO_X86

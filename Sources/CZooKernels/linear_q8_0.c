@@ -12,6 +12,7 @@
 #define ZOO_X86 1
 #endif
 
+#include "dequant_frame.h"
 #include "tiling.h"
 #define QK 32
 
@@ -60,12 +61,7 @@ q8_block_avx512(const float *x, int tb, int k_dim, const int8_t *q, const float 
             }
         }
     }
-    for (int i = 0; i < tb; i++)
-        for (int j = 0; j < nb; j++) {
-            float v = _mm512_reduce_add_ps(acc[i][j]);
-            float *out = y + (size_t)i * ldy + j;
-            *out = accumulate ? *out + v : v;
-        }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
 }
 
 __attribute__((target("avx512f"))) static void
