@@ -127,50 +127,24 @@ final class GGUFFallbackTests: XCTestCase {
 
     // MARK: Malformed files
 
-    private func mutated(_ change: (inout [UInt8]) throws -> Void) throws -> URL {
-        var bytes = [UInt8](try Data(contentsOf: gguf("llama-q4_k_m")))
-        try change(&bytes)
-        let url = try Fixtures.temporaryDirectory().appendingPathComponent("broken.gguf")
-        try Data(bytes).write(to: url)
-        return url
-    }
-
-    /// The offset of the first u64 dimension of `name` in the tensor table (after its name and n_dims).
-    private func dimensionsOffset(_ name: String, in bytes: [UInt8]) throws -> Int {
-        let pattern = Array(name.utf8)
-        let start = try XCTUnwrap((8..<(bytes.count - pattern.count)).first {
-            bytes[$0 - 8..<$0] == ArraySlice(withUnsafeBytes(of: UInt64(pattern.count).littleEndian, Array.init))
-                && bytes[$0..<($0 + pattern.count)] == ArraySlice(pattern)
-        }, "\(name) not in the tensor table")
-        return start + pattern.count + 4
-    }
-
-    private func assertError(_ body: @autoclosure () throws -> Any, _ url: URL, _ fragments: String..., line: UInt = #line) {
-        XCTAssertThrowsError(try body(), line: line) { error in
-            for fragment in [url.path] + fragments {
-                XCTAssertTrue("\(error)".contains(fragment), "\"\(error)\" lacks \"\(fragment)\"", line: line)
-            }
-        }
-    }
-
     func testRowsThatDoNotFillWholeQ5_0BlocksAreNamed() throws {
         // attn_q as [48, 768]: the same number of values, rows of one and a half blocks.
-        let url = try mutated { bytes in
-            let offset = try dimensionsOffset("blk.0.attn_q.weight", in: bytes)
-            withUnsafeBytes(of: UInt64(48).littleEndian) { bytes.replaceSubrange(offset..<(offset + 8), with: $0) }
-            withUnsafeBytes(of: UInt64(768).littleEndian) { bytes.replaceSubrange((offset + 8)..<(offset + 16), with: $0) }
+        let url = try GGUFSurgery.mutated(gguf("llama-q4_k_m")) { bytes in
+            let offset = try GGUFSurgery.dimensionsOffset("blk.0.attn_q.weight", in: bytes)
+            GGUFSurgery.write(48, at: offset, in: &bytes)
+            GGUFSurgery.write(768, at: offset + 8, in: &bytes)
         }
-        assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 48 do not fill whole Q5_0 blocks of 32")
+        GGUFSurgery.assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 48 do not fill whole Q5_0 blocks of 32")
     }
 
     func testUnsupportedLegacyTypeNamesTheTensorAndType() throws {
         // ffn_up as Q4_1 (20-byte blocks, so its data still lies inside the file).
-        let url = try mutated { bytes in
-            let typeOffset = try dimensionsOffset("blk.0.ffn_up.weight", in: bytes) + 16
+        let url = try GGUFSurgery.mutated(gguf("llama-q4_k_m")) { bytes in
+            let typeOffset = try GGUFSurgery.dimensionsOffset("blk.0.ffn_up.weight", in: bytes) + 16
             XCTAssertEqual(bytes[typeOffset], 6)
             bytes[typeOffset] = 3
         }
-        assertError(try ArchitectureRegistry.shared.load(directory: url), url,
+        GGUFSurgery.assertError(try ArchitectureRegistry.shared.load(directory: url), url,
                     "blk.0.ffn_up.weight", "type Q4_1 is not supported yet", "Q5_0, Q5_1")
     }
 

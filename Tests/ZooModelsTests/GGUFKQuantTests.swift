@@ -108,59 +108,29 @@ final class GGUFKQuantTests: XCTestCase {
 
     // MARK: Malformed files
 
-    private func mutated(_ change: (inout [UInt8]) throws -> Void) throws -> URL {
-        var bytes = [UInt8](try Data(contentsOf: gguf("kquant-tiny")))
-        try change(&bytes)
-        let url = try Fixtures.temporaryDirectory().appendingPathComponent("broken.gguf")
-        try Data(bytes).write(to: url)
-        return url
-    }
-
-    /// The offset of the first u64 dimension of `name` in the tensor table (after its name and n_dims).
-    private func dimensionsOffset(_ name: String, in bytes: [UInt8]) throws -> Int {
-        let pattern = Array(name.utf8)
-        let start = try XCTUnwrap((8..<(bytes.count - pattern.count)).first {
-            bytes[$0 - 8..<$0] == ArraySlice(withUnsafeBytes(of: UInt64(pattern.count).littleEndian, Array.init))
-                && bytes[$0..<($0 + pattern.count)] == ArraySlice(pattern)
-        }, "\(name) not in the tensor table")
-        return start + pattern.count + 4
-    }
-
-    private func write(_ value: UInt64, at offset: Int, in bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<(offset + 8), with: $0) }
-    }
-
-    private func assertError(_ body: @autoclosure () throws -> Any, _ url: URL, _ fragments: String..., line: UInt = #line) {
-        XCTAssertThrowsError(try body(), line: line) { error in
-            for fragment in [url.path] + fragments {
-                XCTAssertTrue("\(error)".contains(fragment), "\"\(error)\" lacks \"\(fragment)\"", line: line)
-            }
-        }
-    }
-
     func testRowsThatDoNotFillWholeBlocksAreNamed() throws {
         // attn_q as [128, 512]: the same number of values, rows of half a block.
-        let url = try mutated { bytes in
-            let offset = try dimensionsOffset("blk.0.attn_q.weight", in: bytes)
-            write(128, at: offset, in: &bytes)
-            write(512, at: offset + 8, in: &bytes)
+        let url = try GGUFSurgery.mutated(gguf("kquant-tiny")) { bytes in
+            let offset = try GGUFSurgery.dimensionsOffset("blk.0.attn_q.weight", in: bytes)
+            GGUFSurgery.write(128, at: offset, in: &bytes)
+            GGUFSurgery.write(512, at: offset + 8, in: &bytes)
         }
-        assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 128 do not fill whole Q4_K blocks of 256")
+        GGUFSurgery.assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 128 do not fill whole Q4_K blocks of 256")
     }
 
     func testTruncatedDataNamesTheTensor() throws {
-        let url = try mutated { $0.removeLast(100) }
-        assertError(try GGUFFile(url: url), url, "tensor 'output.weight'", "runs past the end of the file")
+        let url = try GGUFSurgery.mutated(gguf("kquant-tiny")) { $0.removeLast(100) }
+        GGUFSurgery.assertError(try GGUFFile(url: url), url, "tensor 'output.weight'", "runs past the end of the file")
     }
 
     func testUnsupportedKQuantNamesTheTensorAndType() throws {
         // ffn_down as Q3_K (110-byte blocks, so its data still lies inside the file).
-        let url = try mutated { bytes in
-            let typeOffset = try dimensionsOffset("blk.0.ffn_down.weight", in: bytes) + 16
+        let url = try GGUFSurgery.mutated(gguf("kquant-tiny")) { bytes in
+            let typeOffset = try GGUFSurgery.dimensionsOffset("blk.0.ffn_down.weight", in: bytes) + 16
             XCTAssertEqual(bytes[typeOffset], 14)
             bytes[typeOffset] = 11
         }
-        assertError(try ArchitectureRegistry.shared.load(directory: url), url,
+        GGUFSurgery.assertError(try ArchitectureRegistry.shared.load(directory: url), url,
                     "blk.0.ffn_down.weight", "type Q3_K is not supported yet", "Q4_K, Q5_K, Q6_K are")
     }
 }
