@@ -21,57 +21,6 @@ __attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
     s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
 }
-/// A tile's epilogue: each accumulator summed across its lanes by HSUM and stored (or added) at y.
-#define ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, HSUM)                                           \
-    for (int i_ = 0; i_ < (tb); i_++)                                                                   \
-        for (int j_ = 0; j_ < (nb); j_++) {                                                             \
-            float v_ = HSUM((acc)[i_][j_]);                                                             \
-            float *out_ = (y) + (size_t)i_ * (ldy) + j_;                                                \
-            *out_ = (accumulate) ? *out_ + v_ : v_;                                                     \
-        }
-
-#if defined(__x86_64__)
-#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                  \
-    __attribute__((target("avx512f"))) static void linear_##NAME##_avx512(                                      \
-        const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,        \
-        int accumulate) {                                                                                        \
-        size_t row_bytes = (size_t)(k_dim / (BLOCK_VALUES)) * (BLOCK_BYTES);                                     \
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, ZOO_DEQUANT_TILE_AVX512_##NAME)                                  \
-    }                                                                                                            \
-    __attribute__((target("avx2,fma"))) static void linear_##NAME##_avx2(                                       \
-        const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,        \
-        int accumulate) {                                                                                        \
-        size_t row_bytes = (size_t)(k_dim / (BLOCK_VALUES)) * (BLOCK_BYTES);                                     \
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, ZOO_DEQUANT_TILE_AVX2_##NAME)                                    \
-    }
-#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                         \
-    case ZOO_ISA_AVX512: linear_##NAME##_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return; \
-    case ZOO_ISA_AVX2: linear_##NAME##_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
-#else
-#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)
-#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)
-#endif
-
-/// The rest of a dequantize-and-dot kernel for format NAME, given its tiles NAME##_tile_avx512 and
-/// NAME##_tile_avx2 (x86 only) and its NAME##_dequantize_block(block, out): the tile drivers, the
-/// portable path and the public zoo_linear_NAME, which picks one by instruction set.
-#define ZOO_DEFINE_DEQUANT_LINEAR(NAME, BLOCK_VALUES, BLOCK_BYTES)                                              \
-    ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                    \
-    static void NAME##_dequantize(const uint8_t *block, int variant, float *out) {                              \
-        (void)variant;                                                                                           \
-        NAME##_dequantize_block(block, out);                                                                     \
-    }                                                                                                            \
-    void zoo_linear_##NAME(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,  \
-                           float *y, int ldy, int accumulate) {                                                  \
-        switch (zoo_isa_index()) {                                                                               \
-            ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                      \
-        default:                                                                                                 \
-            zoo_dequantized_linear_portable(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate,         \
-                                            (BLOCK_VALUES), (BLOCK_BYTES), NAME##_dequantize, 0);               \
-            return;                                                                                              \
-        }                                                                                                        \
-    }
-
 #endif
 
 /// Dequantizes one block to fp32; `variant` selects a format's flavour (q5_1's min), else unused.
