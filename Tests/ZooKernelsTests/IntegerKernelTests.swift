@@ -9,14 +9,6 @@ final class IntegerKernelTests: XCTestCase {
     override func setUp() { MatrixMultiply.integerDotProducts = true }
     override func tearDown() { MatrixMultiply.integerDotProducts = MatrixMultiply.integerDotProductsAvailable }
 
-    private func random(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
-        }
-    }
-
     /// llama.cpp's activation blocks, written out independently of the C code: d = max|x| / 127,
     /// q = x / d rounded half to even.
     private func quantizedActivations(_ x: [Float], k: Int) -> (q: [Int], d: [Double]) {
@@ -35,7 +27,7 @@ final class IntegerKernelTests: XCTestCase {
 
     /// Runs the product through `MatrixMultiply.linear` and returns it with the float64 reference.
     private func check(_ format: Format, rows: Int, k: Int, n: Int, seed: UInt64) {
-        let x = random(rows * k, seed: seed), w = random(n * k, seed: seed + 1)
+        let x = seededFloats(rows * k, seed: seed), w = seededFloats(n * k, seed: seed + 1)
         let blocks = k / 32
         var scales = [Float](repeating: 0, count: n * blocks)
         var values = [Int8](repeating: 0, count: n * k), nibbles = [UInt8](repeating: 0, count: n * k / 2)
@@ -110,7 +102,7 @@ final class IntegerKernelTests: XCTestCase {
     func testSIMDAndPortableKernelsAgree() throws {
         try XCTSkipUnless(MatrixMultiply.integerDotProductsAvailable, "no SIMD integer dot products here")
         let rows = 6, k = 224, n = 45
-        let x = random(rows * k, seed: 21), w = random(n * k, seed: 22)
+        let x = seededFloats(rows * k, seed: 21), w = seededFloats(n * k, seed: 22)
         var xq = [Int8](repeating: 0, count: rows * k), xd = [Float](repeating: 0, count: rows * k / 32)
         var xsum = [Int32](repeating: 0, count: rows * k / 4)
         zoo_quantize_activations(x, Int32(rows), Int32(k), &xq, &xd, &xsum)

@@ -8,17 +8,9 @@ final class QuantizedKernelTests: XCTestCase {
     override func setUp() { MatrixMultiply.integerDotProducts = false }
     override func tearDown() { MatrixMultiply.integerDotProducts = MatrixMultiply.integerDotProductsAvailable }
 
-    private func random(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
-        }
-    }
-
     func testQ8_0KernelEqualsItsDequantizedWeightsAndIsBatchIndependent() {
         let rows = 5, k = 96, n = 37
-        let x = random(rows * k, seed: 1), w = random(n * k, seed: 2)
+        let x = seededFloats(rows * k, seed: 1), w = seededFloats(n * k, seed: 2)
         var values = [Int8](repeating: 0, count: n * k), scales = [Float](repeating: 0, count: n * k / 32)
         MatrixMultiply.quantizeQ8_0(w, rows: n, inFeatures: k, values: &values, scales: &scales)
         // Quantization error is bounded by half a step per weight.
@@ -48,8 +40,8 @@ final class QuantizedKernelTests: XCTestCase {
 
     func testBF16KernelEqualsTheFloatKernelOnWidenedWeights() {
         let rows = 3, k = 70, n = 9
-        let x = random(rows * k, seed: 3)
-        let halves: [UInt16] = random(n * k, seed: 4).map { UInt16($0.bitPattern >> 16) }
+        let x = seededFloats(rows * k, seed: 3)
+        let halves: [UInt16] = seededFloats(n * k, seed: 4).map { UInt16($0.bitPattern >> 16) }
         let widened: [Float] = halves.map { Float(bitPattern: UInt32($0) << 16) }
         var y16 = [Float](repeating: 0, count: rows * n), y32 = y16
         halves.withUnsafeBufferPointer { h in
@@ -61,7 +53,7 @@ final class QuantizedKernelTests: XCTestCase {
 
     func testQ4_0KernelEqualsItsDequantizedWeights() {
         let rows = 3, k = 64, n = 10
-        let x = random(rows * k, seed: 5), w = random(n * k, seed: 6)
+        let x = seededFloats(rows * k, seed: 5), w = seededFloats(n * k, seed: 6)
         var nibbles = [UInt8](repeating: 0, count: n * k / 2), scales = [Float](repeating: 0, count: n * k / 32)
         MatrixMultiply.quantizeQ4_0(w, rows: n, inFeatures: k, nibbles: &nibbles, scales: &scales)
         func weight(_ o: Int, _ i: Int) -> Double {
