@@ -136,7 +136,7 @@ extension ZooModel {
         var warnings: [String] = []
         let maxTokens = options.maxTokens ?? manifest.maxTokens ?? 512
         plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
-        let chain = try manifest.samplerChain(options.sampler, components: components)
+        let chain = try samplerChain(for: options, warnings: &warnings)
         let seed = options.seed ?? manifest.seed ?? 0
         var samples: [GeneratedSample] = []
         for index in 0..<max(1, variant.samplesPerRequest) {
@@ -146,6 +146,18 @@ extension ZooModel {
         }
         let outputs = samples.map { variant.interpret($0.text, for: request) }
         return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: plan.tokens, warnings: warnings)
+    }
+
+    /// The chain a request samples with: `options.sampler`, else the manifest's. Votes over a greedy
+    /// chain would be one answer K times, so a voting variant on a greedy manifest samples as
+    /// `zoo eval` does (temperature 0.7, top-p 0.95) and says so in `warnings`.
+    func samplerChain(for options: GenerationOptions, warnings: inout [String]) throws -> SamplerChain {
+        let votes = variant.samplesPerRequest
+        if options.sampler == nil, votes > 1, manifest.sampler.allSatisfy({ $0.name == "greedy" }) {
+            warnings.append("\(manifest.name) decodes greedily; its \(votes) votes sample with temperature 0.7, top_p 0.95 (give a sampler chain to choose)")
+            return try manifest.samplerChain(SamplerSpecDefaults.voting, components: components)
+        }
+        return try manifest.samplerChain(options.sampler, components: components)
     }
 
     /// Generates one sample for an already rendered prompt (what ``generate(_:options:onText:)``

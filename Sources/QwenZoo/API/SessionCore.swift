@@ -144,7 +144,7 @@ final class SessionCore: @unchecked Sendable {
         var warnings: [String] = []
         let maxTokens = options.maxTokens ?? zoo.manifest.maxTokens ?? 512
         plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
-        let chain = try zoo.manifest.samplerChain(options.sampler, components: zoo.components)
+        let chain = try zoo.samplerChain(for: options, warnings: &warnings)
         let seed = options.seed ?? zoo.manifest.seed ?? 0
         let firstUnusable = zoo.tokenizer.count < zoo.model.vocabularySize ? zoo.tokenizer.count : nil
 

@@ -122,14 +122,8 @@ struct Solve: ParsableCommand {
             var arguments = manifestArguments
             if let votes { arguments.overrides.append("variant.votes=\(votes)") }
             let zoo = try ZooModel.load(try arguments.resolve()!.manifest)
-            var chain = try sampling.stages()
-            // Votes over a greedy chain are one answer K times: sample as `zoo eval` does instead.
-            let samples = try zoo.manifest.variant.options.int("votes") ?? 1
-            if chain == nil, samples > 1, zoo.manifest.sampler.allSatisfy({ $0.name == "greedy" }) {
-                chain = SamplerSpecDefaults.voting
-                StandardIO.writeError("note: \(zoo.manifest.name) decodes greedily; the \(samples) votes sample with temperature 0.7, top_p 0.95 (--chain to choose)\n")
-            }
-            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: chain))
+            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
+            for warning in completion.warnings { StandardIO.writeError("zoo: warning: \(warning)\n") }
             guard case .answer(let solution, let answer) = completion.output else {
                 throw InputError(description: "the manifest's variant (\(zoo.manifest.variant.name)) does not extract answers; use a math manifest")
             }
