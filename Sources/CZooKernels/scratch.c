@@ -1,4 +1,4 @@
-// Per-thread scratch memory, so that the hot loop of a decode step allocates nothing once warm.
+// Per-thread scratch memory, so that a warm decode step allocates no buffers.
 #include "zoo_kernels.h"
 
 #include <stdlib.h>

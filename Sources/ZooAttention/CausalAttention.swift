@@ -27,7 +27,7 @@ public struct CausalAttention: Attention {
         let work = tokens * shape.kvHeads
         let chunks = min(work, cache.length >= 64 ? Parallel.threadCount : 1)
         Parallel.forEach(chunks) { chunk in
-            // Each thread's own buffer, reused: a decode step allocates nothing here.
+            // Each thread's own buffer, reused: a decode step allocates no score buffer.
             let scores = ThreadScratch.floats(.attentionScores, count: group * cache.length)
             var item = chunk
             while item < work {

@@ -30,15 +30,21 @@ public enum Parallel {
             if count == 1 { body(0) }
             return
         }
-        let ran = usePool && withoutActuallyEscaping(body) { body -> Bool in
-            var job = body
+        if usePool, runOnPool(count, body) { return }
+        dispatch(count, body)
+    }
+
+    /// Hands `body` to the pool as a pointer to a stack slot; false when the pool was busy and
+    /// nothing ran. (`withoutActuallyEscaping` still boxes the closure: two small allocations a job.)
+    private static func runOnPool(_ count: Int, _ body: (Int) -> Void) -> Bool {
+        withoutActuallyEscaping(body) { escapable -> Bool in
+            var job = escapable
             return withUnsafeMutablePointer(to: &job) { job in
                 zoo_pool_run(Int32(min(count, threadCount)), Int32(count), { context, index in
                     context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(index))
                 }, job) == 0
             }
         }
-        if !ran { dispatch(count, body) }
     }
 
     /// `ZOO_THREAD_POOL=0` sends every job to Dispatch, to measure what the pool buys.

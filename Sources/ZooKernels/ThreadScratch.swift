@@ -1,6 +1,6 @@
 import CZooKernels
 
-/// Memory each thread keeps and reuses, so that a warm decode step allocates nothing.
+/// Memory each thread keeps and reuses, so that a warm decode step allocates no buffers.
 public enum ThreadScratch {
     /// Users of scratch memory that can be live at the same time on one thread.
     public enum Slot: Int32, Sendable {

@@ -119,7 +119,7 @@ void zoo_linear_q4_0_x8_portable(const int8_t *xq, const float *xd, const int32_
 #include <stddef.h>
 
 /// A 64-byte-aligned buffer of at least `bytes`, owned by the calling thread and reused by its next
-/// call with the same `slot` (so a warm decode loop allocates nothing); NULL if memory ran out or
+/// call with the same `slot` (so a warm decode loop allocates no buffers); NULL if memory ran out or
 /// `slot` is not 0–3. Slots separate users that are live at the same time on one thread:
 /// 0 a model's decode-step activations, 1 the integer kernels' activations, 2 attention scores,
 /// 3 the integer kernels' per-call activation vectors.
