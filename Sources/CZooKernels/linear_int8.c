@@ -39,7 +39,9 @@ __attribute__((target("avx512f"))) static void quantize_block_avx512(const float
 }
 #endif
 
-void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4) {
+// Writes xsum4 (sums of four bytes) when it is not NULL, bsum (one sum per block) when that is not NULL.
+static void quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4,
+                                 int32_t *bsum) {
     int blocks = k_dim / QK;
 #if ZOO_X86
     int simd = zoo_isa_index() == ZOO_ISA_AVX512;
@@ -64,10 +66,25 @@ void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, f
                 for (int i = 0; i < QK; i++) dst[i] = (int8_t)nearbyintf(src[i] * id);
                 *d_out = d;
             }
-            int32_t *sums = xsum4 + (size_t)r * (k_dim / 4) + (size_t)b * (QK / 4);
-            for (int l = 0; l < QK / 4; l++) sums[l] = dst[4 * l] + dst[4 * l + 1] + dst[4 * l + 2] + dst[4 * l + 3];
+            if (xsum4) {
+                int32_t *sums = xsum4 + (size_t)r * (k_dim / 4) + (size_t)b * (QK / 4);
+                for (int l = 0; l < QK / 4; l++) sums[l] = dst[4 * l] + dst[4 * l + 1] + dst[4 * l + 2] + dst[4 * l + 3];
+            }
+            if (bsum) {
+                int32_t sum = 0;
+                for (int i = 0; i < QK; i++) sum += dst[i];
+                bsum[(size_t)r * blocks + b] = sum;
+            }
         }
     (void)simd;
+}
+
+void zoo_quantize_activations(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *xsum4) {
+    quantize_activations(x, rows, k_dim, xq, xd, xsum4, NULL);
+}
+
+void zoo_quantize_activations_bsum(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *bsum) {
+    quantize_activations(x, rows, k_dim, xq, xd, NULL, bsum);
 }
 
 // MARK: - Portable (the same per-lane arithmetic as the SIMD path, 16 lanes per pair of blocks)
@@ -346,7 +363,7 @@ AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, con
 
 // MARK: - Dispatch
 
-static int has_vnni(void) {
+int zoo_vnni_available(void) {
     static int available = -1;  // every thread computes the same answer, so a racing store is harmless
     int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
     if (value >= 0) return value;
@@ -363,14 +380,14 @@ static int has_vnni(void) {
 int zoo_int8_dot_available(void) {
 #if ZOO_X86
     __builtin_cpu_init();
-    return has_vnni() || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+    return zoo_vnni_available() || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
 #else
     return 0;
 #endif
 }
 
 // VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512; else AVX2 if allowed.
-static int use_vnni(void) { return has_vnni() && zoo_isa_index() == ZOO_ISA_AVX512; }
+static int use_vnni(void) { return zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512; }
 static int use_avx2(void) { return zoo_isa_index() >= ZOO_ISA_AVX2; }
 
 void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,

@@ -11,6 +11,10 @@ public enum WeightData: @unchecked Sendable {
     /// llama.cpp's q4_0: packed nibbles `[out, in / 2]` (per block of 32, the low nibbles are the
     /// first 16 values) and one scale per block `[out, in / 32]`; a value is (nibble − 8) × scale.
     case q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>)
+    /// q8_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
+    case q8_0x16(UnsafePointer<UInt8>)
+    /// q4_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
+    case q4_0x16(UnsafePointer<UInt8>)
     /// llama.cpp's q4_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q4_K``).
     case q4_K(UnsafePointer<UInt8>)
     /// llama.cpp's q6_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q6_K``).
@@ -29,6 +33,8 @@ public enum WeightData: @unchecked Sendable {
         case .bf16, .f16: 2
         case .q8_0: 1 + 4.0 / 32
         case .q4_0: 0.5 + 4.0 / 32
+        case .q8_0x16: 1 + 2.0 / 32
+        case .q4_0x16: 0.5 + 2.0 / 32
         case .q4_K: KQuantFormat.q4_K.bytesPerWeight  // 4.5 bits
         case .q5_K: KQuantFormat.q5_K.bytesPerWeight  // 5.5 bits
         case .q6_K: KQuantFormat.q6_K.bytesPerWeight  // 6.5625 bits
@@ -48,6 +54,15 @@ extension MatrixMultiply {
     ) {
         if case .f32(let w) = weight {
             return linear(x, rows: rows, inFeatures: inFeatures, weight: w, outFeatures: outFeatures, into: y, accumulate: accumulate)
+        }
+        switch weight {
+        case .q8_0x16(let packed):
+            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q8_0,
+                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
+        case .q4_0x16(let packed):
+            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q4_0,
+                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
+        default: break
         }
         if integerDotProducts && inFeatures % 32 == 0 {
             switch weight {
@@ -74,7 +89,7 @@ extension MatrixMultiply {
             case .q5_K(let blocks): zoo_linear_q5_k(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_0(let blocks): zoo_linear_q5_0(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_1(let blocks): zoo_linear_q5_1(x, r, k, blocks, begin, end, y, ld, acc)
-            case .f32: break
+            case .f32, .q8_0x16, .q4_0x16: break
             }
         }
     }
@@ -86,7 +101,8 @@ extension MatrixMultiply {
     /// Whether q8_0 and q4_0 products quantize the activations to 8 bits per block of 32 and use
     /// integer dot products, as llama.cpp does (default: when the CPU has AVX-512 VNNI or AVX2). Off,
     /// the activations stay fp32 and the weights are widened instead: slower, and slightly closer to
-    /// the fp32 model.
+    /// the fp32 model. Read at every product for row-major weights, and at load for whether q8_0 and
+    /// q4_0 rows are interleaved (``InterleavedFormat/isPreferred``), which always use integer dot products.
     public static var integerDotProducts: Bool {
         get { integerDotIndex.load(ordering: .relaxed) }
         set { integerDotIndex.store(newValue, ordering: .relaxed) }

@@ -123,7 +123,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
         if t.type == .q8_0 {
             let q = Self.q8_0(t, source)
-            return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)
+            return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns).interleavedIfPreferred()
         }
         let blocks = t.elementCount / 32
         let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: t.elementCount / 2)
@@ -134,7 +134,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             withUnsafePointer(to: &bits) { MatrixMultiply.widen($0, bf16: false, into: scales + b, count: 1) }
             (nibbles + b * 16).update(from: (block + 2).assumingMemoryBound(to: UInt8.self), count: 16)
         }
-        return WeightTensor(.q4_0(nibbles: nibbles, scales: scales), rows: rows, columns: columns)
+        return WeightTensor(.q4_0(nibbles: nibbles, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
     }
 
     /// Splits GGUF's q8_0 blocks (an fp16 scale, then 32 int8 values) into QwenZoo's two arrays.

@@ -53,7 +53,9 @@ public enum QuantizedWeightCache {
 
     /// The identity of `checkpoint` quantized to `precision`.
     static func key(for checkpoint: Checkpoint, precision: WeightPrecision) -> String {
-        var parts = ["v1", precision.rawValue, checkpoint.directory.standardizedFileURL.path]
+        // The layout is part of the identity: interleaved on a VNNI machine, row-major elsewhere.
+        var parts = ["v2", precision.rawValue, InterleavedFormat.isPreferred ? "x16" : "rows",
+                     checkpoint.directory.standardizedFileURL.path]
         for file in checkpoint.files {
             let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path)
             let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
@@ -150,6 +152,11 @@ final class CachedQuantizedSource: TensorSource {
             switch entry.format {
             case "q8_0": storage = .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
             case "q4_0": storage = .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
+            case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue:
+                let format = InterleavedFormat(rawValue: entry.format)!
+                guard columns % 32 == 0, entry.valuesBytes == format.byteCount(rows: rows, columns: columns)
+                else { return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision) }
+                storage = .interleaved(InterleavedBuffer(viewing: values, format: format, rows: rows, columns: columns, in: mapped.file))
             default:
                 // k-quant and q5 blocks, as llama.cpp lays them out (q4_K's fallbacks included).
                 guard let format = KQuantFormat(rawValue: entry.format), columns % format.blockValues == 0,
@@ -161,7 +168,7 @@ final class CachedQuantizedSource: TensorSource {
         }
         let tensor = try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision)
         switch tensor.storage {
-        case .q8_0, .q4_0, .kQuant: fresh.append((name, tensor))
+        case .q8_0, .q4_0, .kQuant, .interleaved: fresh.append((name, tensor))
         default: break
         }
         return tensor
@@ -203,6 +210,10 @@ final class CachedQuantizedSource: TensorSource {
                 header.tensors[name] = .init(
                     format: buffer.format.rawValue, rows: tensor.rows, columns: tensor.columns,
                     valuesOffset: reserve(bytes), valuesBytes: bytes, scalesOffset: 0)
+            case .interleaved(let buffer):
+                header.tensors[name] = .init(
+                    format: buffer.format.rawValue, rows: tensor.rows, columns: tensor.columns,
+                    valuesOffset: reserve(buffer.byteCount), valuesBytes: buffer.byteCount, scalesOffset: 0)
             default:
                 continue
             }
@@ -228,6 +239,8 @@ final class CachedQuantizedSource: TensorSource {
                 out.append(UnsafeBufferPointer(start: scales, count: tensor.rows * tensor.columns / 32))
             case .kQuant(let buffer):
                 out.append(UnsafeBufferPointer(start: buffer.blocks, count: entry.valuesBytes))
+            case .interleaved(let buffer):
+                out.append(UnsafeBufferPointer(start: buffer.bytes, count: entry.valuesBytes))
             default:
                 continue
             }

@@ -30,6 +30,8 @@ final class WeightTensor: @unchecked Sendable {
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
         /// Blocks read in place from a GGUF file (q4_K, q5_K, q6_K, q5_0, q5_1).
         case kQuant(KQuantBuffer)
+        /// q8_0 or q4_0 with rows interleaved for the VNNI kernels.
+        case interleaved(InterleavedBuffer)
     }
 
     let storage: Storage
@@ -88,6 +90,7 @@ final class WeightTensor: @unchecked Sendable {
         case .q8_0(let values, let scales): .q8_0(values: values, scales: scales)
         case .q4_0(let nibbles, let scales): .q4_0(nibbles: nibbles, scales: scales)
         case .kQuant(let buffer): buffer.weightData
+        case .interleaved(let buffer): buffer.weightData
         }
     }
 
@@ -115,6 +118,8 @@ final class WeightTensor: @unchecked Sendable {
             }
         case .kQuant(let buffer):
             buffer.dequantizeRow(index, into: destination)
+        case .interleaved(let buffer):
+            buffer.dequantizeRow(index, into: destination)
         }
     }
 
@@ -127,7 +132,7 @@ final class WeightTensor: @unchecked Sendable {
     func quantized(to precision: WeightPrecision) -> WeightTensor {
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
-        case .q8_0, .q4_0, .kQuant: return self
+        case .q8_0, .q4_0, .kQuant, .interleaved: return self
         default: break
         }
         if precision == .q4_K {
@@ -148,8 +153,24 @@ final class WeightTensor: @unchecked Sendable {
             }
         }
         forEachFloatSlice(quantize)
-        if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns) }
-        return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns)
+        if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).interleavedIfPreferred() }
+        return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
+    }
+
+    /// This q8_0 or q4_0 matrix with its rows interleaved for the VNNI kernels, when this machine
+    /// has them (``InterleavedFormat/isPreferred``); otherwise, or for other formats, itself.
+    func interleavedIfPreferred() -> WeightTensor {
+        guard InterleavedFormat.isPreferred, columns % 32 == 0 else { return self }
+        let buffer: InterleavedBuffer
+        switch storage {
+        case .q8_0(let values, let scales):
+            buffer = InterleavedBuffer(packing: values, scales: scales, format: .q8_0, rows: rows, columns: columns)
+        case .q4_0(let nibbles, let scales):
+            buffer = InterleavedBuffer(packing: nibbles, scales: scales, format: .q4_0, rows: rows, columns: columns)
+        default:
+            return self
+        }
+        return WeightTensor(.interleaved(buffer), rows: rows, columns: columns)
     }
 
     /// Calls `body(rows, firstRow, count)` over this matrix as fp32: at once when it is fp32, else

@@ -1,0 +1,44 @@
+import ZooKernels
+
+/// A q8_0 or q4_0 matrix with rows interleaved in groups of 16 (``InterleavedFormat``), owned or
+/// viewed in a mapped cache file.
+final class InterleavedBuffer: @unchecked Sendable {
+    let format: InterleavedFormat
+    let rows: Int
+    let columns: Int
+    let bytes: UnsafePointer<UInt8>
+    private let mapping: MappedFile?
+    private let owned: UnsafeMutableRawPointer?
+
+    /// Packs a row-major q8_0 (`Int8` values) or q4_0 (nibbles) matrix.
+    init(packing values: UnsafeRawPointer, scales: UnsafePointer<Float>, format: InterleavedFormat, rows: Int, columns: Int) {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: format.byteCount(rows: rows, columns: columns), alignment: 64)
+        let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
+        format.pack(values: values, scales: scales, rows: rows, columns: columns, into: typed)
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        bytes = UnsafePointer(typed)
+        mapping = nil
+        owned = memory
+    }
+
+    init(viewing bytes: UnsafeRawPointer, format: InterleavedFormat, rows: Int, columns: Int, in mapping: MappedFile) {
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        self.bytes = bytes.assumingMemoryBound(to: UInt8.self)
+        self.mapping = mapping
+        owned = nil
+    }
+
+    deinit { owned?.deallocate() }
+
+    var byteCount: Int { format.byteCount(rows: rows, columns: columns) }
+
+    var weightData: WeightData { format.weightData(bytes) }
+
+    func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
+        format.unpackRow(bytes, columns: columns, row: index, into: destination)
+    }
+}
