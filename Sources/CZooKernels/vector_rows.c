@@ -2,8 +2,11 @@
 // fp16 directly (F16C when the CPU has it, the compiler's _Float16 otherwise; both round and widen
 // exactly, so they give the same results up to the summation order of the dot product).
 #include "zoo_kernels.h"
+
+#include <math.h>
 #include "dequant_frame.h"
 #include "dispatch.h"
+#include "vector_exp.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -172,4 +175,25 @@ void zoo_axpy_f32(float alpha, const float *x, float *y, int n) {
     default:
         for (int i = 0; i < n; i++) y[i] += alpha * x[i];
     }
+}
+
+#if ZOO_X86
+__attribute__((target("avx512f"))) static void swiglu_avx512(float *gate, const float *up, int n) {
+    for (int i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 g = _mm512_maskz_loadu_ps(k, gate + i);
+        __m512 silu = _mm512_div_ps(g, _mm512_add_ps(_mm512_set1_ps(1.0f), exp_avx512(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+        _mm512_mask_storeu_ps(gate + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, up + i)));
+    }
+}
+#endif
+
+void zoo_swiglu(float *gate, const float *up, int n) {
+#if ZOO_X86
+    if (zoo_isa_index() == ZOO_ISA_AVX512) {
+        swiglu_avx512(gate, up, n);
+        return;
+    }
+#endif
+    for (int i = 0; i < n; i++) gate[i] = gate[i] / (1 + expf(-gate[i])) * up[i];
 }

@@ -36,32 +36,14 @@ public struct CausalAttention: Attention {
                 let firstHead = kvHead * group
                 let visible = firstPosition + t + 1
                 let column = kvHead * d
-                // 1. Scores q·k for every visible key, group heads at a time    s: [group, visible]
-                for j in 0..<visible {
-                    for g in 0..<group {
-                        let q = queries + t * qWidth + (firstHead + g) * d
-                        let dot = switch cache.precision {
-                        case .f32: VectorOps.dot(q, cache.keys + j * cache.rowStride + column, count: d)
-                        case .f16: VectorOps.dot(q, half: cache.halfKeys + j * cache.rowStride + column, count: d)
-                        }
-                        scores[g * visible + j] = dot * scale
-                    }
-                }
-                // 2. Softmax per head, then the weighted sum of values               out: [group, d]
-                for g in 0..<group {
-                    VectorOps.softmax(scores + g * visible, count: visible)
-                    (output + t * qWidth + (firstHead + g) * d).update(repeating: 0, count: d)
-                }
-                for j in 0..<visible {
-                    for g in 0..<group {
-                        let out = output + t * qWidth + (firstHead + g) * d
-                        let weight = scores[g * visible + j]
-                        switch cache.precision {
-                        case .f32: VectorOps.axpy(weight, cache.values + j * cache.rowStride + column, into: out, count: d)
-                        case .f16: VectorOps.axpy(weight, half: cache.halfValues + j * cache.rowStride + column, into: out, count: d)
-                        }
-                    }
-                }
+                let half = cache.precision == .f16
+                let keys = half ? UnsafeRawPointer(cache.halfKeys + column) : UnsafeRawPointer(cache.keys + column)
+                let values = half ? UnsafeRawPointer(cache.halfValues + column) : UnsafeRawPointer(cache.values + column)
+                // Scores, softmax and the weighted sum of values for the group's heads (attention.c).
+                VectorOps.attendGroup(
+                    queries: queries + t * qWidth + firstHead * d, group: group, headDim: d, keys: keys, values: values,
+                    halfPrecision: half, stride: cache.rowStride, visible: visible, scale: scale, scores: scores,
+                    output: output + t * qWidth + firstHead * d)
                 item += chunks
             }
         }

@@ -1,13 +1,15 @@
 import CZooKernels
 
-/// q8_0 and q4_0 weights with their rows interleaved in groups of 16, the layout QwenZoo's AVX-512
-/// VNNI kernels read: one instruction then advances 16 rows by four values each, which makes
-/// prompt processing about four times and decoding two to three times faster on one core than the
-/// row-major layout. Values and fp16 scales are llama.cpp's, so nothing is lost in the repacking;
-/// the layout is described in `linear_x16.c`.
+/// Weights with their rows interleaved in groups of 16, the layout QwenZoo's AVX-512 VNNI and BF16
+/// kernels read: one instruction then advances 16 rows at once. For q8_0 and q4_0 that makes prompt
+/// processing about four times and decoding two to three times faster on one core than the
+/// row-major layout; values and fp16 scales are llama.cpp's, so nothing is lost in the repacking
+/// (layout: `linear_x16.c`). ``bf16`` is `dtype: bf16`'s layout (`linear_bf16x16.c`).
 public enum InterleavedFormat: String, Sendable {
     case q8_0 = "q8_0x16"
     case q4_0 = "q4_0x16"
+    /// bf16 weights whose products round the activations to bf16 (AVX-512 BF16 dot products).
+    case bf16 = "bf16x16"
 
     var isQ4: Int32 { self == .q4_0 ? 1 : 0 }
 
@@ -19,12 +21,15 @@ public enum InterleavedFormat: String, Sendable {
     }
 
     /// Bytes of a `rows × columns` matrix (`columns` a multiple of 32).
-    public func byteCount(rows: Int, columns: Int) -> Int { zoo_x16_bytes(isQ4, Int32(rows), Int32(columns)) }
+    public func byteCount(rows: Int, columns: Int) -> Int {
+        self == .bf16 ? zoo_bf16x16_bytes(Int32(rows), Int32(columns)) : zoo_x16_bytes(isQ4, Int32(rows), Int32(columns))
+    }
 
     /// Packs row-major q8_0 values (`Int8`) or q4_0 nibbles with their scales (fp16 values, one per
     /// block of 32) into `destination` (``byteCount(rows:columns:)`` bytes).
     public func pack(values: UnsafeRawPointer, scales: UnsafePointer<Float>, rows: Int, columns: Int,
                      into destination: UnsafeMutablePointer<UInt8>) {
+        precondition(self != .bf16, "bf16 packs with packBF16")
         let groups = (rows + 15) / 16
         let threads = groups < 64 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
@@ -35,14 +40,35 @@ public enum InterleavedFormat: String, Sendable {
         }
     }
 
+    /// Packs row-major bf16 weights (`columns` even) into ``bf16``'s layout.
+    public static func packBF16(_ w: UnsafePointer<UInt16>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
+        let groups = (rows + 15) / 16
+        let threads = groups < 64 ? 1 : Parallel.threadCount
+        let chunk = (groups + threads - 1) / threads
+        let out = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt16.self)
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(groups, begin + chunk)
+            guard begin < end else { return }
+            zoo_pack_bf16x16(w, Int32(rows), Int32(columns), Int32(begin), Int32(end), out)
+        }
+    }
+
     /// Row `row` dequantized to fp32 (an embedding lookup).
     public func unpackRow(_ packed: UnsafePointer<UInt8>, columns: Int, row: Int, into destination: UnsafeMutablePointer<Float>) {
+        if self == .bf16 {
+            let halves = UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self)
+            return zoo_unpack_row_bf16x16(halves, Int32(columns), Int32(row), destination)
+        }
         zoo_unpack_row_x16(isQ4, packed, Int32(columns), Int32(row), destination)
     }
 
     /// The kernels' view of a packed matrix.
     public func weightData(_ packed: UnsafePointer<UInt8>) -> WeightData {
-        self == .q4_0 ? .q4_0x16(packed) : .q8_0x16(packed)
+        switch self {
+        case .q8_0: .q8_0x16(packed)
+        case .q4_0: .q4_0x16(packed)
+        case .bf16: .bf16x16(UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self))
+        }
     }
 }
 
@@ -76,6 +102,34 @@ extension MatrixMultiply {
             guard begin < end else { return }
             zoo_linear_x16(format.isQ4, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
                            y, Int32(outFeatures), acc)
+        }
+    }
+}
+
+extension MatrixMultiply {
+    /// Whether this CPU has AVX-512 BF16 dot products (`dtype: bf16` runs portable C without them).
+    public static let bf16DotProductsAvailable = zoo_bf16_dot_available() != 0
+
+    /// fp32 → bf16, rounding to nearest even.
+    public static func roundToBF16(_ x: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<UInt16>) {
+        zoo_round_bf16(x, Int32(count), destination)
+    }
+
+    static func bf16DotLinear(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, packed: UnsafePointer<UInt16>,
+        outFeatures: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool
+    ) {
+        precondition(k % 2 == 0, "bf16 dot products need an even number of columns")
+        let xb = ThreadScratch.bytes(.integerActivations, 2 * rows * k).assumingMemoryBound(to: UInt16.self)
+        zoo_round_bf16(x, Int32(rows * k), xb)
+        let work = rows * outFeatures * k
+        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 32))
+        let aligned = ((outFeatures + threads - 1) / threads + 31) / 32 * 32
+        let acc: Int32 = accumulate ? 1 : 0
+        Parallel.forEach(threads) { i in
+            let begin = i * aligned, end = min(outFeatures, begin + aligned)
+            guard begin < end else { return }
+            zoo_linear_bf16x16(xb, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), y, Int32(outFeatures), acc)
         }
     }
 }

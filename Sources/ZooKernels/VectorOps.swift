@@ -35,10 +35,7 @@ public enum VectorOps {
 
     /// SwiGLU: `gate[i] = silu(gate[i]) * up[i]`, written into `gate`.
     public static func swiGLU(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
-        }
+        zoo_swiglu(gate, up, Int32(count))
     }
 
     /// Numerically stable softmax of `count` floats, in place.
@@ -84,5 +81,18 @@ extension VectorOps {
     /// `y += alpha * x` over `count` fp16 values of `x`.
     public static func axpy(_ alpha: Float, half x: UnsafePointer<UInt16>, into y: UnsafeMutablePointer<Float>, count: Int) {
         zoo_axpy_f16(alpha, x, y, Int32(count))
+    }
+
+    /// Causal attention of one query token for the `group` query heads sharing one KV head: scores
+    /// for keys `0 ..< visible` (rows `stride` elements apart, fp32 or fp16), softmax, weighted sum of
+    /// the values into `output` (`group × headDim`). `scores` holds `group × visible` floats.
+    @inline(__always)
+    public static func attendGroup(
+        queries: UnsafePointer<Float>, group: Int, headDim: Int, keys: UnsafeRawPointer, values: UnsafeRawPointer,
+        halfPrecision: Bool, stride: Int, visible: Int, scale: Float, scores: UnsafeMutablePointer<Float>,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        zoo_attend_group(queries, Int32(group), Int32(headDim), keys, values, halfPrecision ? 1 : 0, stride,
+                         Int32(visible), scale, scores, output)
     }
 }

@@ -15,6 +15,9 @@ public enum WeightData: @unchecked Sendable {
     case q8_0x16(UnsafePointer<UInt8>)
     /// q4_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
     case q4_0x16(UnsafePointer<UInt8>)
+    /// bf16 with rows interleaved in groups of 16, multiplied by bf16-rounded activations with
+    /// AVX-512 BF16 dot products (`dtype: bf16`; see ``InterleavedFormat/bf16``).
+    case bf16x16(UnsafePointer<UInt16>)
     /// llama.cpp's q4_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q4_K``).
     case q4_K(UnsafePointer<UInt8>)
     /// llama.cpp's q6_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q6_K``).
@@ -35,6 +38,7 @@ public enum WeightData: @unchecked Sendable {
         case .q4_0: 0.5 + 4.0 / 32
         case .q8_0x16: 1 + 2.0 / 32
         case .q4_0x16: 0.5 + 2.0 / 32
+        case .bf16x16: 2
         case .q4_K: KQuantFormat.q4_K.bytesPerWeight  // 4.5 bits
         case .q5_K: KQuantFormat.q5_K.bytesPerWeight  // 5.5 bits
         case .q6_K: KQuantFormat.q6_K.bytesPerWeight  // 6.5625 bits
@@ -62,6 +66,9 @@ extension MatrixMultiply {
         case .q4_0x16(let packed):
             return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q4_0,
                                      outFeatures: outFeatures, into: y, accumulate: accumulate)
+        case .bf16x16(let packed):
+            return bf16DotLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, outFeatures: outFeatures,
+                                 into: y, accumulate: accumulate)
         default: break
         }
         if integerDotProducts && inFeatures % 32 == 0 {
@@ -89,7 +96,7 @@ extension MatrixMultiply {
             case .q5_K(let blocks): zoo_linear_q5_k(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_0(let blocks): zoo_linear_q5_0(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_1(let blocks): zoo_linear_q5_1(x, r, k, blocks, begin, end, y, ld, acc)
-            case .f32, .q8_0x16, .q4_0x16: break
+            case .f32, .q8_0x16, .q4_0x16, .bf16x16: break
             }
         }
     }

@@ -208,6 +208,8 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(try load("k").manifest.weights?.precision, .q4_K)
         try write("f.yaml", "name: f\nweights: {path: x, dtype: f32}\n")
         XCTAssertEqual(try load("f").manifest.weights?.precision, .f32)
+        try write("h.yaml", "name: h\nweights: {path: x, dtype: bf16}\n")
+        XCTAssertEqual(try load("h").manifest.weights?.precision, .bf16)
         try write("a.yaml", "name: a\nweights: {path: x}\n")
         XCTAssertEqual(try load("a").manifest.weights?.precision, .asStored)
         try write("bad.yaml", "name: b\nweights: {path: x, quantize: q4_1}\n")

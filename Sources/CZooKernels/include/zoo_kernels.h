@@ -144,6 +144,27 @@ void zoo_linear_x16_portable(int is_q4, const int8_t *xq, const float *xd, const
                              const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate);
 
 
+/// 1 when the CPU has AVX-512 BF16 dot products (VDPBF16PS), which zoo_linear_bf16x16 needs to pay off.
+int zoo_bf16_dot_available(void);
+/// fp32 → bf16, rounding to nearest even (denormals to zero, as VCVTNEPS2BF16 does).
+void zoo_round_bf16(const float *x, int n, uint16_t *out);
+/// bf16 weights with rows interleaved in groups of 16 and column pairs kept together (layout and
+/// arithmetic: linear_bf16x16.c). Bytes of a `rows × k_dim` matrix (k_dim even).
+size_t zoo_bf16x16_bytes(int rows, int k_dim);
+/// Packs row-major bf16 weights into groups [group_begin, group_end) of `out`.
+void zoo_pack_bf16x16(const uint16_t *w, int rows, int k_dim, int group_begin, int group_end, uint16_t *out);
+/// Row `row` of an interleaved bf16 matrix as fp32.
+void zoo_unpack_row_bf16x16(const uint16_t *packed, int k_dim, int row, float *out);
+/// y[t, n] (+)= bf16 activations `x` ([rows][k_dim], from zoo_round_bf16) times the interleaved bf16
+/// weights, for n in [n_begin, n_end) (n_begin a multiple of 16); each element computed the same way
+/// whatever `rows` and the range are. `_portable` is plain C with VDPBF16PS's arithmetic as Intel
+/// specifies it (two roundings per pair).
+void zoo_linear_bf16x16(const uint16_t *x, int rows, int k_dim, const uint16_t *packed, int n_begin, int n_end,
+                        float *y, int ldy, int accumulate);
+void zoo_linear_bf16x16_portable(const uint16_t *x, int rows, int k_dim, const uint16_t *packed, int n_begin,
+                                 int n_end, float *y, int ldy, int accumulate);
+
+
 #include <stddef.h>
 
 /// A 64-byte-aligned buffer of at least `bytes`, owned by the calling thread and reused by its next
@@ -164,6 +185,14 @@ void zoo_axpy_f32(float alpha, const float *x, float *y, int n);
 float zoo_dot_f16(const float *a, const uint16_t *b, int n);
 /// y[i] += alpha * x[i] with fp16 `x`.
 void zoo_axpy_f16(float alpha, const uint16_t *x, float *y, int n);
+/// gate[i] = silu(gate[i]) · up[i], silu(g) = g / (1 + e^−g) (SwiGLU).
+void zoo_swiglu(float *gate, const float *up, int n);
+/// Causal attention of one query token for the `group` query heads that share one KV head (rows of
+/// `d` floats at q + g·d, out likewise): scores q·k·scale for keys 0 ..< visible, softmax, then the
+/// weighted sum of the values. Key and value row j lies at keys/values + j·stride elements, fp32,
+/// or fp16 when `half` is 1. `scores` holds group × visible floats.
+void zoo_attend_group(const float *q, int group, int d, const void *keys, const void *values, int half,
+                      size_t stride, int visible, float scale, float *scores, float *out);
 /// Caps the instruction set every kernel uses (0 generic, 1 avx2, 2 avx512f; never above what the
 /// CPU supports), so tests can compare the SIMD paths with the portable one. Returns the old cap.
 int zoo_linear_set_isa_limit(int limit);

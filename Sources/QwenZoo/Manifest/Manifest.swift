@@ -42,7 +42,9 @@ public struct Manifest: Sendable {
         public var path: URL
         /// `auto` (by what the path holds), `safetensors` or `gguf`.
         public var format: String
-        /// `auto` (as stored: fp32 stays fp32, bf16/f16 stay 16-bit) or `f32` (widened at load).
+        /// `auto` (as stored: fp32 stays fp32, bf16/f16 stay 16-bit, fp32 arithmetic), `f32` (widened
+        /// at load) or `bf16` (bf16 weights and bf16-rounded activations in every product, fp32
+        /// accumulation, as PyTorch's `torch.bfloat16`; see ``WeightPrecision/bf16``).
         public var dtype: String
         /// `q8_0`, `q4_0` or `q4_K` to quantize the weight matrices at load; `nil` keeps them as `dtype` says.
         public var quantize: String?
@@ -129,7 +131,7 @@ extension Manifest {
             let format = try w.string("format") ?? "auto"
             try w.check(format, in: ["auto", "safetensors", "gguf"], key: "format")
             let dtype = try w.string("dtype") ?? "auto"
-            try w.check(dtype, in: ["auto", "f32"], key: "dtype")
+            try w.check(dtype, in: ["auto", "f32", "bf16"], key: "dtype")
             let quantize = try w.string("quantize")
             if let quantize { try w.check(quantize, in: ["q8_0", "q4_0", "q4_K"], key: "quantize") }
             weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
@@ -336,7 +338,11 @@ extension Manifest.Weights {
         if quantize == "q8_0" { return .q8_0 }
         if quantize == "q4_0" { return .q4_0 }
         if quantize == "q4_K" { return .q4_K }
-        return dtype == "f32" ? .f32 : .asStored
+        switch dtype {
+        case "f32": return .f32
+        case "bf16": return .bf16
+        default: return .asStored
+        }
     }
 }
 

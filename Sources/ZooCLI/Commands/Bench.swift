@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Matrix backend: native or openblas.")
     var matmul: String = MatrixBackend.native.rawValue
 
-    @Option(help: "Weight precision: auto (as stored), f32, q8_0, q4_0 or q4_K (quantized at load).")
+    @Option(help: "Weight precision: auto (as stored), f32, bf16 (bf16 weights and activations, fp32 accumulation), q8_0, q4_0 or q4_K (quantized at load).")
     var precision: String = WeightPrecision.asStored.rawValue
 
     @Option(name: .customLong("kv-cache"), help: "KV cache precision: f32 or f16.")
@@ -73,7 +73,7 @@ struct Bench: ParsableCommand {
                 var arguments = manifestArguments
                 switch precision {
                 case "auto": break
-                case "f32": arguments.overrides.append("weights.dtype=f32")
+                case "f32", "bf16": arguments.overrides.append("weights.dtype=\(precision)")
                 default: arguments.overrides.append("weights.quantize=\(precision)")
                 }
                 if try cachePrecision() != .f32 { arguments.overrides.append("attention.kv_cache=\(kvCache)") }

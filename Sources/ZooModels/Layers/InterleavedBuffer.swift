@@ -23,6 +23,20 @@ final class InterleavedBuffer: @unchecked Sendable {
         owned = memory
     }
 
+    /// Packs row-major bf16 weights (`columns` even) for `dtype: bf16`.
+    init(packingBF16 w: UnsafePointer<UInt16>, rows: Int, columns: Int) {
+        let format = InterleavedFormat.bf16
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: format.byteCount(rows: rows, columns: columns), alignment: 64)
+        let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
+        InterleavedFormat.packBF16(w, rows: rows, columns: columns, into: typed)
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        bytes = UnsafePointer(typed)
+        mapping = nil
+        owned = memory
+    }
+
     init(viewing bytes: UnsafeRawPointer, format: InterleavedFormat, rows: Int, columns: Int, in mapping: MappedFile) {
         self.format = format
         self.rows = rows

@@ -16,6 +16,11 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     /// a multiple of 32 but not of 256 get q5_0 instead, llama.cpp's own fallback (Qwen2.5-0.5B's
     /// rows of 896); others stay as stored.
     case q4_K
+    /// bf16 weights (rounded to bf16 at load if stored wider) whose products round the activations
+    /// to bf16 too, with fp32 accumulation: what PyTorch's `torch.bfloat16` and llama.cpp's BF16
+    /// compute. With AVX-512 BF16 about twice the prompt speed of `auto` on a bf16 checkpoint; the
+    /// logits move by ~1e-2 relative, where `auto` keeps fp32 activations (within 1e-4 of fp32).
+    case bf16
 
     /// Whether this precision quantizes at load.
     var isQuantized: Bool { self == .q8_0 || self == .q4_0 || self == .q4_K }
@@ -71,6 +76,11 @@ final class WeightTensor: @unchecked Sendable {
     {
         let dtype = checkpoint.info(name)?.dtype
         switch precision {
+        case .bf16 where columns % 2 == 0:
+            let stored = dtype == .bf16 || dtype == .f16
+                ? WeightTensor(.half(try checkpoint.halves(name, shape: [rows, columns])), rows: rows, columns: columns)
+                : WeightTensor(try checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
+            return stored.quantized(to: .bf16)
         case .q8_0 where columns % 32 == 0, .q4_0 where columns % 32 == 0, .q4_K where columns % 32 == 0:
             return try WeightTensor(checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 .quantized(to: precision)
@@ -130,6 +140,7 @@ final class WeightTensor: @unchecked Sendable {
     /// it is already quantized, the precision is not a quantized one, or the rows are not a multiple
     /// of 32 wide.
     func quantized(to precision: WeightPrecision) -> WeightTensor {
+        if precision == .bf16 { return bf16Interleaved() }
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
         case .q8_0, .q4_0, .kQuant, .interleaved: return self
@@ -155,6 +166,27 @@ final class WeightTensor: @unchecked Sendable {
         forEachFloatSlice(quantize)
         if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).interleavedIfPreferred() }
         return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
+    }
+
+    /// This matrix in bf16 with rows interleaved for bf16 dot products (`dtype: bf16`): f32 and f16
+    /// weights are rounded to bf16; quantized matrices and odd widths stay as they are.
+    private func bf16Interleaved() -> WeightTensor {
+        guard columns % 2 == 0 else { return self }
+        switch storage {
+        case .half(let buffer) where buffer.format == .bf16:
+            return WeightTensor(.interleaved(InterleavedBuffer(packingBF16: buffer.pointer, rows: rows, columns: columns)),
+                                rows: rows, columns: columns)
+        case .f32, .half:
+            let rounded = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * columns)
+            defer { rounded.deallocate() }
+            forEachFloatSlice { w, first, count in
+                MatrixMultiply.roundToBF16(w, count: count * self.columns, into: rounded + first * self.columns)
+            }
+            return WeightTensor(.interleaved(InterleavedBuffer(packingBF16: rounded, rows: rows, columns: columns)),
+                                rows: rows, columns: columns)
+        default:
+            return self
+        }
     }
 
     /// This q8_0 or q4_0 matrix with its rows interleaved for the VNNI kernels, when this machine
