@@ -175,6 +175,11 @@ void zoo_linear_bf16x16_portable(const uint16_t *x, int rows, int k_dim, const u
 void *zoo_thread_scratch(int slot, size_t bytes);
 
 
+/// Memory for weights repacked at load: 2 MiB-aligned, with transparent huge pages requested; NULL
+/// if memory ran out. Free with zoo_free_weights.
+void *zoo_alloc_weights(size_t bytes);
+void zoo_free_weights(void *p);
+
 /// fp32 → IEEE fp16, rounding to nearest even (the KV cache's f16 rows).
 void zoo_narrow_f16(const float *src, uint16_t *dst, int n);
 /// sum a[i] * b[i] (SIMD lanes, then a fixed horizontal sum).

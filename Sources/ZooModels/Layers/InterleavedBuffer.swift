@@ -1,3 +1,4 @@
+import CZooKernels
 import ZooKernels
 
 /// A q8_0 or q4_0 matrix with rows interleaved in groups of 16 (``InterleavedFormat``), owned or
@@ -12,7 +13,7 @@ final class InterleavedBuffer: @unchecked Sendable {
 
     /// Packs a row-major q8_0 (`Int8` values) or q4_0 (nibbles) matrix.
     init(packing values: UnsafeRawPointer, scales: UnsafePointer<Float>, format: InterleavedFormat, rows: Int, columns: Int) {
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: format.byteCount(rows: rows, columns: columns), alignment: 64)
+        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
         let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
         format.pack(values: values, scales: scales, rows: rows, columns: columns, into: typed)
         self.format = format
@@ -26,7 +27,7 @@ final class InterleavedBuffer: @unchecked Sendable {
     /// Packs row-major bf16 weights (`columns` even) for `dtype: bf16`.
     init(packingBF16 w: UnsafePointer<UInt16>, rows: Int, columns: Int) {
         let format = InterleavedFormat.bf16
-        let memory = UnsafeMutableRawPointer.allocate(byteCount: format.byteCount(rows: rows, columns: columns), alignment: 64)
+        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
         let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
         InterleavedFormat.packBF16(w, rows: rows, columns: columns, into: typed)
         self.format = format
@@ -46,7 +47,12 @@ final class InterleavedBuffer: @unchecked Sendable {
         owned = nil
     }
 
-    deinit { owned?.deallocate() }
+    deinit { zoo_free_weights(owned) }
+
+    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        guard let memory = zoo_alloc_weights(bytes) else { fatalError("out of memory for \(bytes) bytes of weights") }
+        return memory
+    }
 
     var byteCount: Int { format.byteCount(rows: rows, columns: columns) }
 
