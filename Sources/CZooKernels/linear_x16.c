@@ -69,6 +69,34 @@ void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, 
         }
 }
 
+void zoo_pack_x16_gguf(int is_q4, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
+                       uint8_t *out) {
+    const int per_row = k_dim / QK;
+    const size_t source_bytes = is_q4 ? 18 : 34, bb = x16_block_bytes(is_q4);
+    const int words = is_q4 ? 4 : 8;
+    for (int g = group_begin; g < group_end; g++)
+        for (int b = 0; b < per_row; b++) {
+            uint8_t *block = out + (size_t)g * x16_group_bytes(is_q4, k_dim) + (size_t)b * bb;
+            uint8_t *data = block + 2 * GROUP;
+            for (int r = 0; r < GROUP; r++) {
+                int row = g * GROUP + r;
+                if (row >= rows) {
+                    memset(block + 2 * r, 0, 2);
+                    for (int u = 0; u < words; u++) memset(data + ((size_t)u * GROUP + r) * 4, is_q4 ? 0x88 : 0x80, 4);
+                    continue;
+                }
+                const uint8_t *source = blocks + ((size_t)row * per_row + b) * source_bytes;
+                memcpy(block + 2 * r, source, 2);  // the fp16 scale, as stored
+                for (int u = 0; u < words; u++) {
+                    uint32_t word;
+                    memcpy(&word, source + 2 + 4 * u, 4);
+                    if (!is_q4) word ^= 0x80808080u;  // int8 → w + 128
+                    memcpy(data + ((size_t)u * GROUP + r) * 4, &word, 4);
+                }
+            }
+        }
+}
+
 void zoo_unpack_row_x16(int is_q4, const uint8_t *packed, int k_dim, int row, float *out) {
     const int blocks = k_dim / QK, g = row / GROUP, r = row % GROUP;
     for (int b = 0; b < blocks; b++) {

@@ -40,6 +40,20 @@ public enum InterleavedFormat: String, Sendable {
         }
     }
 
+    /// Packs GGUF q8_0 or q4_0 blocks (row-major, `columns / 32` blocks per row) into `destination`.
+    public func pack(ggufBlocks blocks: UnsafeRawPointer, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
+        precondition(self != .bf16, "bf16 packs with packBF16")
+        let groups = (rows + 15) / 16
+        let threads = groups < 64 ? 1 : Parallel.threadCount
+        let chunk = (groups + threads - 1) / threads
+        let source = blocks.assumingMemoryBound(to: UInt8.self)
+        Parallel.forEach(threads) { i in
+            let begin = i * chunk, end = min(groups, begin + chunk)
+            guard begin < end else { return }
+            zoo_pack_x16_gguf(isQ4, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+        }
+    }
+
     /// Packs row-major bf16 weights (`columns` even) into ``bf16``'s layout.
     public static func packBF16(_ w: UnsafePointer<UInt16>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         let groups = (rows + 15) / 16

@@ -68,6 +68,31 @@ final class InterleavedKernelTests: XCTestCase {
         }
     }
 
+    func testPackingFromGGUFBlocksEqualsPackingFromTheArrays() {
+        for format in [InterleavedFormat.q8_0, .q4_0] {
+            let m = Matrix(format, n: 37, k: 96, seed: 4)
+            // GGUF's blocks: an fp16 scale, then 32 int8 values (q8_0) or 16 bytes of nibbles (q4_0).
+            var blocks: [UInt8] = []
+            for o in 0..<m.n {
+                for b in 0..<(m.k / 32) {
+                    var half: UInt16 = 0
+                    zoo_narrow_f16([m.scales[o * m.k / 32 + b]], &half, 1)
+                    blocks += [UInt8(half & 0xFF), UInt8(half >> 8)]
+                    if format == .q8_0 {
+                        let start = o * m.k + b * 32
+                        blocks += m.values[start..<(start + 32)].map { UInt8(bitPattern: $0) }
+                    } else {
+                        let start = o * m.k / 2 + b * 16
+                        blocks += m.nibbles[start..<(start + 16)]
+                    }
+                }
+            }
+            var packed = [UInt8](repeating: 0xAA, count: m.packed.count)
+            packed.withUnsafeMutableBufferPointer { format.pack(ggufBlocks: blocks, rows: m.n, columns: m.k, into: $0.baseAddress!) }
+            XCTAssertEqual(packed, m.packed, "\(format)")
+        }
+    }
+
     func testProductMatchesTheFloat64ReferenceAndDecodeEqualsPrefill() {
         for format in [InterleavedFormat.q8_0, .q4_0] {
             let rows = 7, m = Matrix(format, n: 53, k: 160, seed: 5)

@@ -133,6 +133,9 @@ size_t zoo_x16_bytes(int is_q4, int rows, int k_dim);
 /// group_end) of `out`.
 void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, int k_dim, int group_begin,
                   int group_end, uint8_t *out);
+/// As zoo_pack_x16, straight from GGUF's q8_0 (34-byte) or q4_0 (18-byte) blocks, row after row.
+void zoo_pack_x16_gguf(int is_q4, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
+                       uint8_t *out);
 /// Row `row` of an interleaved matrix, dequantized to fp32.
 void zoo_unpack_row_x16(int is_q4, const uint8_t *packed, int k_dim, int row, float *out);
 /// y[t, n] (+)= the product of activations quantized by zoo_quantize_activations_bsum and interleaved

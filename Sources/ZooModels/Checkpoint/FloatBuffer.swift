@@ -54,6 +54,13 @@ public final class FloatBuffer: @unchecked Sendable {
         allocation?.deallocate()
     }
 
+    /// Gives a mapped buffer's pages back to the page cache once its contents were converted and it is
+    /// about to be dropped, so they do not count twice in resident memory. (Reading it again would
+    /// just fault them back in.)
+    func releaseMappedPages() {
+        mapping?.dropPages(pointer, byteCount: count * 4)
+    }
+
     /// The elements as a buffer pointer (valid while this object is alive).
     public var buffer: UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(start: pointer, count: count)

@@ -39,6 +39,11 @@ public final class HalfBuffer: @unchecked Sendable {
     deinit {
         allocation?.deallocate()
     }
+
+    /// As ``FloatBuffer/releaseMappedPages()``.
+    func releaseMappedPages() {
+        mapping?.dropPages(pointer, byteCount: count * 2)
+    }
 }
 
 extension SafetensorsFile {

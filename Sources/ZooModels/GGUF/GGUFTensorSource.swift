@@ -121,9 +121,15 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         // q8_0 and q4_0 are rearranged into QwenZoo's layout; the copy is all that is read from now on,
         // so the file's pages go back to the page cache instead of counting twice in resident memory.
         defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
+        if InterleavedFormat.isPreferred {
+            // Straight into the VNNI kernels' interleaved layout.
+            let format: InterleavedFormat = t.type == .q8_0 ? .q8_0 : .q4_0
+            return WeightTensor(.interleaved(InterleavedBuffer(packingGGUF: source, format: format, rows: rows, columns: columns)),
+                                rows: rows, columns: columns)
+        }
         if t.type == .q8_0 {
             let q = Self.q8_0(t, source)
-            return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns).interleavedIfPreferred()
+            return WeightTensor(.q8_0(values: q.values, scales: q.scales), rows: rows, columns: columns)
         }
         let blocks = t.elementCount / 32
         let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: t.elementCount / 2)
@@ -134,7 +140,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             withUnsafePointer(to: &bits) { MatrixMultiply.widen($0, bf16: false, into: scales + b, count: 1) }
             (nibbles + b * 16).update(from: (block + 2).assumingMemoryBound(to: UInt8.self), count: 16)
         }
-        return WeightTensor(.q4_0(nibbles: nibbles, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
+        return WeightTensor(.q4_0(nibbles: nibbles, scales: scales), rows: rows, columns: columns)
     }
 
     /// Splits GGUF's q8_0 blocks (an fp16 scale, then 32 int8 values) into QwenZoo's two arrays.

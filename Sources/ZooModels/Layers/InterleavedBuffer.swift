@@ -24,6 +24,19 @@ final class InterleavedBuffer: @unchecked Sendable {
         owned = memory
     }
 
+    /// Packs GGUF q8_0 or q4_0 blocks.
+    init(packingGGUF blocks: UnsafeRawPointer, format: InterleavedFormat, rows: Int, columns: Int) {
+        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
+        let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
+        format.pack(ggufBlocks: blocks, rows: rows, columns: columns, into: typed)
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        bytes = UnsafePointer(typed)
+        mapping = nil
+        owned = memory
+    }
+
     /// Packs row-major bf16 weights (`columns` even) for `dtype: bf16`.
     init(packingBF16 w: UnsafePointer<UInt16>, rows: Int, columns: Int) {
         let format = InterleavedFormat.bf16

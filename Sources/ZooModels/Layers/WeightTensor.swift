@@ -140,12 +140,13 @@ final class WeightTensor: @unchecked Sendable {
     /// it is already quantized, the precision is not a quantized one, or the rows are not a multiple
     /// of 32 wide.
     func quantized(to precision: WeightPrecision) -> WeightTensor {
-        if precision == .bf16 { return bf16Interleaved() }
+        if precision == .bf16 { return bf16Interleaved().releasingSource(self) }
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
         case .q8_0, .q4_0, .kQuant, .interleaved: return self
         default: break
         }
+        defer { releaseMappedPages() }
         if precision == .q4_K {
             let blocks = KQuantBuffer(empty: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns)
             forEachFloatSlice { blocks.quantize($0, firstRow: $1, count: $2) }
@@ -166,6 +167,21 @@ final class WeightTensor: @unchecked Sendable {
         forEachFloatSlice(quantize)
         if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).interleavedIfPreferred() }
         return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
+    }
+
+    /// Returns self, having released `source`'s mapped pages if self is a converted copy of it.
+    private func releasingSource(_ source: WeightTensor) -> WeightTensor {
+        if source !== self { source.releaseMappedPages() }
+        return self
+    }
+
+    /// Drops the file pages of a mapped f32 or 16-bit matrix whose contents were converted.
+    private func releaseMappedPages() {
+        switch storage {
+        case .f32(let buffer): buffer.releaseMappedPages()
+        case .half(let buffer): buffer.releaseMappedPages()
+        default: break
+        }
     }
 
     /// This matrix in bf16 with rows interleaved for bf16 dot products (`dtype: bf16`): f32 and f16
