@@ -24,8 +24,8 @@ void *zoo_thread_scratch(int slot, size_t bytes) {
 #endif
 
 void *zoo_alloc_weights(size_t bytes) {
-    // 2 MiB-aligned and marked for transparent huge pages: one TLB entry per 2 MiB of a matrix that is
-    // streamed whole every decode step (0.5B decode, 2 threads: q8_0 +5–11 %, q4_0 +16–23 %).
+    // 2 MiB-aligned and marked for transparent huge pages (why, and how chunks avoid rounding every
+    // matrix up to 2 MiB: WeightArena.swift).
     size_t size = (bytes + ((size_t)2 << 20) - 1) / ((size_t)2 << 20) * ((size_t)2 << 20);
     void *p = aligned_alloc((size_t)2 << 20, size ? size : ((size_t)2 << 20));
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

@@ -1,4 +1,3 @@
-import CZooKernels
 import ZooKernels
 
 /// A q8_0 or q4_0 matrix with rows interleaved in groups of 16 (``InterleavedFormat``), owned or
@@ -9,11 +8,12 @@ final class InterleavedBuffer: @unchecked Sendable {
     let columns: Int
     let bytes: UnsafePointer<UInt8>
     private let mapping: MappedFile?
-    private let owned: UnsafeMutableRawPointer?
+    /// The arena chunk holding a packed matrix (nil for a view into a mapping).
+    private let chunk: WeightChunk?
 
     /// Packs a row-major q8_0 (`Int8` values) or q4_0 (nibbles) matrix.
     init(packing values: UnsafeRawPointer, scales: UnsafePointer<Float>, format: InterleavedFormat, rows: Int, columns: Int) {
-        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
+        let (memory, chunk) = WeightArena.allocate(format.byteCount(rows: rows, columns: columns))
         let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
         format.pack(values: values, scales: scales, rows: rows, columns: columns, into: typed)
         self.format = format
@@ -21,12 +21,12 @@ final class InterleavedBuffer: @unchecked Sendable {
         self.columns = columns
         bytes = UnsafePointer(typed)
         mapping = nil
-        owned = memory
+        self.chunk = chunk
     }
 
     /// Packs GGUF q8_0 or q4_0 blocks.
     init(packingGGUF blocks: UnsafeRawPointer, format: InterleavedFormat, rows: Int, columns: Int) {
-        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
+        let (memory, chunk) = WeightArena.allocate(format.byteCount(rows: rows, columns: columns))
         let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
         format.pack(ggufBlocks: blocks, rows: rows, columns: columns, into: typed)
         self.format = format
@@ -34,13 +34,13 @@ final class InterleavedBuffer: @unchecked Sendable {
         self.columns = columns
         bytes = UnsafePointer(typed)
         mapping = nil
-        owned = memory
+        self.chunk = chunk
     }
 
     /// Packs row-major bf16 weights (`columns` even) for `dtype: bf16`.
     init(packingBF16 w: UnsafePointer<UInt16>, rows: Int, columns: Int) {
         let format = InterleavedFormat.bf16
-        let memory = InterleavedBuffer.allocate(format.byteCount(rows: rows, columns: columns))
+        let (memory, chunk) = WeightArena.allocate(format.byteCount(rows: rows, columns: columns))
         let typed = memory.bindMemory(to: UInt8.self, capacity: format.byteCount(rows: rows, columns: columns))
         InterleavedFormat.packBF16(w, rows: rows, columns: columns, into: typed)
         self.format = format
@@ -48,7 +48,7 @@ final class InterleavedBuffer: @unchecked Sendable {
         self.columns = columns
         bytes = UnsafePointer(typed)
         mapping = nil
-        owned = memory
+        self.chunk = chunk
     }
 
     init(viewing bytes: UnsafeRawPointer, format: InterleavedFormat, rows: Int, columns: Int, in mapping: MappedFile) {
@@ -57,14 +57,7 @@ final class InterleavedBuffer: @unchecked Sendable {
         self.columns = columns
         self.bytes = bytes.assumingMemoryBound(to: UInt8.self)
         self.mapping = mapping
-        owned = nil
-    }
-
-    deinit { zoo_free_weights(owned) }
-
-    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
-        guard let memory = zoo_alloc_weights(bytes) else { fatalError("out of memory for \(bytes) bytes of weights") }
-        return memory
+        chunk = nil
     }
 
     var byteCount: Int { format.byteCount(rows: rows, columns: columns) }
