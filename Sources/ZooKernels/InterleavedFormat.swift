@@ -31,7 +31,7 @@ public enum InterleavedFormat: String, Sendable {
                      into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self != .bf16, "bf16 packs with packBF16")
         let groups = (rows + 15) / 16
-        let threads = groups < 64 ? 1 : Parallel.threadCount
+        let threads = groups < 8 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
         Parallel.forEach(threads) { i in
             let begin = i * chunk, end = min(groups, begin + chunk)
@@ -44,7 +44,7 @@ public enum InterleavedFormat: String, Sendable {
     public func pack(ggufBlocks blocks: UnsafeRawPointer, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self != .bf16, "bf16 packs with packBF16")
         let groups = (rows + 15) / 16
-        let threads = groups < 64 ? 1 : Parallel.threadCount
+        let threads = groups < 8 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
         let source = blocks.assumingMemoryBound(to: UInt8.self)
         Parallel.forEach(threads) { i in
@@ -57,7 +57,7 @@ public enum InterleavedFormat: String, Sendable {
     /// Packs row-major bf16 weights (`columns` even) into ``bf16``'s layout.
     public static func packBF16(_ w: UnsafePointer<UInt16>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         let groups = (rows + 15) / 16
-        let threads = groups < 64 ? 1 : Parallel.threadCount
+        let threads = groups < 8 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
         let out = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt16.self)
         Parallel.forEach(threads) { i in
@@ -106,14 +106,9 @@ extension MatrixMultiply {
             zoo_quantize_activations_bsum(
                 x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * blocks, bsum + begin * blocks)
         }
-        // Threads split the rows in whole groups of 16 (32 when there are enough, the kernel's tile).
-        let work = rows * outFeatures * k
-        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 32))
-        let aligned = ((outFeatures + threads - 1) / threads + 31) / 32 * 32
+        // Threads split the rows in pairs of groups of 16, the kernel's prefill tile.
         let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEach(threads) { i in
-            let begin = i * aligned, end = min(outFeatures, begin + aligned)
-            guard begin < end else { return }
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
             zoo_linear_x16(format.isQ4, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
                            y, Int32(outFeatures), acc)
         }
@@ -136,13 +131,8 @@ extension MatrixMultiply {
         precondition(k % 2 == 0, "bf16 dot products need an even number of columns")
         let xb = ThreadScratch.bytes(.integerActivations, 2 * rows * k).assumingMemoryBound(to: UInt16.self)
         zoo_round_bf16(x, Int32(rows * k), xb)
-        let work = rows * outFeatures * k
-        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 32))
-        let aligned = ((outFeatures + threads - 1) / threads + 31) / 32 * 32
         let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEach(threads) { i in
-            let begin = i * aligned, end = min(outFeatures, begin + aligned)
-            guard begin < end else { return }
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
             zoo_linear_bf16x16(xb, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), y, Int32(outFeatures), acc)
         }
     }

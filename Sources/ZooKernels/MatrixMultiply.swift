@@ -46,14 +46,7 @@ public enum MatrixMultiply {
         outFeatures: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
         // Threads split the output features; the split never changes any element's arithmetic.
-        let work = rows * outFeatures * inFeatures
-        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 16))
-        let chunk = (outFeatures + threads - 1) / threads
-        let aligned = (chunk + 15) / 16 * 16
-        Parallel.forEach(threads) { i in
-            let begin = i * aligned
-            let end = min(outFeatures, begin + aligned)
-            guard begin < end else { return }
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: 16) { begin, end in
             zoo_linear_f32(
                 x, Int32(rows), Int32(inFeatures), w, Int32(begin), Int32(end), y, Int32(outFeatures),
                 accumulate ? 1 : 0)

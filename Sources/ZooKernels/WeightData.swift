@@ -78,13 +78,9 @@ extension MatrixMultiply {
             default: break
             }
         }
-        let work = rows * outFeatures * inFeatures
-        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 16))
-        let aligned = ((outFeatures + threads - 1) / threads + 15) / 16 * 16
         let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEach(threads) { i in
-            let begin = Int32(i * aligned), end = Int32(min(outFeatures, i * aligned + aligned))
-            guard begin < end else { return }
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: 16) { first, last in
+            let begin = Int32(first), end = Int32(last)
             let r = Int32(rows), k = Int32(inFeatures), ld = Int32(outFeatures)
             switch weight {
             case .bf16(let w): zoo_linear_bf16(x, r, k, w, begin, end, y, ld, acc)
@@ -132,13 +128,9 @@ extension MatrixMultiply {
             zoo_quantize_activations(
                 x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * (k / 32), xsum4 + begin * (k / 4))
         }
-        let work = rows * outFeatures * k
-        let threads = work < 1 << 17 ? 1 : min(Parallel.threadCount, max(1, outFeatures / 16))
-        let aligned = ((outFeatures + threads - 1) / threads + 15) / 16 * 16
         let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEach(threads) { i in
-            let begin = Int32(i * aligned), end = Int32(min(outFeatures, i * aligned + aligned))
-            guard begin < end else { return }
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 16) { first, last in
+            let begin = Int32(first), end = Int32(last)
             let r = Int32(rows), kk = Int32(k), ld = Int32(outFeatures)
             switch weight {
             case .q8_0(let values, let scales): zoo_linear_q8_0_x8(xq, xd, xsum4, r, kk, values, scales, begin, end, y, ld, acc)
