@@ -11,7 +11,10 @@
 // one after another; block b is 16 fp16 scales (row order), then the values:
 //   q8_0: 8 × 64 bytes; chunk u, lane r = bytes 4u … 4u+3 of row r's block, stored as w + 128;
 //   q4_0: 4 × 64 bytes; chunk u, lane r = packed bytes 4u … 4u+3 of row r's block (GGUF's order: the
-//         low nibble of byte i is value i, the high nibble value i + 16), nibbles unsigned (w + 8).
+//         low nibble of byte i is value i, the high nibble value i + 16), nibbles unsigned (w + 8);
+//   q5_0: q4_0's 4 × 64 bytes of low nibbles, then 64 bytes: lane r = row r's 32 fifth bits (bit i for
+//         value i, GGUF's qh), values unsigned (w + 16).
+// `kind` selects the format: 0 q8_0, 1 q4_0, 2 q5_0.
 //
 // Arithmetic, per (token t, row n), the same in every path and for any number of rows:
 //   acc = 0; for each block b: dot = Σ unsigned(w) · xq − offset · Σ xq (exact int32),
@@ -33,11 +36,16 @@
 #define QK 32
 #define GROUP 16
 
-static inline size_t x16_block_bytes(int is_q4) { return 2 * GROUP + (size_t)(is_q4 ? 16 : 32) * GROUP; }
-static inline size_t x16_group_bytes(int is_q4, int k_dim) { return (size_t)(k_dim / QK) * x16_block_bytes(is_q4); }
+enum { KIND_Q8 = 0, KIND_Q4 = 1, KIND_Q5 = 2 };
 
-size_t zoo_x16_bytes(int is_q4, int rows, int k_dim) {
-    return (size_t)((rows + GROUP - 1) / GROUP) * x16_group_bytes(is_q4, k_dim);
+static inline size_t x16_block_bytes(int kind) {
+    return 2 * GROUP + (size_t)(kind == KIND_Q8 ? 32 : kind == KIND_Q4 ? 16 : 20) * GROUP;
+}
+static inline size_t x16_group_bytes(int kind, int k_dim) { return (size_t)(k_dim / QK) * x16_block_bytes(kind); }
+static inline int32_t x16_offset(int kind) { return kind == KIND_Q8 ? 128 : kind == KIND_Q4 ? 8 : 16; }
+
+size_t zoo_x16_bytes(int kind, int rows, int k_dim) {
+    return (size_t)((rows + GROUP - 1) / GROUP) * x16_group_bytes(kind, k_dim);
 }
 
 void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, int k_dim, int group_begin,
@@ -69,74 +77,74 @@ void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, 
         }
 }
 
-void zoo_pack_x16_gguf(int is_q4, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
+void zoo_pack_x16_gguf(int kind, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
                        uint8_t *out) {
     const int per_row = k_dim / QK;
-    const size_t source_bytes = is_q4 ? 18 : 34, bb = x16_block_bytes(is_q4);
-    const int words = is_q4 ? 4 : 8;
+    const size_t source_bytes = kind == KIND_Q8 ? 34 : kind == KIND_Q4 ? 18 : 22, bb = x16_block_bytes(kind);
+    const int words = kind == KIND_Q8 ? 8 : 4;
+    // Where a block's values start in GGUF (q5_0 keeps its 32 fifth bits before them).
+    const size_t values_at = kind == KIND_Q5 ? 6 : 2;
     for (int g = group_begin; g < group_end; g++)
         for (int b = 0; b < per_row; b++) {
-            uint8_t *block = out + (size_t)g * x16_group_bytes(is_q4, k_dim) + (size_t)b * bb;
+            uint8_t *block = out + (size_t)g * x16_group_bytes(kind, k_dim) + (size_t)b * bb;
             uint8_t *data = block + 2 * GROUP;
             for (int r = 0; r < GROUP; r++) {
                 int row = g * GROUP + r;
-                if (row >= rows) {
+                if (row >= rows) {  // value 0 with scale 0
                     memset(block + 2 * r, 0, 2);
-                    for (int u = 0; u < words; u++) memset(data + ((size_t)u * GROUP + r) * 4, is_q4 ? 0x88 : 0x80, 4);
+                    for (int u = 0; u < words; u++)
+                        memset(data + ((size_t)u * GROUP + r) * 4, kind == KIND_Q8 ? 0x80 : kind == KIND_Q4 ? 0x88 : 0x00, 4);
+                    if (kind == KIND_Q5) memset(data + (size_t)4 * 64 + (size_t)r * 4, 0xFF, 4);
                     continue;
                 }
                 const uint8_t *source = blocks + ((size_t)row * per_row + b) * source_bytes;
                 memcpy(block + 2 * r, source, 2);  // the fp16 scale, as stored
                 for (int u = 0; u < words; u++) {
                     uint32_t word;
-                    memcpy(&word, source + 2 + 4 * u, 4);
-                    if (!is_q4) word ^= 0x80808080u;  // int8 → w + 128
+                    memcpy(&word, source + values_at + 4 * u, 4);
+                    if (kind == KIND_Q8) word ^= 0x80808080u;  // int8 → w + 128
                     memcpy(data + ((size_t)u * GROUP + r) * 4, &word, 4);
                 }
+                if (kind == KIND_Q5) memcpy(data + (size_t)4 * 64 + (size_t)r * 4, source + 2, 4);  // qh
             }
         }
 }
 
-void zoo_unpack_row_x16(int is_q4, const uint8_t *packed, int k_dim, int row, float *out) {
+// Value i (0–31) of row r in a packed block's data, as the unsigned number the kernels multiply.
+static inline int x16_value(int kind, const uint8_t *data, int r, int i) {
+    if (kind == KIND_Q8) return data[((size_t)(i / 4) * GROUP + r) * 4 + i % 4];
+    int byte = data[((size_t)((i % 16) / 4) * GROUP + r) * 4 + i % 4];
+    int v = i < 16 ? byte & 0x0F : byte >> 4;
+    if (kind == KIND_Q5) {
+        uint32_t qh;
+        memcpy(&qh, data + (size_t)4 * 64 + (size_t)r * 4, 4);
+        v |= (int)((qh >> i) & 1u) << 4;
+    }
+    return v;
+}
+
+void zoo_unpack_row_x16(int kind, const uint8_t *packed, int k_dim, int row, float *out) {
     const int blocks = k_dim / QK, g = row / GROUP, r = row % GROUP;
     for (int b = 0; b < blocks; b++) {
-        const uint8_t *block = packed + (size_t)g * x16_group_bytes(is_q4, k_dim) + (size_t)b * x16_block_bytes(is_q4);
-        const uint8_t *data = block + 2 * GROUP;
+        const uint8_t *block = packed + (size_t)g * x16_group_bytes(kind, k_dim) + (size_t)b * x16_block_bytes(kind);
         float scale = zoo_f16_at(block + 2 * r);
-        for (int u = 0; u < (is_q4 ? 4 : 8); u++)
-            for (int e = 0; e < 4; e++) {
-                uint8_t byte = data[((size_t)u * GROUP + r) * 4 + e];
-                if (is_q4) {
-                    out[b * QK + 4 * u + e] = (float)((int)(byte & 0x0F) - 8) * scale;
-                    out[b * QK + 16 + 4 * u + e] = (float)((int)(byte >> 4) - 8) * scale;
-                } else {
-                    out[b * QK + 4 * u + e] = (float)((int)byte - 128) * scale;
-                }
-            }
+        for (int i = 0; i < QK; i++) out[b * QK + i] = (float)(x16_value(kind, block + 2 * GROUP, r, i) - x16_offset(kind)) * scale;
     }
 }
 
-void zoo_linear_x16_portable(int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+void zoo_linear_x16_portable(int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
                              const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate) {
-    const int blocks = k_dim / QK, offset = is_q4 ? 8 : 128;
+    const int blocks = k_dim / QK, offset = x16_offset(kind);
     for (int t = 0; t < rows; t++)
         for (int n = n_begin; n < n_end; n++) {
             const int g = n / GROUP, r = n % GROUP;
             const int8_t *xt = xq + (size_t)t * k_dim;
             float acc = 0;
             for (int b = 0; b < blocks; b++) {
-                const uint8_t *block = packed + (size_t)g * x16_group_bytes(is_q4, k_dim) + (size_t)b * x16_block_bytes(is_q4);
-                const uint8_t *data = block + 2 * GROUP;
+                const uint8_t *block = packed + (size_t)g * x16_group_bytes(kind, k_dim) + (size_t)b * x16_block_bytes(kind);
                 const int8_t *xb = xt + (size_t)b * QK;
                 int32_t dot = -offset * bsum[(size_t)t * blocks + b];
-                for (int u = 0; u < (is_q4 ? 4 : 8); u++)
-                    for (int e = 0; e < 4; e++) {
-                        int byte = data[((size_t)u * GROUP + r) * 4 + e];
-                        if (is_q4)
-                            dot += (byte & 0x0F) * xb[4 * u + e] + (byte >> 4) * xb[16 + 4 * u + e];
-                        else
-                            dot += byte * xb[4 * u + e];
-                    }
+                for (int i = 0; i < QK; i++) dot += x16_value(kind, block + 2 * GROUP, r, i) * xb[i];
                 float scale = zoo_f16_at(block + 2 * r) * xd[(size_t)t * blocks + b];
                 acc = fmaf((float)dot, scale, acc);
             }
@@ -148,7 +156,7 @@ void zoo_linear_x16_portable(int is_q4, const int8_t *xq, const float *xd, const
 // MARK: - AVX-512 VNNI
 
 #if ZOO_X86
-#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,f16c")))
+#define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512bitalg,f16c")))
 
 VNNI_TARGET static inline __m512i broadcast4(const int8_t *p) {
     int32_t word;
@@ -159,13 +167,28 @@ VNNI_TARGET static inline __m512i broadcast4(const int8_t *p) {
 // Tokens [0, T) × groups [0, G) (T ≤ 4, G ≤ 2, both constants after inlining). With one token the
 // eight products of a block go to two integer sums (even and odd chunks), so consecutive
 // instructions do not wait for each other; integer sums are exact, so this changes no result.
+// For VPSHUFBITQMB: byte j of each 64-bit lane (two rows' qh side by side) selects bit 4u+e of its row's
+// qh (low nibbles, `index` u < 4) or bit 16+4u+e (high nibbles, index 4 + u), with e = j mod 4.
+static const uint8_t q5_select_table[8][64] __attribute__((aligned(64))) = {
+    {0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35, 0, 1, 2, 3, 32, 33, 34, 35},
+    {4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39, 4, 5, 6, 7, 36, 37, 38, 39},
+    {8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43, 8, 9, 10, 11, 40, 41, 42, 43},
+    {12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47, 12, 13, 14, 15, 44, 45, 46, 47},
+    {16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51, 16, 17, 18, 19, 48, 49, 50, 51},
+    {20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55, 20, 21, 22, 23, 52, 53, 54, 55},
+    {24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59, 24, 25, 26, 27, 56, 57, 58, 59},
+    {28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63, 28, 29, 30, 31, 60, 61, 62, 63},
+};
+
+VNNI_TARGET static inline __m512i q5_select(int index) { return _mm512_load_si512(q5_select_table[index]); }
+
 VNNI_TARGET __attribute__((always_inline)) static inline void
-x16_tile(const int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, const int T, int k_dim,
+x16_tile(const int kind, const int8_t *xq, const float *xd, const int32_t *bsum, const int T, int k_dim,
          const uint8_t *w, const int G, __mmask16 last_mask, float *y, int ldy, int accumulate) {
     const int blocks = k_dim / QK;
-    const size_t bb = x16_block_bytes(is_q4), gb = x16_group_bytes(is_q4, k_dim);
-    const int32_t offset = is_q4 ? 8 : 128;
-    const __m512i low4 = _mm512_set1_epi8(0x0F);
+    const size_t bb = x16_block_bytes(kind), gb = x16_group_bytes(kind, k_dim);
+    const int32_t offset = x16_offset(kind);
+    const __m512i low4 = _mm512_set1_epi8(0x0F), bit4 = _mm512_set1_epi8(0x10);
     __m512 acc[2][4];
     for (int g = 0; g < G; g++)
         for (int t = 0; t < T; t++) acc[g][t] = _mm512_setzero_ps();
@@ -178,12 +201,18 @@ x16_tile(const int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum
                 ib[g][t] = _mm512_setzero_si512();
             }
         }
-        for (int u = 0; u < (is_q4 ? 4 : 8); u++)
+        for (int u = 0; u < (kind == KIND_Q8 ? 8 : 4); u++)
             for (int g = 0; g < G; g++) {
                 const uint8_t *chunk = w + (size_t)g * gb + (size_t)b * bb + 2 * GROUP + (size_t)u * 64;
                 __m512i p = _mm512_loadu_si512(chunk);
-                if (is_q4) {
+                if (kind != KIND_Q8) {
                     __m512i lo = _mm512_and_si512(p, low4), hi = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);
+                    if (kind == KIND_Q5) {
+                        // Byte e of lane r takes bit 4u+e (low nibbles) or 16+4u+e (high) of row r's qh.
+                        __m512i qh = _mm512_loadu_si512(w + (size_t)g * gb + (size_t)b * bb + 2 * GROUP + 4 * 64);
+                        lo = _mm512_mask_add_epi8(lo, _mm512_bitshuffle_epi64_mask(qh, q5_select(u)), lo, bit4);
+                        hi = _mm512_mask_add_epi8(hi, _mm512_bitshuffle_epi64_mask(qh, q5_select(4 + u)), hi, bit4);
+                    }
                     for (int t = 0; t < T; t++) {
                         const int8_t *xb = xq + (size_t)t * k_dim + (size_t)b * QK;
                         ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], lo, broadcast4(xb + 4 * u));
@@ -222,10 +251,10 @@ x16_tile(const int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum
 }
 
 VNNI_TARGET __attribute__((always_inline)) static inline void
-x16_linear(const int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+x16_linear(const int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
            const uint8_t *w, int n_begin, int n_end, float *y, int ldy, int accumulate) {
     const int blocks = k_dim / QK;
-    const size_t gb = x16_group_bytes(is_q4, k_dim);
+    const size_t gb = x16_group_bytes(kind, k_dim);
     const int g_end = (n_end + GROUP - 1) / GROUP;
     for (int g = n_begin / GROUP; g < g_end;) {
         // A decode step reads one group at a time: one sequential stream per core (q4_0: 29 against 16
@@ -240,7 +269,7 @@ x16_linear(const int is_q4, const int8_t *xq, const float *xd, const int32_t *bs
             const float *dt = xd + (size_t)t * blocks;
             const int32_t *st = bsum + (size_t)t * blocks;
             float *yt = y + (size_t)t * ldy + (size_t)g * GROUP;
-#define X16_TILE(TB, GG) x16_tile(is_q4, xt, dt, st, TB, k_dim, wg, GG, mask, yt, ldy, accumulate)
+#define X16_TILE(TB, GG) x16_tile(kind, xt, dt, st, TB, k_dim, wg, GG, mask, yt, ldy, accumulate)
             if (G == 2) {
                 switch (tb) {
                 case 4: X16_TILE(4, 2); break;
@@ -271,18 +300,34 @@ VNNI_TARGET static void q4_x16_vnni(const int8_t *xq, const float *xd, const int
                                     const uint8_t *w, int n_begin, int n_end, float *y, int ldy, int accumulate) {
     x16_linear(1, xq, xd, bsum, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
 }
+
+VNNI_TARGET static void q5_x16_vnni(const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+                                    const uint8_t *w, int n_begin, int n_end, float *y, int ldy, int accumulate) {
+    x16_linear(2, xq, xd, bsum, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+}
+
+static int has_bitalg(void) {
+    static int available = -1;  // every thread computes the same answer, so a racing store is harmless
+    int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
+    if (value < 0) {
+        __builtin_cpu_init();
+        value = __builtin_cpu_supports("avx512bitalg");
+        __atomic_store_n(&available, value, __ATOMIC_RELAXED);
+    }
+    return value;
+}
 #endif  // ZOO_X86
 
-void zoo_linear_x16(int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+void zoo_linear_x16(int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
                     const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate) {
 #if ZOO_X86
-    if (zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512) {
-        if (is_q4)
-            q4_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate);
-        else
-            q8_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate);
-        return;
+    if (zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512 && (kind != KIND_Q5 || has_bitalg())) {
+        switch (kind) {
+        case KIND_Q8: q8_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate); return;
+        case KIND_Q4: q4_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate); return;
+        default: q5_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate); return;
+        }
     }
 #endif
-    zoo_linear_x16_portable(is_q4, xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate);
+    zoo_linear_x16_portable(kind, xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate);
 }

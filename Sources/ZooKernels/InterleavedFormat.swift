@@ -8,10 +8,20 @@ import CZooKernels
 public enum InterleavedFormat: String, Sendable {
     case q8_0 = "q8_0x16"
     case q4_0 = "q4_0x16"
+    /// llama.cpp's q5_0, from GGUF blocks (or q4_K's fallback for rows that are not a multiple of 256).
+    case q5_0 = "q5_0x16"
     /// bf16 weights whose products round the activations to bf16 (AVX-512 BF16 dot products).
     case bf16 = "bf16x16"
 
-    var isQ4: Int32 { self == .q4_0 ? 1 : 0 }
+    /// The C kernels' format number (0 q8_0, 1 q4_0, 2 q5_0).
+    var kind: Int32 {
+        switch self {
+        case .q8_0: 0
+        case .q4_0: 1
+        case .q5_0: 2
+        case .bf16: -1
+        }
+    }
 
     /// Whether weights should be packed this way on this machine: the CPU has AVX-512 VNNI and
     /// ``MatrixMultiply/integerDotProducts`` is on. Elsewhere the portable kernel still reads the
@@ -22,25 +32,25 @@ public enum InterleavedFormat: String, Sendable {
 
     /// Bytes of a `rows × columns` matrix (`columns` a multiple of 32).
     public func byteCount(rows: Int, columns: Int) -> Int {
-        self == .bf16 ? zoo_bf16x16_bytes(Int32(rows), Int32(columns)) : zoo_x16_bytes(isQ4, Int32(rows), Int32(columns))
+        self == .bf16 ? zoo_bf16x16_bytes(Int32(rows), Int32(columns)) : zoo_x16_bytes(kind, Int32(rows), Int32(columns))
     }
 
     /// Packs row-major q8_0 values (`Int8`) or q4_0 nibbles with their scales (fp16 values, one per
     /// block of 32) into `destination` (``byteCount(rows:columns:)`` bytes).
     public func pack(values: UnsafeRawPointer, scales: UnsafePointer<Float>, rows: Int, columns: Int,
                      into destination: UnsafeMutablePointer<UInt8>) {
-        precondition(self != .bf16, "bf16 packs with packBF16")
+        precondition(self == .q8_0 || self == .q4_0, "\(self) packs from GGUF blocks")
         let groups = (rows + 15) / 16
         let threads = groups < 8 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
         Parallel.forEach(threads) { i in
             let begin = i * chunk, end = min(groups, begin + chunk)
             guard begin < end else { return }
-            zoo_pack_x16(isQ4, values, scales, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+            zoo_pack_x16(kind, values, scales, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
         }
     }
 
-    /// Packs GGUF q8_0 or q4_0 blocks (row-major, `columns / 32` blocks per row) into `destination`.
+    /// Packs GGUF q8_0, q4_0 or q5_0 blocks (row-major, `columns / 32` blocks per row) into `destination`.
     public func pack(ggufBlocks blocks: UnsafeRawPointer, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self != .bf16, "bf16 packs with packBF16")
         let groups = (rows + 15) / 16
@@ -50,7 +60,7 @@ public enum InterleavedFormat: String, Sendable {
         Parallel.forEach(threads) { i in
             let begin = i * chunk, end = min(groups, begin + chunk)
             guard begin < end else { return }
-            zoo_pack_x16_gguf(isQ4, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+            zoo_pack_x16_gguf(kind, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
         }
     }
 
@@ -73,7 +83,7 @@ public enum InterleavedFormat: String, Sendable {
             let halves = UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self)
             return zoo_unpack_row_bf16x16(halves, Int32(columns), Int32(row), destination)
         }
-        zoo_unpack_row_x16(isQ4, packed, Int32(columns), Int32(row), destination)
+        zoo_unpack_row_x16(kind, packed, Int32(columns), Int32(row), destination)
     }
 
     /// The kernels' view of a packed matrix.
@@ -81,6 +91,7 @@ public enum InterleavedFormat: String, Sendable {
         switch self {
         case .q8_0: .q8_0x16(packed)
         case .q4_0: .q4_0x16(packed)
+        case .q5_0: .q5_0x16(packed)
         case .bf16: .bf16x16(UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self))
         }
     }
@@ -109,7 +120,7 @@ extension MatrixMultiply {
         // Threads split the rows in pairs of groups of 16, the kernel's prefill tile.
         let acc: Int32 = accumulate ? 1 : 0
         Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
-            zoo_linear_x16(format.isQ4, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
+            zoo_linear_x16(format.kind, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
                            y, Int32(outFeatures), acc)
         }
     }

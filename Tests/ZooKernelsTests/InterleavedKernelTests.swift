@@ -151,4 +151,56 @@ final class InterleavedKernelTests: XCTestCase {
             }
         }
     }
+
+    /// q5_0 (GGUF's blocks and q4_K's fallback): packing, the product and decode = prefill, and the
+    /// VNNI kernel against the portable one.
+    func testQ5_0FromGGUFBlocks() throws {
+        let n = 45, k = 96, rows = 6
+        let w = seededFloats(n * k, seed: 12), x = seededFloats(rows * k, seed: 13)
+        var blocks = [UInt8](repeating: 0, count: n * k / 32 * 22)
+        zoo_quantize_q5_0(w, Int32(n), Int32(k), &blocks)
+        var dequantized = [Float](repeating: 0, count: n * k)
+        zoo_dequantize_q5_0(blocks, Int32(n * k), &dequantized)
+        var packed = [UInt8](repeating: 0, count: InterleavedFormat.q5_0.byteCount(rows: n, columns: k))
+        packed.withUnsafeMutableBufferPointer { InterleavedFormat.q5_0.pack(ggufBlocks: blocks, rows: n, columns: k, into: $0.baseAddress!) }
+        var row = [Float](repeating: 0, count: k)
+        for o in 0..<n {
+            packed.withUnsafeBufferPointer { InterleavedFormat.q5_0.unpackRow($0.baseAddress!, columns: k, row: o, into: &row) }
+            XCTAssertEqual(row, Array(dequantized[(o * k)..<((o + 1) * k)]), "row \(o)")
+        }
+        func product(_ x: [Float], _ rows: Int) -> [Float] {
+            var y = [Float](repeating: 0, count: rows * n)
+            packed.withUnsafeBufferPointer { p in
+                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .q5_0x16(p.baseAddress!), outFeatures: n, into: &y)
+            }
+            return y
+        }
+        let batched = product(x, rows)
+        for t in 0..<rows {
+            let xt = Array(x[(t * k)..<((t + 1) * k)])
+            for o in 0..<n {
+                // 8-bit activations as llama.cpp quantizes them, times the dequantized weights.
+                var expected = 0.0
+                for b in 0..<(k / 32) {
+                    let block = xt[(b * 32)..<(b * 32 + 32)]
+                    let d = block.map { abs($0) }.max()! / 127, inverse = d != 0 ? 1 / d : 0
+                    for (i, v) in block.enumerated() {
+                        expected += Double((v * inverse).rounded(.toNearestOrEven)) * Double(d) * Double(dequantized[o * k + b * 32 + i])
+                    }
+                }
+                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4 * max(1, abs(expected)), "t\(t) o\(o)")
+            }
+            XCTAssertEqual(product(xt, 1), Array(batched[(t * n)..<((t + 1) * n)]), "decode row \(t)")
+        }
+        try XCTSkipUnless(zoo_vnni_available() != 0, "no AVX-512 VNNI here")
+        var xq = [Int8](repeating: 0, count: rows * k)
+        var xd = [Float](repeating: 0, count: rows * k / 32), bsum = [Int32](repeating: 0, count: rows * k / 32)
+        zoo_quantize_activations_bsum(x, Int32(rows), Int32(k), &xq, &xd, &bsum)
+        for accumulate: Int32 in [0, 1] {
+            var fast = seededFloats(rows * n, seed: 14), portable = fast
+            zoo_linear_x16(2, xq, xd, bsum, Int32(rows), Int32(k), packed, 0, Int32(n), &fast, Int32(n), accumulate)
+            zoo_linear_x16_portable(2, xq, xd, bsum, Int32(rows), Int32(k), packed, 0, Int32(n), &portable, Int32(n), accumulate)
+            XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "accumulate \(accumulate)")
+        }
+    }
 }

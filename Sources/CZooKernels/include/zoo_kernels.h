@@ -124,26 +124,27 @@ int zoo_vnni_available(void);
 /// instead of sums of four: what the interleaved kernels start from.
 void zoo_quantize_activations_bsum(const float *x, int rows, int k_dim, int8_t *xq, float *xd, int32_t *bsum);
 
-/// q8_0 (`is_q4` 0) or q4_0 (`is_q4` 1) weights with their rows interleaved in groups of 16 for
+/// q8_0 (`kind` 0), q4_0 (1) or q5_0 (2) weights with their rows interleaved in groups of 16 for
 /// AVX-512 VNNI (layout and arithmetic: linear_x16.c). Bytes of a `rows × k_dim` matrix (k_dim a
 /// multiple of 32; rows padded to a multiple of 16).
-size_t zoo_x16_bytes(int is_q4, int rows, int k_dim);
-/// Packs row-major q8_0 values (int8 [rows][k_dim]) or q4_0 nibbles ([rows][k_dim / 2]) with their
+size_t zoo_x16_bytes(int kind, int rows, int k_dim);
+/// Packs row-major q8_0 values (`is_q4` 0; int8 [rows][k_dim]) or q4_0 nibbles (1) ([rows][k_dim / 2]) with their
 /// scales ([rows][k_dim / 32], fp16 values as llama.cpp stores them) into groups [group_begin,
 /// group_end) of `out`.
 void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, int k_dim, int group_begin,
                   int group_end, uint8_t *out);
-/// As zoo_pack_x16, straight from GGUF's q8_0 (34-byte) or q4_0 (18-byte) blocks, row after row.
-void zoo_pack_x16_gguf(int is_q4, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
+/// As zoo_pack_x16, straight from GGUF's q8_0 (34-byte), q4_0 (18-byte) or q5_0 (22-byte) blocks,
+/// row after row.
+void zoo_pack_x16_gguf(int kind, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
                        uint8_t *out);
 /// Row `row` of an interleaved matrix, dequantized to fp32.
-void zoo_unpack_row_x16(int is_q4, const uint8_t *packed, int k_dim, int row, float *out);
+void zoo_unpack_row_x16(int kind, const uint8_t *packed, int k_dim, int row, float *out);
 /// y[t, n] (+)= the product of activations quantized by zoo_quantize_activations_bsum and interleaved
 /// weights, for n in [n_begin, n_end) (n_begin a multiple of 16). Each element is computed the same
 /// way whatever `rows` and the range are; `_portable` is the plain C version, equal bit for bit.
-void zoo_linear_x16(int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+void zoo_linear_x16(int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
                     const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate);
-void zoo_linear_x16_portable(int is_q4, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+void zoo_linear_x16_portable(int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
                              const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate);
 
 

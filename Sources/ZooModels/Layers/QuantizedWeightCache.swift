@@ -152,7 +152,7 @@ final class CachedQuantizedSource: TensorSource {
             switch entry.format {
             case "q8_0": storage = .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
             case "q4_0": storage = .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
-            case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue:
+            case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue, InterleavedFormat.q5_0.rawValue:
                 let format = InterleavedFormat(rawValue: entry.format)!
                 guard columns % 32 == 0, entry.valuesBytes == format.byteCount(rows: rows, columns: columns)
                 else { return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision) }

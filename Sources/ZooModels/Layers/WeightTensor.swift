@@ -150,7 +150,7 @@ final class WeightTensor: @unchecked Sendable {
         if precision == .q4_K {
             let blocks = KQuantBuffer(empty: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns)
             forEachFloatSlice { blocks.quantize($0, firstRow: $1, count: $2) }
-            return WeightTensor(.kQuant(blocks), rows: rows, columns: columns)
+            return WeightTensor(.kQuant(blocks), rows: rows, columns: columns).interleavedIfPreferred()
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
         let values8 = precision == .q8_0 ? UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns) : nil
@@ -205,7 +205,7 @@ final class WeightTensor: @unchecked Sendable {
         }
     }
 
-    /// This q8_0 or q4_0 matrix with its rows interleaved for the VNNI kernels, when this machine
+    /// This q8_0, q4_0 or q5_0 matrix with its rows interleaved for the VNNI kernels, when this machine
     /// has them (``InterleavedFormat/isPreferred``); otherwise, or for other formats, itself.
     func interleavedIfPreferred() -> WeightTensor {
         guard InterleavedFormat.isPreferred, columns % 32 == 0 else { return self }
@@ -215,6 +215,8 @@ final class WeightTensor: @unchecked Sendable {
             buffer = InterleavedBuffer(packing: values, scales: scales, format: .q8_0, rows: rows, columns: columns)
         case .q4_0(let nibbles, let scales):
             buffer = InterleavedBuffer(packing: nibbles, scales: scales, format: .q4_0, rows: rows, columns: columns)
+        case .kQuant(let blocks) where blocks.format == .q5_0:
+            buffer = InterleavedBuffer(packingGGUF: blocks.blocks, format: .q5_0, rows: rows, columns: columns)
         default:
             return self
         }
