@@ -9,8 +9,31 @@ import ZooTestSupport
 /// that are not a multiple of 256 wide: the blocks equal llama.cpp's own quantizer's bit for bit
 /// (fixtures by scripts/make_q5_fixtures.py through llama-cpp-python), and models stay close to
 /// fp32 and decode like their prefill.
+///
+/// The blocks are compared as llama.cpp lays them out, so interleaving (which a VNNI machine applies
+/// to q5_0 at load) is off here; `testInterleavedQ5_0KeepsTheBlocks` checks it loses nothing.
 final class Q4_KAtLoadTests: XCTestCase {
+    override func setUp() { MatrixMultiply.integerDotProducts = false }
+    override func tearDown() { MatrixMultiply.integerDotProducts = MatrixMultiply.integerDotProductsAvailable }
+
     private func gguf(_ name: String) -> URL { Fixtures.url("gguf/\(name).gguf") }
+
+    func testInterleavedQ5_0KeepsTheBlocks() throws {
+        MatrixMultiply.integerDotProducts = true
+        try XCTSkipUnless(InterleavedFormat.isPreferred, "q5_0 is interleaved only with AVX-512 VNNI")
+        let source = try GGUFFile(url: gguf("q4_k-source.f32")), llama = try GGUFFile(url: gguf("q4_k-source.llama"))
+        let t = try XCTUnwrap(source.tensors["narrow.weight"]), expected = try XCTUnwrap(llama.tensors["narrow.weight"])
+        let (rows, columns) = (t.dimensions[1], t.dimensions[0])
+        let w = try GGUFTensorSource(source).matrix("narrow.weight", rows: rows, columns: columns, precision: .q4_K)
+        guard case .interleaved(let buffer) = w.storage, buffer.format == .q5_0 else { return XCTFail("not interleaved q5_0") }
+        var reference = [Float](repeating: 0, count: rows * columns)
+        KQuantFormat.q5_0.dequantize(llama.data(of: expected).assumingMemoryBound(to: UInt8.self), count: rows * columns, into: &reference)
+        var row = [Float](repeating: 0, count: columns)
+        for r in 0..<rows {
+            buffer.dequantizeRow(r, into: &row)
+            XCTAssertEqual(row, Array(reference[(r * columns)..<((r + 1) * columns)]), "row \(r)")
+        }
+    }
 
     private func bytes(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> [UInt8] {
         Array(UnsafeBufferPointer(start: pointer, count: count))
