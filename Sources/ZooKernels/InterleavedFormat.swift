@@ -10,6 +10,8 @@ public enum InterleavedFormat: String, Sendable {
     case q4_0 = "q4_0x16"
     /// llama.cpp's q5_0, from GGUF blocks (or q4_K's fallback for rows that are not a multiple of 256).
     case q5_0 = "q5_0x16"
+    /// llama.cpp's q4_K super-blocks (rows a multiple of 256 wide), from GGUF or quantized at load.
+    case q4_K = "q4_Kx16"
     /// bf16 weights whose products round the activations to bf16 (AVX-512 BF16 dot products).
     case bf16 = "bf16x16"
 
@@ -19,7 +21,7 @@ public enum InterleavedFormat: String, Sendable {
         case .q8_0: 0
         case .q4_0: 1
         case .q5_0: 2
-        case .bf16: -1
+        case .q4_K, .bf16: -1
         }
     }
 
@@ -32,7 +34,11 @@ public enum InterleavedFormat: String, Sendable {
 
     /// Bytes of a `rows × columns` matrix (`columns` a multiple of 32).
     public func byteCount(rows: Int, columns: Int) -> Int {
-        self == .bf16 ? zoo_bf16x16_bytes(Int32(rows), Int32(columns)) : zoo_x16_bytes(kind, Int32(rows), Int32(columns))
+        switch self {
+        case .bf16: zoo_bf16x16_bytes(Int32(rows), Int32(columns))
+        case .q4_K: zoo_q4_k_x16_bytes(Int32(rows), Int32(columns))
+        default: zoo_x16_bytes(kind, Int32(rows), Int32(columns))
+        }
     }
 
     /// Packs row-major q8_0 values (`Int8`) or q4_0 nibbles with their scales (fp16 values, one per
@@ -50,7 +56,7 @@ public enum InterleavedFormat: String, Sendable {
         }
     }
 
-    /// Packs GGUF q8_0, q4_0 or q5_0 blocks (row-major, `columns / 32` blocks per row) into `destination`.
+    /// Packs GGUF q8_0, q4_0, q5_0 or q4_K blocks (row-major, `columns / 32` blocks per row) into `destination`.
     public func pack(ggufBlocks blocks: UnsafeRawPointer, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self != .bf16, "bf16 packs with packBF16")
         let groups = (rows + 15) / 16
@@ -60,7 +66,11 @@ public enum InterleavedFormat: String, Sendable {
         Parallel.forEach(threads) { i in
             let begin = i * chunk, end = min(groups, begin + chunk)
             guard begin < end else { return }
-            zoo_pack_x16_gguf(kind, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+            if self == .q4_K {
+                zoo_pack_q4_k_x16(source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+            } else {
+                zoo_pack_x16_gguf(kind, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+            }
         }
     }
 
@@ -83,6 +93,7 @@ public enum InterleavedFormat: String, Sendable {
             let halves = UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self)
             return zoo_unpack_row_bf16x16(halves, Int32(columns), Int32(row), destination)
         }
+        if self == .q4_K { return zoo_unpack_row_q4_k_x16(packed, Int32(columns), Int32(row), destination) }
         zoo_unpack_row_x16(kind, packed, Int32(columns), Int32(row), destination)
     }
 
@@ -92,6 +103,7 @@ public enum InterleavedFormat: String, Sendable {
         case .q8_0: .q8_0x16(packed)
         case .q4_0: .q4_0x16(packed)
         case .q5_0: .q5_0x16(packed)
+        case .q4_K: .q4_Kx16(packed)
         case .bf16: .bf16x16(UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self))
         }
     }
@@ -120,6 +132,10 @@ extension MatrixMultiply {
         // Threads split the rows in pairs of groups of 16, the kernel's prefill tile.
         let acc: Int32 = accumulate ? 1 : 0
         Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
+            if format == .q4_K {
+                return zoo_linear_q4_k_x16(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
+                                           y, Int32(outFeatures), acc)
+            }
             zoo_linear_x16(format.kind, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
                            y, Int32(outFeatures), acc)
         }

@@ -17,6 +17,8 @@ public enum WeightData: @unchecked Sendable {
     case q4_0x16(UnsafePointer<UInt8>)
     /// q5_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
     case q5_0x16(UnsafePointer<UInt8>)
+    /// q4_K with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
+    case q4_Kx16(UnsafePointer<UInt8>)
     /// bf16 with rows interleaved in groups of 16, multiplied by bf16-rounded activations with
     /// AVX-512 BF16 dot products (`dtype: bf16`; see ``InterleavedFormat/bf16``).
     case bf16x16(UnsafePointer<UInt16>)
@@ -41,6 +43,7 @@ public enum WeightData: @unchecked Sendable {
         case .q8_0x16: 1 + 2.0 / 32
         case .q4_0x16: 0.5 + 2.0 / 32
         case .q5_0x16: 0.625 + 2.0 / 32
+        case .q4_Kx16: 4.625 / 8
         case .bf16x16: 2
         case .q4_K: KQuantFormat.q4_K.bytesPerWeight  // 4.5 bits
         case .q5_K: KQuantFormat.q5_K.bytesPerWeight  // 5.5 bits
@@ -72,6 +75,9 @@ extension MatrixMultiply {
         case .q5_0x16(let packed):
             return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q5_0,
                                      outFeatures: outFeatures, into: y, accumulate: accumulate)
+        case .q4_Kx16(let packed):
+            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q4_K,
+                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
         case .bf16x16(let packed):
             return bf16DotLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, outFeatures: outFeatures,
                                  into: y, accumulate: accumulate)
@@ -98,7 +104,7 @@ extension MatrixMultiply {
             case .q5_K(let blocks): zoo_linear_q5_k(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_0(let blocks): zoo_linear_q5_0(x, r, k, blocks, begin, end, y, ld, acc)
             case .q5_1(let blocks): zoo_linear_q5_1(x, r, k, blocks, begin, end, y, ld, acc)
-            case .f32, .q8_0x16, .q4_0x16, .q5_0x16, .bf16x16: break
+            case .f32, .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16, .bf16x16: break
             }
         }
     }

@@ -203,4 +203,57 @@ final class InterleavedKernelTests: XCTestCase {
             XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "accumulate \(accumulate)")
         }
     }
+
+    /// q4_K (GGUF's super-blocks): packing keeps every value, the product matches the float64
+    /// reference (8-bit activations), a decode step equals its prefill row, VNNI equals portable C.
+    func testQ4_KFromGGUFBlocks() throws {
+        let n = 37, k = 512, rows = 5
+        let w = seededFloats(n * k, seed: 15), x = seededFloats(rows * k, seed: 16)
+        var blocks = [UInt8](repeating: 0, count: n * k / 256 * 144)
+        zoo_quantize_q4_k(w, Int32(n), Int32(k), &blocks)
+        var dequantized = [Float](repeating: 0, count: n * k)
+        zoo_dequantize_q4_k(blocks, Int32(n * k), &dequantized)
+        var packed = [UInt8](repeating: 0, count: InterleavedFormat.q4_K.byteCount(rows: n, columns: k))
+        packed.withUnsafeMutableBufferPointer { InterleavedFormat.q4_K.pack(ggufBlocks: blocks, rows: n, columns: k, into: $0.baseAddress!) }
+        var row = [Float](repeating: 0, count: k)
+        for o in 0..<n {
+            packed.withUnsafeBufferPointer { InterleavedFormat.q4_K.unpackRow($0.baseAddress!, columns: k, row: o, into: &row) }
+            XCTAssertEqual(row, Array(dequantized[(o * k)..<((o + 1) * k)]), "row \(o)")
+        }
+        func product(_ x: [Float], _ rows: Int) -> [Float] {
+            var y = [Float](repeating: 0, count: rows * n)
+            packed.withUnsafeBufferPointer { p in
+                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .q4_Kx16(p.baseAddress!), outFeatures: n, into: &y)
+            }
+            return y
+        }
+        let batched = product(x, rows)
+        for t in 0..<rows {
+            let xt = Array(x[(t * k)..<((t + 1) * k)])
+            for o in 0..<n {
+                var expected = 0.0
+                for b in 0..<(k / 32) {
+                    let block = xt[(b * 32)..<(b * 32 + 32)]
+                    let d = block.map { abs($0) }.max()! / 127, inverse = d != 0 ? 1 / d : 0
+                    for (i, v) in block.enumerated() {
+                        expected += Double((v * inverse).rounded(.toNearestOrEven)) * Double(d) * Double(dequantized[o * k + b * 32 + i])
+                    }
+                }
+                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4 * max(1, abs(expected)), "t\(t) o\(o)")
+            }
+            XCTAssertEqual(product(xt, 1), Array(batched[(t * n)..<((t + 1) * n)]), "decode row \(t)")
+        }
+        try XCTSkipUnless(zoo_vnni_available() != 0, "no AVX-512 VNNI here")
+        var xq = [Int8](repeating: 0, count: rows * k)
+        var xd = [Float](repeating: 0, count: rows * k / 32), bsum = [Int32](repeating: 0, count: rows * k / 32)
+        zoo_quantize_activations_bsum(x, Int32(rows), Int32(k), &xq, &xd, &bsum)
+        for accumulate: Int32 in [0, 1] {
+            for (begin, end) in [(0, n), (16, 37)] {
+                var fast = seededFloats(rows * n, seed: 17), portable = fast
+                zoo_linear_q4_k_x16(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &fast, Int32(n), accumulate)
+                zoo_linear_q4_k_x16_portable(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &portable, Int32(n), accumulate)
+                XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "\(begin)..<\(end) accumulate \(accumulate)")
+            }
+        }
+    }
 }

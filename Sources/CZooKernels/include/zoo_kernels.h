@@ -137,6 +137,17 @@ void zoo_pack_x16(int is_q4, const void *values, const float *scales, int rows, 
 /// row after row.
 void zoo_pack_x16_gguf(int kind, const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end,
                        uint8_t *out);
+/// q4_K with rows interleaved in groups of 16 for AVX-512 VNNI (layout and arithmetic:
+/// linear_q4_k_x16.c): bytes of a `rows × k_dim` matrix (k_dim a multiple of 256), packing from GGUF
+/// blocks, a row dequantized (as zoo_dequantize_q4_k), and the product with activations from
+/// zoo_quantize_activations_bsum (n_begin a multiple of 16; `_portable` equals it bit for bit).
+size_t zoo_q4_k_x16_bytes(int rows, int k_dim);
+void zoo_pack_q4_k_x16(const uint8_t *blocks, int rows, int k_dim, int group_begin, int group_end, uint8_t *out);
+void zoo_unpack_row_q4_k_x16(const uint8_t *packed, int k_dim, int row, float *out);
+void zoo_linear_q4_k_x16(const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+                         const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate);
+void zoo_linear_q4_k_x16_portable(const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
+                                  const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate);
 /// Row `row` of an interleaved matrix, dequantized to fp32.
 void zoo_unpack_row_x16(int kind, const uint8_t *packed, int k_dim, int row, float *out);
 /// y[t, n] (+)= the product of activations quantized by zoo_quantize_activations_bsum and interleaved

@@ -113,10 +113,11 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
 
     /// A quantized GGUF matrix in QwenZoo's layout (k-quants, q5_0 and q5_1 as stored, in place).
     private func matrix(from t: GGUFFile.Tensor, _ source: UnsafeRawPointer, rows: Int, columns: Int) throws -> WeightTensor {
-        if t.type == .q5_0 && InterleavedFormat.isPreferred {
+        if t.type == .q5_0 || t.type == .q4_K, InterleavedFormat.isPreferred {
             // The VNNI kernels' interleaved layout; the file's pages are not read again.
             defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
-            return WeightTensor(.interleaved(InterleavedBuffer(packingGGUF: source, format: .q5_0, rows: rows, columns: columns)),
+            let format: InterleavedFormat = t.type == .q5_0 ? .q5_0 : .q4_K
+            return WeightTensor(.interleaved(InterleavedBuffer(packingGGUF: source, format: format, rows: rows, columns: columns)),
                                 rows: rows, columns: columns)
         }
         if let format = KQuantFormat(t.type) {

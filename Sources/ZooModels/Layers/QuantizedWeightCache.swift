@@ -54,7 +54,7 @@ public enum QuantizedWeightCache {
     /// The identity of `checkpoint` quantized to `precision`.
     static func key(for checkpoint: Checkpoint, precision: WeightPrecision) -> String {
         // The layout is part of the identity: interleaved on a VNNI machine, row-major elsewhere.
-        var parts = ["v2", precision.rawValue, InterleavedFormat.isPreferred ? "x16" : "rows",
+        var parts = ["v3", precision.rawValue, InterleavedFormat.isPreferred ? "x16" : "rows",
                      checkpoint.directory.standardizedFileURL.path]
         for file in checkpoint.files {
             let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path)
@@ -152,9 +152,10 @@ final class CachedQuantizedSource: TensorSource {
             switch entry.format {
             case "q8_0": storage = .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
             case "q4_0": storage = .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
-            case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue, InterleavedFormat.q5_0.rawValue:
+            case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue, InterleavedFormat.q5_0.rawValue,
+                 InterleavedFormat.q4_K.rawValue:
                 let format = InterleavedFormat(rawValue: entry.format)!
-                guard columns % 32 == 0, entry.valuesBytes == format.byteCount(rows: rows, columns: columns)
+                guard columns % (format == .q4_K ? 256 : 32) == 0, entry.valuesBytes == format.byteCount(rows: rows, columns: columns)
                 else { return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision) }
                 storage = .interleaved(InterleavedBuffer(viewing: values, format: format, rows: rows, columns: columns, in: mapped.file))
             default:

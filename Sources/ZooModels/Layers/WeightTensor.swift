@@ -205,7 +205,7 @@ final class WeightTensor: @unchecked Sendable {
         }
     }
 
-    /// This q8_0, q4_0 or q5_0 matrix with its rows interleaved for the VNNI kernels, when this machine
+    /// This q8_0, q4_0, q5_0 or q4_K matrix with its rows interleaved for the VNNI kernels, when this machine
     /// has them (``InterleavedFormat/isPreferred``); otherwise, or for other formats, itself.
     func interleavedIfPreferred() -> WeightTensor {
         guard InterleavedFormat.isPreferred, columns % 32 == 0 else { return self }
@@ -215,8 +215,9 @@ final class WeightTensor: @unchecked Sendable {
             buffer = InterleavedBuffer(packing: values, scales: scales, format: .q8_0, rows: rows, columns: columns)
         case .q4_0(let nibbles, let scales):
             buffer = InterleavedBuffer(packing: nibbles, scales: scales, format: .q4_0, rows: rows, columns: columns)
-        case .kQuant(let blocks) where blocks.format == .q5_0:
-            buffer = InterleavedBuffer(packingGGUF: blocks.blocks, format: .q5_0, rows: rows, columns: columns)
+        case .kQuant(let blocks) where blocks.format == .q5_0 || blocks.format == .q4_K:
+            buffer = InterleavedBuffer(packingGGUF: blocks.blocks, format: blocks.format == .q5_0 ? .q5_0 : .q4_K,
+                                       rows: rows, columns: columns)
         default:
             return self
         }
