@@ -15,6 +15,8 @@ public final class FloatBuffer: @unchecked Sendable {
     // Exactly one of these holds the memory: the mapping for views, the allocation otherwise.
     private let mapping: MappedFile?
     private let allocation: UnsafeMutablePointer<Float>?
+    /// The weight-arena chunk holding a copy made by `init(copyingIntoArena:)`.
+    private var owner: AnyObject?
 
     /// A view into `mapping`; `pointer` must be 4-byte aligned and inside it.
     init(viewing pointer: UnsafePointer<Float>, count: Int, shape: [Int], in mapping: MappedFile) {
@@ -52,6 +54,20 @@ public final class FloatBuffer: @unchecked Sendable {
 
     deinit {
         allocation?.deallocate()
+    }
+
+    /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
+    init(copyingIntoArena source: FloatBuffer) {
+        let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 4)
+        let storage = memory.bindMemory(to: Float.self, capacity: max(source.count, 1))
+        storage.update(from: source.pointer, count: source.count)
+        count = source.count
+        shape = source.shape
+        pointer = UnsafePointer(storage)
+        isMapped = false
+        mapping = nil
+        allocation = nil
+        owner = chunk
     }
 
     /// Gives a mapped buffer's pages back to the page cache once its contents were converted and it is

@@ -13,6 +13,8 @@ public final class HalfBuffer: @unchecked Sendable {
 
     private let mapping: MappedFile?
     private let allocation: UnsafeMutablePointer<UInt16>?
+    /// The weight-arena chunk holding a copy made by `init(copyingIntoArena:)`.
+    private var owner: AnyObject?
 
     init(viewing pointer: UnsafePointer<UInt16>, count: Int, shape: [Int], format: Format, in mapping: MappedFile) {
         self.count = count
@@ -38,6 +40,21 @@ public final class HalfBuffer: @unchecked Sendable {
 
     deinit {
         allocation?.deallocate()
+    }
+
+    /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
+    init(copyingIntoArena source: HalfBuffer) {
+        let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 2)
+        let storage = memory.bindMemory(to: UInt16.self, capacity: max(source.count, 1))
+        storage.update(from: source.pointer, count: source.count)
+        count = source.count
+        shape = source.shape
+        format = source.format
+        pointer = UnsafePointer(storage)
+        isMapped = false
+        mapping = nil
+        allocation = nil
+        owner = chunk
     }
 
     /// As ``FloatBuffer/releaseMappedPages()``.

@@ -98,7 +98,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         default:
             throw unsupported(t)
         }
-        return stored.quantized(to: precision)
+        return stored.quantized(to: precision).copiedIntoArena()
     }
 
     func verifyAllTensorsUsed(ignoring: (String) -> Bool) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import ZooKernels
 
 /// How the runtime keeps a checkpoint's weight matrices in memory.
@@ -87,8 +88,10 @@ final class WeightTensor: @unchecked Sendable {
         case .asStored where dtype == .bf16 || dtype == .f16, .q8_0 where dtype == .bf16 || dtype == .f16,
              .q4_0 where dtype == .bf16 || dtype == .f16, .q4_K where dtype == .bf16 || dtype == .f16:
             return WeightTensor(.half(try checkpoint.halves(name, shape: [rows, columns])), rows: rows, columns: columns)
+                .copiedIntoArena()
         default:
             return WeightTensor(try checkpoint.floats(name, shape: [rows, columns]), rows: rows, columns: columns)
+                .copiedIntoArena()
         }
     }
 
@@ -168,6 +171,27 @@ final class WeightTensor: @unchecked Sendable {
         if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).interleavedIfPreferred() }
         return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
     }
+
+    /// With `ZOO_COPY_WEIGHTS=1` (a measurement switch, off by default): a memory-mapped f32 or 16-bit
+    /// matrix copied into the huge-page weight arena, its file pages released. Decode reads it 11–16 %
+    /// faster (fewer TLB misses; 0.5B shape, alternating runs), at the price of the copy at load
+    /// (0.8 s for bf16, ~5 s for f32) and of reading from the mapping in place.
+    func copiedIntoArena() -> WeightTensor {
+        guard Self.copiesMappedWeights else { return self }
+        let copy: WeightTensor
+        switch storage {
+        case .f32(let buffer) where buffer.isMapped:
+            copy = WeightTensor(.f32(FloatBuffer(copyingIntoArena: buffer)), rows: rows, columns: columns)
+        case .half(let buffer) where buffer.isMapped:
+            copy = WeightTensor(.half(HalfBuffer(copyingIntoArena: buffer)), rows: rows, columns: columns)
+        default:
+            return self
+        }
+        releaseMappedPages()
+        return copy
+    }
+
+    static let copiesMappedWeights = ProcessInfo.processInfo.environment["ZOO_COPY_WEIGHTS"] == "1"
 
     /// Returns self, having released `source`'s mapped pages if self is a converted copy of it.
     private func releasingSource(_ source: WeightTensor) -> WeightTensor {
