@@ -41,7 +41,8 @@ public final class ZooModel: Sendable {
         let options = ModelOptions(
             attention: attention, contextLength: manifest.architecture.contextLength,
             ropeScaling: manifest.architecture.ropeScaling, useDynamicNTK: manifest.architecture.useDynamicNTK,
-            useLogNAttention: manifest.architecture.useLogNAttention, weightPrecision: weights.precision)
+            useLogNAttention: manifest.architecture.useLogNAttention, weightPrecision: weights.precision,
+            mapWeights: weights.mmap)
         let model = try components.architectures.load(directory: weights.path, options: options)
         if tokenizer.count > model.vocabularySize {
             throw ManifestError(

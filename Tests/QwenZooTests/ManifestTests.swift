@@ -212,6 +212,9 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(try load("h").manifest.weights?.precision, .bf16)
         try write("a.yaml", "name: a\nweights: {path: x}\n")
         XCTAssertEqual(try load("a").manifest.weights?.precision, .asStored)
+        XCTAssertEqual(try load("a").manifest.weights?.mmap, true)
+        try write("m.yaml", "name: m\nweights: {path: x, mmap: false}\n")
+        XCTAssertEqual(try load("m").manifest.weights?.mmap, false)
         try write("bad.yaml", "name: b\nweights: {path: x, quantize: q4_1}\n")
         assertError("bad", "weights.quantize", "\"q4_1\" is not one of q8_0, q4_0, q4_K")
     }

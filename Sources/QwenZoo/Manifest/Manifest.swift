@@ -48,6 +48,9 @@ public struct Manifest: Sendable {
         public var dtype: String
         /// `q8_0`, `q4_0` or `q4_K` to quantize the weight matrices at load; `nil` keeps them as `dtype` says.
         public var quantize: String?
+        /// `true` (default): f32/16-bit matrices read in place from the mapped file; `false`: copied into
+        /// huge-page memory at load, for faster decoding (``ModelOptions/mapWeights``).
+        public var mmap: Bool = true
     }
 
     /// Values that override the checkpoint's `config.json`.
@@ -127,14 +130,15 @@ extension Manifest {
 
         if let node = root.node("weights") {
             let w = try FieldReader(node, path: "weights")
-            try w.rejectUnknownKeys(["path", "format", "dtype", "quantize"])
+            try w.rejectUnknownKeys(["path", "format", "dtype", "quantize", "mmap"])
             let format = try w.string("format") ?? "auto"
             try w.check(format, in: ["auto", "safetensors", "gguf"], key: "format")
             let dtype = try w.string("dtype") ?? "auto"
             try w.check(dtype, in: ["auto", "f32", "bf16"], key: "dtype")
             let quantize = try w.string("quantize")
             if let quantize { try w.check(quantize, in: ["q8_0", "q4_0", "q4_K"], key: "quantize") }
-            weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize)
+            weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize,
+                              mmap: try w.bool("mmap") ?? true)
         }
 
         architecture = ArchitectureOverrides()

@@ -43,6 +43,9 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("kv-cache"), help: "KV cache precision: f32 or f16.")
     var kvCache: String = KVPrecision.f32.rawValue
 
+    @Flag(help: "Copy f32/16-bit weights into huge-page memory at load instead of reading the memory-mapped file in place (faster decoding, slower load).")
+    var noMmap = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -64,7 +67,8 @@ struct Bench: ParsableCommand {
                 guard let weightPrecision = WeightPrecision(rawValue: precision) else {
                     throw InputError(description: "--precision: \"\(precision)\" is not one of \(WeightPrecision.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let options = ModelOptions(attention: CausalAttention(cachePrecision: try cachePrecision()), weightPrecision: weightPrecision)
+                let options = ModelOptions(attention: CausalAttention(cachePrecision: try cachePrecision()),
+                                           weightPrecision: weightPrecision, mapWeights: !noMmap)
                 report.merge(try measureModel(model) {
                     try Zoo.loadModel(directory: URL(fileURLWithPath: model), options: options)
                 }) { $1 }
@@ -77,6 +81,7 @@ struct Bench: ParsableCommand {
                 default: arguments.overrides.append("weights.quantize=\(precision)")
                 }
                 if try cachePrecision() != .f32 { arguments.overrides.append("attention.kv_cache=\(kvCache)") }
+                if noMmap { arguments.overrides.append("weights.mmap=false") }
                 let resolved = try arguments.resolve()!
                 report.merge(try measureModel(resolved.manifest.name) { try ZooModel.load(resolved.manifest).model }) { $1 }
             }
@@ -161,7 +166,7 @@ struct Bench: ParsableCommand {
         }
         let report: [String: Any] = [
             "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
-            "kv_cache": kvCache,
+            "kv_cache": kvCache, "mmap": !noMmap,
             "isa": MatrixMultiply.nativeInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
             "time_to_first_token_seconds": median(firstTokenTimes) ?? NSNull(), "peak_rss_mb": Self.peakResidentMB(),

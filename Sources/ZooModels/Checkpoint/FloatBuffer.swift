@@ -60,7 +60,7 @@ public final class FloatBuffer: @unchecked Sendable {
     init(copyingIntoArena source: FloatBuffer) {
         let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 4)
         let storage = memory.bindMemory(to: Float.self, capacity: max(source.count, 1))
-        storage.update(from: source.pointer, count: source.count)
+        WeightArena.copy(from: source.pointer, to: storage, bytes: source.count * 4)
         count = source.count
         shape = source.shape
         pointer = UnsafePointer(storage)

@@ -46,7 +46,7 @@ public final class HalfBuffer: @unchecked Sendable {
     init(copyingIntoArena source: HalfBuffer) {
         let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 2)
         let storage = memory.bindMemory(to: UInt16.self, capacity: max(source.count, 1))
-        storage.update(from: source.pointer, count: source.count)
+        WeightArena.copy(from: source.pointer, to: storage, bytes: source.count * 2)
         count = source.count
         shape = source.shape
         format = source.format

@@ -1,5 +1,6 @@
 import CZooKernels
 import Synchronization
+import ZooKernels
 
 /// Memory for weights repacked at load (the interleaved q8_0/q4_0/bf16 layouts).
 ///
@@ -29,6 +30,17 @@ enum WeightArena {
 
     private static let state = Mutex(State())
     private static let chunkSize = 64 << 20
+
+    /// Copies `bytes` from `source` (a file mapping) to `destination` on every core: the page faults
+    /// on both sides are most of the cost.
+    static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+        let slice = 4 << 20
+        let slices = (bytes + slice - 1) / slice
+        Parallel.forEach(slices) { i in
+            let offset = i * slice
+            (destination + offset).copyMemory(from: source + offset, byteCount: min(slice, bytes - offset))
+        }
+    }
 
     /// `bytes` of 64-byte-aligned memory and the chunk that owns it (keep it while using the memory).
     static func allocate(_ bytes: Int) -> (memory: UnsafeMutableRawPointer, owner: WeightChunk) {

@@ -172,10 +172,10 @@ final class WeightTensor: @unchecked Sendable {
         return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
     }
 
-    /// With `ZOO_COPY_WEIGHTS=1` (a measurement switch, off by default): a memory-mapped f32 or 16-bit
-    /// matrix copied into the huge-page weight arena, its file pages released. Decode reads it 11–16 %
-    /// faster (fewer TLB misses; 0.5B shape, alternating runs), at the price of the copy at load
-    /// (0.8 s for bf16, ~5 s for f32) and of reading from the mapping in place.
+    /// With ``ModelOptions/mapWeights`` off: a memory-mapped f32 or 16-bit matrix copied into the
+    /// huge-page weight arena, its file pages released. Decode reads it 11–16 % faster (fewer TLB
+    /// misses; 0.5B shape, alternating runs), at the price of the copy at load (0.8 s for bf16, ~5 s
+    /// for f32).
     func copiedIntoArena() -> WeightTensor {
         guard Self.copiesMappedWeights else { return self }
         let copy: WeightTensor
@@ -191,7 +191,8 @@ final class WeightTensor: @unchecked Sendable {
         return copy
     }
 
-    static let copiesMappedWeights = ProcessInfo.processInfo.environment["ZOO_COPY_WEIGHTS"] == "1"
+    /// Set for the duration of a load whose options turn ``ModelOptions/mapWeights`` off.
+    @TaskLocal static var copiesMappedWeights = false
 
     /// Returns self, having released `source`'s mapped pages if self is a converted copy of it.
     private func releasingSource(_ source: WeightTensor) -> WeightTensor {

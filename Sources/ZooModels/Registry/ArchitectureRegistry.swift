@@ -44,6 +44,13 @@ public final class ArchitectureRegistry: Sendable {
     /// Loads the checkpoint in `directory` with the architecture its `config.json` names, or a
     /// `.gguf` file (Qwen2 architecture).
     public func load(directory: URL, options: ModelOptions = ModelOptions()) throws -> any LanguageModel {
+        // Every matrix this load reads sees the choice (WeightTensor.copiedIntoArena).
+        try WeightTensor.$copiesMappedWeights.withValue(!options.mapWeights) {
+            try loadModel(directory: directory, options: options)
+        }
+    }
+
+    private func loadModel(directory: URL, options: ModelOptions) throws -> any LanguageModel {
         var isDirectory: ObjCBool = false
         if directory.pathExtension.lowercased() == "gguf",
            FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {

@@ -14,11 +14,17 @@ public struct ModelOptions: Sendable {
     public var useLogNAttention: Bool?
     /// How the weight matrices are kept: as stored, widened to fp32, or quantized to q8_0.
     public var weightPrecision: WeightPrecision
+    /// Whether f32 and 16-bit matrices are read in place from the memory-mapped file (the default:
+    /// instant load, pages shared with the page cache). `false` copies them into huge-page memory
+    /// at load, which decodes 11–16 % faster on a bandwidth-bound CPU (fewer TLB misses) for a copy
+    /// at load (llama.cpp's `--no-mmap`). Quantized and repacked matrices are copies either way.
+    public var mapWeights: Bool
 
     public init(attention: any Attention = CausalAttention(), contextLength: Int? = nil,
                 ropeScaling: [String: OptionValue]? = nil, useDynamicNTK: Bool? = nil, useLogNAttention: Bool? = nil,
-                weightPrecision: WeightPrecision = .asStored) {
+                weightPrecision: WeightPrecision = .asStored, mapWeights: Bool = true) {
         self.weightPrecision = weightPrecision
+        self.mapWeights = mapWeights
         self.attention = attention
         self.contextLength = contextLength
         self.ropeScaling = ropeScaling
