@@ -152,26 +152,26 @@ final class InterleavedKernelTests: XCTestCase {
         }
     }
 
-    /// q5_0 (GGUF's blocks and q4_K's fallback): packing, the product and decode = prefill, and the
-    /// VNNI kernel against the portable one.
-    func testQ5_0FromGGUFBlocks() throws {
-        let n = 45, k = 96, rows = 6
-        let w = seededFloats(n * k, seed: 12), x = seededFloats(rows * k, seed: 13)
-        var blocks = [UInt8](repeating: 0, count: n * k / 32 * 22)
-        zoo_quantize_q5_0(w, Int32(n), Int32(k), &blocks)
-        var dequantized = [Float](repeating: 0, count: n * k)
-        zoo_dequantize_q5_0(blocks, Int32(n * k), &dequantized)
-        var packed = [UInt8](repeating: 0, count: InterleavedFormat.q5_0.byteCount(rows: n, columns: k))
-        packed.withUnsafeMutableBufferPointer { InterleavedFormat.q5_0.pack(ggufBlocks: blocks, rows: n, columns: k, into: $0.baseAddress!) }
+    /// A format packed from GGUF blocks: every row unpacks to `dequantized` (the in-place format's own
+    /// dequantization), the product matches the float64 reference on 8-bit activations as llama.cpp
+    /// quantizes them, a decode step equals its prefill row, and `fast` equals `portable` bit for bit.
+    private typealias Kernel = (UnsafePointer<Int8>, UnsafePointer<Float>, UnsafePointer<Int32>, Int32, Int32,
+                                UnsafePointer<UInt8>, Int32, Int32, UnsafeMutablePointer<Float>, Int32, Int32) -> Void
+
+    private func checkPackedFromGGUF(_ format: InterleavedFormat, blocks: [UInt8], dequantized: [Float], n: Int, k: Int,
+                                     fast: Kernel, portable: Kernel) throws {
+        let rows = 5, x = seededFloats(rows * k, seed: 13)
+        var packed = [UInt8](repeating: 0, count: format.byteCount(rows: n, columns: k))
+        packed.withUnsafeMutableBufferPointer { format.pack(ggufBlocks: blocks, rows: n, columns: k, into: $0.baseAddress!) }
         var row = [Float](repeating: 0, count: k)
         for o in 0..<n {
-            packed.withUnsafeBufferPointer { InterleavedFormat.q5_0.unpackRow($0.baseAddress!, columns: k, row: o, into: &row) }
-            XCTAssertEqual(row, Array(dequantized[(o * k)..<((o + 1) * k)]), "row \(o)")
+            packed.withUnsafeBufferPointer { format.unpackRow($0.baseAddress!, columns: k, row: o, into: &row) }
+            XCTAssertEqual(row, Array(dequantized[(o * k)..<((o + 1) * k)]), "\(format) row \(o)")
         }
         func product(_ x: [Float], _ rows: Int) -> [Float] {
             var y = [Float](repeating: 0, count: rows * n)
             packed.withUnsafeBufferPointer { p in
-                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .q5_0x16(p.baseAddress!), outFeatures: n, into: &y)
+                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: format.weightData(p.baseAddress!), outFeatures: n, into: &y)
             }
             return y
         }
@@ -179,7 +179,6 @@ final class InterleavedKernelTests: XCTestCase {
         for t in 0..<rows {
             let xt = Array(x[(t * k)..<((t + 1) * k)])
             for o in 0..<n {
-                // 8-bit activations as llama.cpp quantizes them, times the dequantized weights.
                 var expected = 0.0
                 for b in 0..<(k / 32) {
                     let block = xt[(b * 32)..<(b * 32 + 32)]
@@ -188,72 +187,40 @@ final class InterleavedKernelTests: XCTestCase {
                         expected += Double((v * inverse).rounded(.toNearestOrEven)) * Double(d) * Double(dequantized[o * k + b * 32 + i])
                     }
                 }
-                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4 * max(1, abs(expected)), "t\(t) o\(o)")
+                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4 * max(1, abs(expected)), "\(format) t\(t) o\(o)")
             }
-            XCTAssertEqual(product(xt, 1), Array(batched[(t * n)..<((t + 1) * n)]), "decode row \(t)")
+            XCTAssertEqual(product(xt, 1), Array(batched[(t * n)..<((t + 1) * n)]), "\(format) decode row \(t)")
         }
         try XCTSkipUnless(zoo_vnni_available() != 0, "no AVX-512 VNNI here")
         var xq = [Int8](repeating: 0, count: rows * k)
         var xd = [Float](repeating: 0, count: rows * k / 32), bsum = [Int32](repeating: 0, count: rows * k / 32)
         zoo_quantize_activations_bsum(x, Int32(rows), Int32(k), &xq, &xd, &bsum)
         for accumulate: Int32 in [0, 1] {
-            var fast = seededFloats(rows * n, seed: 14), portable = fast
-            zoo_linear_x16(2, xq, xd, bsum, Int32(rows), Int32(k), packed, 0, Int32(n), &fast, Int32(n), accumulate)
-            zoo_linear_x16_portable(2, xq, xd, bsum, Int32(rows), Int32(k), packed, 0, Int32(n), &portable, Int32(n), accumulate)
-            XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "accumulate \(accumulate)")
+            for (begin, end) in [(0, n), (16, n)] {
+                var y1 = seededFloats(rows * n, seed: 14), y2 = y1
+                fast(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &y1, Int32(n), accumulate)
+                portable(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &y2, Int32(n), accumulate)
+                XCTAssertEqual(y1.map(\.bitPattern), y2.map(\.bitPattern), "\(format) \(begin)..<\(end) accumulate \(accumulate)")
+            }
         }
     }
 
-    /// q4_K (GGUF's super-blocks): packing keeps every value, the product matches the float64
-    /// reference (8-bit activations), a decode step equals its prefill row, VNNI equals portable C.
+    func testQ5_0FromGGUFBlocks() throws {
+        let n = 45, k = 96
+        var blocks = [UInt8](repeating: 0, count: n * k / 32 * 22), dequantized = [Float](repeating: 0, count: n * k)
+        zoo_quantize_q5_0(seededFloats(n * k, seed: 12), Int32(n), Int32(k), &blocks)
+        zoo_dequantize_q5_0(blocks, Int32(n * k), &dequantized)
+        try checkPackedFromGGUF(.q5_0, blocks: blocks, dequantized: dequantized, n: n, k: k,
+                                fast: { zoo_linear_x16(2, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) },
+                                portable: { zoo_linear_x16_portable(2, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) })
+    }
+
     func testQ4_KFromGGUFBlocks() throws {
-        let n = 37, k = 512, rows = 5
-        let w = seededFloats(n * k, seed: 15), x = seededFloats(rows * k, seed: 16)
-        var blocks = [UInt8](repeating: 0, count: n * k / 256 * 144)
-        zoo_quantize_q4_k(w, Int32(n), Int32(k), &blocks)
-        var dequantized = [Float](repeating: 0, count: n * k)
+        let n = 37, k = 512
+        var blocks = [UInt8](repeating: 0, count: n * k / 256 * 144), dequantized = [Float](repeating: 0, count: n * k)
+        zoo_quantize_q4_k(seededFloats(n * k, seed: 15), Int32(n), Int32(k), &blocks)
         zoo_dequantize_q4_k(blocks, Int32(n * k), &dequantized)
-        var packed = [UInt8](repeating: 0, count: InterleavedFormat.q4_K.byteCount(rows: n, columns: k))
-        packed.withUnsafeMutableBufferPointer { InterleavedFormat.q4_K.pack(ggufBlocks: blocks, rows: n, columns: k, into: $0.baseAddress!) }
-        var row = [Float](repeating: 0, count: k)
-        for o in 0..<n {
-            packed.withUnsafeBufferPointer { InterleavedFormat.q4_K.unpackRow($0.baseAddress!, columns: k, row: o, into: &row) }
-            XCTAssertEqual(row, Array(dequantized[(o * k)..<((o + 1) * k)]), "row \(o)")
-        }
-        func product(_ x: [Float], _ rows: Int) -> [Float] {
-            var y = [Float](repeating: 0, count: rows * n)
-            packed.withUnsafeBufferPointer { p in
-                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .q4_Kx16(p.baseAddress!), outFeatures: n, into: &y)
-            }
-            return y
-        }
-        let batched = product(x, rows)
-        for t in 0..<rows {
-            let xt = Array(x[(t * k)..<((t + 1) * k)])
-            for o in 0..<n {
-                var expected = 0.0
-                for b in 0..<(k / 32) {
-                    let block = xt[(b * 32)..<(b * 32 + 32)]
-                    let d = block.map { abs($0) }.max()! / 127, inverse = d != 0 ? 1 / d : 0
-                    for (i, v) in block.enumerated() {
-                        expected += Double((v * inverse).rounded(.toNearestOrEven)) * Double(d) * Double(dequantized[o * k + b * 32 + i])
-                    }
-                }
-                XCTAssertEqual(Double(batched[t * n + o]), expected, accuracy: 1e-4 * max(1, abs(expected)), "t\(t) o\(o)")
-            }
-            XCTAssertEqual(product(xt, 1), Array(batched[(t * n)..<((t + 1) * n)]), "decode row \(t)")
-        }
-        try XCTSkipUnless(zoo_vnni_available() != 0, "no AVX-512 VNNI here")
-        var xq = [Int8](repeating: 0, count: rows * k)
-        var xd = [Float](repeating: 0, count: rows * k / 32), bsum = [Int32](repeating: 0, count: rows * k / 32)
-        zoo_quantize_activations_bsum(x, Int32(rows), Int32(k), &xq, &xd, &bsum)
-        for accumulate: Int32 in [0, 1] {
-            for (begin, end) in [(0, n), (16, 37)] {
-                var fast = seededFloats(rows * n, seed: 17), portable = fast
-                zoo_linear_q4_k_x16(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &fast, Int32(n), accumulate)
-                zoo_linear_q4_k_x16_portable(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), &portable, Int32(n), accumulate)
-                XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "\(begin)..<\(end) accumulate \(accumulate)")
-            }
-        }
+        try checkPackedFromGGUF(.q4_K, blocks: blocks, dequantized: dequantized, n: n, k: k,
+                                fast: zoo_linear_q4_k_x16, portable: zoo_linear_q4_k_x16_portable)
     }
 }
