@@ -46,44 +46,41 @@ public enum InterleavedFormat: String, Sendable {
     public func pack(values: UnsafeRawPointer, scales: UnsafePointer<Float>, rows: Int, columns: Int,
                      into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self == .q8_0 || self == .q4_0, "\(self) packs from GGUF blocks")
-        let groups = (rows + 15) / 16
-        let threads = groups < 8 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            guard begin < end else { return }
-            zoo_pack_x16(kind, values, scales, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+        Self.forEachGroupRange(rows) { begin, end in
+            zoo_pack_x16(kind, values, scales, Int32(rows), Int32(columns), begin, end, destination)
         }
     }
 
     /// Packs GGUF q8_0, q4_0, q5_0 or q4_K blocks (row-major, `columns / 32` blocks per row) into `destination`.
     public func pack(ggufBlocks blocks: UnsafeRawPointer, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
         precondition(self != .bf16, "bf16 packs with packBF16")
-        let groups = (rows + 15) / 16
-        let threads = groups < 8 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
         let source = blocks.assumingMemoryBound(to: UInt8.self)
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            guard begin < end else { return }
+        Self.forEachGroupRange(rows) { begin, end in
             if self == .q4_K {
-                zoo_pack_q4_k_x16(source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+                zoo_pack_q4_k_x16(source, Int32(rows), Int32(columns), begin, end, destination)
             } else {
-                zoo_pack_x16_gguf(kind, source, Int32(rows), Int32(columns), Int32(begin), Int32(end), destination)
+                zoo_pack_x16_gguf(kind, source, Int32(rows), Int32(columns), begin, end, destination)
             }
         }
     }
 
     /// Packs row-major bf16 weights (`columns` even) into ``bf16``'s layout.
     public static func packBF16(_ w: UnsafePointer<UInt16>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<UInt8>) {
+        let out = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt16.self)
+        forEachGroupRange(rows) { begin, end in
+            zoo_pack_bf16x16(w, Int32(rows), Int32(columns), begin, end, out)
+        }
+    }
+
+    /// Calls `body(firstGroup, endGroup)` over the groups of 16 rows of a `rows`-row matrix, split over
+    /// the cores (packing is mostly page faults on fresh memory, which both cores take at once).
+    private static func forEachGroupRange(_ rows: Int, _ body: (Int32, Int32) -> Void) {
         let groups = (rows + 15) / 16
         let threads = groups < 8 ? 1 : Parallel.threadCount
         let chunk = (groups + threads - 1) / threads
-        let out = UnsafeMutableRawPointer(destination).assumingMemoryBound(to: UInt16.self)
         Parallel.forEach(threads) { i in
             let begin = i * chunk, end = min(groups, begin + chunk)
-            guard begin < end else { return }
-            zoo_pack_bf16x16(w, Int32(rows), Int32(columns), Int32(begin), Int32(end), out)
+            if begin < end { body(Int32(begin), Int32(end)) }
         }
     }
 
