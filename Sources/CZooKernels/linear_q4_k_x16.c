@@ -25,6 +25,7 @@
 
 #include "dispatch.h"
 #include "half.h"
+#include "x16_common.h"
 
 #define GROUP 16
 #define QK_K 256
@@ -124,12 +125,6 @@ void zoo_linear_q4_k_x16_portable(const int8_t *xq, const float *xd, const int32
 #if ZOO_X86
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,f16c")))
 
-VNNI_TARGET static inline __m512i broadcast4(const int8_t *p) {
-    int32_t word;
-    memcpy(&word, p, 4);
-    return _mm512_set1_epi32(word);
-}
-
 VNNI_TARGET static inline __m512 widen_bytes(const uint8_t *p) {
     return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)));
 }
@@ -154,8 +149,8 @@ q4_k_tile(const int8_t *xq, const float *xd, const int32_t *bsum, const int T, i
                 __m512i pl = _mm512_and_si512(p, low4), ph = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);
                 for (int t = 0; t < T; t++) {
                     const int8_t *xb = xq + (size_t)t * k_dim + (size_t)b * QK_K + 64 * j + 4 * u;
-                    lo[t] = _mm512_dpbusd_epi32(lo[t], pl, broadcast4(xb));
-                    hi[t] = _mm512_dpbusd_epi32(hi[t], ph, broadcast4(xb + 32));
+                    lo[t] = _mm512_dpbusd_epi32(lo[t], pl, zoo_broadcast4(xb));
+                    hi[t] = _mm512_dpbusd_epi32(hi[t], ph, zoo_broadcast4(xb + 32));
                 }
             }
             for (int h = 0; h < 2; h++) {

@@ -32,6 +32,7 @@
 
 #include "dispatch.h"
 #include "half.h"
+#include "x16_common.h"
 
 #define QK 32
 #define GROUP 16
@@ -158,12 +159,6 @@ void zoo_linear_x16_portable(int kind, const int8_t *xq, const float *xd, const 
 #if ZOO_X86
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512bitalg,f16c")))
 
-VNNI_TARGET static inline __m512i broadcast4(const int8_t *p) {
-    int32_t word;
-    memcpy(&word, p, 4);
-    return _mm512_set1_epi32(word);
-}
-
 // Tokens [0, T) × groups [0, G) (T ≤ 4, G ≤ 2, both constants after inlining). With one token the
 // eight products of a block go to two integer sums (even and odd chunks), so consecutive
 // instructions do not wait for each other; integer sums are exact, so this changes no result.
@@ -215,19 +210,19 @@ x16_tile(const int kind, const int8_t *xq, const float *xd, const int32_t *bsum,
                     }
                     for (int t = 0; t < T; t++) {
                         const int8_t *xb = xq + (size_t)t * k_dim + (size_t)b * QK;
-                        ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], lo, broadcast4(xb + 4 * u));
+                        ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], lo, zoo_broadcast4(xb + 4 * u));
                         if (T == 1)
-                            ib[g][t] = _mm512_dpbusd_epi32(ib[g][t], hi, broadcast4(xb + 16 + 4 * u));
+                            ib[g][t] = _mm512_dpbusd_epi32(ib[g][t], hi, zoo_broadcast4(xb + 16 + 4 * u));
                         else
-                            ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], hi, broadcast4(xb + 16 + 4 * u));
+                            ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], hi, zoo_broadcast4(xb + 16 + 4 * u));
                     }
                 } else {
                     for (int t = 0; t < T; t++) {
                         const int8_t *xb = xq + (size_t)t * k_dim + (size_t)b * QK;
                         if (T == 1 && (u & 1))
-                            ib[g][t] = _mm512_dpbusd_epi32(ib[g][t], p, broadcast4(xb + 4 * u));
+                            ib[g][t] = _mm512_dpbusd_epi32(ib[g][t], p, zoo_broadcast4(xb + 4 * u));
                         else
-                            ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], p, broadcast4(xb + 4 * u));
+                            ia[g][t] = _mm512_dpbusd_epi32(ia[g][t], p, zoo_broadcast4(xb + 4 * u));
                     }
                 }
             }

@@ -118,11 +118,7 @@ extension MatrixMultiply {
         let xq = scratch.assumingMemoryBound(to: Int8.self)
         let bsum = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
         let xd = (scratch + rows * k + 4 * rows * blocks).assumingMemoryBound(to: Float.self)
-        let quantizeThreads = rows < 16 ? 1 : min(Parallel.threadCount, rows)
-        let rowsPerThread = (rows + quantizeThreads - 1) / quantizeThreads
-        Parallel.forEach(quantizeThreads) { i in
-            let begin = i * rowsPerThread, end = min(rows, begin + rowsPerThread)
-            guard begin < end else { return }
+        forEachActivationRowRange(rows) { begin, end in
             zoo_quantize_activations_bsum(
                 x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * blocks, bsum + begin * blocks)
         }

@@ -33,6 +33,17 @@ public enum WeightData: @unchecked Sendable {
     /// llama.cpp's q5_1 blocks read in place, `in / 32` per row (see ``KQuantFormat/q5_1``).
     case q5_1(UnsafePointer<UInt8>)
 
+    /// The interleaved integer formats' layout and bytes (q8_0, q4_0, q5_0, q4_K with rows by 16).
+    var interleavedInteger: (InterleavedFormat, UnsafePointer<UInt8>)? {
+        switch self {
+        case .q8_0x16(let packed): (.q8_0, packed)
+        case .q4_0x16(let packed): (.q4_0, packed)
+        case .q5_0x16(let packed): (.q5_0, packed)
+        case .q4_Kx16(let packed): (.q4_K, packed)
+        default: nil
+        }
+    }
+
     /// Bytes read per weight (for bandwidth estimates).
     public var bytesPerWeight: Double {
         switch self {
@@ -65,23 +76,13 @@ extension MatrixMultiply {
         if case .f32(let w) = weight {
             return linear(x, rows: rows, inFeatures: inFeatures, weight: w, outFeatures: outFeatures, into: y, accumulate: accumulate)
         }
-        switch weight {
-        case .q8_0x16(let packed):
-            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q8_0,
-                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
-        case .q4_0x16(let packed):
-            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q4_0,
-                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
-        case .q5_0x16(let packed):
-            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q5_0,
-                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
-        case .q4_Kx16(let packed):
-            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: .q4_K,
-                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
-        case .bf16x16(let packed):
+        if case .bf16x16(let packed) = weight {
             return bf16DotLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, outFeatures: outFeatures,
                                  into: y, accumulate: accumulate)
-        default: break
+        }
+        if let (format, packed) = weight.interleavedInteger {
+            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: format,
+                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
         }
         if integerDotProducts && inFeatures % 32 == 0 {
             switch weight {
@@ -132,11 +133,7 @@ extension MatrixMultiply {
         let xq = scratch.assumingMemoryBound(to: Int8.self)
         let xsum4 = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
         let xd = (scratch + 2 * rows * k).assumingMemoryBound(to: Float.self)
-        let quantizeThreads = rows < 16 ? 1 : min(Parallel.threadCount, rows)
-        let rowsPerThread = (rows + quantizeThreads - 1) / quantizeThreads
-        Parallel.forEach(quantizeThreads) { i in
-            let begin = i * rowsPerThread, end = min(rows, begin + rowsPerThread)
-            guard begin < end else { return }
+        forEachActivationRowRange(rows) { begin, end in
             zoo_quantize_activations(
                 x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * (k / 32), xsum4 + begin * (k / 4))
         }
@@ -149,6 +146,17 @@ extension MatrixMultiply {
             case .q4_0(let nibbles, let scales): zoo_linear_q4_0_x8(xq, xd, xsum4, r, kk, nibbles, scales, begin, end, y, ld, acc)
             default: preconditionFailure("integerLinear takes q8_0 or q4_0 weights")
             }
+        }
+    }
+
+    /// Calls `body(begin, end)` over the activation rows, split over the cores when there are 16 or more
+    /// (quantizing a prompt's activations; a decode step's one row stays on the calling thread).
+    static func forEachActivationRowRange(_ rows: Int, _ body: (Int, Int) -> Void) {
+        let threads = rows < 16 ? 1 : min(Parallel.threadCount, rows)
+        let rowsPerThread = (rows + threads - 1) / threads
+        Parallel.forEach(threads) { i in
+            let begin = i * rowsPerThread, end = min(rows, begin + rowsPerThread)
+            if begin < end { body(begin, end) }
         }
     }
 

@@ -58,9 +58,7 @@ public final class FloatBuffer: @unchecked Sendable {
 
     /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
     init(copyingIntoArena source: FloatBuffer) {
-        let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 4)
-        let storage = memory.bindMemory(to: Float.self, capacity: max(source.count, 1))
-        WeightArena.copy(from: source.pointer, to: storage, bytes: source.count * 4)
+        let (storage, chunk) = WeightArena.copy(source.pointer, count: source.count)
         count = source.count
         shape = source.shape
         pointer = UnsafePointer(storage)

@@ -44,9 +44,7 @@ public final class HalfBuffer: @unchecked Sendable {
 
     /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
     init(copyingIntoArena source: HalfBuffer) {
-        let (memory, chunk) = WeightArena.allocate(max(source.count, 1) * 2)
-        let storage = memory.bindMemory(to: UInt16.self, capacity: max(source.count, 1))
-        WeightArena.copy(from: source.pointer, to: storage, bytes: source.count * 2)
+        let (storage, chunk) = WeightArena.copy(source.pointer, count: source.count)
         count = source.count
         shape = source.shape
         format = source.format

@@ -31,9 +31,17 @@ enum WeightArena {
     private static let state = Mutex(State())
     private static let chunkSize = 64 << 20
 
-    /// Copies `bytes` from `source` (a file mapping) to `destination` on every core: the page faults
-    /// on both sides are most of the cost.
-    static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
+    /// A copy of `count` elements at `source` (a file mapping) in arena memory, and the chunk that
+    /// owns it. Copied on every core: the page faults on both sides are most of the cost.
+    static func copy<Element>(_ source: UnsafePointer<Element>, count: Int) -> (UnsafeMutablePointer<Element>, WeightChunk) {
+        let bytes = count * MemoryLayout<Element>.stride
+        let (memory, chunk) = allocate(max(bytes, 1))
+        let destination = memory.bindMemory(to: Element.self, capacity: max(count, 1))
+        copy(from: source, to: memory, bytes: bytes)
+        return (destination, chunk)
+    }
+
+    private static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
         let slice = 4 << 20
         let slices = (bytes + slice - 1) / slice
         Parallel.forEach(slices) { i in
