@@ -120,12 +120,7 @@ final class GGUFFallbackTests: XCTestCase {
     func testCachedDecodeEqualsRecomputationBitForBit() throws {
         for name in ["llama-q4_k_m", "llama-q5_k_m"] {
             let model = try ArchitectureRegistry.shared.load(directory: gguf(name))
-            let all = try logits(model)
-            let cache = model.makeCache(capacity: nil)
-            for (t, id) in ids.enumerated() {
-                let step = try model.forward([id], cache: cache, logits: .last).values
-                XCTAssertEqual(step, Array(all[(t * 384)..<((t + 1) * 384)]), "\(name) token \(t)")
-            }
+            try assertCachedDecodeEqualsRecomputation(model, ids: ids, all: logits(model), vocabulary: 384, name)
         }
     }
 

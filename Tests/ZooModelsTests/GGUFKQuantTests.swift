@@ -108,12 +108,7 @@ final class GGUFKQuantTests: XCTestCase {
 
     func testCachedDecodeEqualsRecomputationBitForBit() throws {
         let model = try ArchitectureRegistry.shared.load(directory: gguf("kquant-tiny"))
-        let all = try logits(model)
-        let cache = model.makeCache(capacity: nil)
-        for (t, id) in ids.enumerated() {
-            let step = try model.forward([id], cache: cache, logits: .last).values
-            XCTAssertEqual(step, Array(all[(t * 64)..<((t + 1) * 64)]), "token \(t)")
-        }
+        try assertCachedDecodeEqualsRecomputation(model, ids: ids, all: logits(model), vocabulary: 64)
     }
 
     // MARK: Malformed files
