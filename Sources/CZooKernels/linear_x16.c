@@ -196,6 +196,9 @@ x16_tile(const int kind, const int8_t *xq, const float *xd, const int32_t *bsum,
                 ib[g][t] = _mm512_setzero_si512();
             }
         }
+        __m512i qh[2];  // q5_0: the rows' fifth bits, one load per block and group
+        if (kind == KIND_Q5)
+            for (int g = 0; g < G; g++) qh[g] = _mm512_loadu_si512(w + (size_t)g * gb + (size_t)b * bb + 2 * GROUP + 4 * 64);
         for (int u = 0; u < (kind == KIND_Q8 ? 8 : 4); u++)
             for (int g = 0; g < G; g++) {
                 const uint8_t *chunk = w + (size_t)g * gb + (size_t)b * bb + 2 * GROUP + (size_t)u * 64;
@@ -204,9 +207,8 @@ x16_tile(const int kind, const int8_t *xq, const float *xd, const int32_t *bsum,
                     __m512i lo = _mm512_and_si512(p, low4), hi = _mm512_and_si512(_mm512_srli_epi16(p, 4), low4);
                     if (kind == KIND_Q5) {
                         // Byte e of lane r takes bit 4u+e (low nibbles) or 16+4u+e (high) of row r's qh.
-                        __m512i qh = _mm512_loadu_si512(w + (size_t)g * gb + (size_t)b * bb + 2 * GROUP + 4 * 64);
-                        lo = _mm512_mask_add_epi8(lo, _mm512_bitshuffle_epi64_mask(qh, q5_select(u)), lo, bit4);
-                        hi = _mm512_mask_add_epi8(hi, _mm512_bitshuffle_epi64_mask(qh, q5_select(4 + u)), hi, bit4);
+                        lo = _mm512_mask_add_epi8(lo, _mm512_bitshuffle_epi64_mask(qh[g], q5_select(u)), lo, bit4);
+                        hi = _mm512_mask_add_epi8(hi, _mm512_bitshuffle_epi64_mask(qh[g], q5_select(4 + u)), hi, bit4);
                     }
                     for (int t = 0; t < T; t++) {
                         const int8_t *xb = xq + (size_t)t * k_dim + (size_t)b * QK;
