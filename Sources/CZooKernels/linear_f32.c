@@ -1,5 +1,6 @@
-// fp32 linear layer (x · wᵀ) kernels. Register-blocked 4 weight rows × 4 token rows: each weight
-// chunk loaded from memory feeds four tokens, each token chunk feeds four weight rows.
+// fp32 linear layer (x · wᵀ) kernels, for row-major weights and the four-row layout (zoo_kernels.h).
+// Register-blocked 4 weight rows × 4 token rows: each weight chunk loaded from memory feeds four
+// tokens, each token chunk feeds four weight rows.
 // Per element the order is fixed: lane-wise FMA over k in chunks, a masked last chunk, then a
 // horizontal sum; edge blocks run the same sequence, which makes results independent of `rows`.
 #include "zoo_kernels.h"
@@ -18,7 +19,7 @@
 #if ZOO_X86
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate) {
+block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4) {
     __m512 acc[BLOCK][BLOCK];
     for (int i = 0; i < BLOCK; i++)
         for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
@@ -26,8 +27,8 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
     for (; k + 16 <= k_dim; k += 16) {
         __m512 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
-            wv[j] = _mm512_loadu_ps(w + (size_t)j * k_dim + k);
+            if (!rows4) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            wv[j] = _mm512_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
         }
         for (int i = 0; i < tb; i++) {
             __m512 xv = _mm512_loadu_ps(x + (size_t)i * k_dim + k);
@@ -49,15 +50,23 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
 __attribute__((target("avx512f"))) static void
 linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
               int accumulate) {
-#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 0)
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx512f"))) static void
+linear_avx512_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
+                    int accumulate) {
+#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 1)
+    ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE)
 #undef TILE
 }
 
 // MARK: - AVX2 + FMA
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate) {
+block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4) {
     __m256 acc[BLOCK][BLOCK];
     for (int i = 0; i < BLOCK; i++)
         for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
@@ -65,8 +74,8 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
     for (; k + 8 <= k_dim; k += 8) {
         __m256 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (!(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
-            wv[j] = _mm256_loadu_ps(w + (size_t)j * k_dim + k);
+            if (!rows4 && !(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            wv[j] = _mm256_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
         }
         for (int i = 0; i < tb; i++) {
             __m256 xv = _mm256_loadu_ps(x + (size_t)i * k_dim + k);
@@ -90,8 +99,16 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
 __attribute__((target("avx2,fma"))) static void
 linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
             int accumulate) {
-#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 0)
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx2,fma"))) static void
+linear_avx2_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
+                  int accumulate) {
+#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 1)
+    ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE)
 #undef TILE
 }
 
@@ -100,15 +117,18 @@ linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, in
 // MARK: - Portable fallback
 
 static void linear_generic(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
-                           int ldy, int accumulate) {
+                           int ldy, int accumulate, int rows4) {
     for (int t = 0; t < rows; t++)
         for (int n = n_begin; n < n_end; n++) {
-            const float *xr = x + (size_t)t * k_dim, *wr = w + (size_t)n * k_dim;
+            const float *xr = x + (size_t)t * k_dim;
+            const float *group = w + (size_t)(rows4 ? n & ~3 : n) * k_dim;
             float s[8] = {0};
             int k = 0;
-            for (; k + 8 <= k_dim; k += 8)
-                for (int l = 0; l < 8; l++) s[l] += xr[k + l] * wr[k + l];
-            for (int l = 0; k + l < k_dim; l++) s[l] += xr[k + l] * wr[k + l];
+            for (; k + 8 <= k_dim; k += 8) {
+                const float *wr = ZOO_WEIGHT_CHUNK(group, rows4 ? n & 3 : 0, k, k_dim, rows4);
+                for (int l = 0; l < 8; l++) s[l] += xr[k + l] * wr[l];
+            }
+            for (int l = 0; k + l < k_dim; l++) s[l] += xr[k + l] * group[k + l];  // row-major only (rows4: k_dim % 16 == 0)
             float v = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
             float *out = y + (size_t)t * ldy + n;
             *out = accumulate ? *out + v : v;
@@ -154,7 +174,18 @@ void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_b
     case 2: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
     case 1: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
 #endif
-    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0); return;
+    }
+}
+
+void zoo_linear_f32_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
+                          int ldy, int accumulate) {
+    switch (choose()) {
+#if ZOO_X86
+    case 2: linear_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+    case 1: linear_avx2_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+#endif
+    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1); return;
     }
 }
 

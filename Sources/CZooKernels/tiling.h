@@ -43,4 +43,28 @@
         }                                                                              \
     }
 
+// The same tiles over weights in the four-row layout (see zoo_pack_rows4): BLOCK consecutive weight
+// rows are one contiguous stream, so a decode step reads all four together (one x chunk for four
+// rows) instead of one after another. Rows come in whole groups of four (n_begin, n_end multiples
+// of 4); per element the arithmetic is the row-major tile's.
+#define ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE)                            \
+    for (int n = (n_begin); n < (n_end); n += BLOCK) {                                 \
+        for (int t = 0; t < (rows); t += BLOCK) {                                      \
+            int tb = (rows) - t < BLOCK ? (rows) - t : BLOCK;                          \
+            if (tb == BLOCK) {                                                         \
+                TILE(BLOCK, BLOCK);                                                    \
+            } else if (tb == 1) {                                                      \
+                TILE(1, BLOCK);                                                        \
+            } else {                                                                   \
+                TILE(tb, BLOCK);                                                       \
+            }                                                                          \
+        }                                                                              \
+    }
+
+/// Where the 16 (AVX2: 8) weights of row `j` of a tile start at column `k` (a multiple of the chunk):
+/// row-major rows are `k_dim` apart; in the four-row layout the tile's rows alternate every 16
+/// columns (`w` is the group's start, k_dim a multiple of 16).
+#define ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4) \
+    ((rows4) ? (w) + (size_t)((k) >> 4) * 64 + (size_t)(j) * 16 + ((k) & 15) : (w) + (size_t)(j) * (k_dim) + (k))
+
 #endif

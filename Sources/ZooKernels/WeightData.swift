@@ -6,6 +6,13 @@ public enum WeightData: @unchecked Sendable {
     case f32(UnsafePointer<Float>)
     case bf16(UnsafePointer<UInt16>)
     case f16(UnsafePointer<UInt16>)
+    /// fp32 weights in the four-row layout (rows by 4 alternating every 16 columns; see
+    /// ``FourRowLayout``), made when `weights.mmap: false` copies a matrix at load.
+    case f32Rows4(UnsafePointer<Float>)
+    /// bf16 weights in the four-row layout (fp32 activations, as ``bf16(_:)``).
+    case bf16Rows4(UnsafePointer<UInt16>)
+    /// f16 weights in the four-row layout (fp32 activations, as ``f16(_:)``).
+    case f16Rows4(UnsafePointer<UInt16>)
     /// llama.cpp's q8_0: int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
     case q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>)
     /// llama.cpp's q4_0: packed nibbles `[out, in / 2]` (per block of 32, the low nibbles are the
@@ -47,8 +54,8 @@ public enum WeightData: @unchecked Sendable {
     /// Bytes read per weight (for bandwidth estimates).
     public var bytesPerWeight: Double {
         switch self {
-        case .f32: 4
-        case .bf16, .f16: 2
+        case .f32, .f32Rows4: 4
+        case .bf16, .f16, .bf16Rows4, .f16Rows4: 2
         case .q8_0: 1 + 4.0 / 32
         case .q4_0: 0.5 + 4.0 / 32
         case .q8_0x16: 1 + 2.0 / 32
@@ -98,6 +105,9 @@ extension MatrixMultiply {
             switch weight {
             case .bf16(let w): zoo_linear_bf16(x, r, k, w, begin, end, y, ld, acc)
             case .f16(let w): zoo_linear_f16(x, r, k, w, begin, end, y, ld, acc)
+            case .f32Rows4(let w): zoo_linear_f32_rows4(x, r, k, w, begin, end, y, ld, acc)
+            case .bf16Rows4(let w): zoo_linear_half_rows4(x, r, k, w, begin, end, y, ld, acc, 1)
+            case .f16Rows4(let w): zoo_linear_half_rows4(x, r, k, w, begin, end, y, ld, acc, 0)
             case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, k, values, scales, begin, end, y, ld, acc)
             case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, k, nibbles, scales, begin, end, y, ld, acc)
             case .q4_K(let blocks): zoo_linear_q4_k(x, r, k, blocks, begin, end, y, ld, acc)

@@ -23,6 +23,23 @@ void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int
 void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end,
                     float *y, int ldy, int accumulate);
 
+/// The four-row layout of fp32/16-bit weights copied at load (`weights.mmap: false`): rows in groups
+/// of four, and within a group the rows alternate every 16 columns ([group][k / 16][row of 4][16]),
+/// so a decode step reads one contiguous stream for four rows and loads each activation chunk once
+/// for all four. Needs rows % 4 == 0 and k_dim % 16 == 0. Products equal the row-major kernels'
+/// bit for bit (same chunks, FMA order and horizontal sums).
+void zoo_linear_f32_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end,
+                          float *y, int ldy, int accumulate);
+/// As zoo_linear_bf16 (is_bf16 = 1) or zoo_linear_f16 (0) on the four-row layout.
+void zoo_linear_half_rows4(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end,
+                           float *y, int ldy, int accumulate, int is_bf16);
+/// Packs groups [group_begin, group_end) of a row-major matrix of `element_bytes`-byte values (4 or 2)
+/// into the four-row layout at `destination` (the whole matrix's buffer).
+void zoo_pack_rows4(const void *source, int k_dim, int element_bytes, int group_begin, int group_end,
+                    void *destination);
+/// Row `row` of a four-row-layout matrix back in row-major order (`k_dim` values).
+void zoo_unpack_row_rows4(const void *packed, int k_dim, int element_bytes, int row, void *destination);
+
 /// Widens 16-bit floats to fp32.
 void zoo_widen_bf16(const uint16_t *source, float *destination, int count);
 void zoo_widen_f16(const uint16_t *source, float *destination, int count);

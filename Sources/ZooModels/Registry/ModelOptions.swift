@@ -16,8 +16,9 @@ public struct ModelOptions: Sendable {
     public var weightPrecision: WeightPrecision
     /// Whether f32 and 16-bit matrices are read in place from the memory-mapped file (the default:
     /// instant load, pages shared with the page cache). `false` copies them into huge-page memory
-    /// at load, which decodes 11–16 % faster on a bandwidth-bound CPU (fewer TLB misses) for a copy
-    /// at load (llama.cpp's `--no-mmap`). Quantized and repacked matrices are copies either way.
+    /// at load, in ``FourRowLayout`` where the shape fits (llama.cpp's `--no-mmap`): faster decoding
+    /// on a bandwidth-bound CPU (fewer TLB misses, activations kept in L1) and faster prompts, for a
+    /// copy at load. Same logits bit for bit. Quantized and repacked matrices are copies either way.
     public var mapWeights: Bool
 
     public init(attention: any Attention = CausalAttention(), contextLength: Int? = nil,
