@@ -2,12 +2,13 @@
 """llama.cpp speed and quantization through llama-cpp-python's low-level API, shaped like `zoo bench`.
 
     python bench/llama_bench.py bench --model FILE.gguf [--prompt-tokens 512] [--decode-tokens 64]
-                                      [--repeat 3] [--threads 2] [--json]
+                                      [--repeat 3] [--threads 2] [--no-mmap] [--json]
     python bench/llama_bench.py quantize IN.gguf OUT.gguf --type q8_0|q4_0|q4_K_M [--threads 2]
 
 bench:    context n_ctx = prompt + decode + 64 (at least 640), n_batch = n_ubatch = max(prompt, 8),
           n_threads = n_threads_batch = --threads, everything else llama.cpp's defaults (flash attention
-          "auto", mmap on).
+          "auto", mmap on). --no-mmap: the weights are read into allocated memory at load instead of mapped
+          (load_mode LLAMA_LOAD_MODE_NONE, or use_mmap = false in older llama-cpp-python; = llama-cli --no-mmap).
           prefill: one llama_decode of --prompt-tokens random ids (numpy seed 1234, ids < 150000), logits
           for the last position only, empty KV cache each pass; time to first token adds the argmax.
           decode: 8-token prompt, then --decode-tokens single-token llama_decode calls, each on the argmax
@@ -52,6 +53,22 @@ def quantize(args) -> int:
     return 0
 
 
+def set_no_mmap(llama_cpp, mparams):
+    """Load without mmap. llama-cpp-python ≥ 0.3.3x replaced `use_mmap` by `load_mode` (default AUTO, which is
+    mmap on a CPU); its own Llama(use_mmap=False) sets LLAMA_LOAD_MODE_NONE."""
+    if hasattr(mparams, "load_mode"):
+        mparams.load_mode = llama_cpp.LLAMA_LOAD_MODE_NONE
+    else:
+        mparams.use_mmap = False
+
+
+def load_mode_name(llama_cpp, mparams):
+    if hasattr(mparams, "load_mode") and hasattr(llama_cpp, "llama_load_mode_name"):
+        name = llama_cpp.llama_load_mode_name(mparams.load_mode)
+        return name.decode() if name else str(mparams.load_mode)
+    return "mmap" if getattr(mparams, "use_mmap", True) else "none"
+
+
 def bench(args) -> int:
     import numpy as np
     import llama_cpp
@@ -59,6 +76,8 @@ def bench(args) -> int:
     llama_cpp.llama_backend_init()
     t0 = time.perf_counter()
     mparams = llama_cpp.llama_model_default_params()
+    if args.no_mmap:
+        set_no_mmap(llama_cpp, mparams)
     model = llama_cpp.llama_model_load_from_file(args.model.encode(), mparams)
     if not model:
         print(f"llama.cpp could not load {args.model}", file=sys.stderr)
@@ -132,6 +151,7 @@ def bench(args) -> int:
         "model_desc": desc.value.decode(errors="replace"), "model_size_bytes": llama_cpp.llama_model_size(model),
         "n_params": llama_cpp.llama_model_n_params(model), "n_vocab": n_vocab,
         "flash_attn_type": cparams.flash_attn_type, "n_ctx": cparams.n_ctx, "n_batch": n_batch,
+        "mmap": not args.no_mmap, "load_mode": load_mode_name(llama_cpp, mparams),
         "load_seconds": load_seconds, "prompt_tokens": args.prompt_tokens, "decode_tokens": args.decode_tokens,
         "prefill_tokens_per_second": statistics.median(prefill_rates) if prefill_rates else None,
         "decode_tokens_per_second": statistics.median(decode_rates) if decode_rates else None,
@@ -146,7 +166,7 @@ def bench(args) -> int:
     else:
         fmt = lambda v: "-" if v is None else f"{v:.1f}"
         print(f"llama.cpp (llama-cpp-python {report['llama_cpp_python']}), {report['model_desc']}, "
-              f"{args.threads} threads, load {load_seconds:.2f} s\n"
+              f"{args.threads} threads, load {load_seconds:.2f} s{' (no mmap)' if args.no_mmap else ''}\n"
               f"prefill {fmt(report['prefill_tokens_per_second'])} tokens/s ({args.prompt_tokens} tokens, "
               f"median of {args.repeat})\n"
               f"decode  {fmt(report['decode_tokens_per_second'])} tokens/s ({args.decode_tokens} tokens, "
@@ -164,6 +184,7 @@ def main() -> int:
     b.add_argument("--repeat", type=int, default=3)
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--seed", type=int, default=1234)
+    b.add_argument("--no-mmap", action="store_true", help="read the weights into memory at load instead of mapping them")
     b.add_argument("--json", action="store_true")
     q = sub.add_parser("quantize")
     q.add_argument("input")
