@@ -107,53 +107,11 @@ public enum InterleavedFormat: String, Sendable {
 }
 
 extension MatrixMultiply {
-    static func interleavedLinear(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, packed: UnsafePointer<UInt8>, format: InterleavedFormat,
-        outFeatures: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool
-    ) {
-        precondition(k % 32 == 0, "interleaved weights need rows of a multiple of 32")
-        // [rows, k] int8 values, then [rows, k/32] block sums, then [rows, k/32] scales.
-        let blocks = k / 32
-        let scratch = ThreadScratch.bytes(.integerActivations, rows * k + 8 * rows * blocks)
-        let xq = scratch.assumingMemoryBound(to: Int8.self)
-        let bsum = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
-        let xd = (scratch + rows * k + 4 * rows * blocks).assumingMemoryBound(to: Float.self)
-        forEachActivationRowRange(rows) { begin, end in
-            zoo_quantize_activations_bsum(
-                x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * blocks, bsum + begin * blocks)
-        }
-        // Threads split the rows in pairs of groups of 16, the kernel's prefill tile.
-        let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
-            if format == .q4_K {
-                return zoo_linear_q4_k_x16(xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
-                                           y, Int32(outFeatures), acc)
-            }
-            zoo_linear_x16(format.kind, xq, xd, bsum, Int32(rows), Int32(k), packed, Int32(begin), Int32(end),
-                           y, Int32(outFeatures), acc)
-        }
-    }
-}
-
-extension MatrixMultiply {
     /// Whether this CPU has AVX-512 BF16 dot products (`dtype: bf16` runs portable C without them).
     public static let bf16DotProductsAvailable = zoo_bf16_dot_available() != 0
 
     /// fp32 → bf16, rounding to nearest even.
     public static func roundToBF16(_ x: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<UInt16>) {
         zoo_round_bf16(x, Int32(count), destination)
-    }
-
-    static func bf16DotLinear(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, packed: UnsafePointer<UInt16>,
-        outFeatures: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool
-    ) {
-        precondition(k % 2 == 0, "bf16 dot products need an even number of columns")
-        let xb = ThreadScratch.bytes(.integerActivations, 2 * rows * k).assumingMemoryBound(to: UInt16.self)
-        zoo_round_bf16(x, Int32(rows * k), xb)
-        let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 32) { begin, end in
-            zoo_linear_bf16x16(xb, Int32(rows), Int32(k), packed, Int32(begin), Int32(end), y, Int32(outFeatures), acc)
-        }
     }
 }

@@ -80,43 +80,14 @@ extension MatrixMultiply {
         _ x: UnsafePointer<Float>, rows: Int, inFeatures: Int, weight: WeightData, outFeatures: Int,
         into y: UnsafeMutablePointer<Float>, accumulate: Bool = false
     ) {
-        if case .f32(let w) = weight {
+        guard let form = weight.activationForm(inFeatures: inFeatures) else {
+            guard case .f32(let w) = weight else { preconditionFailure("only fp32 weights leave the native kernels") }
             return linear(x, rows: rows, inFeatures: inFeatures, weight: w, outFeatures: outFeatures, into: y, accumulate: accumulate)
         }
-        if case .bf16x16(let packed) = weight {
-            return bf16DotLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, outFeatures: outFeatures,
-                                 into: y, accumulate: accumulate)
-        }
-        if let (format, packed) = weight.interleavedInteger {
-            return interleavedLinear(x, rows: rows, inFeatures: inFeatures, packed: packed, format: format,
-                                     outFeatures: outFeatures, into: y, accumulate: accumulate)
-        }
-        if integerDotProducts && inFeatures % 32 == 0 {
-            switch weight {
-            case .q8_0, .q4_0:
-                return integerLinear(x, rows: rows, inFeatures: inFeatures, weight: weight, outFeatures: outFeatures, into: y, accumulate: accumulate)
-            default: break
-            }
-        }
-        let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: 16) { first, last in
-            let begin = Int32(first), end = Int32(last)
-            let r = Int32(rows), k = Int32(inFeatures), ld = Int32(outFeatures)
-            switch weight {
-            case .bf16(let w): zoo_linear_bf16(x, r, k, w, begin, end, y, ld, acc)
-            case .f16(let w): zoo_linear_f16(x, r, k, w, begin, end, y, ld, acc)
-            case .f32Rows4(let w): zoo_linear_f32_rows4(x, r, k, w, begin, end, y, ld, acc)
-            case .bf16Rows4(let w): zoo_linear_half_rows4(x, r, k, w, begin, end, y, ld, acc, 1)
-            case .f16Rows4(let w): zoo_linear_half_rows4(x, r, k, w, begin, end, y, ld, acc, 0)
-            case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, k, values, scales, begin, end, y, ld, acc)
-            case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, k, nibbles, scales, begin, end, y, ld, acc)
-            case .q4_K(let blocks): zoo_linear_q4_k(x, r, k, blocks, begin, end, y, ld, acc)
-            case .q6_K(let blocks): zoo_linear_q6_k(x, r, k, blocks, begin, end, y, ld, acc)
-            case .q5_K(let blocks): zoo_linear_q5_k(x, r, k, blocks, begin, end, y, ld, acc)
-            case .q5_0(let blocks): zoo_linear_q5_0(x, r, k, blocks, begin, end, y, ld, acc)
-            case .q5_1(let blocks): zoo_linear_q5_1(x, r, k, blocks, begin, end, y, ld, acc)
-            case .f32, .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16, .bf16x16: break
-            }
+        let prepared = prepare(form, x, rows: rows, k: inFeatures)
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: weight.rowAlignment) { begin, end in
+            productRows(prepared, rows: rows, k: inFeatures, weight: weight, begin: begin, end: end, into: y,
+                        ld: outFeatures, accumulate: accumulate)
         }
     }
 
@@ -132,31 +103,6 @@ extension MatrixMultiply {
     public static var integerDotProducts: Bool {
         get { integerDotIndex.load(ordering: .relaxed) }
         set { integerDotIndex.store(newValue, ordering: .relaxed) }
-    }
-
-    static func integerLinear(
-        _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, weight: WeightData, outFeatures: Int,
-        into y: UnsafeMutablePointer<Float>, accumulate: Bool
-    ) {
-        // [rows, k] int8 values, then [rows, k/4] int32 sums of four, then [rows, k/32] scales.
-        let scratch = ThreadScratch.bytes(.integerActivations, rows * k + rows * k + rows * (k / 32) * 4)
-        let xq = scratch.assumingMemoryBound(to: Int8.self)
-        let xsum4 = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
-        let xd = (scratch + 2 * rows * k).assumingMemoryBound(to: Float.self)
-        forEachActivationRowRange(rows) { begin, end in
-            zoo_quantize_activations(
-                x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * (k / 32), xsum4 + begin * (k / 4))
-        }
-        let acc: Int32 = accumulate ? 1 : 0
-        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * k, alignment: 16) { first, last in
-            let begin = Int32(first), end = Int32(last)
-            let r = Int32(rows), kk = Int32(k), ld = Int32(outFeatures)
-            switch weight {
-            case .q8_0(let values, let scales): zoo_linear_q8_0_x8(xq, xd, xsum4, r, kk, values, scales, begin, end, y, ld, acc)
-            case .q4_0(let nibbles, let scales): zoo_linear_q4_0_x8(xq, xd, xsum4, r, kk, nibbles, scales, begin, end, y, ld, acc)
-            default: preconditionFailure("integerLinear takes q8_0 or q4_0 weights")
-            }
-        }
     }
 
     /// Calls `body(begin, end)` over the activation rows, split over the cores when there are 16 or more

@@ -17,4 +17,18 @@ struct Linear: Sendable {
             VectorOps.addBias(y, rows: rows, dim: outFeatures, bias: bias.pointer)
         }
     }
+
+    /// `y_i = x·W_iᵀ + b_i` for layers that read the same input (q, k, v; gate, up) as one job: the
+    /// activations are prepared once and the threads share all the outputs' rows (see
+    /// ``MatrixMultiply/linear(_:rows:inFeatures:products:)``). Results equal separate ``apply`` calls.
+    static func apply(_ layers: [(Linear, UnsafeMutablePointer<Float>)], to x: UnsafePointer<Float>, rows: Int) {
+        guard let inFeatures = layers.first?.0.inFeatures else { return }
+        precondition(layers.allSatisfy { $0.0.inFeatures == inFeatures }, "grouped layers read the same input")
+        MatrixMultiply.linear(x, rows: rows, inFeatures: inFeatures, products: layers.map { layer, y in
+            ProductOutput(weight: layer.weight.data, outFeatures: layer.outFeatures, into: y)
+        })
+        for (layer, y) in layers {
+            if let bias = layer.bias { VectorOps.addBias(y, rows: rows, dim: layer.outFeatures, bias: bias.pointer) }
+        }
+    }
 }

@@ -70,10 +70,8 @@ public final class Qwen2Model: LanguageModel {
         for (l, layer) in weights.layers.enumerated() {
             // 2. Pre-attention RMSNorm                                   h: [T, H]
             VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.inputNorm.pointer, eps: eps, into: b.h)
-            // 3. Q, K, V projections with bias              q: [T, nH·D]  k, v: [T, nKV·D]
-            layer.q.apply(b.h, rows: T, into: b.q)
-            layer.k.apply(b.h, rows: T, into: b.k)
-            layer.v.apply(b.h, rows: T, into: b.v)
+            // 3. Q, K, V projections with bias (one job)     q: [T, nH·D]  k, v: [T, nKV·D]
+            Linear.apply([(layer.q, b.q), (layer.k, b.k), (layer.v, b.v)], to: b.h, rows: T)
             // 4. RoPE on q and k at positions p0 ..< p0+T
             rope.apply(to: b.q, tokens: T, heads: c.numAttentionHeads, headDim: D, firstPosition: p0)
             rope.apply(to: b.k, tokens: T, heads: c.numKeyValueHeads, headDim: D, firstPosition: p0)
@@ -87,8 +85,7 @@ public final class Qwen2Model: LanguageModel {
             // 8. Pre-MLP RMSNorm                                        h: [T, H]
             VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.postNorm.pointer, eps: eps, into: b.h)
             // 9. SwiGLU MLP                                  silu(h·Wgᵀ) ⊙ (h·Wuᵀ): [T, I]
-            layer.gate.apply(b.h, rows: T, into: b.gate)
-            layer.up.apply(b.h, rows: T, into: b.up)
+            Linear.apply([(layer.gate, b.gate), (layer.up, b.up)], to: b.h, rows: T)
             VectorOps.swiGLU(gate: b.gate, up: b.up, count: T * I)
             // 10. Down projection, residual                             x += m·Wdᵀ
             layer.down.apply(b.gate, rows: T, into: b.x, accumulate: true)

@@ -1,0 +1,181 @@
+import CZooKernels
+
+/// What a weight format's kernel multiplies: the fp32 activations themselves, or a form prepared from
+/// them once per product (or once per group of products with the same input, see
+/// ``MatrixMultiply/linear(_:rows:inFeatures:products:)``).
+enum ActivationForm: Equatable {
+    /// fp32 rows as they are (fp32, 16-bit and k-quant weights with fp32 activations).
+    case fp32
+    /// 8-bit blocks of 32 with scales and block sums (the interleaved VNNI formats).
+    case int8BlockSums
+    /// 8-bit blocks of 32 with scales and sums of four (row-major q8_0/q4_0 integer kernels).
+    case int8QuadSums
+    /// bf16-rounded rows (`dtype: bf16`'s bf16 dot products).
+    case bf16
+}
+
+/// Activations in the form the kernels read, in the calling thread's scratch memory.
+struct PreparedActivations {
+    let form: ActivationForm
+    let x: UnsafePointer<Float>
+    var values: UnsafeMutablePointer<Int8>?
+    var scales: UnsafeMutablePointer<Float>?
+    var sums: UnsafeMutablePointer<Int32>?
+    var halves: UnsafeMutablePointer<UInt16>?
+}
+
+/// One output of a grouped product: a weight matrix and where its `[rows, outFeatures]` result goes.
+public struct ProductOutput {
+    public let weight: WeightData
+    public let outFeatures: Int
+    public let y: UnsafeMutablePointer<Float>
+    public let accumulate: Bool
+
+    public init(weight: WeightData, outFeatures: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        self.weight = weight
+        self.outFeatures = outFeatures
+        self.y = y
+        self.accumulate = accumulate
+    }
+}
+
+extension WeightData {
+    /// The activations this format's kernel reads; nil when the product does not go through the native
+    /// row kernels (fp32 weights with the OpenBLAS backend).
+    func activationForm(inFeatures: Int) -> ActivationForm? {
+        switch self {
+        case .f32: MatrixMultiply.backend == .native ? .fp32 : nil
+        case .bf16x16: .bf16
+        case .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16: .int8BlockSums
+        case .q8_0, .q4_0: MatrixMultiply.integerDotProducts && inFeatures % 32 == 0 ? .int8QuadSums : .fp32
+        default: .fp32
+        }
+    }
+
+    /// The multiple every row range handed to this format's kernel starts at (its widest row group).
+    var rowAlignment: Int {
+        switch self {
+        case .bf16x16, .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16: 32  // two groups of 16: the prefill tile
+        default: 16
+        }
+    }
+}
+
+extension MatrixMultiply {
+    /// Prepares `rows × k` activations in `form` (a decode step's one row on the calling thread).
+    static func prepare(_ form: ActivationForm, _ x: UnsafePointer<Float>, rows: Int, k: Int) -> PreparedActivations {
+        var prepared = PreparedActivations(form: form, x: x)
+        switch form {
+        case .fp32:
+            break
+        case .bf16:
+            precondition(k % 2 == 0, "bf16 dot products need an even number of columns")
+            let xb = ThreadScratch.bytes(.integerActivations, 2 * rows * k).assumingMemoryBound(to: UInt16.self)
+            zoo_round_bf16(x, Int32(rows * k), xb)
+            prepared.halves = xb
+        case .int8BlockSums:
+            precondition(k % 32 == 0, "interleaved weights need rows of a multiple of 32")
+            // [rows, k] int8 values, then [rows, k/32] block sums, then [rows, k/32] scales.
+            let blocks = k / 32
+            let scratch = ThreadScratch.bytes(.integerActivations, rows * k + 8 * rows * blocks)
+            let xq = scratch.assumingMemoryBound(to: Int8.self)
+            let bsum = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
+            let xd = (scratch + rows * k + 4 * rows * blocks).assumingMemoryBound(to: Float.self)
+            forEachActivationRowRange(rows) { begin, end in
+                zoo_quantize_activations_bsum(
+                    x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * blocks, bsum + begin * blocks)
+            }
+            (prepared.values, prepared.sums, prepared.scales) = (xq, bsum, xd)
+        case .int8QuadSums:
+            // [rows, k] int8 values, then [rows, k/4] int32 sums of four, then [rows, k/32] scales.
+            let scratch = ThreadScratch.bytes(.integerActivations, rows * k + rows * k + rows * (k / 32) * 4)
+            let xq = scratch.assumingMemoryBound(to: Int8.self)
+            let xsum4 = (scratch + rows * k).assumingMemoryBound(to: Int32.self)
+            let xd = (scratch + 2 * rows * k).assumingMemoryBound(to: Float.self)
+            forEachActivationRowRange(rows) { begin, end in
+                zoo_quantize_activations(
+                    x + begin * k, Int32(end - begin), Int32(k), xq + begin * k, xd + begin * (k / 32), xsum4 + begin * (k / 4))
+            }
+            (prepared.values, prepared.sums, prepared.scales) = (xq, xsum4, xd)
+        }
+        return prepared
+    }
+
+    /// Output rows `begin ..< end` of one product, from activations prepared for its format.
+    static func productRows(
+        _ a: PreparedActivations, rows: Int, k: Int, weight: WeightData, begin first: Int, end last: Int,
+        into y: UnsafeMutablePointer<Float>, ld: Int, accumulate: Bool
+    ) {
+        let x = a.x, begin = Int32(first), end = Int32(last), r = Int32(rows), kk = Int32(k), ld = Int32(ld)
+        let acc: Int32 = accumulate ? 1 : 0
+        switch a.form {
+        case .bf16:
+            guard case .bf16x16(let packed) = weight else { preconditionFailure("bf16 activations need bf16x16 weights") }
+            zoo_linear_bf16x16(a.halves, r, kk, packed, begin, end, y, ld, acc)
+        case .int8BlockSums:
+            guard let (format, packed) = weight.interleavedInteger else { preconditionFailure("not an interleaved format") }
+            if format == .q4_K {
+                zoo_linear_q4_k_x16(a.values, a.scales, a.sums, r, kk, packed, begin, end, y, ld, acc)
+            } else {
+                zoo_linear_x16(format.kind, a.values, a.scales, a.sums, r, kk, packed, begin, end, y, ld, acc)
+            }
+        case .int8QuadSums:
+            switch weight {
+            case .q8_0(let values, let scales): zoo_linear_q8_0_x8(a.values, a.scales, a.sums, r, kk, values, scales, begin, end, y, ld, acc)
+            case .q4_0(let nibbles, let scales): zoo_linear_q4_0_x8(a.values, a.scales, a.sums, r, kk, nibbles, scales, begin, end, y, ld, acc)
+            default: preconditionFailure("8-bit activations with sums of four take q8_0 or q4_0 weights")
+            }
+        case .fp32:
+            switch weight {
+            case .f32(let w): zoo_linear_f32(x, r, kk, w, begin, end, y, ld, acc)
+            case .bf16(let w): zoo_linear_bf16(x, r, kk, w, begin, end, y, ld, acc)
+            case .f16(let w): zoo_linear_f16(x, r, kk, w, begin, end, y, ld, acc)
+            case .f32Rows4(let w): zoo_linear_f32_rows4(x, r, kk, w, begin, end, y, ld, acc)
+            case .bf16Rows4(let w): zoo_linear_half_rows4(x, r, kk, w, begin, end, y, ld, acc, 1)
+            case .f16Rows4(let w): zoo_linear_half_rows4(x, r, kk, w, begin, end, y, ld, acc, 0)
+            case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, kk, values, scales, begin, end, y, ld, acc)
+            case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, kk, nibbles, scales, begin, end, y, ld, acc)
+            case .q4_K(let blocks): zoo_linear_q4_k(x, r, kk, blocks, begin, end, y, ld, acc)
+            case .q6_K(let blocks): zoo_linear_q6_k(x, r, kk, blocks, begin, end, y, ld, acc)
+            case .q5_K(let blocks): zoo_linear_q5_k(x, r, kk, blocks, begin, end, y, ld, acc)
+            case .q5_0(let blocks): zoo_linear_q5_0(x, r, kk, blocks, begin, end, y, ld, acc)
+            case .q5_1(let blocks): zoo_linear_q5_1(x, r, kk, blocks, begin, end, y, ld, acc)
+            case .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16, .bf16x16:
+                preconditionFailure("interleaved weights read prepared activations")
+            }
+        }
+    }
+
+    /// Several products of the same activations (a layer's q, k and v; gate and up) as one job: the
+    /// activations are quantized or rounded once, and the threads split the outputs' rows taken
+    /// together, so small matrices (k and v) no longer run alone or wait at a barrier of their own.
+    /// Each output equals ``linear(_:rows:inFeatures:weight:outFeatures:into:accumulate:)``'s bit for
+    /// bit; outputs whose formats read different activations run one after another.
+    public static func linear(
+        _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, products: [ProductOutput]
+    ) {
+        let forms = products.map { $0.weight.activationForm(inFeatures: k) }
+        let alignment = products.map(\.weight.rowAlignment).max() ?? 16
+        guard let form = forms.first ?? nil, forms.allSatisfy({ $0 == form }),
+              products.allSatisfy({ $0.outFeatures % alignment == 0 })
+        else {
+            for p in products {
+                linear(x, rows: rows, inFeatures: k, weight: p.weight, outFeatures: p.outFeatures, into: p.y, accumulate: p.accumulate)
+            }
+            return
+        }
+        let prepared = prepare(form, x, rows: rows, k: k)
+        var offsets = [0]
+        for p in products { offsets.append(offsets.last! + p.outFeatures) }
+        let total = offsets.last!
+        Parallel.forEachRowRange(total, work: rows * total * k, alignment: alignment) { begin, end in
+            for (i, p) in products.enumerated() {
+                let lo = max(begin, offsets[i]), hi = min(end, offsets[i + 1])
+                if lo < hi {
+                    productRows(prepared, rows: rows, k: k, weight: p.weight, begin: lo - offsets[i], end: hi - offsets[i],
+                                into: p.y, ld: p.outFeatures, accumulate: p.accumulate)
+                }
+            }
+        }
+    }
+}
