@@ -18,6 +18,25 @@
 // MARK: - AVX-512
 #if ZOO_X86
 
+// The tile driver of one instruction set; `rows4` selects the four-row layout (zoo_kernels.h), and
+// each branch hands the block a constant so that both are compiled specialised.
+#define F32_TILE(ISA, TB, NB, ROWS4) \
+    block_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, ROWS4)
+#define F32_TILE_avx512(TB, NB) F32_TILE(avx512, TB, NB, 0)
+#define F32_TILE4_avx512(TB, NB) F32_TILE(avx512, TB, NB, 1)
+#define F32_TILE_avx2(TB, NB) F32_TILE(avx2, TB, NB, 0)
+#define F32_TILE4_avx2(TB, NB) F32_TILE(avx2, TB, NB, 1)
+#define DEFINE_LINEAR_DRIVER(ISA, TARGET)                                                                         \
+    __attribute__((target(TARGET))) static void linear_##ISA(const float *x, int rows, int k_dim, const float *w, \
+                                                             int n_begin, int n_end, float *y, int ldy,           \
+                                                             int accumulate, int rows4) {                         \
+        if (rows4) {                                                                                              \
+            ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, F32_TILE4_##ISA)                                        \
+        } else {                                                                                                  \
+            ZOO_FOR_EACH_TILE(rows, n_begin, n_end, F32_TILE_##ISA)                                               \
+        }                                                                                                         \
+    }
+
 __attribute__((target("avx512f"), always_inline)) static inline void
 block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4) {
     __m512 acc[BLOCK][BLOCK];
@@ -47,21 +66,7 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
     ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
 }
 
-__attribute__((target("avx512f"))) static void
-linear_avx512(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
-              int accumulate) {
-#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 0)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
-}
-
-__attribute__((target("avx512f"))) static void
-linear_avx512_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
-                    int accumulate) {
-#define TILE(TB, NB) block_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 1)
-    ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE)
-#undef TILE
-}
+DEFINE_LINEAR_DRIVER(avx512, "avx512f")
 
 // MARK: - AVX2 + FMA
 
@@ -96,21 +101,7 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
     ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
 }
 
-__attribute__((target("avx2,fma"))) static void
-linear_avx2(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
-            int accumulate) {
-#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 0)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
-}
-
-__attribute__((target("avx2,fma"))) static void
-linear_avx2_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y, int ldy,
-                  int accumulate) {
-#define TILE(TB, NB) block_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, 1)
-    ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE)
-#undef TILE
-}
+DEFINE_LINEAR_DRIVER(avx2, "avx2,fma")
 
 #endif  // ZOO_X86
 
@@ -167,26 +158,25 @@ int zoo_linear_set_isa_limit(int limit) {
     return __atomic_exchange_n(&isa_limit, limit, __ATOMIC_RELAXED);
 }
 
-void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
-                    int ldy, int accumulate) {
+static void linear_any(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
+                       int ldy, int accumulate, int rows4) {
     switch (choose()) {
 #if ZOO_X86
-    case 2: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
-    case 1: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
+    case 2: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
+    case 1: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
 #endif
-    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0); return;
+    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
     }
+}
+
+void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
+                    int ldy, int accumulate) {
+    linear_any(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0);
 }
 
 void zoo_linear_f32_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
                           int ldy, int accumulate) {
-    switch (choose()) {
-#if ZOO_X86
-    case 2: linear_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
-    case 1: linear_avx2_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate); return;
-#endif
-    default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1); return;
-    }
+    linear_any(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1);
 }
 
 const char *zoo_linear_isa(void) {
