@@ -20,8 +20,9 @@
 
 // The tile driver of one instruction set; `rows4` selects the four-row layout (zoo_kernels.h), and
 // each branch hands the block a constant so that both are compiled specialised.
-#define F32_TILE(ISA, TB, NB, ROWS4) \
-    block_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, ROWS4)
+#define F32_TILE(ISA, TB, NB, ROWS4)                                                                              \
+    block_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                ROWS4, !(ROWS4) && t == 0)
 #define F32_TILE_avx512(TB, NB) F32_TILE(avx512, TB, NB, 0)
 #define F32_TILE4_avx512(TB, NB) F32_TILE(avx512, TB, NB, 1)
 #define F32_TILE_avx2(TB, NB) F32_TILE(avx2, TB, NB, 0)
@@ -38,7 +39,8 @@
     }
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4) {
+block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4,
+             int prefetch) {
     __m512 acc[BLOCK][BLOCK];
     for (int i = 0; i < BLOCK; i++)
         for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
@@ -46,7 +48,7 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
     for (; k + 16 <= k_dim; k += 16) {
         __m512 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (!rows4) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
             wv[j] = _mm512_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
         }
         for (int i = 0; i < tb; i++) {
@@ -71,7 +73,8 @@ DEFINE_LINEAR_DRIVER(avx512, "avx512f")
 // MARK: - AVX2 + FMA
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4) {
+block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, int ldy, int accumulate, int rows4,
+           int prefetch) {
     __m256 acc[BLOCK][BLOCK];
     for (int i = 0; i < BLOCK; i++)
         for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
@@ -79,7 +82,7 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
     for (; k + 8 <= k_dim; k += 8) {
         __m256 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (!rows4 && !(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch && !(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
             wv[j] = _mm256_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
         }
         for (int i = 0; i < tb; i++) {

@@ -36,7 +36,7 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
 #define DEFINE_HALF_AVX512(NAME, LOAD)                                                                             \
     __attribute__((target("avx512f"), always_inline)) static inline void NAME##_block(                          \
         const float *x, int tb, int k_dim, const uint16_t *w, int nb, float *y, int ldy, int accumulate,          \
-        int rows4) {                                                                                               \
+        int rows4, int prefetch) {                                                                                 \
         __m512 acc[BLOCK][BLOCK];                                                                                  \
         for (int i = 0; i < BLOCK; i++)                                                                            \
             for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();                                       \
@@ -44,7 +44,7 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         for (; k + 16 <= k_dim; k += 16) {                                                                         \
             __m512 wv[BLOCK];                                                                                      \
             for (int j = 0; j < nb; j++) {                                                                         \
-                if (!rows4 && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);                     \
+                if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);                   \
                 wv[j] = LOAD(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));                                             \
             }                                                                                                      \
             for (int i = 0; i < tb; i++) {                                                                         \
@@ -77,8 +77,9 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, NAME##_TILE4)                                              \
     }
 
-#define HALF_TILE(NAME, TB, NB, ROWS4) \
-    NAME##_block(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, ROWS4)
+#define HALF_TILE(NAME, TB, NB, ROWS4)                                                                           \
+    NAME##_block(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                 ROWS4, !(ROWS4) && t == 0)
 #define linear_bf16_avx512_TILE(TB, NB) HALF_TILE(linear_bf16_avx512, TB, NB, 0)
 #define linear_bf16_avx512_TILE4(TB, NB) HALF_TILE(linear_bf16_avx512, TB, NB, 1)
 #define linear_f16_avx512_TILE(TB, NB) HALF_TILE(linear_f16_avx512, TB, NB, 0)

@@ -10,7 +10,10 @@
 // Asks for the same place two tiles (2 × BLOCK weight rows of `row_stride`) ahead, when a tile reads
 // several weight rows at once (`nb` > 1): interleaved rows defeat the hardware prefetchers, which a
 // single row read front to back (a decode step) does not need. Prefetches never fault, so reading
-// past the matrix's end is harmless. Callers issue one per 64-byte line.
+// past the matrix's end is harmless. Callers issue one per 64-byte line. The fp32 and 16-bit kernels
+// ask only in a weight block's first token tile, the one that reads its rows from memory: later tiles
+// find them in cache, where the prefetches only take load slots (a 512-token fp32 prompt: 40 → 50
+// GMAC/s on one core without them; 4–16 tokens need them: up to 1.45× faster).
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define ZOO_PREFETCH_AHEAD(p, row_stride)                                                                   \
