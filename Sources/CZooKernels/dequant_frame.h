@@ -21,6 +21,18 @@ __attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
     s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
 }
+
+/// Rows a k-quant tile asks for ahead of the one it reads (the hardware prefetchers lose track of
+/// the four rows a prefill tile reads at once).
+#define ZOO_K_PREFETCH_ROWS 8
+
+/// Asks for the `bytes`-byte block at `block`, one request per 64-byte line and one for its last byte,
+/// so every line it touches is requested wherever it starts. The k-quant tiles call it only in a
+/// weight block's first token tile (tiling.h: later tiles find the rows in cache).
+static inline void zoo_prefetch_block(const uint8_t *block, int bytes) {
+    for (int offset = 0; offset < bytes; offset += 64) _mm_prefetch((const char *)block + offset, _MM_HINT_T0);
+    _mm_prefetch((const char *)block + bytes - 1, _MM_HINT_T0);
+}
 #endif
 
 /// Dequantizes one block to fp32; `variant` selects a format's flavour (q5_1's min), else unused.

@@ -27,8 +27,6 @@
 
 #define QK_K 256
 #define BLOCK_BYTES 144
-// Rows are prefetched two tiles ahead: a decode step streams the matrix exactly once.
-#define PREFETCH_ROWS 8
 
 /// One super-block as fp32. a·q is exact in fp32 (at most 21 significant bits), so subtracting
 /// after rounding the product, as gguf-py does, equals the SIMD paths' fused multiply-subtract.
@@ -59,7 +57,8 @@ __attribute__((target("avx512f"))) static inline __m512 widen16(__m128i bytes) {
 }
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-q4_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+q4_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+                 int prefetch) {
     const int blocks = k_dim / QK_K;
     const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
     const __m128i low = _mm_set1_epi8(0x0F);
@@ -70,12 +69,7 @@ q4_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
         const float *xb = x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
             const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES, *q = block + 16;
-            // Lines 64 bytes apart cover the 144 bytes wherever the block starts (the next block's
-            // first prefetch covers the rest).
-            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
-            _mm_prefetch(ahead, _MM_HINT_T0);
-            _mm_prefetch(ahead + 64, _MM_HINT_T0);
-            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
             // Lanes 0..7: d·scale; lanes 8..15: dmin·min (avx512f implies F16C).
             uint32_t halves;
             memcpy(&halves, block, 4);
@@ -115,7 +109,8 @@ __attribute__((target("avx2,fma"))) static inline __m256 widen8(__m128i bytes, i
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+               int prefetch) {
     const int blocks = k_dim / QK_K;
     const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
     const __m128i low = _mm_set1_epi8(0x0F);
@@ -126,10 +121,7 @@ q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
         const float *xb = x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
             const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES, *q = block + 16;
-            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
-            _mm_prefetch(ahead, _MM_HINT_T0);
-            _mm_prefetch(ahead + 64, _MM_HINT_T0);
-            _mm_prefetch(ahead + 128, _MM_HINT_T0);
+            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
             __m128i packed = zoo_k_scales_and_mins(block + 4);
             float scale[8], min[8];
             _mm256_storeu_ps(scale, _mm256_mul_ps(_mm256_set1_ps(zoo_f16_at(block)), widen8(packed, 0)));
@@ -162,8 +154,10 @@ q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
 
 #if ZOO_X86
 #define ZOO_DEQUANT_TILE_AVX512_q4_k(TB, NB) \
-    q4_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    q4_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                     t == 0)
 #define ZOO_DEQUANT_TILE_AVX2_q4_k(TB, NB) \
-    q4_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    q4_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                     t == 0)
 #endif
 ZOO_DEFINE_DEQUANT_LINEAR(q4_k, QK_K, BLOCK_BYTES)

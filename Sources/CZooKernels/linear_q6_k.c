@@ -23,7 +23,6 @@
 
 #define QK_K 256
 #define BLOCK_BYTES 210
-#define PREFETCH_ROWS 8
 
 /// The sixteen d·scale factors of a super-block, rounded to fp32 as gguf-py does.
 static inline void q6_k_factors(const uint8_t *block, float *scale) {
@@ -72,7 +71,8 @@ q6_k_group(const __m128i *low, const __m128i *high, int g) {
 // MARK: - AVX-512
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+                 int prefetch) {
     const int blocks = k_dim / QK_K;
     const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
     __m512 acc[BLOCK][BLOCK];
@@ -82,11 +82,7 @@ q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
         const float *xb = x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
             const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
-            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
-            _mm_prefetch(ahead, _MM_HINT_T0);
-            _mm_prefetch(ahead + 64, _MM_HINT_T0);
-            _mm_prefetch(ahead + 128, _MM_HINT_T0);
-            _mm_prefetch(ahead + 192, _MM_HINT_T0);
+            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
             float scale[16];
             __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
             _mm512_storeu_ps(scale, _mm512_mul_ps(_mm512_set1_ps(zoo_f16_at(block + 208)),
@@ -113,7 +109,8 @@ q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, fl
 // MARK: - AVX2 + FMA
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate) {
+q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
+               int prefetch) {
     const int blocks = k_dim / QK_K;
     const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
     __m256 acc[BLOCK][BLOCK];
@@ -123,11 +120,7 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
         const float *xb = x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
             const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
-            const char *ahead = (const char *)(block + PREFETCH_ROWS * row_bytes);
-            _mm_prefetch(ahead, _MM_HINT_T0);
-            _mm_prefetch(ahead + 64, _MM_HINT_T0);
-            _mm_prefetch(ahead + 128, _MM_HINT_T0);
-            _mm_prefetch(ahead + 192, _MM_HINT_T0);
+            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
             float scale[16];
             __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
             __m256 d = _mm256_set1_ps(zoo_f16_at(block + 208));
@@ -163,8 +156,10 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
 
 #if ZOO_X86
 #define ZOO_DEQUANT_TILE_AVX512_q6_k(TB, NB) \
-    q6_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    q6_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                     t == 0)
 #define ZOO_DEQUANT_TILE_AVX2_q6_k(TB, NB) \
-    q6_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    q6_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+                     t == 0)
 #endif
 ZOO_DEFINE_DEQUANT_LINEAR(q6_k, QK_K, BLOCK_BYTES)
