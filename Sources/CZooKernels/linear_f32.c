@@ -20,13 +20,10 @@
 
 // The tile driver of one instruction set; `rows4` selects the four-row layout (zoo_kernels.h), and
 // each branch hands the block a constant so that both are compiled specialised.
-#define F32_TILE(ISA, TB, NB, ROWS4)                                                                              \
-    block_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-                ROWS4, !(ROWS4) && t == 0)
-#define F32_TILE_avx512(TB, NB) F32_TILE(avx512, TB, NB, 0)
-#define F32_TILE4_avx512(TB, NB) F32_TILE(avx512, TB, NB, 1)
-#define F32_TILE_avx2(TB, NB) F32_TILE(avx2, TB, NB, 0)
-#define F32_TILE4_avx2(TB, NB) F32_TILE(avx2, TB, NB, 1)
+#define F32_TILE_avx512(TB, NB) ZOO_FLOAT_TILE(block_avx512, TB, NB, 0)
+#define F32_TILE4_avx512(TB, NB) ZOO_FLOAT_TILE(block_avx512, TB, NB, 1)
+#define F32_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(block_avx2, TB, NB, 0)
+#define F32_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(block_avx2, TB, NB, 1)
 #define DEFINE_LINEAR_DRIVER(ISA, TARGET)                                                                         \
     __attribute__((target(TARGET))) static void linear_##ISA(const float *x, int rows, int k_dim, const float *w, \
                                                              int n_begin, int n_end, float *y, int ldy,           \

@@ -77,13 +77,10 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, NAME##_TILE4)                                              \
     }
 
-#define HALF_TILE(NAME, TB, NB, ROWS4)                                                                           \
-    NAME##_block(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-                 ROWS4, !(ROWS4) && t == 0)
-#define linear_bf16_avx512_TILE(TB, NB) HALF_TILE(linear_bf16_avx512, TB, NB, 0)
-#define linear_bf16_avx512_TILE4(TB, NB) HALF_TILE(linear_bf16_avx512, TB, NB, 1)
-#define linear_f16_avx512_TILE(TB, NB) HALF_TILE(linear_f16_avx512, TB, NB, 0)
-#define linear_f16_avx512_TILE4(TB, NB) HALF_TILE(linear_f16_avx512, TB, NB, 1)
+#define linear_bf16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 0)
+#define linear_bf16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 1)
+#define linear_f16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 0)
+#define linear_f16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 1)
 DEFINE_HALF_AVX512(linear_bf16_avx512, load16_bf16)
 DEFINE_HALF_AVX512(linear_f16_avx512, load16_f16)
 #endif  // ZOO_X86

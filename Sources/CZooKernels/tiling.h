@@ -64,6 +64,13 @@
         }                                                                              \
     }
 
+/// The tile call of the fp32 and 16-bit kernels (linear_f32.c, linear_half.c): block function BLOCK_FN
+/// over token rows t.. and weight rows n.. of row-major (ROWS4 = 0) or four-row (1) weights `w`, asking
+/// for weight rows ahead only in the first token tile (see ZOO_PREFETCH_AHEAD).
+#define ZOO_FLOAT_TILE(BLOCK_FN, TB, NB, ROWS4)                                                                   \
+    BLOCK_FN(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+             ROWS4, !(ROWS4) && t == 0)
+
 /// Where the 16 (AVX2: 8) weights of row `j` of a tile start at column `k` (a multiple of the chunk):
 /// row-major rows are `k_dim` apart; in the four-row layout the tile's rows alternate every 16
 /// columns (`w` is the group's start, k_dim a multiple of 16).

@@ -15,8 +15,6 @@ public final class FloatBuffer: @unchecked Sendable {
     // Exactly one of these holds the memory: the mapping for views, the allocation otherwise.
     private let mapping: MappedFile?
     private let allocation: UnsafeMutablePointer<Float>?
-    /// The weight-arena chunk holding a copy made by `init(copyingIntoArena:)`.
-    private var owner: AnyObject?
 
     /// A view into `mapping`; `pointer` must be 4-byte aligned and inside it.
     init(viewing pointer: UnsafePointer<Float>, count: Int, shape: [Int], in mapping: MappedFile) {
@@ -54,18 +52,6 @@ public final class FloatBuffer: @unchecked Sendable {
 
     deinit {
         allocation?.deallocate()
-    }
-
-    /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
-    init(copyingIntoArena source: FloatBuffer) {
-        let (storage, chunk) = WeightArena.copy(source.pointer, count: source.count)
-        count = source.count
-        shape = source.shape
-        pointer = UnsafePointer(storage)
-        isMapped = false
-        mapping = nil
-        allocation = nil
-        owner = chunk
     }
 
     /// Gives a mapped buffer's pages back to the page cache once its contents were converted and it is

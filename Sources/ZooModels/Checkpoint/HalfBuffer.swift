@@ -13,8 +13,6 @@ public final class HalfBuffer: @unchecked Sendable {
 
     private let mapping: MappedFile?
     private let allocation: UnsafeMutablePointer<UInt16>?
-    /// The weight-arena chunk holding a copy made by `init(copyingIntoArena:)`.
-    private var owner: AnyObject?
 
     init(viewing pointer: UnsafePointer<UInt16>, count: Int, shape: [Int], format: Format, in mapping: MappedFile) {
         self.count = count
@@ -40,19 +38,6 @@ public final class HalfBuffer: @unchecked Sendable {
 
     deinit {
         allocation?.deallocate()
-    }
-
-    /// A copy of `source` in the weight arena (huge pages; see ``WeightArena``).
-    init(copyingIntoArena source: HalfBuffer) {
-        let (storage, chunk) = WeightArena.copy(source.pointer, count: source.count)
-        count = source.count
-        shape = source.shape
-        format = source.format
-        pointer = UnsafePointer(storage)
-        isMapped = false
-        mapping = nil
-        allocation = nil
-        owner = chunk
     }
 
     /// As ``FloatBuffer/releaseMappedPages()``.

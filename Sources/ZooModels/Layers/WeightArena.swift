@@ -2,7 +2,8 @@ import CZooKernels
 import Synchronization
 import ZooKernels
 
-/// Memory for weights repacked at load (the interleaved q8_0/q4_0/bf16 layouts).
+/// Memory for weights repacked at load (the interleaved q8_0/q4_0/q5_0/q4_K/bf16 layouts, and the
+/// four-row layout of copied fp32/16-bit matrices).
 ///
 /// Why chunks: the memory asks for transparent huge pages (one TLB entry per 2 MiB of a matrix that is
 /// streamed whole every decode step: 0.5B decode q8_0 +5–11 %, q4_0 +16–23 %), and a huge page is
@@ -30,25 +31,6 @@ enum WeightArena {
 
     private static let state = Mutex(State())
     private static let chunkSize = 64 << 20
-
-    /// A copy of `count` elements at `source` (a file mapping) in arena memory, and the chunk that
-    /// owns it. Copied on every core: the page faults on both sides are most of the cost.
-    static func copy<Element>(_ source: UnsafePointer<Element>, count: Int) -> (UnsafeMutablePointer<Element>, WeightChunk) {
-        let bytes = count * MemoryLayout<Element>.stride
-        let (memory, chunk) = allocate(max(bytes, 1))
-        let destination = memory.bindMemory(to: Element.self, capacity: max(count, 1))
-        copy(from: source, to: memory, bytes: bytes)
-        return (destination, chunk)
-    }
-
-    private static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, bytes: Int) {
-        let slice = 4 << 20
-        let slices = (bytes + slice - 1) / slice
-        Parallel.forEach(slices) { i in
-            let offset = i * slice
-            (destination + offset).copyMemory(from: source + offset, byteCount: min(slice, bytes - offset))
-        }
-    }
 
     /// `bytes` of 64-byte-aligned memory and the chunk that owns it (keep it while using the memory).
     static func allocate(_ bytes: Int) -> (memory: UnsafeMutableRawPointer, owner: WeightChunk) {

@@ -16,7 +16,7 @@ public struct ModelOptions: Sendable {
     public var weightPrecision: WeightPrecision
     /// Whether f32 and 16-bit matrices are read in place from the memory-mapped file (the default:
     /// instant load, pages shared with the page cache). `false` copies them into huge-page memory
-    /// at load, in ``FourRowLayout`` where the shape fits (llama.cpp's `--no-mmap`): faster decoding
+    /// at load, in ``FourRowLayout`` (llama.cpp's `--no-mmap`; a shape that does not fit stays mapped): faster decoding
     /// on a bandwidth-bound CPU (fewer TLB misses, activations kept in L1) and faster prompts, for a
     /// copy at load. Same logits bit for bit. Quantized and repacked matrices are copies either way.
     public var mapWeights: Bool
