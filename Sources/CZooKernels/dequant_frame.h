@@ -69,6 +69,12 @@ static inline void zoo_dequantized_linear_portable(const float *x, int rows, int
             *out_ = (accumulate) ? *out_ + v_ : v_;                                                     \
         }
 
+/// The tile call of a k-quant kernel (`row_bytes` per weight row): FN over token rows t.. and weight
+/// rows n.., asking for rows ahead in the first token tile only.
+#define ZOO_K_TILE(FN, TB, NB)                                                                                 \
+    FN(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
+       t == 0)
+
 #if defined(__x86_64__)
 #define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                  \
     __attribute__((target("avx512f"))) static void linear_##NAME##_avx512(                                      \

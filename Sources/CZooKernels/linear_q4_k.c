@@ -153,11 +153,7 @@ q4_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
 // The tile call each driver makes for the tile at token row t, weight row n.
 
 #if ZOO_X86
-#define ZOO_DEQUANT_TILE_AVX512_q4_k(TB, NB) \
-    q4_k_tile_avx512(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-                     t == 0)
-#define ZOO_DEQUANT_TILE_AVX2_q4_k(TB, NB) \
-    q4_k_tile_avx2(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-                     t == 0)
+#define ZOO_DEQUANT_TILE_AVX512_q4_k(TB, NB) ZOO_K_TILE(q4_k_tile_avx512, TB, NB)
+#define ZOO_DEQUANT_TILE_AVX2_q4_k(TB, NB) ZOO_K_TILE(q4_k_tile_avx2, TB, NB)
 #endif
 ZOO_DEFINE_DEQUANT_LINEAR(q4_k, QK_K, BLOCK_BYTES)
