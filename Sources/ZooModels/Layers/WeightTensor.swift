@@ -180,7 +180,7 @@ final class WeightTensor: @unchecked Sendable {
     /// With ``ModelOptions/mapWeights`` off: a memory-mapped f32 or 16-bit matrix copied into the
     /// huge-page weight arena in ``FourRowLayout``, its file pages released. Decode reads it faster
     /// (fewer TLB misses, activations kept in L1) and prompts run faster, at the price of the copy at
-    /// load (~0.4 s for bf16, ~3 s for f32 on the 0.5B shape). A matrix whose shape does not fit the
+    /// load (1–2 s for bf16, ~3 s for f32 on the 0.5B shape). A matrix whose shape does not fit the
     /// layout (rows not a multiple of 4 or columns of 16; no Qwen matrix) stays mapped.
     func copiedIntoArena() -> WeightTensor {
         guard Self.copiesMappedWeights, FourRowLayout.fits(rows: rows, columns: columns) else { return self }
