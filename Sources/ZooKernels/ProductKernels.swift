@@ -154,10 +154,10 @@ extension MatrixMultiply {
     public static func linear(
         _ x: UnsafePointer<Float>, rows: Int, inFeatures k: Int, products: [ProductOutput]
     ) {
-        let forms = products.map { $0.weight.activationForm(inFeatures: k) }
-        let alignment = products.map(\.weight.rowAlignment).max() ?? 16
-        guard let form = forms.first ?? nil, forms.allSatisfy({ $0 == form }),
-              products.allSatisfy({ $0.outFeatures % alignment == 0 })
+        // No arrays built here: this runs twice per layer in every decode step.
+        let form = products.first?.weight.activationForm(inFeatures: k)
+        let alignment = products.reduce(16) { max($0, $1.weight.rowAlignment) }
+        guard let form, products.allSatisfy({ $0.weight.activationForm(inFeatures: k) == form && $0.outFeatures % alignment == 0 })
         else {
             for p in products {
                 linear(x, rows: rows, inFeatures: k, weight: p.weight, outFeatures: p.outFeatures, into: p.y, accumulate: p.accumulate)
@@ -165,16 +165,16 @@ extension MatrixMultiply {
             return
         }
         let prepared = prepare(form, x, rows: rows, k: k)
-        var offsets = [0]
-        for p in products { offsets.append(offsets.last! + p.outFeatures) }
-        let total = offsets.last!
+        let total = products.reduce(0) { $0 + $1.outFeatures }
         Parallel.forEachRowRange(total, work: rows * total * k, alignment: alignment) { begin, end in
-            for (i, p) in products.enumerated() {
-                let lo = max(begin, offsets[i]), hi = min(end, offsets[i + 1])
+            var offset = 0  // the first row of product p in the rows taken together
+            for p in products {
+                let lo = max(begin, offset), hi = min(end, offset + p.outFeatures)
                 if lo < hi {
-                    productRows(prepared, rows: rows, k: k, weight: p.weight, begin: lo - offsets[i], end: hi - offsets[i],
+                    productRows(prepared, rows: rows, k: k, weight: p.weight, begin: lo - offset, end: hi - offset,
                                 into: p.y, ld: p.outFeatures, accumulate: p.accumulate)
                 }
+                offset += p.outFeatures
             }
         }
     }
