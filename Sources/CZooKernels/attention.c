@@ -9,12 +9,8 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
-#include "dispatch.h"
 #include "half.h"
 #include "vector_exp.h"
 

@@ -9,10 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dispatch.h"
+#include "cpu_features.h"
 #include "tiling.h"
-#if defined(__x86_64__)
-#include <immintrin.h>
+#if ZOO_X86
 
 /// The sum of the eight lanes in linear_f32.c's AVX2 order: halves, then pairs, then the last two.
 __attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
@@ -75,7 +74,7 @@ static inline void zoo_dequantized_linear_portable(const float *x, int rows, int
     FN(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
        t == 0)
 
-#if defined(__x86_64__)
+#if ZOO_X86
 #define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                  \
     __attribute__((target("avx512f"))) static void linear_##NAME##_avx512(                                      \
         const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,        \

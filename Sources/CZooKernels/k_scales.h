@@ -5,9 +5,8 @@
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
+
+#include "cpu_features.h"
 
 #include "half.h"
 
@@ -26,7 +25,7 @@ static inline void zoo_k_factors(const uint8_t *block, float *scale, float *min)
     }
 }
 
-#if defined(__x86_64__)
+#if ZOO_X86
 /// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of the 12 packed bytes at `s`, with
 /// 32-bit word operations (x86 is little-endian; the portable path unpacks byte by byte).
 static inline __m128i zoo_k_scales_and_mins(const uint8_t *s) {

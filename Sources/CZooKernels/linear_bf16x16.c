@@ -15,12 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
-#include "dispatch.h"
 
 #define GROUP 16
 
@@ -69,19 +65,7 @@ static inline uint16_t round_bf16(float f) {
 #if ZOO_X86
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
-static int has_bf16(void) {
-    static int available = -1;  // every thread computes the same answer, so a racing store is harmless
-    int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-                __builtin_cpu_supports("avx512vl");
-        __atomic_store_n(&available, value, __ATOMIC_RELAXED);
-    }
-    return value;
-}
-
-static int use_bf16(void) { return has_bf16() && zoo_isa_index() == ZOO_ISA_AVX512; }
+static int use_bf16(void) { return zoo_cpu_has(ZOO_CPU_AVX512_BF16) && zoo_isa_index() == ZOO_ISA_AVX512; }
 
 BF16_TARGET static void round_bf16_avx512(const float *x, int n, uint16_t *out) {
     int i = 0;
@@ -91,13 +75,7 @@ BF16_TARGET static void round_bf16_avx512(const float *x, int n, uint16_t *out) 
 }
 #endif
 
-int zoo_bf16_dot_available(void) {
-#if ZOO_X86
-    return has_bf16();
-#else
-    return 0;
-#endif
-}
+int zoo_bf16_dot_available(void) { return zoo_cpu_has(ZOO_CPU_AVX512_BF16); }
 
 void zoo_round_bf16(const float *x, int n, uint16_t *out) {
 #if ZOO_X86

@@ -6,12 +6,8 @@
 #include "zoo_kernels.h"
 
 #include <stddef.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
-#include "dispatch.h"
 #include "dequant_frame.h"
 #include "tiling.h"
 
@@ -129,41 +125,12 @@ static void linear_generic(const float *x, int rows, int k_dim, const float *w, 
 // MARK: - Dispatch
 
 
-static int chosen_index = -1;  // -1: not chosen yet; 0 generic, 1 avx2, 2 avx512f
-static int isa_limit = ZOO_ISA_AVX512;
-
-static int choose(void) {
-    int index = __atomic_load_n(&chosen_index, __ATOMIC_ACQUIRE);
-    if (index < 0) {
-        index = ZOO_ISA_GENERIC;
-#if ZOO_X86
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx512f"))
-            index = ZOO_ISA_AVX512;
-        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-            index = ZOO_ISA_AVX2;
-#endif
-        // Every thread computes the same answer, so a race to store it is harmless.
-        __atomic_store_n(&chosen_index, index, __ATOMIC_RELEASE);
-    }
-    int limit = __atomic_load_n(&isa_limit, __ATOMIC_RELAXED);
-    return index < limit ? index : limit;
-}
-
-int zoo_isa_index(void) { return choose(); }
-
-int zoo_linear_set_isa_limit(int limit) {
-    if (limit < ZOO_ISA_GENERIC) limit = ZOO_ISA_GENERIC;
-    if (limit > ZOO_ISA_AVX512) limit = ZOO_ISA_AVX512;
-    return __atomic_exchange_n(&isa_limit, limit, __ATOMIC_RELAXED);
-}
-
 static void linear_any(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
                        int ldy, int accumulate, int rows4) {
-    switch (choose()) {
+    switch (zoo_isa_index()) {
 #if ZOO_X86
-    case 2: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
-    case 1: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
+    case ZOO_ISA_AVX512: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
+    case ZOO_ISA_AVX2: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
 #endif
     default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
     }
@@ -177,9 +144,4 @@ void zoo_linear_f32(const float *x, int rows, int k_dim, const float *w, int n_b
 void zoo_linear_f32_rows4(const float *x, int rows, int k_dim, const float *w, int n_begin, int n_end, float *y,
                           int ldy, int accumulate) {
     linear_any(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1);
-}
-
-const char *zoo_linear_isa(void) {
-    static const char *names[] = {"generic", "avx2", "avx512f"};
-    return names[choose()];
 }

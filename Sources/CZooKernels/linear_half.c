@@ -7,10 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 #include "half.h"
 #include "dequant_frame.h"
@@ -83,6 +80,80 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
 #define linear_f16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 1)
 DEFINE_HALF_AVX512(linear_bf16_avx512, load16_bf16)
 DEFINE_HALF_AVX512(linear_f16_avx512, load16_f16)
+// MARK: - AVX2 + FMA + F16C (linear_f32.c's block_avx2 on weights widened 8 at a time)
+
+__attribute__((target("avx2,fma,f16c"), always_inline)) static inline __m256 load8_half(const uint16_t *p, int is_bf16) {
+    __m128i h = _mm_loadu_si128((const __m128i *)p);
+    return is_bf16 ? _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)) : _mm256_cvtph_ps(h);
+}
+
+__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void
+half_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, float *y, int ldy, int accumulate,
+                int rows4, int prefetch, int is_bf16) {
+    __m256 acc[BLOCK][BLOCK];
+    for (int i = 0; i < BLOCK; i++)
+        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
+    int k = 0;
+    for (; k + 8 <= k_dim; k += 8) {
+        __m256 wv[BLOCK];
+        for (int j = 0; j < nb; j++) {
+            if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            wv[j] = load8_half(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4), is_bf16);
+        }
+        for (int i = 0; i < tb; i++) {
+            __m256 xv = _mm256_loadu_ps(x + (size_t)i * k_dim + k);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    if (k < k_dim) {  // row-major only (rows4: k_dim % 16 == 0); zeros past the end, as maskload gives
+        int r = k_dim - k;
+        __m256i m = _mm256_setr_epi32(r > 0 ? -1 : 0, r > 1 ? -1 : 0, r > 2 ? -1 : 0, r > 3 ? -1 : 0,
+                                      r > 4 ? -1 : 0, r > 5 ? -1 : 0, r > 6 ? -1 : 0, 0);
+        __m256 wv[BLOCK];
+        for (int j = 0; j < nb; j++) {
+            uint16_t tail[8] = {0};
+            memcpy(tail, w + (size_t)j * k_dim + k, (size_t)r * 2);
+            wv[j] = load8_half(tail, is_bf16);
+        }
+        for (int i = 0; i < tb; i++) {
+            __m256 xv = _mm256_maskload_ps(x + (size_t)i * k_dim + k, m);
+            for (int j = 0; j < nb; j++) acc[i][j] = _mm256_fmadd_ps(xv, wv[j], acc[i][j]);
+        }
+    }
+    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
+}
+
+__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void
+bf16_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, float *y, int ldy, int accumulate,
+                int rows4, int prefetch) {
+    half_block_avx2(x, tb, k_dim, w, nb, y, ldy, accumulate, rows4, prefetch, 1);
+}
+__attribute__((target("avx2,fma,f16c"), always_inline)) static inline void
+f16_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, float *y, int ldy, int accumulate,
+               int rows4, int prefetch) {
+    half_block_avx2(x, tb, k_dim, w, nb, y, ldy, accumulate, rows4, prefetch, 0);
+}
+
+#define BF16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 0)
+#define BF16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 1)
+#define F16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 0)
+#define F16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 1)
+
+/// The AVX2 tile driver: `is_bf16` picks the widening, `rows4` the layout.
+__attribute__((target("avx2,fma,f16c"))) static void linear_half_avx2(const float *x, int rows, int k_dim,
+                                                                      const uint16_t *w, int n_begin, int n_end,
+                                                                      float *y, int ldy, int accumulate,
+                                                                      int is_bf16, int rows4) {
+    if (is_bf16 && rows4) {
+        ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, BF16_TILE4_avx2)
+    } else if (is_bf16) {
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, BF16_TILE_avx2)
+    } else if (rows4) {
+        ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, F16_TILE4_avx2)
+    } else {
+        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, F16_TILE_avx2)
+    }
+}
 #endif  // ZOO_X86
 
 // MARK: - Portable fallback (the generic f32 kernel's order on widened weights)
@@ -110,8 +181,12 @@ static void linear_half_generic(const float *x, int rows, int k_dim, const uint1
 void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                      int ldy, int accumulate) {
 #if ZOO_X86
-    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {  // "avx512f"
+    if (zoo_isa_index() == ZOO_ISA_AVX512) {
         linear_bf16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+    if (zoo_isa_index() == ZOO_ISA_AVX2) {
+        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
         return;
     }
 #endif
@@ -121,8 +196,12 @@ void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int
 void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                     int ldy, int accumulate) {
 #if ZOO_X86
-    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {
+    if (zoo_isa_index() == ZOO_ISA_AVX512) {
         linear_f16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+    if (zoo_isa_index() == ZOO_ISA_AVX2) {
+        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
         return;
     }
 #endif
@@ -132,11 +211,15 @@ void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int 
 void zoo_linear_half_rows4(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                            int ldy, int accumulate, int is_bf16) {
 #if ZOO_X86
-    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {
+    if (zoo_isa_index() == ZOO_ISA_AVX512) {
         if (is_bf16)
             linear_bf16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
         else
             linear_f16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+    if (zoo_isa_index() == ZOO_ISA_AVX2) {
+        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
         return;
     }
 #endif

@@ -13,13 +13,9 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 #include "dequant_frame.h"
-#include "dispatch.h"
 #include "tiling.h"
 #define QK 32
 
@@ -363,28 +359,9 @@ AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, con
 
 // MARK: - Dispatch
 
-int zoo_vnni_available(void) {
-    static int available = -1;  // every thread computes the same answer, so a racing store is harmless
-    int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
-    if (value >= 0) return value;
-    value = 0;
-#if ZOO_X86
-    __builtin_cpu_init();
-    value = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-#endif
-    __atomic_store_n(&available, value, __ATOMIC_RELAXED);
-    return value;
-}
+int zoo_vnni_available(void) { return zoo_cpu_has(ZOO_CPU_AVX512_VNNI); }
 
-int zoo_int8_dot_available(void) {
-#if ZOO_X86
-    __builtin_cpu_init();
-    return zoo_vnni_available() || (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
-#else
-    return 0;
-#endif
-}
+int zoo_int8_dot_available(void) { return zoo_cpu_has(ZOO_CPU_AVX512_VNNI) || zoo_cpu_has(ZOO_CPU_AVX2); }
 
 // VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512; else AVX2 if allowed.
 static int use_vnni(void) { return zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512; }

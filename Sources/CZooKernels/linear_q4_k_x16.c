@@ -18,12 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
-#include "dispatch.h"
 #include "half.h"
 #include "x16_common.h"
 

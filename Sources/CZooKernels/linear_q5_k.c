@@ -14,13 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 #include "dequant_frame.h"
-#include "dispatch.h"
 #include "half.h"
 #include "k_scales.h"
 #include "tiling.h"

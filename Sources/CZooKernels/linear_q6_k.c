@@ -11,13 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 #include "dequant_frame.h"
-#include "dispatch.h"
 #include "half.h"
 #include "tiling.h"
 

@@ -7,10 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 #include "dequant_frame.h"
 #include "tiling.h"
@@ -96,7 +93,7 @@ static void linear_q8_0_generic(const float *x, int rows, int k_dim, const int8_
 void zoo_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
                      int n_end, float *y, int ldy, int accumulate) {
 #if ZOO_X86
-    if (zoo_linear_isa()[0] == 'a' && zoo_linear_isa()[3] == '5') {
+    if (zoo_isa_index() == ZOO_ISA_AVX512) {
         linear_q8_0_avx512(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }

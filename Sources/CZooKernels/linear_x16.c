@@ -25,12 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
-#include "dispatch.h"
 #include "half.h"
 #include "x16_common.h"
 
@@ -303,22 +299,12 @@ VNNI_TARGET static void q5_x16_vnni(const int8_t *xq, const float *xd, const int
     x16_linear(2, xq, xd, bsum, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
 }
 
-static int has_bitalg(void) {
-    static int available = -1;  // every thread computes the same answer, so a racing store is harmless
-    int value = __atomic_load_n(&available, __ATOMIC_RELAXED);
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512bitalg");
-        __atomic_store_n(&available, value, __ATOMIC_RELAXED);
-    }
-    return value;
-}
 #endif  // ZOO_X86
 
 void zoo_linear_x16(int kind, const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,
                     const uint8_t *packed, int n_begin, int n_end, float *y, int ldy, int accumulate) {
 #if ZOO_X86
-    if (zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512 && (kind != KIND_Q5 || has_bitalg())) {
+    if (zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512 && (kind != KIND_Q5 || zoo_cpu_has(ZOO_CPU_AVX512_BITALG))) {
         switch (kind) {
         case KIND_Q8: q8_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate); return;
         case KIND_Q4: q4_x16_vnni(xq, xd, bsum, rows, k_dim, packed, n_begin, n_end, y, ldy, accumulate); return;

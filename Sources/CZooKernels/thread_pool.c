@@ -14,9 +14,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
+#include "cpu_features.h"
+#if ZOO_X86
 #define CPU_RELAX() _mm_pause()
+#elif ZOO_ARM64
+#define CPU_RELAX() __asm__ __volatile__("yield")
 #else
 #define CPU_RELAX() ((void)0)
 #endif

@@ -14,8 +14,8 @@
 // ask only in a weight block's first token tile, the one that reads its rows from memory: later tiles
 // find them in cache, where the prefetches only take load slots (a 512-token fp32 prompt: 40 → 50
 // GMAC/s on one core without them; 4–16 tokens need them: up to 1.45× faster).
-#if defined(__x86_64__)
-#include <immintrin.h>
+#include "cpu_features.h"
+#if ZOO_X86
 #define ZOO_PREFETCH_AHEAD(p, row_stride)                                                                   \
     do {                                                                                                    \
         if (nb > 1) _mm_prefetch((const char *)((p) + (size_t)(2 * BLOCK) * (size_t)(row_stride)), _MM_HINT_T0); \

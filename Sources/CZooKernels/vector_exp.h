@@ -2,8 +2,8 @@
 #ifndef ZOO_VECTOR_EXP_H
 #define ZOO_VECTOR_EXP_H
 
-#if defined(__x86_64__)
-#include <immintrin.h>
+#include "cpu_features.h"
+#if ZOO_X86
 
 // e^x for x ≤ 88.7 (Cephes' expf: x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-7 polynomial), within
 // 2 ulp; below −87.3 the result is 0.

@@ -5,15 +5,11 @@
 
 #include <math.h>
 #include "dequant_frame.h"
-#include "dispatch.h"
 #include "vector_exp.h"
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define ZOO_X86 1
-#endif
+#include "cpu_features.h"
 
 static inline float widen(uint16_t h) {
     _Float16 f;
@@ -29,16 +25,8 @@ static inline uint16_t narrow(float x) {
 }
 
 #if ZOO_X86
-static int has_f16c(void) {
-    static int value = -1;
-    int v = __atomic_load_n(&value, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        __atomic_store_n(&value, v, __ATOMIC_RELAXED);
-    }
-    return v;
-}
+// F16C comes with AVX2 (ZOO_CPU_AVX2); the portable path when a cap asks for it.
+static int has_f16c(void) { return zoo_cpu_has(ZOO_CPU_AVX2) && zoo_isa_index() != ZOO_ISA_GENERIC; }
 
 __attribute__((target("avx2,f16c,fma"))) static void narrow_f16c(const float *src, uint16_t *dst, int n) {
     int i = 0;

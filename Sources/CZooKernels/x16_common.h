@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
+#include "cpu_features.h"
+#if ZOO_X86
 
 /// Four activation bytes (one VNNI operand's worth) broadcast to every 32-bit lane.
 __attribute__((target("avx512f"))) static inline __m512i zoo_broadcast4(const int8_t *p) {

@@ -102,8 +102,13 @@ void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks,
 void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                      float *y, int ldy, int accumulate);
 
-/// The instruction set zoo_linear_f32 uses: "avx512f", "avx2" or "generic".
+/// The instruction set every kernel uses now: "avx512f", "avx2", "neon" or "generic" (the widest the
+/// CPU has, lowered to the `ZOO_ISA` cap and to zoo_linear_set_isa_limit's).
 const char *zoo_linear_isa(void);
+/// The widest instruction set the CPU has, whatever the caps: "avx512f", "avx2", "neon" or "generic".
+const char *zoo_cpu_widest_isa(void);
+/// The value of `ZOO_ISA` when it named no instruction set (it is then ignored), else NULL.
+const char *zoo_isa_rejected_request(void);
 
 
 /// Quantizes activation rows for the integer kernels below, as llama.cpp quantizes a q8_0 row:
@@ -230,8 +235,9 @@ void zoo_swiglu(float *gate, const float *up, int n);
 /// or fp16 when `half` is 1. `scores` holds group × visible floats.
 void zoo_attend_group(const float *q, int group, int d, const void *keys, const void *values, int half,
                       size_t stride, int visible, float scale, float *scores, float *out);
-/// Caps the instruction set every kernel uses (0 generic, 1 avx2, 2 avx512f; never above what the
-/// CPU supports), so tests can compare the SIMD paths with the portable one. Returns the old cap.
+/// Caps the instruction set every kernel uses (0 generic, 1 avx2, 2 avx512f, 3 none; never above what
+/// the CPU supports or `ZOO_ISA` allows; on ARM64 any cap below 3 means generic), so tests can compare
+/// the SIMD paths with the portable one. Returns the old cap.
 int zoo_linear_set_isa_limit(int limit);
 
 #ifdef __cplusplus

@@ -55,6 +55,9 @@ struct Bench: ParsableCommand {
         }
         guard model == nil || manifestArguments.manifest == nil else { throw ValidationError("give --model or --manifest, not both") }
         guard (tokenizer == nil) == (text == nil) else { throw ValidationError("--tokenizer and --text go together") }
+        if let rejected = MatrixMultiply.rejectedInstructionSetRequest {
+            throw ValidationError("ZOO_ISA=\(rejected): not an instruction set (generic, avx2, avx512 or neon)")
+        }
     }
 
     func run() throws {
@@ -167,7 +170,7 @@ struct Bench: ParsableCommand {
         let report: [String: Any] = [
             "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
             "kv_cache": kvCache, "mmap": !noMmap,
-            "isa": MatrixMultiply.nativeInstructionSet, "load_seconds": loadSeconds,
+            "isa": MatrixMultiply.nativeInstructionSet, "cpu_isa": MatrixMultiply.widestInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
             "time_to_first_token_seconds": median(firstTokenTimes) ?? NSNull(), "peak_rss_mb": Self.peakResidentMB(),
             "prefill_tokens_per_second": median(prefillRates) ?? NSNull(),
