@@ -48,7 +48,7 @@ final class AttentionKernelTests: XCTestCase {
             let values = seededFloats(visible * stride, seed: 8)
             let scale = 1 / Float(d).squareRoot() * 4  // sharp enough that the softmax is not flat
             let expected = reference(q: q, group: group, d: d, keys: keys, values: values, stride: stride, visible: visible, scale: scale)
-            for isa in ["avx512f", "avx2", "generic"] {
+            for isa in MatrixMultiply.reachableInstructionSets {
                 MatrixMultiply.withInstructionSet(isa) {
                     let out = attend(q: q, group: group, d: d, keys: keys, values: values, stride: stride, visible: visible,
                                      scale: scale, half: false)
@@ -70,7 +70,7 @@ final class AttentionKernelTests: XCTestCase {
         gate[0] = -100
         gate[1] = 100
         let up = seededFloats(count, seed: 2)
-        for isa in ["avx512f", "generic"] {
+        for isa in MatrixMultiply.reachableInstructionSets {
             MatrixMultiply.withInstructionSet(isa) {
                 var out = gate
                 VectorOps.swiGLU(gate: &out, up: up, count: count)
