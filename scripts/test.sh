@@ -10,3 +10,15 @@ scripts/test_example.sh
 # Quantized-weight cache files of the fixtures go under .build, not into the home directory.
 export QWENZOO_CACHE="${QWENZOO_CACHE:-$PWD/.build/test-cache}"
 swift test --disable-swift-testing "$@"
+# The kernel and model-parity suites again at every narrower instruction-set level, so a wide CPU also
+# proves the AVX2 and portable paths (a level the CPU lacks means the widest it has).
+if [[ $# -eq 0 ]]; then
+    case "$(uname -m)" in
+        x86_64) levels=(avx2 generic) ;;
+        *) levels=(generic) ;;
+    esac
+    for isa in "${levels[@]}"; do
+        echo "test.sh: kernel and model-parity suites with ZOO_ISA=$isa"
+        ZOO_ISA=$isa swift test --disable-swift-testing --skip-build --filter 'ZooKernelsTests|ZooModelsTests'
+    done
+fi

@@ -2,21 +2,22 @@ import Foundation
 import XCTest
 import ZooAttention
 import ZooCore
+import ZooKernels
 import ZooModels
 import ZooTestSupport
 
-/// `reference.json` of a Qwen v1 fixture: logits from Qwen's own `modeling_qwen.py` (see
-/// `Tests/Fixtures/qwen-v1/README.md`).
+/// `reference64.json` (or `reference.json`) of a Qwen v1 fixture: logits from Qwen's own
+/// `modeling_qwen.py` (see `Tests/Fixtures/qwen-v1/README.md`).
 struct QwenV1Reference: Decodable {
     struct Case: Decodable {
         /// The prompt.
         let ids: [Int]
         /// Logits at every prompt position from one full forward pass without a cache.
-        let logits: [[Float]]
+        let logits: [[Double]]
         /// Four tokens fed one at a time after a cached prefill of `ids`.
         let decode_ids: [Int]
         /// The logits of those four steps.
-        let decode_logits: [[Float]]
+        let decode_logits: [[Double]]
     }
 
     let seq_length: Int
@@ -26,20 +27,33 @@ struct QwenV1Reference: Decodable {
 
     static func directory(_ name: String) -> URL { Fixtures.url("qwen-v1/\(name)") }
 
-    static func load(_ name: String) throws -> QwenV1Reference {
-        let data = try Data(contentsOf: directory(name).appendingPathComponent("reference.json"))
+    /// The reference code's logits computed in float64 (`reference64.json`, written by
+    /// scripts/make_qwen_v1_float64.py from the same modeling_qwen.py, weights and prompts), or, with
+    /// `float64: false`, its original fp32 run (`reference.json`).
+    static func load(_ name: String, float64: Bool = true) throws -> QwenV1Reference {
+        let file = float64 ? "reference64.json" : "reference.json"
+        let data = try Data(contentsOf: directory(name).appendingPathComponent(file))
         return try JSONDecoder().decode(QwenV1Reference.self, from: data)
     }
 }
 
+/// The largest |a[i] − b[i]|, in float64.
+func maxAbsDifference(_ a: some Collection<Float>, _ b: [Double]) -> Double {
+    zip(a, b).reduce(0) { max($0, abs(Double($1.0) - $1.1)) }
+}
+
 /// Logits of our fp32 forward pass against Qwen's reference code, NTK and LogN included.
 ///
-/// Margins: our largest difference is 9.2e-5 (v1-plain, 24-token case, second decode step); the rest
-/// stay below 7e-5. That is the reference's own fp32 rounding: an fp64 re-computation of the same
-/// forward pass (a PyTorch script, by hand) differs from `reference.json` by up to 8e-5 (full passes) and
-/// 2.1e-4 (one decode step), and from our logits by at most 3.5e-5 (full) and 1.7e-4 (that same step).
-/// Rounding the RoPE inverse frequencies exactly as PyTorch does brought the worst case from 1.08e-4 down.
+/// The bound is judged against the reference code run in float64 (`reference64.json`), not against its
+/// fp32 run: that run's own rounding differs from the exact values by up to 9.9e-5, so an fp32 engine
+/// that rounds otherwise (FMA or not, another summation order: the AVX-512, AVX2 and portable paths
+/// all do) could miss a bound on the fp32 file through rounding alone (the AVX2 path did: 1.0014e-4).
 final class QwenV1ParityTests: XCTestCase {
+    /// The reference's own fp32 run is up to 9.9e-5 from float64; ours must do no worse. Measured worst
+    /// |ours − float64| (full passes / decode steps): portable 6.8e-5 / 4.7e-5, AVX2 4.3e-5 / 5.0e-5,
+    /// AVX-512 4.0e-5 / 5.1e-5.
+    private let fp32Bound = 1e-4
+
     private func model(_ name: String) throws -> any LanguageModel {
         try ArchitectureRegistry.shared.load(directory: QwenV1Reference.directory(name))
     }
@@ -63,6 +77,8 @@ final class QwenV1ParityTests: XCTestCase {
     }
 
     func testLogitsMatchTheReferenceAtEveryPosition() throws {
+        var worst = 0.0
+        defer { print("Qwen v1 full passes (\(MatrixMultiply.nativeInstructionSet)): worst |ours - float64| \(worst)") }
         for name in QwenV1Reference.names {
             let model = try model(name)
             for (index, reference) in try QwenV1Reference.load(name).cases.enumerated() {
@@ -70,13 +86,16 @@ final class QwenV1ParityTests: XCTestCase {
                 XCTAssertEqual(logits.rows, reference.ids.count)
                 for position in 0..<logits.rows {
                     let difference = maxAbsDifference(logits[position], reference.logits[position])
-                    XCTAssertLessThanOrEqual(difference, 1e-4, "\(name) case \(index) position \(position)")
+                    XCTAssertLessThanOrEqual(difference, fp32Bound, "\(name) case \(index) position \(position)")
+                    worst = max(worst, difference)
                 }
             }
         }
     }
 
     func testCachedDecodeStepsMatchTheReference() throws {
+        var worst = 0.0
+        defer { print("Qwen v1 decode steps (\(MatrixMultiply.nativeInstructionSet)): worst |ours - float64| \(worst)") }
         for name in QwenV1Reference.names {
             let model = try model(name)
             for (index, reference) in try QwenV1Reference.load(name).cases.enumerated() {
@@ -85,7 +104,8 @@ final class QwenV1ParityTests: XCTestCase {
                 for (step, id) in reference.decode_ids.enumerated() {
                     let logits = try model.forward([id], cache: cache, logits: .last)
                     let difference = maxAbsDifference(logits.values, reference.decode_logits[step])
-                    XCTAssertLessThanOrEqual(difference, 1e-4, "\(name) case \(index) decode step \(step)")
+                    XCTAssertLessThanOrEqual(difference, fp32Bound, "\(name) case \(index) decode step \(step)")
+                    worst = max(worst, difference)
                 }
                 XCTAssertEqual(cache.count, reference.ids.count + 4)
             }
@@ -121,7 +141,7 @@ final class QwenV1ParityTests: XCTestCase {
         let reference = try QwenV1Reference.load("v1-ntk-logn").cases[2]
         let plain = DenseKVCache(layers: 2, rowWidth: 64, capacity: 64)
         let logits = try model.forward(reference.ids, cache: plain, logits: .last)
-        XCTAssertLessThanOrEqual(maxAbsDifference(logits.values, reference.logits[39]), 1e-4)
+        XCTAssertLessThanOrEqual(maxAbsDifference(logits.values, reference.logits[39]), fp32Bound)
         XCTAssertThrowsError(try model.forward([1], cache: plain, logits: .last)) {
             XCTAssertTrue("\($0)".contains("makeCache"), "\($0)")
         }
