@@ -45,12 +45,13 @@ def build(dtype: torch.dtype, shape: str = "0.5b") -> Qwen2ForCausalLM:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out_dir", nargs="?", default=None,
-                    help="default /work/bench-models/qwen2.5-0.5b-random-{f32,bf16}")
+                    help="default $BENCH_MODELS (else bench/.models)/qwen2.5-0.5b-random-{f32,bf16}")
     ap.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     ap.add_argument("--shape", choices=sorted(SHAPES), default="0.5b")
     args = ap.parse_args()
     dtype = getattr(torch, args.dtype)
-    out = args.out_dir or f"/work/bench-models/qwen2.5-0.5b-random-{'f32' if args.dtype == 'float32' else 'bf16'}"
+    models = os.environ.get("BENCH_MODELS") or os.path.join(os.path.dirname(os.path.abspath(__file__)), ".models")
+    out = args.out_dir or os.path.join(models, f"qwen2.5-0.5b-random-{'f32' if args.dtype == 'float32' else 'bf16'}")
     os.makedirs(out, exist_ok=True)
 
     model = build(dtype, args.shape)

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # QwenZoo vs PyTorch (transformers) vs tiktoken, one run, one machine. See bench/README.md.
 #   bench/run.sh                 # everything (~10 min on 2 cores)
-# Environment knobs: PYTHON (default /work/venv/bin/python), MODEL_DIR, CORPUS, THREADS (2), PROMPT (512),
+# Environment knobs: PYTHON (default python3), BENCH_MODELS (bench/.models), MODEL_DIR, CORPUS, THREADS (2), PROMPT (512),
 # DECODE (64), REPEAT (3), TORCH_BF16 (1 = also run torch bf16), OPENBLAS_CORETYPE_FOR_ZOO (SkylakeX; empty =
 # OpenBLAS default detection), IDLE_TIMEOUT (s to wait for an idle machine before each timed step, 600).
 set -uo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
-PYTHON="${PYTHON:-/work/venv/bin/python}"
-MODEL_DIR="${MODEL_DIR:-/work/bench-models/qwen2.5-0.5b-random-f32}"
+PYTHON="${PYTHON:-python3}"
+BENCH_MODELS="${BENCH_MODELS:-$BENCH/.models}"
+MODEL_DIR="${MODEL_DIR:-$BENCH_MODELS/qwen2.5-0.5b-random-f32}"
 BF16_DIR="${BF16_DIR:-${MODEL_DIR%-f32}-bf16}"
-CORPUS="${CORPUS:-/work/bench-models/corpus-5mb.txt}"
+CORPUS="${CORPUS:-$BENCH_MODELS/corpus-5mb.txt}"
 VOCAB="$ROOT/Tests/Fixtures/vocab/qwen.tiktoken"
 THREADS="${THREADS:-2}"; PROMPT="${PROMPT:-512}"; DECODE="${DECODE:-64}"; REPEAT="${REPEAT:-3}"
 TORCH_BF16="${TORCH_BF16:-1}"

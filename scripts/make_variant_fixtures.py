@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference prompt ids for the variant plugins (QwenChat, QwenCode, QwenMath): Tests/Fixtures/variants/*.json.
 
-    /work/venv/bin/python scripts/make_variant_fixtures.py
+    python3 scripts/make_variant_fixtures.py
 
 Tooling only. Needs transformers + tiktoken (scripts/requirements.txt), the real v1 vocabulary at
 Tests/Fixtures/vocab/qwen.tiktoken (scripts/fetch_vocab.sh) and the Qwen2.5 HF tokenizer fixture at

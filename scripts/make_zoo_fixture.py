@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate Tests/Fixtures/zoo-tiny/ (tooling only; nothing here runs in QwenZoo).
 
-    /work/venv/bin/python scripts/make_zoo_fixture.py
+    python3 scripts/make_zoo_fixture.py
 
 One end-to-end zoo fixture: a tiny byte-level BPE tokenizer carrying Qwen2.5's 22 added tokens (with Qwen2.5's
 special flags and chat template) plus a tiny random Qwen2 checkpoint whose vocabulary covers them, and
@@ -653,7 +653,7 @@ Notes
   `text` (skip_special_tokens=True) drops special added tokens but keeps the non-special ones (FIM/repo/tool_call).
 - `tokenize_checks` also covers the injection string: `ids_plain` (added tokens as text) vs `ids_hf` (split out).
 
-Regenerate: `/work/venv/bin/python scripts/make_zoo_fixture.py`.
+Regenerate: `python3 scripts/make_zoo_fixture.py`.
 """
 
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Train the nano Qwen2 family bundled in zoo/models/ (tooling only; nothing here runs in QwenZoo).
 
-    /work/venv/bin/python scripts/train_nano.py            # all four models (~35 min on 2 cores)
-    /work/venv/bin/python scripts/train_nano.py --quick    # smoke run: tiny data, few steps, small eval
-    /work/venv/bin/python scripts/train_nano.py --only nano-math
+    python3 scripts/train_nano.py            # all four models (~35 min on 2 cores)
+    python3 scripts/train_nano.py --quick    # smoke run: tiny data, few steps, small eval
+    python3 scripts/train_nano.py --only nano-math
 
 Writes, for each of nano-{base,chat,code,math}:
   zoo/models/<name>/   config.json (Qwen2.5 release layout), generation_config.json, model.safetensors (bfloat16),

@@ -41,7 +41,7 @@ final class RotaryEncodingTests: XCTestCase {
     // MARK: YaRN
 
     // Reference values from transformers 5.23 `ROPE_INIT_FUNCTIONS["yarn"]` (fp32), computed with
-    // /work/venv/bin/python for a Qwen2Config with rope_scaling {"rope_type": "yarn", "factor": 4.0,
+    // python3 (scripts/requirements.txt) for a Qwen2Config with rope_scaling {"rope_type": "yarn", "factor": 4.0,
     // "original_max_position_embeddings": L0}; they agree with the spec §2.3 formulas.
 
     func testYaRNOnTheQwen25Shape() throws {
