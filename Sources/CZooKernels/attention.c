@@ -3,7 +3,8 @@
 // scores of 16 keys are summed across lanes together (one transpose-and-add tree instead of 16
 // horizontal sums), exponentials are vectorised, and each value row is read once for up to 16
 // accumulator registers of output. Every token and head is computed the same way whatever the
-// number of tokens in the call, so a cached decode step equals its recomputation bit for bit.
+// number of tokens in the call, so a cached decode step equals its recomputation bit for bit. AVX2
+// takes the same steps 8 lanes and 8 keys at a time.
 #include "zoo_kernels.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include "cpu_features.h"
 
+#include "dequant_frame.h"
 #include "half.h"
 #include "vector_exp.h"
 
@@ -145,11 +147,107 @@ AVX512_TARGET static void attend_avx512(const float *q, int group, int d, const 
 }
 #endif
 
+// MARK: - AVX2 (the AVX-512 kernel's steps with 8 lanes and 16 registers)
+
+#if ZOO_X86
+#define AVX2_TARGET __attribute__((target("avx2,fma,f16c")))
+
+AVX2_TARGET static inline __m256 load_row8(const void *rows, int half, size_t index) {
+    return half ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)rows + index)))
+                : _mm256_loadu_ps((const float *)rows + index);
+}
+
+// Lane j of the result is the sum of a[j]'s lanes (two rounds of pairwise adds, then the halves).
+AVX2_TARGET static inline __m256 reduce8(const __m256 a[8]) {
+    __m256 u0 = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
+    __m256 u1 = _mm256_hadd_ps(_mm256_hadd_ps(a[4], a[5]), _mm256_hadd_ps(a[6], a[7]));
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+}
+
+AVX2_TARGET static inline __m256i tail_mask8(int count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+AVX2_TARGET static void softmax_avx2(float *x, int n) {
+    __m256 m = _mm256_set1_ps(-INFINITY);
+    for (int i = 0; i < n; i += 8) {
+        __m256i k = tail_mask8(n - i);
+        __m256 v = _mm256_blendv_ps(m, _mm256_maskload_ps(x + i, k), _mm256_castsi256_ps(k));
+        m = _mm256_max_ps(m, v);
+    }
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+    __m256 max_value = _mm256_set1_ps(_mm_cvtss_f32(h));
+    __m256 sum = _mm256_setzero_ps();
+    for (int i = 0; i < n; i += 8) {
+        __m256i k = tail_mask8(n - i);
+        __m256 e = _mm256_and_ps(exp_avx2(_mm256_sub_ps(_mm256_maskload_ps(x + i, k), max_value)), _mm256_castsi256_ps(k));
+        sum = _mm256_add_ps(sum, e);
+        _mm256_maskstore_ps(x + i, k, e);
+    }
+    __m256 inverse = _mm256_set1_ps(1 / zoo_hsum256(sum));
+    for (int i = 0; i < n; i += 8) {
+        __m256i k = tail_mask8(n - i);
+        _mm256_maskstore_ps(x + i, k, _mm256_mul_ps(_mm256_maskload_ps(x + i, k), inverse));
+    }
+}
+
+AVX2_TARGET static void attend_avx2(const float *q, int group, int d, const void *keys, const void *values, int half,
+                                    size_t stride, int visible, float scale, float *scores, float *out) {
+    const int chunks = d / 8;
+    // 1. Scores, 8 keys at a time                                         scores: [group, visible]
+    for (int j0 = 0; j0 < visible; j0 += 8) {
+        const int nj = visible - j0 < 8 ? visible - j0 : 8;
+        for (int g = 0; g < group; g++) {
+            __m256 a[8];
+            for (int jj = 0; jj < 8; jj++) {
+                __m256 acc = _mm256_setzero_ps();
+                if (jj < nj)
+                    for (int c = 0; c < chunks; c++)
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + (size_t)g * d + 8 * c),
+                                              load_row8(keys, half, (size_t)(j0 + jj) * stride + 8 * c), acc);
+                a[jj] = acc;
+            }
+            __m256 s = _mm256_mul_ps(reduce8(a), _mm256_set1_ps(scale));
+            _mm256_maskstore_ps(scores + (size_t)g * visible + j0, tail_mask8(nj), s);
+        }
+    }
+    // 2. Softmax per head
+    for (int g = 0; g < group; g++) softmax_avx2(scores + (size_t)g * visible, visible);
+    // 3. out = scores · values, 12 accumulators at a time: several heads of a few chunks, or blocks of
+    //    chunks of one head
+    const int per_pass = chunks >= 12 ? 12 : chunks;
+    const int batch = 12 / per_pass;
+    for (int g0 = 0; g0 < group; g0 += batch) {
+        const int heads = group - g0 < batch ? group - g0 : batch;
+        for (int c0 = 0; c0 < chunks; c0 += per_pass) {
+            const int nc = chunks - c0 < per_pass ? chunks - c0 : per_pass;
+            __m256 acc[12];
+            for (int i = 0; i < heads * nc; i++) acc[i] = _mm256_setzero_ps();
+            for (int j = 0; j < visible; j++)
+                for (int c = 0; c < nc; c++) {
+                    __m256 v = load_row8(values, half, (size_t)j * stride + 8 * (c0 + c));
+                    for (int h = 0; h < heads; h++)
+                        acc[h * nc + c] = _mm256_fmadd_ps(_mm256_set1_ps(scores[(size_t)(g0 + h) * visible + j]), v,
+                                                          acc[h * nc + c]);
+                }
+            for (int h = 0; h < heads; h++)
+                for (int c = 0; c < nc; c++) _mm256_storeu_ps(out + (size_t)(g0 + h) * d + 8 * (c0 + c), acc[h * nc + c]);
+        }
+    }
+}
+#endif
+
 void zoo_attend_group(const float *q, int group, int d, const void *keys, const void *values, int half,
                       size_t stride, int visible, float scale, float *scores, float *out) {
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512 && d % 16 == 0 && d <= 256) {
         attend_avx512(q, group, d, keys, values, half, stride, visible, scale, scores, out);
+        return;
+    }
+    if (zoo_isa_index() == ZOO_ISA_AVX2 && d % 8 == 0) {
+        attend_avx2(q, group, d, keys, values, half, stride, visible, scale, scores, out);
         return;
     }
 #endif

@@ -174,12 +174,32 @@ __attribute__((target("avx512f"))) static void swiglu_avx512(float *gate, const 
         _mm512_mask_storeu_ps(gate + i, k, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(k, up + i)));
     }
 }
+
+__attribute__((target("avx2,fma"))) static void swiglu_avx2(float *gate, const float *up, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 silu = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.0f), exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+        _mm256_storeu_ps(gate + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+    }
+    if (i < n) {  // the tail through a padded copy, so every element takes the same path
+        float g[8] = {0}, u[8] = {0};
+        memcpy(g, gate + i, (size_t)(n - i) * 4);
+        memcpy(u, up + i, (size_t)(n - i) * 4);
+        swiglu_avx2(g, u, 8);
+        memcpy(gate + i, g, (size_t)(n - i) * 4);
+    }
+}
 #endif
 
 void zoo_swiglu(float *gate, const float *up, int n) {
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512) {
         swiglu_avx512(gate, up, n);
+        return;
+    }
+    if (zoo_isa_index() == ZOO_ISA_AVX2) {
+        swiglu_avx2(gate, up, n);
         return;
     }
 #endif
