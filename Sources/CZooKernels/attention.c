@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cpu_features.h"
+#include "neon.h"
 
 #include "half.h"
 #include "vector_exp.h"
@@ -150,6 +151,12 @@ void zoo_attend_group(const float *q, int group, int d, const void *keys, const 
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512 && d % 16 == 0 && d <= 256) {
         attend_avx512(q, group, d, keys, values, half, stride, visible, scale, scores, out);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_attend_group(q, group, d, keys, values, half, stride, visible, scale, scores, out);
         return;
     }
 #endif

@@ -43,12 +43,15 @@ void zoo_neon_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q,
 void zoo_neon_linear_x8(const int8_t *xq, const float *xd, int rows, int k_dim, const void *weights, int is_q4,
                         const float *scales, int n_begin, int n_end, float *y, int ldy, int accumulate);
 
-// Vector helpers (vector_rows.c's public functions).
+// Row kernels (vector_rows.c and attention.c's public functions).
 float zoo_neon_dot_f32(const float *a, const float *b, int n);
 void zoo_neon_axpy_f32(float alpha, const float *x, float *y, int n);
 float zoo_neon_dot_f16(const float *a, const uint16_t *b, int n);
 void zoo_neon_axpy_f16(float alpha, const uint16_t *x, float *y, int n);
 void zoo_neon_narrow_f16(const float *src, uint16_t *dst, int n);
+void zoo_neon_swiglu(float *gate, const float *up, int n);
+void zoo_neon_attend_group(const float *q, int group, int d, const void *keys, const void *values, int half,
+                           size_t stride, int visible, float scale, float *scores, float *out);
 #endif
 
 #endif
