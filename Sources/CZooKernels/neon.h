@@ -33,6 +33,13 @@ void zoo_neon_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *bl
 void zoo_neon_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                           float *y, int ldy, int accumulate);
 
+// Block dequantizers with gguf-py's arithmetic, equal to zoo_dequantize_<format> bit for bit (neon_kquant.c).
+void zoo_neon_dequantize_q4_k(const uint8_t *blocks, int count, float *out);
+void zoo_neon_dequantize_q5_k(const uint8_t *blocks, int count, float *out);
+void zoo_neon_dequantize_q6_k(const uint8_t *blocks, int count, float *out);
+void zoo_neon_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
+void zoo_neon_dequantize_q5_1(const uint8_t *blocks, int count, float *out);
+
 // q8_0 / q4_0 with fp32 activations (split values and scales, as zoo_linear_q8_0 / q4_0).
 void zoo_neon_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,
                           int n_end, float *y, int ldy, int accumulate);

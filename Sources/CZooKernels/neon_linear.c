@@ -187,7 +187,7 @@ __attribute__((always_inline)) static inline void dequant_tile(const float *x, i
         for (int j = 0; j < 4; j++) acc[i][j] = (lanes8){vdupq_n_f32(0), vdupq_n_f32(0)};
     float wb[4][256];
     for (int b = 0; b < k_dim / values; b++) {
-        // 1. This block of each row, dequantized as gguf-py does.
+        // 1. This block of each row, dequantized as gguf-py does (neon_kquant.c).
         for (int j = 0; j < nb; j++) dequantize(w + (size_t)j * row_bytes + (size_t)b * bytes, values, wb[j]);
         // 2. Its chunks of eight, as the f32 kernel's columns b·values + c.
         for (int c = 0; c < values; c += 8) {
@@ -219,7 +219,7 @@ __attribute__((always_inline)) static inline void drive_dequant(const float *x, 
     void zoo_neon_linear_##FORMAT(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin,    \
                                   int n_end, float *y, int ldy, int accumulate) {                              \
         drive_dequant(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, VALUES, BYTES,               \
-                      zoo_dequantize_##FORMAT);                                                                \
+                      zoo_neon_dequantize_##FORMAT);                                                                \
     }
 DEFINE_DEQUANT(q4_k, 256, 144)
 DEFINE_DEQUANT(q5_k, 256, 176)

@@ -18,6 +18,7 @@
 
 #include "zoo_kernels.h"
 #include "../../Sources/CZooKernels/cpu_features.h"
+#include "../../Sources/CZooKernels/neon.h"
 
 static int passed, failed;
 
@@ -306,20 +307,29 @@ static void test_float_kernels(void) {
 
 // MARK: - Block formats read in place (k-quants, q5_0, q5_1)
 
+typedef void (*dequantizer)(const uint8_t *, int, float *);
+
 typedef struct {
     const char *name;
     int values, bytes;
     int halves[2], half_count;  // where each block keeps its fp16 factors
-    void (*dequantize)(const uint8_t *, int, float *);
+    dequantizer dequantize;
     void (*linear)(const float *, int, int, const uint8_t *, int, int, float *, int, int);
+    dequantizer simd;  // the architecture's own block dequantizer, if any
 } block_format;
 
+#if ZOO_ARM64
+#define SIMD_DEQUANTIZER(FORMAT) zoo_neon_dequantize_##FORMAT
+#else
+#define SIMD_DEQUANTIZER(FORMAT) NULL
+#endif
+
 static const block_format block_formats[] = {
-    {"q4_K", 256, 144, {0, 2}, 2, zoo_dequantize_q4_k, zoo_linear_q4_k},
-    {"q5_K", 256, 176, {0, 2}, 2, zoo_dequantize_q5_k, zoo_linear_q5_k},
-    {"q6_K", 256, 210, {208, 0}, 1, zoo_dequantize_q6_k, zoo_linear_q6_k},
-    {"q5_0", 32, 22, {0, 0}, 1, zoo_dequantize_q5_0, zoo_linear_q5_0},
-    {"q5_1", 32, 24, {0, 2}, 2, zoo_dequantize_q5_1, zoo_linear_q5_1},
+    {"q4_K", 256, 144, {0, 2}, 2, zoo_dequantize_q4_k, zoo_linear_q4_k, SIMD_DEQUANTIZER(q4_k)},
+    {"q5_K", 256, 176, {0, 2}, 2, zoo_dequantize_q5_k, zoo_linear_q5_k, SIMD_DEQUANTIZER(q5_k)},
+    {"q6_K", 256, 210, {208, 0}, 1, zoo_dequantize_q6_k, zoo_linear_q6_k, SIMD_DEQUANTIZER(q6_k)},
+    {"q5_0", 32, 22, {0, 0}, 1, zoo_dequantize_q5_0, zoo_linear_q5_0, SIMD_DEQUANTIZER(q5_0)},
+    {"q5_1", 32, 24, {0, 2}, 2, zoo_dequantize_q5_1, zoo_linear_q5_1, SIMD_DEQUANTIZER(q5_1)},
 };
 
 static const block_format *current_format;
@@ -352,6 +362,13 @@ static void test_block_formats(void) {
             uint8_t *blocks = random_blocks(f, n * k, 11 + fi * 10 + ki);
             float *w = malloc(sizeof(float) * n * k);
             f->dequantize(blocks, n * k, w);
+            if (f->simd) {  // the SIMD dequantizer gives the portable bits, signed zeros included
+                float *v = malloc(sizeof(float) * n * k);
+                f->simd(blocks, n * k, v);
+                size_t at = first_difference(v, w, (size_t)n * k);
+                check(at == (size_t)n * k, "%s SIMD dequantizer equals the portable one (first diff %zu)", f->name, at);
+                free(v);
+            }
             case_spec c = {f->name, run_blocks, blocks, w, n, k, 1, 1, 0};
             check_case(&c, rows_set, 3);
             free(blocks);
