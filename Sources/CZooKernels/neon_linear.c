@@ -173,7 +173,7 @@ void zoo_neon_linear_half(const float *x, int rows, int k_dim, const uint16_t *w
 
 // MARK: - Dequantized formats (k-quants, q5_0, q5_1)
 
-/// Dequantizes `count` values of consecutive blocks (zoo_dequantize_<format>).
+/// Dequantizes `count` values of consecutive blocks (zoo_neon_dequantize_<format>).
 typedef void (*dequantizer)(const uint8_t *blocks, int count, float *out);
 
 /// The f32 block on weights dequantized one block (`values` ≤ 256, a multiple of 8) at a time: the
@@ -219,7 +219,7 @@ __attribute__((always_inline)) static inline void drive_dequant(const float *x, 
     void zoo_neon_linear_##FORMAT(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin,    \
                                   int n_end, float *y, int ldy, int accumulate) {                              \
         drive_dequant(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, VALUES, BYTES,               \
-                      zoo_neon_dequantize_##FORMAT);                                                                \
+                      zoo_neon_dequantize_##FORMAT);                                                           \
     }
 DEFINE_DEQUANT(q4_k, 256, 144)
 DEFINE_DEQUANT(q5_k, 256, 176)
