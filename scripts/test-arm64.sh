@@ -25,7 +25,7 @@ sources=(Sources/CZooKernels/*.c Tests/CKernels/kernel_tests.c)
 # GCC ignores `#pragma STDC FP_CONTRACT OFF`, which the dequantizers rely on to round as gguf-py does
 # (clang, Swift's compiler, honours it): no contraction anywhere gives the same semantics. The NEON
 # kernels fuse explicitly (vfmaq), so this changes only the portable C.
-common=(-O2 -std=gnu11 -Wall -Wextra -Werror -Wno-unknown-pragmas -ffp-contract=off -ISources/CZooKernels/include)
+common=(-O2 -std=gnu11 -Wall -Wextra -Wno-unknown-pragmas -ffp-contract=off -ISources/CZooKernels/include)
 
 passed=0
 failed=0
@@ -65,15 +65,16 @@ build() {
 qemu=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
 
 # 1. ARMv8.2 with dotprod and fp16: the SDOT integer path; ZOO_ISA=generic caps it to portable C.
-if build arm64-dotprod aarch64-linux-gnu-gcc -march=armv8.2-a+dotprod+fp16; then
+if build arm64-dotprod aarch64-linux-gnu-gcc -Werror -march=armv8.2-a+dotprod+fp16; then
     run arm64-neon-dotprod "$out/arm64-dotprod" ZOO_TEST_EXPECT_ISA=neon ZOO_TEST_EXPECT_DOTPROD=1 "${qemu[@]}" -cpu max
     run arm64-isa-generic "$out/arm64-dotprod" ZOO_ISA=generic ZOO_TEST_EXPECT_ISA=generic "${qemu[@]}" -cpu max
 fi
 # 2. Plain ARMv8.0 (Cortex-A57: no dotprod): the widening integer path.
-if build arm64-base aarch64-linux-gnu-gcc -march=armv8-a; then
+if build arm64-base aarch64-linux-gnu-gcc -Werror -march=armv8-a; then
     run arm64-neon-base "$out/arm64-base" ZOO_TEST_EXPECT_ISA=neon ZOO_TEST_EXPECT_DOTPROD=0 "${qemu[@]}" -cpu cortex-a57
 fi
-# 3. This x86 host natively, at every level it has (the x86 kernels need clang's target attributes).
+# 3. This x86 host natively, at every level it has: a check of the driver (the x86 kernels need
+# clang's target attributes; warnings there are the Swift build's business).
 if [[ $(uname -m) == x86_64 ]] && command -v clang >/dev/null 2>&1; then
     if build x86 clang; then run x86-native "$out/x86"; fi
 fi
