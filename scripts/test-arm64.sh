@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The C kernels (Sources/CZooKernels) on ARM64, where Swift cannot be cross-compiled here: the plain-C
-# driver Tests/CKernels/kernel_tests.c, cross-compiled with Debian's gcc-aarch64-linux-gnu and run under
-# qemu-aarch64, once on a CPU with dotprod (SDOT) and once on one without (the widening integer path).
-# The same driver also runs natively on x86 at every level the host has, as a check of the driver.
+# driver Tests/CKernels/kernel_tests.c, cross-compiled with Debian's gcc-aarch64-linux-gnu (ARMv8.2 with
+# dotprod) and with clang when there is one (plain ARMv8.0, as Swift builds it), run under qemu-aarch64
+# on CPUs with and without dotprod (the SDOT and the widening integer paths). The same driver also
+# runs natively on x86 at every level the host has, as a check of the driver.
 # Each run must reach the path it is meant for, or it fails. Closes with "N passed, M failed" (checks
 # over all runs; a build that fails counts as one failure) and exits non-zero on any failure.
 set -euo pipefail
@@ -41,7 +42,7 @@ run() {
     if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
         passed=$((passed + BASH_REMATCH[1]))
         failed=$((failed + BASH_REMATCH[2]))
-        echo "$label: $(head -n 1 "$log") — ${BASH_REMATCH[1]} checks, ${BASH_REMATCH[2]} failed"
+        echo "$label: $(head -n 1 "$log"); $(grep '^info:' "$log" | cut -c7-) — ${BASH_REMATCH[1]} checks, ${BASH_REMATCH[2]} failed"
         grep '^FAIL' "$log" | head -n 20 || true
     else
         failed=$((failed + 1))
@@ -69,9 +70,14 @@ if build arm64-dotprod aarch64-linux-gnu-gcc -Werror -march=armv8.2-a+dotprod+fp
     run arm64-neon-dotprod "$out/arm64-dotprod" ZOO_TEST_EXPECT_ISA=neon ZOO_TEST_EXPECT_DOTPROD=1 "${qemu[@]}" -cpu max
     run arm64-isa-generic "$out/arm64-dotprod" ZOO_ISA=generic ZOO_TEST_EXPECT_ISA=generic "${qemu[@]}" -cpu max
 fi
-# 2. Plain ARMv8.0 (Cortex-A57: no dotprod): the widening integer path.
-if build arm64-base aarch64-linux-gnu-gcc -Werror -march=armv8-a; then
+# 2. Plain ARMv8.0 (the widening integer path on a Cortex-A57, which has no dotprod; SDOT through the
+# target attribute on a CPU with it), built by clang, the compiler Swift builds the kernels with, or
+# else by GCC.
+base=(aarch64-linux-gnu-gcc -Werror -march=armv8-a)
+command -v clang >/dev/null 2>&1 && base=(clang --target=aarch64-linux-gnu -Werror)
+if build arm64-base "${base[@]}"; then
     run arm64-neon-base "$out/arm64-base" ZOO_TEST_EXPECT_ISA=neon ZOO_TEST_EXPECT_DOTPROD=0 "${qemu[@]}" -cpu cortex-a57
+    run arm64-neon-base-dotprod "$out/arm64-base" ZOO_TEST_EXPECT_ISA=neon ZOO_TEST_EXPECT_DOTPROD=1 "${qemu[@]}" -cpu max
 fi
 # 3. This x86 host natively, at every level it has: a check of the driver (the x86 kernels need
 # clang's target attributes; warnings there are the Swift build's business).
