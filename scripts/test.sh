@@ -6,6 +6,8 @@ scripts/setup.sh
 scripts/fetch_vocab.sh
 # The example package (Examples/) builds against this one and chats with the bundled model.
 scripts/test_example.sh
+# The C kernels on ARM64 (NEON) under qemu, which Swift cannot be cross-compiled for here.
+scripts/test-arm64.sh
 # The suite is XCTest; without this flag the run would close on Swift Testing's "0 tests" line.
 # Quantized-weight cache files of the fixtures go under .build, not into the home directory.
 export QWENZOO_CACHE="${QWENZOO_CACHE:-$PWD/.build/test-cache}"

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cpu_features.h"
+#include "neon.h"
 
 #include "dequant_frame.h"
 #include "half.h"
@@ -248,6 +249,12 @@ void zoo_attend_group(const float *q, int group, int d, const void *keys, const 
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2 && d % 8 == 0) {
         attend_avx2(q, group, d, keys, values, half, stride, visible, scale, scores, out);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_attend_group(q, group, d, keys, values, half, stride, visible, scale, scores, out);
         return;
     }
 #endif

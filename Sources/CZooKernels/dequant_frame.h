@@ -91,6 +91,11 @@ static inline void zoo_dequantized_linear_portable(const float *x, int rows, int
 #define ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                         \
     case ZOO_ISA_AVX512: linear_##NAME##_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return; \
     case ZOO_ISA_AVX2: linear_##NAME##_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
+#elif ZOO_ARM64
+#include "neon.h"
+#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)
+#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                         \
+    case ZOO_ISA_NEON: zoo_neon_linear_##NAME(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
 #else
 #define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)
 #define ZOO_DEQUANT_DISPATCH_SIMD(NAME)

@@ -9,6 +9,7 @@
 #include "cpu_features.h"
 
 #include "dequant_frame.h"
+#include "neon.h"
 #include "tiling.h"
 
 // MARK: - AVX-512
@@ -131,6 +132,9 @@ static void linear_any(const float *x, int rows, int k_dim, const float *w, int 
 #if ZOO_X86
     case ZOO_ISA_AVX512: linear_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
     case ZOO_ISA_AVX2: linear_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
+#endif
+#if ZOO_ARM64
+    case ZOO_ISA_NEON: zoo_neon_linear_f32(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
 #endif
     default: linear_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, rows4); return;
     }

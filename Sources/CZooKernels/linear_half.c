@@ -11,6 +11,7 @@
 
 #include "half.h"
 #include "dequant_frame.h"
+#include "neon.h"
 #include "tiling.h"
 
 static inline float bf16_to_f32(uint16_t h) {
@@ -192,6 +193,12 @@ void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int
         return;
     }
 #endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+        return;
+    }
+#endif
     linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
 }
 
@@ -204,6 +211,12 @@ void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int 
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2) {
         linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
         return;
     }
 #endif
@@ -222,6 +235,12 @@ void zoo_linear_half_rows4(const float *x, int rows, int k_dim, const uint16_t *
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2) {
         linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
         return;
     }
 #endif

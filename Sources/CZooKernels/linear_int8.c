@@ -16,6 +16,7 @@
 #include "cpu_features.h"
 
 #include "dequant_frame.h"
+#include "neon.h"
 #include "tiling.h"
 #define QK 32
 
@@ -361,11 +362,15 @@ AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, con
 
 int zoo_vnni_available(void) { return zoo_cpu_has(ZOO_CPU_AVX512_VNNI); }
 
-int zoo_int8_dot_available(void) { return zoo_cpu_has(ZOO_CPU_AVX512_VNNI) || zoo_cpu_has(ZOO_CPU_AVX2); }
+int zoo_int8_dot_available(void) {
+    return zoo_cpu_has(ZOO_CPU_AVX512_VNNI) || zoo_cpu_has(ZOO_CPU_AVX2) || zoo_cpu_has(ZOO_CPU_DOTPROD);
+}
 
+#if ZOO_X86
 // VNNI, unless the CPU lacks it or a test capped the kernels below AVX-512; else AVX2 if allowed.
 static int use_vnni(void) { return zoo_vnni_available() && zoo_isa_index() == ZOO_ISA_AVX512; }
 static int use_avx2(void) { return zoo_isa_index() >= ZOO_ISA_AVX2; }
+#endif
 
 void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
                         const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
@@ -377,6 +382,12 @@ void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4,
     }
     if (use_avx2()) {
         linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
@@ -393,6 +404,12 @@ void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4,
     }
     if (use_avx2()) {
         linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif

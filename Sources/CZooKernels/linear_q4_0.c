@@ -10,6 +10,7 @@
 #include "cpu_features.h"
 
 #include "dequant_frame.h"
+#include "neon.h"
 #include "tiling.h"
 #define QK 32
 
@@ -107,6 +108,12 @@ void zoo_linear_q4_0(const float *x, int rows, int k_dim, const uint8_t *q, cons
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512) {
         linear_q4_0_avx512(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_linear_q4_0(x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif

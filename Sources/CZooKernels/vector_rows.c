@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "cpu_features.h"
+#include "neon.h"
 
 static inline float widen(uint16_t h) {
     _Float16 f;
@@ -62,12 +63,18 @@ void zoo_narrow_f16(const float *src, uint16_t *dst, int n) {
 #if ZOO_X86
     if (has_f16c()) { narrow_f16c(src, dst, n); return; }
 #endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) { zoo_neon_narrow_f16(src, dst, n); return; }
+#endif
     for (int i = 0; i < n; i++) dst[i] = narrow(src[i]);
 }
 
 float zoo_dot_f16(const float *a, const uint16_t *b, int n) {
 #if ZOO_X86
     if (has_f16c()) return dot_f16c(a, b, n);
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) return zoo_neon_dot_f16(a, b, n);
 #endif
     float s[8] = {0};
     int i = 0;
@@ -81,6 +88,9 @@ float zoo_dot_f16(const float *a, const uint16_t *b, int n) {
 void zoo_axpy_f16(float alpha, const uint16_t *x, float *y, int n) {
 #if ZOO_X86
     if (has_f16c()) { axpy_f16c(alpha, x, y, n); return; }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) { zoo_neon_axpy_f16(alpha, x, y, n); return; }
 #endif
     for (int i = 0; i < n; i++) y[i] += alpha * widen(x[i]);
 }
@@ -142,6 +152,9 @@ float zoo_dot_f32(const float *a, const float *b, int n) {
     case ZOO_ISA_AVX512: return dot_f32_avx512(a, b, n);
     case ZOO_ISA_AVX2: return dot_f32_avx2(a, b, n);
 #endif
+#if ZOO_ARM64
+    case ZOO_ISA_NEON: return zoo_neon_dot_f32(a, b, n);
+#endif
     default: {
         float s[8] = {0};
         int i = 0;
@@ -159,6 +172,9 @@ void zoo_axpy_f32(float alpha, const float *x, float *y, int n) {
 #if ZOO_X86
     case ZOO_ISA_AVX512: axpy_f32_avx512(alpha, x, y, n); return;
     case ZOO_ISA_AVX2: axpy_f32_avx2(alpha, x, y, n); return;
+#endif
+#if ZOO_ARM64
+    case ZOO_ISA_NEON: zoo_neon_axpy_f32(alpha, x, y, n); return;
 #endif
     default:
         for (int i = 0; i < n; i++) y[i] += alpha * x[i];
@@ -200,6 +216,12 @@ void zoo_swiglu(float *gate, const float *up, int n) {
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2) {
         swiglu_avx2(gate, up, n);
+        return;
+    }
+#endif
+#if ZOO_ARM64
+    if (zoo_isa_index() == ZOO_ISA_NEON) {
+        zoo_neon_swiglu(gate, up, n);
         return;
     }
 #endif
