@@ -1,8 +1,8 @@
-// What the linear kernels share beyond tiling.h: the AVX2 horizontal sum and a tile's epilogue (every
-// kernel), and for the dequantize-and-dot kernels (q4_K, q5_K, q6_K, q5_0/q5_1) the tile drivers and
-// dispatch (ZOO_DEFINE_DEQUANT_LINEAR) and the portable path, which dequantizes each block to fp32 and
-// feeds eight lane sums in the generic fp32 kernel's order (so it equals linear_f32.c on the
-// dequantized weights, bit for bit).
+// What the dequantize-and-dot kernels (q4_K, q5_K, q6_K, q5_0, q5_1) share: a format's description
+// (zoo_dequant_format: block shape, block dequantizer, SIMD drivers per instruction set), one call's
+// arguments as a value (zoo_dequant_call, which the drivers pass to their tiles), the dispatch, and the
+// portable path, which dequantizes each block to fp32 and feeds eight lane sums in the generic fp32
+// kernel's order (so it equals linear_f32.c on the dequantized weights, bit for bit).
 #ifndef ZOO_DEQUANT_FRAME_H
 #define ZOO_DEQUANT_FRAME_H
 
@@ -11,16 +11,11 @@
 
 #include "cpu_features.h"
 #include "tiling.h"
+#if ZOO_ARM64
+#include "neon.h"
+#endif
+
 #if ZOO_X86
-
-/// The sum of the eight lanes in linear_f32.c's AVX2 order: halves, then pairs, then the last two.
-__attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
 /// Rows a k-quant tile asks for ahead of the one it reads (the hardware prefetchers lose track of
 /// the four rows a prefill tile reads at once).
 #define ZOO_K_PREFETCH_ROWS 8
@@ -34,14 +29,11 @@ static inline void zoo_prefetch_block(const uint8_t *block, int bytes) {
 }
 #endif
 
-/// Dequantizes one block to fp32; `variant` selects a format's flavour (q5_1's min), else unused.
-typedef void (*zoo_block_dequantizer)(const uint8_t *block, int variant, float *out);
-
 /// y[t, n] (+)= x[t] · dequantized(row n), for blocks of `block_values` (≤ 256) weights in
 /// `block_bytes` bytes.
 static inline void zoo_dequantized_linear_portable(const float *x, int rows, int k_dim, const uint8_t *w, int n_begin,
                                                    int n_end, float *y, int ldy, int accumulate, int block_values,
-                                                   int block_bytes, zoo_block_dequantizer dequantize, int variant) {
+                                                   int block_bytes, void (*dequantize)(const uint8_t *block, float *out)) {
     const int blocks = k_dim / block_values;
     const size_t row_bytes = (size_t)blocks * block_bytes;
     for (int t = 0; t < rows; t++)
@@ -49,7 +41,7 @@ static inline void zoo_dequantized_linear_portable(const float *x, int rows, int
             const float *xr = x + (size_t)t * k_dim;
             float s[8] = {0}, wb[256];
             for (int b = 0; b < blocks; b++) {
-                dequantize(w + (size_t)n * row_bytes + (size_t)b * block_bytes, variant, wb);
+                dequantize(w + (size_t)n * row_bytes + (size_t)b * block_bytes, wb);
                 for (int k = 0; k < block_values; k += 8)
                     for (int l = 0; l < 8; l++) s[l] += xr[(size_t)b * block_values + k + l] * wb[k + l];
             }
@@ -59,66 +51,64 @@ static inline void zoo_dequantized_linear_portable(const float *x, int rows, int
         }
 }
 
-/// A tile's epilogue: each accumulator summed across its lanes by HSUM and stored (or added) at y.
-#define ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, HSUM)                                           \
-    for (int i_ = 0; i_ < (tb); i_++)                                                                   \
-        for (int j_ = 0; j_ < (nb); j_++) {                                                             \
-            float v_ = HSUM((acc)[i_][j_]);                                                             \
-            float *out_ = (y) + (size_t)i_ * (ldy) + j_;                                                \
-            *out_ = (accumulate) ? *out_ + v_ : v_;                                                     \
+/// One call of a dequantize-and-dot kernel, as a value: the drivers hand its fields to their tiles
+/// explicitly instead of tile macros capturing names from where they expand.
+typedef struct {
+    const float *x;     // activations [rows][k_dim]
+    const uint8_t *w;   // weight blocks, row_bytes per weight row
+    float *y;           // outputs, ldy apart
+    size_t row_bytes;
+    int rows, k_dim, ldy, accumulate;
+} zoo_dequant_call;
+
+/// A SIMD tile driver: the outputs [0, rows) × [n_begin, n_end) of `call`.
+typedef void (*zoo_dequant_driver)(zoo_dequant_call call, int n_begin, int n_end);
+
+/// A format's block shape, its block dequantizer (the portable path, and the definition the SIMD
+/// paths must equal) and its SIMD drivers; a driver the build lacks is NULL.
+typedef struct {
+    int block_values, block_bytes;
+    void (*dequantize_block)(const uint8_t *block, float *out);
+    zoo_dequant_driver avx512, avx2;
+    void (*neon)(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y, int ldy,
+                 int accumulate);
+} zoo_dequant_format;
+
+/// y[t, n] (+)= x[t] · dequantized(row n) of `format`, on the widest path the CPU and the cap allow.
+static inline void zoo_dequant_linear(const zoo_dequant_format *format, const float *x, int rows, int k_dim,
+                                      const uint8_t *blocks, int n_begin, int n_end, float *y, int ldy, int accumulate) {
+    const zoo_dequant_call call = {x, blocks, y, (size_t)(k_dim / format->block_values) * format->block_bytes,
+                                   rows, k_dim, ldy, accumulate};
+    switch (zoo_isa_index()) {
+    case ZOO_ISA_AVX512:
+        if (format->avx512) {
+            format->avx512(call, n_begin, n_end);
+            return;
         }
-
-/// The tile call of a k-quant kernel (`row_bytes` per weight row): FN over token rows t.. and weight
-/// rows n.., asking for rows ahead in the first token tile only.
-#define ZOO_K_TILE(FN, TB, NB)                                                                                 \
-    FN(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-       t == 0)
-
-#if ZOO_X86
-#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                  \
-    __attribute__((target("avx512f"))) static void linear_##NAME##_avx512(                                      \
-        const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,        \
-        int accumulate) {                                                                                        \
-        size_t row_bytes = (size_t)(k_dim / (BLOCK_VALUES)) * (BLOCK_BYTES);                                     \
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, ZOO_DEQUANT_TILE_AVX512_##NAME)                                  \
-    }                                                                                                            \
-    __attribute__((target("avx2,fma"))) static void linear_##NAME##_avx2(                                       \
-        const float *x, int rows, int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,        \
-        int accumulate) {                                                                                        \
-        size_t row_bytes = (size_t)(k_dim / (BLOCK_VALUES)) * (BLOCK_BYTES);                                     \
-        ZOO_FOR_EACH_TILE(rows, n_begin, n_end, ZOO_DEQUANT_TILE_AVX2_##NAME)                                    \
+        break;
+    case ZOO_ISA_AVX2:
+        if (format->avx2) {
+            format->avx2(call, n_begin, n_end);
+            return;
+        }
+        break;
+    case ZOO_ISA_NEON:
+        if (format->neon) {
+            format->neon(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate);
+            return;
+        }
+        break;
+    default:
+        break;
     }
-#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                         \
-    case ZOO_ISA_AVX512: linear_##NAME##_avx512(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return; \
-    case ZOO_ISA_AVX2: linear_##NAME##_avx2(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
-#elif ZOO_ARM64
-#include "neon.h"
-#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)
-#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                         \
-    case ZOO_ISA_NEON: zoo_neon_linear_##NAME(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate); return;
-#else
-#define ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)
-#define ZOO_DEQUANT_DISPATCH_SIMD(NAME)
-#endif
+    zoo_dequantized_linear_portable(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, format->block_values,
+                                    format->block_bytes, format->dequantize_block);
+}
 
-/// The rest of a dequantize-and-dot kernel for format NAME, given its tiles NAME##_tile_avx512 and
-/// NAME##_tile_avx2 (x86 only) and its NAME##_dequantize_block(block, out): the tile drivers, the
-/// portable path and the public zoo_linear_NAME, which picks one by instruction set.
-#define ZOO_DEFINE_DEQUANT_LINEAR(NAME, BLOCK_VALUES, BLOCK_BYTES)                                              \
-    ZOO_DEQUANT_SIMD_DRIVERS(NAME, BLOCK_VALUES, BLOCK_BYTES)                                                    \
-    static void NAME##_dequantize(const uint8_t *block, int variant, float *out) {                              \
-        (void)variant;                                                                                           \
-        NAME##_dequantize_block(block, out);                                                                     \
-    }                                                                                                            \
-    void zoo_linear_##NAME(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,  \
-                           float *y, int ldy, int accumulate) {                                                  \
-        switch (zoo_isa_index()) {                                                                               \
-            ZOO_DEQUANT_DISPATCH_SIMD(NAME)                                                                      \
-        default:                                                                                                 \
-            zoo_dequantized_linear_portable(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate,         \
-                                            (BLOCK_VALUES), (BLOCK_BYTES), NAME##_dequantize, 0);               \
-            return;                                                                                              \
-        }                                                                                                        \
-    }
+/// The tile call of a k-quant driver: FN over token rows t.. and weight rows n.. of `c` (a
+/// zoo_dequant_call), asking for rows ahead in the first token tile only.
+#define ZOO_K_TILE_OF(c, FN, TB, NB)                                                                            \
+    FN((c).x + (size_t)t * (c).k_dim, TB, (c).k_dim, (c).w + (size_t)n * (c).row_bytes, NB,                      \
+       (c).y + (size_t)t * (c).ldy + n, (c).ldy, (c).accumulate, t == 0)
 
 #endif

@@ -151,20 +151,73 @@ q5_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float 
 
 #endif  // ZOO_X86
 
-// MARK: - Drivers, portable path and dispatch (dequant_frame.h)
+// MARK: - Drivers and the public entry points (dequant_frame.h)
 
 // q5_0 and q5_1 each get their own drivers, so every tile inlines its format with constant branches.
 static void q5_0_dequantize_block(const uint8_t *block, float *out) { q5_dequantize_block(block, 0, out); }
 static void q5_1_dequantize_block(const uint8_t *block, float *out) { q5_dequantize_block(block, 1, out); }
 
 #if ZOO_X86
-#define Q5_TILE(ISA, TB, NB, WITH_MIN)                                                                           \
-    q5_tile_##ISA(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * row_bytes, NB, y + (size_t)t * ldy + n, ldy, \
-                  accumulate, WITH_MIN)
-#define ZOO_DEQUANT_TILE_AVX512_q5_0(TB, NB) Q5_TILE(avx512, TB, NB, 0)
-#define ZOO_DEQUANT_TILE_AVX2_q5_0(TB, NB) Q5_TILE(avx2, TB, NB, 0)
-#define ZOO_DEQUANT_TILE_AVX512_q5_1(TB, NB) Q5_TILE(avx512, TB, NB, 1)
-#define ZOO_DEQUANT_TILE_AVX2_q5_1(TB, NB) Q5_TILE(avx2, TB, NB, 1)
+/// The tile call of a q5 driver over `c` (a zoo_dequant_call) at token row t, weight row n.
+#define Q5_TILE_OF(c, ISA, TB, NB, WITH_MIN)                                                                     \
+    q5_tile_##ISA((c).x + (size_t)t * (c).k_dim, TB, (c).k_dim, (c).w + (size_t)n * (c).row_bytes, NB,          \
+                  (c).y + (size_t)t * (c).ldy + n, (c).ldy, (c).accumulate, WITH_MIN)
+
+__attribute__((target("avx512f"))) static void q5_0_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) Q5_TILE_OF(c, avx512, TB, NB, 0)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx2,fma"))) static void q5_0_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) Q5_TILE_OF(c, avx2, TB, NB, 0)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx512f"))) static void q5_1_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) Q5_TILE_OF(c, avx512, TB, NB, 1)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx2,fma"))) static void q5_1_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) Q5_TILE_OF(c, avx2, TB, NB, 1)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
 #endif
-ZOO_DEFINE_DEQUANT_LINEAR(q5_0, QK, Q5_BYTES(0))
-ZOO_DEFINE_DEQUANT_LINEAR(q5_1, QK, Q5_BYTES(1))
+
+static const zoo_dequant_format q5_0_format = {
+    .block_values = QK,
+    .block_bytes = Q5_BYTES(0),
+    .dequantize_block = q5_0_dequantize_block,
+#if ZOO_X86
+    .avx512 = q5_0_linear_avx512,
+    .avx2 = q5_0_linear_avx2,
+#elif ZOO_ARM64
+    .neon = zoo_neon_linear_q5_0,
+#endif
+};
+
+void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    zoo_dequant_linear(&q5_0_format, x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate);
+}
+
+static const zoo_dequant_format q5_1_format = {
+    .block_values = QK,
+    .block_bytes = Q5_BYTES(1),
+    .dequantize_block = q5_1_dequantize_block,
+#if ZOO_X86
+    .avx512 = q5_1_linear_avx512,
+    .avx2 = q5_1_linear_avx2,
+#elif ZOO_ARM64
+    .neon = zoo_neon_linear_q5_1,
+#endif
+};
+
+void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    zoo_dequant_linear(&q5_1_format, x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate);
+}

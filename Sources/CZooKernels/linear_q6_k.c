@@ -146,12 +146,35 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
 
 #endif  // ZOO_X86
 
-// MARK: - Drivers, portable path and dispatch (dequant_frame.h)
-
-// The tile call each driver makes for the tile at token row t, weight row n.
+// MARK: - Drivers and the public entry point (dequant_frame.h)
 
 #if ZOO_X86
-#define ZOO_DEQUANT_TILE_AVX512_q6_k(TB, NB) ZOO_K_TILE(q6_k_tile_avx512, TB, NB)
-#define ZOO_DEQUANT_TILE_AVX2_q6_k(TB, NB) ZOO_K_TILE(q6_k_tile_avx2, TB, NB)
+__attribute__((target("avx512f"))) static void q6_k_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) ZOO_K_TILE_OF(c, q6_k_tile_avx512, TB, NB)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx2,fma"))) static void q6_k_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
+#define TILE(TB, NB) ZOO_K_TILE_OF(c, q6_k_tile_avx2, TB, NB)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
 #endif
-ZOO_DEFINE_DEQUANT_LINEAR(q6_k, QK_K, BLOCK_BYTES)
+
+static const zoo_dequant_format q6_k_format = {
+    .block_values = QK_K,
+    .block_bytes = BLOCK_BYTES,
+    .dequantize_block = q6_k_dequantize_block,
+#if ZOO_X86
+    .avx512 = q6_k_linear_avx512,
+    .avx2 = q6_k_linear_avx2,
+#elif ZOO_ARM64
+    .neon = zoo_neon_linear_q6_k,
+#endif
+};
+
+void zoo_linear_q6_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    zoo_dequant_linear(&q6_k_format, x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate);
+}

@@ -5,6 +5,8 @@
 #ifndef ZOO_TILING_H
 #define ZOO_TILING_H
 
+#include <stddef.h>
+
 #define BLOCK 4
 
 // Asks for the same place two tiles (2 × BLOCK weight rows of `row_stride`) ahead, when a tile reads
@@ -68,6 +70,26 @@
         }                                                                              \
     }
 #define ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, TILE) ZOO_FOR_EACH_TILE_ROWS4_OF(BLOCK, rows, n_begin, n_end, TILE)
+
+#if ZOO_X86
+/// The sum of the eight lanes in linear_f32.c's AVX2 order: halves, then pairs, then the last two.
+__attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+#endif
+
+/// A tile's epilogue: each accumulator summed across its lanes by HSUM and stored (or added) at y.
+#define ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, HSUM)                                           \
+    for (int i_ = 0; i_ < (tb); i_++)                                                                   \
+        for (int j_ = 0; j_ < (nb); j_++) {                                                             \
+            float v_ = HSUM((acc)[i_][j_]);                                                             \
+            float *out_ = (y) + (size_t)i_ * (ldy) + j_;                                                \
+            *out_ = (accumulate) ? *out_ + v_ : v_;                                                     \
+        }
 
 /// Token rows of an AVX2 tile (see ZOO_FOR_EACH_TILE_OF).
 #define ZOO_AVX2_TOKENS 3
