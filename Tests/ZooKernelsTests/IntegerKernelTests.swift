@@ -99,6 +99,29 @@ final class IntegerKernelTests: XCTestCase {
         Parallel.threadCount = Parallel.coreCount
     }
 
+    /// Activations quantize to the same bytes and scales on every path (the SIMD ones round like the
+    /// scalar loop: one rounded multiply, then nearest even), including zero and extreme blocks.
+    func testActivationQuantizationIsTheSameOnEveryInstructionSet() {
+        let rows = 3, k = 256
+        var x = seededFloats(rows * k, seed: 31).map { $0 * 7 }
+        for i in 32..<64 { x[i] = 0 }                       // an all-zero block: d = 0
+        x[64] = 3.4e38; x[65] = -3.4e38                      // extreme magnitudes
+        for i in 96..<128 { x[i] = Float(i - 112) * 0.5 }   // exact halves: ties round to even
+        func quantize() -> ([Int8], [Float], [Int32]) {
+            var xq = [Int8](repeating: 0, count: rows * k), xd = [Float](repeating: 0, count: rows * k / 32)
+            var xsum = [Int32](repeating: 0, count: rows * k / 4)
+            zoo_quantize_activations(x, Int32(rows), Int32(k), &xq, &xd, &xsum)
+            return (xq, xd, xsum)
+        }
+        let portable = MatrixMultiply.withInstructionSet("generic") { quantize() }
+        for isa in MatrixMultiply.reachableInstructionSets {
+            let fast = MatrixMultiply.withInstructionSet(isa) { quantize() }
+            XCTAssertEqual(fast.0, portable.0, isa)
+            XCTAssertEqual(fast.1.map(\.bitPattern), portable.1.map(\.bitPattern), isa)
+            XCTAssertEqual(fast.2, portable.2, isa)
+        }
+    }
+
     /// Each dispatching integer kernel agrees with the plain C one; where a level is absent (or capped)
     /// the dispatch lands on a narrower path, which must agree too.
     func testSIMDAndPortableKernelsAgree() throws {
