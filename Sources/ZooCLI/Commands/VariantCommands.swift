@@ -2,50 +2,6 @@ import ArgumentParser
 import Foundation
 import QwenZoo
 
-struct Chat: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Chat with a manifest's model: one line per user turn, replies streamed.",
-        discussion: "Type /reset to forget the conversation; end input (Ctrl-D) to quit.")
-
-    @OptionGroup var manifestArguments: ManifestArguments
-
-    @OptionGroup var sampling: SamplingArguments
-
-    @Option(help: "The most tokens per reply (default: the manifest's max_tokens).")
-    var maxTokens: Int?
-
-    func validate() throws {
-        guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
-    }
-
-    func run() throws {
-        try reportingErrors {
-            let zoo = try ZooModel.load(try manifestArguments.resolve()!.manifest)
-            let interactive = isatty(0) == 1
-            var messages: [ChatMessage] = []
-            while true {
-                if interactive { FileHandle.standardError.write(Data("> ".utf8)) }
-                guard let line = readLine(strippingNewline: true) else { break }
-                if line == "/reset" {
-                    messages.removeAll()
-                    continue
-                }
-                if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-                messages.append(ChatMessage(.user, line))
-                let completion = try zoo.generate(.chat(messages), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages())) {
-                    StandardIO.write($0)
-                }
-                StandardIO.write("\n")
-                if case .text(let reply) = completion.output {
-                    messages.append(ChatMessage(.assistant, reply))
-                } else {
-                    messages.append(ChatMessage(.assistant, completion.samples[0].text))
-                }
-            }
-        }
-    }
-}
-
 struct Complete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Complete code: continue a prefix, or fill in the middle between a prefix and a suffix.")
@@ -63,12 +19,16 @@ struct Complete: ParsableCommand {
     @Option(help: "The most tokens to generate (default: the manifest's max_tokens).")
     var maxTokens: Int?
 
+    @OptionGroup var threads: ThreadsArgument
+
     func validate() throws {
         guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
+        try Limits.checkMaxTokens(maxTokens)
     }
 
     func run() throws {
         try reportingErrors {
+            threads.apply()
             let prefix = try Self.read(prefixFile)
             let request: VariantRequest = try suffixFile.map { .infill(prefix: prefix, suffix: try Self.read($0)) }
                 ?? .completion(prefix)
@@ -112,13 +72,18 @@ struct Solve: ParsableCommand {
     @Flag(help: "Print one JSON object with the answer, the votes and every solution.")
     var json = false
 
+    @OptionGroup var threads: ThreadsArgument
+
     func validate() throws {
         guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
         if let votes, votes < 1 { throw ValidationError("--votes must be at least 1") }
+        try Limits.checkMaxTokens(maxTokens)
+        try Limits.checkNotBlank(question, "the problem")
     }
 
     func run() throws {
         try reportingErrors {
+            threads.apply()
             var arguments = manifestArguments
             if let votes { arguments.overrides.append("variant.votes=\(votes)") }
             let zoo = try ZooModel.load(try arguments.resolve()!.manifest)
@@ -128,13 +93,12 @@ struct Solve: ParsableCommand {
                 throw InputError(description: "the manifest's variant (\(zoo.manifest.variant.name)) does not extract answers; use a math manifest")
             }
             if json {
-                let object: [String: Any] = [
+                StandardIO.write(JSONOutput.line([
                     "answer": answer.answer ?? NSNull(), "normalized": answer.normalized ?? NSNull(),
                     "votes": answer.votes, "samples": answer.samples,
                     "solutions": completion.samples.map(\.text),
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                StandardIO.write(String(decoding: data, as: UTF8.self) + "\n")
+                    "finish_reasons": completion.samples.map(\.finishReason.summary),
+                ]))
             } else {
                 StandardIO.write(solution + "\n\n")
                 StandardIO.write("answer: \(answer.answer ?? "(none found)")  (\(answer.votes) of \(answer.samples) samples agree)\n")
