@@ -47,7 +47,7 @@ final class ChatCommandTests: XCTestCase {
         XCTAssertEqual(out.status, 0, out.stderr)
         XCTAssertEqual(out.stdout, "The capital of Japan is Tokyo.\nThe capital of Japan is Tokyo.\n")
         let notes = out.stderr.split(separator: "\n").map(String.init)
-        XCTAssertTrue(notes[0].contains("/help"), "banner: \(notes)")
+        XCTAssertTrue(notes.first?.contains("/help") == true, "banner: \(notes)")
         XCTAssertTrue(notes.contains { $0.hasPrefix("/help") && $0.contains("/reset") && $0.contains("/quit") }, "\(notes)")
         XCTAssertTrue(notes.contains("zoo: error: the message is empty; type some text (/help for commands)"), "\(notes)")
         XCTAssertTrue(notes.contains("(conversation reset)"), "\(notes)")
