@@ -76,6 +76,15 @@ final class GenerateBugTests: XCTestCase {
         }
     }
 
+    /// Bug 10: the votes option is eval's, not the manifest's: the error says math needs a math variant.
+    func testEvalMathOnAChatManifestSaysWhatItNeeds() throws {
+        let out = try ZooProcess.run(["eval", "--manifest", "nano-chat", "--task", "math",
+                                      "--data", "zoo/models/nano-math/eval-math.jsonl", "--limit", "1"])
+        XCTAssertEqual(out.status, 1)
+        XCTAssertTrue(out.stderr.hasSuffix("variant: this needs a math variant, but nano-chat's variant is \"chat\", which has no \"votes\" option\n"), out.stderr)
+        XCTAssertFalse(out.stderr.contains("unknown option"), out.stderr)
+    }
+
     func testVersion() throws {
         let out = try ZooProcess.run(["--version"])
         XCTAssertEqual(out.status, 0)
