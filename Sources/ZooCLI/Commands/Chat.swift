@@ -12,28 +12,15 @@ struct Chat: ParsableCommand {
             conversation), /quit; end of input (Ctrl-D) also quits.
             """)
 
-    @OptionGroup var manifestArguments: ManifestArguments
-
-    @OptionGroup var sampling: SamplingArguments
-
-    @Option(help: "The most tokens per reply (default: the manifest's max_tokens).")
-    var maxTokens: Int?
-
-    @OptionGroup var threads: ThreadsArgument
+    @OptionGroup var arguments: VariantRunArguments
 
     static let help = "/help this list · /reset forget the conversation · /quit leave (or Ctrl-D)"
 
-    func validate() throws {
-        guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
-        try Limits.checkMaxTokens(maxTokens)
-    }
-
     func run() throws {
         try reportingErrors {
-            threads.apply()
-            let zoo = try ZooModel.load(try manifestArguments.resolve()!.manifest)
+            let zoo = try arguments.load()
             try Self.checkChatVariant(zoo)
-            let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages())
+            let options = try arguments.options()
             let session = zoo.chat(options: options)
             let interactive = isatty(0) == 1
             StandardIO.writeError("\(zoo.manifest.name): type a message; \(Self.help)\n")

@@ -6,9 +6,7 @@ struct Complete: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Complete code: continue a prefix, or fill in the middle between a prefix and a suffix.")
 
-    @OptionGroup var manifestArguments: ManifestArguments
-
-    @OptionGroup var sampling: SamplingArguments
+    @OptionGroup var arguments: VariantRunArguments
 
     @Option(help: "A file holding the code before the cursor.")
     var prefixFile: String
@@ -16,24 +14,13 @@ struct Complete: ParsableCommand {
     @Option(help: "A file holding the code after the cursor (fill-in-the-middle).")
     var suffixFile: String?
 
-    @Option(help: "The most tokens to generate (default: the manifest's max_tokens).")
-    var maxTokens: Int?
-
-    @OptionGroup var threads: ThreadsArgument
-
-    func validate() throws {
-        guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
-        try Limits.checkMaxTokens(maxTokens)
-    }
-
     func run() throws {
         try reportingErrors {
-            threads.apply()
             let prefix = try Self.read(prefixFile)
             let request: VariantRequest = try suffixFile.map { .infill(prefix: prefix, suffix: try Self.read($0)) }
                 ?? .completion(prefix)
-            let zoo = try ZooModel.load(try manifestArguments.resolve()!.manifest)
-            let completion = try zoo.generate(request, options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
+            let zoo = try arguments.load()
+            let completion = try zoo.generate(request, options: try arguments.options())
             switch completion.output {
             case .code(let code), .text(let code): StandardIO.write(code + "\n")
             case .answer(let solution, _): StandardIO.write(solution + "\n")
@@ -56,9 +43,7 @@ struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Solve a problem step by step; with --votes K, take the majority answer of K samples.")
 
-    @OptionGroup var manifestArguments: ManifestArguments
-
-    @OptionGroup var sampling: SamplingArguments
+    @OptionGroup var arguments: VariantRunArguments
 
     @Argument(help: "The problem.")
     var question: String
@@ -66,28 +51,18 @@ struct Solve: ParsableCommand {
     @Option(help: "Samples to vote over (self-consistency); default: the manifest's variant.votes. A greedy manifest's votes sample with temperature 0.7, top-p 0.95 unless --chain says otherwise.")
     var votes: Int?
 
-    @Option(help: "The most tokens per solution (default: the manifest's max_tokens).")
-    var maxTokens: Int?
-
     @Flag(help: "Print one JSON object with the answer, the votes and every solution.")
     var json = false
 
-    @OptionGroup var threads: ThreadsArgument
-
     func validate() throws {
-        guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
         if let votes, votes < 1 { throw ValidationError("--votes must be at least 1") }
-        try Limits.checkMaxTokens(maxTokens)
         try Limits.checkNotBlank(question, "the problem")
     }
 
     func run() throws {
         try reportingErrors {
-            threads.apply()
-            var arguments = manifestArguments
-            if let votes { arguments.overrides.append("variant.votes=\(votes)") }
-            let zoo = try ZooModel.load(try arguments.resolve()!.manifest)
-            let completion = try zoo.generate(.problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: try sampling.stages()))
+            let zoo = try arguments.load(adding: votes.map { ["variant.votes=\($0)"] } ?? [])
+            let completion = try zoo.generate(.problem(question), options: try arguments.options())
             for warning in completion.warnings { StandardIO.writeError("zoo: warning: \(warning)\n") }
             guard case .answer(let solution, let answer) = completion.output else {
                 throw InputError(description: "the manifest's variant (\(zoo.manifest.variant.name)) does not extract answers; use a math manifest")
