@@ -12,6 +12,9 @@ public struct DecodeLoop {
     /// Shows special tokens (e.g. `<|fim_suffix|>`) in the text; by default they are hidden, as
     /// transformers' `skip_special_tokens=True` drops them.
     public var includeSpecialTokens = false
+    /// Never samples the embedding rows past the tokenizer's last id (padding, never trained);
+    /// off, the checkpoint runs as transformers' `generate` runs it.
+    public var masksPaddingRows = true
 
     /// A loop over `model` that detokenizes with `tokenizer` (`nil`: no text).
     public init(model: any LanguageModel, tokenizer: (any Tokenizer)?) {
@@ -49,7 +52,7 @@ public struct DecodeLoop {
         let vocabulary = tokenizer?.count ?? model.vocabularySize
         var generator = Generator(
             model: model, sampler: sampler, stopIDs: plan.stopTokenIDs,
-            firstUnusableID: vocabulary < model.vocabularySize ? vocabulary : nil)
+            firstUnusableID: masksPaddingRows && vocabulary < model.vocabularySize ? vocabulary : nil)
         var detokenizer = StreamingDetokenizer()
         var matcher = StopStringMatcher(stops: plan.stopStrings)
         var stopString: String?

@@ -28,3 +28,13 @@ enum Limits {
         if text.allSatisfy(\.isWhitespace) { throw ValidationError("\(what) is empty") }
     }
 }
+
+/// Says on stderr why generation stopped when a limit, not the model, ended it.
+enum FinishNote {
+    static func report(_ reason: FinishReason) {
+        switch reason {
+        case .length, .contextFull: StandardIO.writeError("zoo: finish_reason: \(reason.summary)\n")
+        default: break
+        }
+    }
+}

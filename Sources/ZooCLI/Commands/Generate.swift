@@ -124,8 +124,9 @@ struct Generate: ParsableCommand {
         }
         let limits = DecodeLoop.Limits(maxTokens: maxTokens ?? GenerationDefaults.maxTokens, seed: sampling.seed ?? GenerationDefaults.seed)
         let plan = PromptPlan(tokens: promptIDs, stopTokenIDs: Set(model.endOfSequenceIDs))
-        let sample = try DecodeLoop(model: model, tokenizer: tokenizer).run(
-            plan, sampler: chain, limits: limits, onText: { if streamsText { StandardIO.write($0) } }).sample
+        var loop = DecodeLoop(model: model, tokenizer: tokenizer)
+        loop.masksPaddingRows = false  // --model runs the checkpoint as is
+        let sample = try loop.run(plan, sampler: chain, limits: limits, onText: { if streamsText { StandardIO.write($0) } }).sample
         finish(sample, limits: limits)
     }
 
@@ -139,9 +140,6 @@ struct Generate: ParsableCommand {
         } else {
             StandardIO.write(printIds ? StandardIO.json(sample.tokens) + "\n" : "\n")
         }
-        switch sample.finishReason {
-        case .length, .contextFull: StandardIO.writeError("zoo: finish_reason: \(sample.finishReason.summary)\n")
-        default: break
-        }
+        FinishNote.report(sample.finishReason)
     }
 }

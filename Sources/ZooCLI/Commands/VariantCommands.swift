@@ -21,6 +21,7 @@ struct Complete: ParsableCommand {
                 ?? .completion(prefix)
             let zoo = try arguments.load()
             let completion = try zoo.generate(request, options: try arguments.options())
+            FinishNote.report(completion.samples[0].finishReason)
             switch completion.output {
             case .code(let code), .text(let code): StandardIO.write(code + "\n")
             case .answer(let solution, _): StandardIO.write(solution + "\n")
