@@ -9,7 +9,8 @@ struct Chat: ParsableCommand {
             The conversation lives in a session whose prompt cache keeps the history, so a turn costs \
             only its new tokens. When it outgrows the context (or the variant's history_budget) the \
             oldest turns are dropped, with a note on stderr. Commands: /help, /reset (forget the \
-            conversation), /quit; end of input (Ctrl-D) also quits.
+            conversation), /quit; end of input (Ctrl-D) also quits. On a terminal the line can be edited \
+            and ↑/↓ recall earlier turns.
             """)
 
     @OptionGroup var arguments: VariantRunArguments
@@ -22,15 +23,12 @@ struct Chat: ParsableCommand {
             try Self.checkChatVariant(zoo)
             let options = try arguments.options()
             let session = zoo.chat(options: options)
-            let interactive = isatty(0) == 1
+            // A terminal gets line editing and history; piped input is read line by line.
+            let editor = isatty(0) == 1 ? LineEditor(prompt: "> ") : nil
             StandardIO.writeError("\(zoo.manifest.name): type a message; \(Self.help)\n")
             var toldAboutWindow = false
             while true {
-                if interactive { StandardIO.writeError("> ") }
-                guard let line = readLine(strippingNewline: true) else {
-                    if interactive { StandardIO.writeError("\n") }  // Ctrl-D leaves the cursor mid-line
-                    break
-                }
+                guard let line = editor.map({ $0.readLine() }) ?? readLine(strippingNewline: true) else { break }
                 let text = line.trimmingCharacters(in: .whitespaces)
                 switch text {
                 case "/quit", "/exit": return
