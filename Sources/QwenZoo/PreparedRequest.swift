@@ -9,6 +9,12 @@ struct PreparedRequest {
     var warnings: [String]
     /// Samples to draw (one per vote).
     var samples: Int
+
+    /// Sample `index`'s limits: each vote gets its own seed, derived from the request's, so votes
+    /// differ yet replay exactly.
+    func limits(forSample index: Int) -> DecodeLoop.Limits {
+        DecodeLoop.Limits(maxTokens: limits.maxTokens, seed: limits.seed &+ UInt64(index))
+    }
 }
 
 extension ZooModel {

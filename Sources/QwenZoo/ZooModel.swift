@@ -143,10 +143,7 @@ extension ZooModel {
         loop.includeSpecialTokens = options.includeSpecialTokens
         var samples: [GeneratedSample] = []
         for index in 0..<prepared.samples {
-            // Each vote gets its own seed, derived from the request's, so votes differ yet replay exactly.
-            var limits = prepared.limits
-            limits.seed = limits.seed &+ UInt64(index)
-            samples.append(try loop.run(prepared.plan, sampler: prepared.chain, limits: limits,
+            samples.append(try loop.run(prepared.plan, sampler: prepared.chain, limits: prepared.limits(forSample: index),
                                         onText: index == 0 ? onText : { _ in }).sample)
         }
         let outputs = samples.map { variant.interpret($0.text, for: request) }

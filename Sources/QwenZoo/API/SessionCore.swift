@@ -149,10 +149,8 @@ final class SessionCore: @unchecked Sendable {
         var firstSampleEnd = started
         for index in 0..<prepared.samples {
             let streaming = index == 0
-            var limits = prepared.limits
-            limits.seed = limits.seed &+ UInt64(index)
             let (sample, cached) = try loop.run(
-                prepared.plan, sampler: prepared.chain, limits: limits, cache: cache,
+                prepared.plan, sampler: prepared.chain, limits: prepared.limits(forSample: index), cache: cache,
                 prefillChunk: Self.prefillChunk, shouldStop: { stop.isSet },
                 onToken: { id in
                     if firstTokenAt == nil { firstTokenAt = clock.now }
