@@ -17,6 +17,16 @@ public struct ConversationWindow: Sendable {
         self.model = model
     }
 
+    /// The warning a response carries when the session dropped turns to stay in the window.
+    public func notice(dropped turns: Int) -> String {
+        "\(Self.noticeStart) \(tokens) tokens: dropped the oldest \(turns) turns"
+    }
+
+    /// Whether a response's warning is a ``notice(dropped:)`` (a chat front end may say it once).
+    public static func isNotice(_ warning: String) -> Bool { warning.hasPrefix(noticeStart) }
+
+    private static let noticeStart = "the conversation outgrew its window of"
+
     /// The prompt length of `messages` with every turn kept (a chat variant's own `history_budget`
     /// trimming lifted, so the session, not the variant, decides what to drop).
     public func length(of messages: [ChatMessage]) throws -> Int {

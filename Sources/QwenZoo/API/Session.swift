@@ -106,7 +106,7 @@ public actor ChatSession {
             dropped += 1
             length = try window.length(of: messages + [user])
         }
-        return "the conversation outgrew its window of \(window.tokens) tokens: dropped the oldest \(dropped) turns"
+        return window.notice(dropped: dropped)
     }
 
     /// The oldest user message and the replies after it (the system message stays).

@@ -49,9 +49,12 @@ struct Chat: ParsableCommand {
                 }
                 do {
                     let warnings = try AsyncBridge.wait { try await Self.turn(line, on: session) }
-                    for warning in warnings where !toldAboutWindow {
-                        StandardIO.writeError("zoo: note: \(warning)\n")
-                        toldAboutWindow = true
+                    for warning in warnings {
+                        // Dropping turns is said once; it happens again whenever the window fills.
+                        let isWindowNotice = ConversationWindow.isNotice(warning)
+                        if isWindowNotice, toldAboutWindow { continue }
+                        StandardIO.writeError("zoo: \(isWindowNotice ? "note" : "warning"): \(warning)\n")
+                        toldAboutWindow = toldAboutWindow || isWindowNotice
                     }
                 } catch {
                     // A failed turn is reported; the conversation goes on.
