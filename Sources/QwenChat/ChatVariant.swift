@@ -77,6 +77,9 @@ public struct ChatVariant: Variant {
         return PromptPlan(tokens: tokens, stopTokenIDs: ids.stops)
     }
 
+    /// A plain prompt is one user turn.
+    public func request(forPrompt prompt: String) -> VariantRequest { .chat([ChatMessage(.user, prompt)]) }
+
     /// v1's `chat()` strips the decoded response (`_decode_chatml`: `.strip()`); the Qwen1.5+ references
     /// (`batch_decode(..., skip_special_tokens=True)`) return it as generated.
     public func interpret(_ generated: String, for request: VariantRequest) -> VariantOutput {

@@ -88,7 +88,9 @@ public struct CodeVariant: Variant {
             guard let eot = tokenizer.specialTokenID("<|endoftext|>") else {
                 throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "the tokenizer has no <|endoftext|> token to stop on")
             }
-            return PromptPlan(tokens: tokenizer.encode(text, specialTokens: .asText), stopTokenIDs: [eot], stopStrings: stopRule.stopStrings)
+            // A FIM control token in a plain completion ends it: it is markup, never code to print.
+            return PromptPlan(tokens: tokenizer.encode(text, specialTokens: .asText),
+                              stopTokenIDs: Self.markupStops(tokenizer).union([eot]), stopStrings: stopRule.stopStrings)
 
         case (.infill, .infill(let prefix, let suffix)):
             var pieces = PromptPieces()
@@ -136,6 +138,11 @@ public struct CodeVariant: Variant {
         case .repository: .code(cutAtFirst(of: ["<|file_sep|>"], in: generated))
         case .chat: .code(CodeExtraction.codeBlock(in: generated))
         }
+    }
+
+    /// The FIM and repository control tokens of ``fimStopTokens`` (not the ChatML ones).
+    static func markupStops(_ tokenizer: any Tokenizer) -> Set<Int> {
+        Set(fimStopTokens.filter { !$0.hasPrefix("<|im_") && $0 != "<|endoftext|>" }.compactMap { tokenizer.specialTokenID($0) })
     }
 
     static func fimStops(_ tokenizer: any Tokenizer) -> Set<Int> {

@@ -47,6 +47,9 @@ public struct MathVariant: Variant {
 
     public var samplesPerRequest: Int { votes }
 
+    /// A plain prompt is a problem to solve.
+    public func request(forPrompt prompt: String) -> VariantRequest { .problem(prompt) }
+
     public func prepare(_ request: VariantRequest, tokenizer: any Tokenizer) throws -> PromptPlan {
         let question: String
         switch request {

@@ -12,4 +12,13 @@ enum BuiltinVariants {
         QwenCodeVariant.register(into: registry)
         QwenMathVariant.register(into: registry)
     }
+
+    /// The built-in variant that takes `option`, for errors that say which variant a request needs.
+    static func owner(of option: String) -> String? {
+        let keys = [
+            (QwenBaseVariant.name, CompletionVariant.optionKeys), (QwenChatVariant.name, ChatVariant.optionKeys),
+            (QwenCodeVariant.name, CodeVariant.optionKeys), (QwenMathVariant.name, MathVariant.optionKeys),
+        ]
+        return keys.first { $0.1.contains(option) }?.0
+    }
 }

@@ -13,6 +13,17 @@ public enum FinishReason: Sendable, Equatable {
     case stopString(String)
     /// The caller asked to stop (`onToken` returned false).
     case stoppedByCaller
+
+    /// OpenAI's `finish_reason` words, with the limit that ended a `length` finish:
+    /// `stop`, `length (max_tokens)`, `length (context)` or `cancelled`.
+    public var summary: String {
+        switch self {
+        case .stopToken, .stopString: "stop"
+        case .length: "length (max_tokens)"
+        case .contextFull: "length (context)"
+        case .stoppedByCaller: "cancelled"
+        }
+    }
 }
 
 /// The ids a generation produced and why it ended.
@@ -57,38 +68,13 @@ public struct Generator {
         prompt: [Int], maxTokens: Int, seed: UInt64 = 0, onToken: (Int) throws -> Bool = { _ in true }
     ) throws -> GenerationResult {
         guard !prompt.isEmpty else { throw EmptyPromptError() }
-        var result = GenerationResult(tokens: [], finishReason: .length)
-        guard maxTokens > 0 else { return result }
+        guard maxTokens > 0 else { return GenerationResult(tokens: [], finishReason: .length) }
         guard prompt.count <= model.contextLength else {
             throw ContextOverflowError(requested: prompt.count, capacity: model.contextLength)
         }
-        let cache = model.makeCache(capacity: min(model.contextLength, prompt.count + maxTokens))
-        sampler.reset()
-        var context = SamplingContext(prompt: prompt, seed: seed)
-        var logits = try model.forward(prompt, cache: cache, logits: .last)
-        while true {
-            var row = Array(logits.last)
-            if let first = firstUnusableID, first < row.count {
-                for i in first..<row.count { row[i] = -.infinity }
-            }
-            let next = try sampler.next(logits: &row, context: &context)
-            result.tokens.append(next)
-            context.append(next)
-            if try !onToken(next) {
-                result.finishReason = .stoppedByCaller
-                return result
-            }
-            if stopIDs.contains(next) {
-                result.finishReason = .stopToken(next)
-                return result
-            }
-            if result.tokens.count == maxTokens { return result }
-            if cache.count + 1 > cache.capacity {
-                result.finishReason = .contextFull
-                return result
-            }
-            logits = try model.forward([next], cache: cache, logits: .last)
-        }
+        // A throwaway cache just big enough: the same loop as a session's, nothing to reuse.
+        let cache = PromptCache(model: model, capacity: min(model.contextLength, prompt.count + maxTokens))
+        return try generate(prompt: prompt, cache: cache, maxTokens: maxTokens, seed: seed, onToken: onToken)
     }
 }
 

@@ -61,7 +61,7 @@ public struct Receipt: Codable, Sendable, Equatable {
     /// Writes the receipt as pretty-printed JSON with sorted, snake_case keys.
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(self).write(to: url)
     }
 

@@ -8,7 +8,16 @@ extension ZooModel {
         var values = manifest.variant.options.values
         for (key, value) in changes { values[key] = value }
         manifest.variant.options = ComponentOptions(values, context: manifest.variant.options.context)
-        let variant = try build(manifest.variant, field: "variant", from: components.variants)
+        let variant: any Variant
+        do {
+            variant = try build(manifest.variant, field: "variant", from: components.variants)
+        } catch let error as OptionError where changes.keys.contains(error.key) {
+            // The option comes from the caller (e.g. eval's votes), not the manifest: name what is needed.
+            let needed = BuiltinVariants.owner(of: error.key).map { " a \($0) variant," } ?? " a variant that takes it,"
+            throw ManifestError(
+                origin: manifest.variant.origin, field: "variant",
+                message: "this needs\(needed) but \(manifest.name)'s variant is \"\(manifest.variant.name)\", which has no \"\(error.key)\" option")
+        }
         return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
     }
 }

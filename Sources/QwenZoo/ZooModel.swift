@@ -43,7 +43,7 @@ public final class ZooModel: Sendable {
             ropeScaling: manifest.architecture.ropeScaling, useDynamicNTK: manifest.architecture.useDynamicNTK,
             useLogNAttention: manifest.architecture.useLogNAttention, weightPrecision: weights.precision,
             mapWeights: weights.mmap)
-        let model = try components.architectures.load(directory: weights.path, options: options)
+        let model = try components.architectures.load(directory: weights.path, options: options, gguf: weights.isGGUF)
         if tokenizer.count > model.vocabularySize {
             throw ManifestError(
                 origin: nil, field: "tokenizer",
@@ -75,7 +75,7 @@ public final class ZooModel: Sendable {
 
 /// Per-request generation settings; `nil` takes the manifest's value.
 public struct GenerationOptions: Sendable {
-    /// The most ids to generate; `nil` takes the manifest's `max_tokens`, then 512.
+    /// The most ids to generate; `nil` takes the manifest's `max_tokens`, then ``GenerationDefaults/maxTokens``.
     public var maxTokens: Int?
     /// Seeds the sampler chain's random generator; `nil` takes the manifest's `seed`, then 0.
     public var seed: UInt64?
@@ -85,6 +85,8 @@ public struct GenerationOptions: Sendable {
     public var stopStrings: [String] = []
     /// Streams each generated id as a ``GenerationEvent/token(_:)`` event (sessions only).
     public var includeTokenIDs = false
+    /// Keeps special tokens (e.g. `<|fim_suffix|>`) in the text; hidden by default.
+    public var includeSpecialTokens = false
 
     /// Overrides for one request; each `nil` keeps the manifest's value.
     public init(maxTokens: Int? = nil, seed: UInt64? = nil, sampler: [SamplerStageSpec]? = nil) {
@@ -115,13 +117,17 @@ public struct Completion: Sendable {
     public var promptTokens: [Int]
     /// Things the user should know (e.g. a prompt truncated to fit the context).
     public var warnings: [String]
+    /// The limits the request ran with (its options, else the manifest's, else ``GenerationDefaults``).
+    public var limits: DecodeLoop.Limits
 }
 
 extension ZooModel {
-    /// The prompt and stop conditions for a request: the variant's, plus the manifest's stops.
+    /// The prompt and stop conditions for a request: the variant's, plus the manifest's stops and
+    /// (unless `stop.eos` is false) the checkpoint's end-of-sequence ids.
     public func plan(_ request: VariantRequest) throws -> PromptPlan {
         var plan = try variant.prepare(request, tokenizer: tokenizer)
         plan.stopTokenIDs.formUnion(manifest.stop.ids)
+        if manifest.stop.endOfSequence { plan.stopTokenIDs.formUnion(model.endOfSequenceIDs) }
         plan.stopStrings += manifest.stop.strings
         return plan
     }
@@ -132,21 +138,17 @@ extension ZooModel {
         _ request: VariantRequest, options: GenerationOptions = GenerationOptions(),
         onText: (String) -> Void = { _ in }
     ) throws -> Completion {
-        var plan = try plan(request)
-        plan.stopStrings += options.stopStrings
-        var warnings: [String] = []
-        let maxTokens = options.maxTokens ?? manifest.maxTokens ?? 512
-        plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
-        let chain = try samplerChain(for: options, warnings: &warnings)
-        let seed = options.seed ?? manifest.seed ?? 0
+        let prepared = try prepare(request, options: options)
+        var loop = decodeLoop
+        loop.includeSpecialTokens = options.includeSpecialTokens
         var samples: [GeneratedSample] = []
-        for index in 0..<max(1, variant.samplesPerRequest) {
-            // Each vote gets its own seed, derived from the request's, so votes differ yet replay exactly.
-            samples.append(try sample(plan, chain: chain, seed: seed &+ UInt64(index), maxTokens: maxTokens,
-                                      onText: index == 0 ? onText : { _ in }))
+        for index in 0..<prepared.samples {
+            samples.append(try loop.run(prepared.plan, sampler: prepared.chain, limits: prepared.limits(forSample: index),
+                                        onText: index == 0 ? onText : { _ in }).sample)
         }
         let outputs = samples.map { variant.interpret($0.text, for: request) }
-        return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: plan.tokens, warnings: warnings)
+        return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: prepared.plan.tokens,
+                          warnings: prepared.warnings, limits: prepared.limits)
     }
 
     /// The chain a request samples with: `options.sampler`, else the manifest's. Votes over a greedy
@@ -165,40 +167,7 @@ extension ZooModel {
     /// does per vote, and what `zoo replay` repeats).
     public func sample(_ plan: PromptPlan, chain: SamplerChain, seed: UInt64, maxTokens: Int,
                        onText: (String) -> Void = { _ in }) throws -> GeneratedSample {
-        var generator = Generator(
-            model: model, sampler: chain, stopIDs: plan.stopTokenIDs,
-            firstUnusableID: tokenizer.count < model.vocabularySize ? tokenizer.count : nil)
-        var detokenizer = StreamingDetokenizer()
-        var matcher = StopStringMatcher(stops: plan.stopStrings)
-        var stopString: String?
-        let result = try generator.generate(prompt: plan.tokens, maxTokens: maxTokens, seed: seed) { id in
-            guard !plan.stopTokenIDs.contains(id) else { return true }
-            let (emit, stop) = matcher.append(detokenizer.append(try tokenizer.bytes(of: [id])))
-            if !emit.isEmpty { onText(emit) }
-            stopString = stop
-            return stop == nil
-        }
-        if stopString == nil {
-            let (emit, _) = matcher.append(detokenizer.flush())
-            let tail = emit + matcher.finish()
-            if !tail.isEmpty { onText(tail) }
-        }
-        var finish = result.finishReason
-        if let stopString { finish = .stopString(stopString) }
-        return GeneratedSample(text: matcher.text, tokens: result.tokens, finishReason: finish)
-    }
-
-    /// Applies the manifest's context policy to a prompt that leaves no room to generate.
-    private func fitToContext(_ tokens: [Int], maxTokens: Int, warnings: inout [String]) throws -> [Int] {
-        let limit = model.contextLength
-        guard tokens.count >= limit else { return tokens }
-        switch manifest.contextOverflow {
-        case .error:
-            throw ContextOverflowError(requested: tokens.count + 1, capacity: limit)
-        case .truncateLeft:
-            let keep = max(1, limit - min(maxTokens, limit / 2))
-            warnings.append("the prompt has \(tokens.count) tokens but the context holds \(limit): kept the last \(keep)")
-            return Array(tokens.suffix(keep))
-        }
+        try decodeLoop.run(plan, sampler: chain, limits: DecodeLoop.Limits(maxTokens: maxTokens, seed: seed),
+                           onText: onText).sample
     }
 }

@@ -112,9 +112,19 @@ public protocol Variant: Sendable {
 
     /// Combines the outputs of ``samplesPerRequest`` samples; by default the first one.
     func aggregate(_ outputs: [VariantOutput]) -> VariantOutput
+
+    /// The request a plain prompt stands for (what `zoo generate --prompt` sends): by default a
+    /// completion; a chat variant makes it a user turn, a math variant a problem.
+    func request(forPrompt prompt: String) -> VariantRequest
+
+    /// A token budget for a conversation's prompt (system prompt and history), if the variant keeps one;
+    /// a ``ChatSession`` drops its oldest turns to stay within it.
+    var historyBudget: Int? { get }
 }
 
 extension Variant {
+    public func request(forPrompt prompt: String) -> VariantRequest { .completion(prompt) }
+    public var historyBudget: Int? { nil }
     public var samplesPerRequest: Int { 1 }
     public func aggregate(_ outputs: [VariantOutput]) -> VariantOutput { outputs[0] }
 }

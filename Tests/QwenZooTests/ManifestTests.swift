@@ -172,15 +172,15 @@ final class ManifestTests: XCTestCase {
         XCTAssertThrowsError(try ManifestValidator.check(manifest)) {
             XCTAssertTrue("\($0)".contains("k.yaml:2: attention: unknown attention kind \"flash\"; registered: causal"), "\($0)")
         }
-        try write("k2.yaml", "name: k\nattention: {kind: causal, window: 5}\n")
+        try write("k2.yaml", "name: k2\nattention: {kind: causal, window: 5}\n")
         XCTAssertThrowsError(try ManifestValidator.check(try load("k2").manifest)) {
             XCTAssertTrue("\($0)".contains("window: unknown option"), "\($0)")
         }
-        try write("k3.yaml", "name: k\nattention: {kind: causal, kv_cache: q4}\n")
+        try write("k3.yaml", "name: k3\nattention: {kind: causal, kv_cache: q4}\n")
         XCTAssertThrowsError(try ManifestValidator.check(try load("k3").manifest)) {
             XCTAssertTrue("\($0)".contains("kv_cache: 'q4' is not a KV cache precision; use one of f32, f16"), "\($0)")
         }
-        try write("k4.yaml", "name: k\nattention: {kind: causal, kv_cache: f16}\n")
+        try write("k4.yaml", "name: k4\nattention: {kind: causal, kv_cache: f16}\n")
         XCTAssertNoThrow(try ManifestValidator.check(try load("k4").manifest))
     }
 

@@ -20,12 +20,18 @@ struct ZooProcess {
         fatalError("cannot find the zoo executable near \(besideTests.path)")
     }()
 
-    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Output {
+    /// Runs `zoo arguments` in `directory` (default: the repository, whose zoo/ holds the manifests)
+    /// with `environment` added to this process's.
+    static func run(_ arguments: [String], stdin: Data = Data(), directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         // Manifests are found by name in ./zoo, so run where the repository's zoo/ is.
-        process.currentDirectoryURL = Fixtures.repositoryRoot
+        process.currentDirectoryURL = directory ?? Fixtures.repositoryRoot
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let input = Pipe(), output = Pipe(), error = Pipe()
         process.standardInput = input
         process.standardOutput = output
@@ -46,7 +52,8 @@ struct ZooProcess {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func run(_ arguments: [String], stdin text: String) throws -> Output {
-        try run(arguments, stdin: Data(text.utf8))
+    static func run(_ arguments: [String], stdin text: String, directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> Output {
+        try run(arguments, stdin: Data(text.utf8), directory: directory, environment: environment)
     }
 }

@@ -1,6 +1,6 @@
 // zoo-chat: a command-line chat with any manifest of the zoo.
 //   swift run --package-path Examples zoo-chat [MANIFEST] [KEY=VALUE…]
-// MANIFEST defaults to the bundled tiny-chat; KEY=VALUE pairs override the manifest.
+// MANIFEST defaults to the bundled nano-chat (trained here; the tiny-* manifests are random fixtures); KEY=VALUE pairs override the manifest.
 import Foundation
 import QwenZoo
 
@@ -18,7 +18,7 @@ ZooComponents.shared.samplerStages.register("no_repeat") { options in
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-let name = arguments.first ?? "tiny-chat"
+let name = arguments.first ?? "nano-chat"
 // Manifests are looked up in $QWENZOO_PATH, ./zoo, then the zoo/ folder of this repository.
 let repositoryZoo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../../zoo").standardizedFileURL

@@ -16,6 +16,10 @@ import ZooCore
 /// task that iterates a response, or dropping the stream, stops generation before the next
 /// forward pass and frees the session for the next request; a cancelled turn is not added to
 /// ``messages``.
+///
+/// When the conversation outgrows ``ConversationWindow`` (the context less room for a reply, or the
+/// variant's `history_budget`), the session drops its oldest turns, down to half the window, and
+/// says so once in that response's ``Response/warnings``.
 public actor ChatSession {
     /// The model the session runs on (shared, never copied).
     public nonisolated let model: ZooModel
@@ -41,7 +45,7 @@ public actor ChatSession {
     {
         let user = ChatMessage(.user, message)
         return core.stream(
-            prepare: { await self.request(adding: user, options: options) },
+            prepare: { try await self.request(adding: user, options: options) },
             finish: { _, response in await self.record(user, reply: response.text) })
     }
 
@@ -81,8 +85,35 @@ public actor ChatSession {
         messages = try JSONDecoder().decode([ChatMessage].self, from: metadata)
     }
 
-    private func request(adding user: ChatMessage, options: GenerationOptions?) -> (VariantRequest, GenerationOptions) {
-        (.chat(messages + [user]), options ?? defaultOptions)
+    private func request(adding user: ChatMessage, options: GenerationOptions?) throws
+        -> (VariantRequest, GenerationOptions, [String])
+    {
+        let options = options ?? defaultOptions
+        let notice = try fitHistory(adding: user, options: options)
+        return (.chat(messages + [user]), options, notice.map { [$0] } ?? [])
+    }
+
+    /// Drops the oldest turns when the conversation with `user` would outgrow ``ConversationWindow``,
+    /// down to half the window at once: the history then keeps its beginning for many turns, so the
+    /// prompt cache stays reusable instead of every turn shifting the prompt by one turn.
+    private func fitHistory(adding user: ChatMessage, options: GenerationOptions) throws -> String? {
+        let window = ConversationWindow(model: model, options: options)
+        var length = try window.length(of: messages + [user])
+        guard length > window.tokens else { return nil }
+        var dropped = 0
+        while length > window.tokens / 2, let turn = oldestTurn() {
+            messages.removeSubrange(turn)
+            dropped += 1
+            length = try window.length(of: messages + [user])
+        }
+        return window.notice(dropped: dropped)
+    }
+
+    /// The oldest user message and the replies after it (the system message stays).
+    private func oldestTurn() -> Range<Int>? {
+        guard let start = messages.firstIndex(where: { $0.role != .system }) else { return nil }
+        let end = messages[(start + 1)...].firstIndex(where: { $0.role == .user }) ?? messages.endIndex
+        return start..<end
     }
 
     private func record(_ user: ChatMessage, reply: String) {
@@ -117,7 +148,7 @@ public actor Session {
     public nonisolated func stream(_ request: VariantRequest, options: GenerationOptions? = nil)
         -> AsyncThrowingStream<GenerationEvent, any Error>
     {
-        core.stream(prepare: { (request, await self.resolve(options)) })
+        core.stream(prepare: { (request, await self.resolve(options), []) })
     }
 
     /// The whole response to `request`.

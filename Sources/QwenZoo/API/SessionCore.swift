@@ -95,9 +95,9 @@ final class SessionCore: @unchecked Sendable {
     }
 
     /// A stream of one request's events. `prepare` renders the request and its options once the session is free
-    /// (a chat turn needs the previous reply); `finish` records the response before `.done` is sent.
+    /// (a chat turn needs the previous reply) and may add warnings; `finish` records the response before `.done` is sent.
     func stream(
-        prepare: @escaping @Sendable () async throws -> (VariantRequest, GenerationOptions),
+        prepare: @escaping @Sendable () async throws -> (VariantRequest, GenerationOptions, [String]),
         finish: @escaping @Sendable (VariantRequest, Response) async -> Void = { _, _ in }
     ) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
@@ -107,11 +107,11 @@ final class SessionCore: @unchecked Sendable {
                 try await gate.acquire()
                 defer { gate.release() }
                 try Task.checkCancellation()
-                let (request, options) = try await prepare()
+                let (request, options, notes) = try await prepare()
                 let response = try await withCheckedThrowingContinuation { (result: CheckedContinuation<Response, any Error>) in
                     DispatchQueue.global(qos: .userInitiated).async {
                         result.resume(with: Result {
-                            try self.run(request, options: options, stop: stop) { continuation.yield($0) }
+                            try self.run(request, options: options, notes: notes, stop: stop) { continuation.yield($0) }
                         })
                     }
                 }
@@ -134,54 +134,33 @@ final class SessionCore: @unchecked Sendable {
 
     /// Generates the response to `request` in the session's cache; throws `CancellationError`
     /// as soon as `stop` is set (checked before every forward pass).
-    func run(_ request: VariantRequest, options: GenerationOptions, stop: StopFlag,
+    func run(_ request: VariantRequest, options: GenerationOptions, notes: [String] = [], stop: StopFlag,
              emit: (GenerationEvent) -> Void) throws -> Response {
         let clock = ContinuousClock()
         let started = clock.now
         let zoo = model
-        var plan = try zoo.plan(request)
-        plan.stopStrings += options.stopStrings
-        var warnings: [String] = []
-        let maxTokens = options.maxTokens ?? zoo.manifest.maxTokens ?? 512
-        plan.tokens = try fitToContext(plan.tokens, maxTokens: maxTokens, warnings: &warnings)
-        let chain = try zoo.samplerChain(for: options, warnings: &warnings)
-        let seed = options.seed ?? zoo.manifest.seed ?? 0
-        let firstUnusable = zoo.tokenizer.count < zoo.model.vocabularySize ? zoo.tokenizer.count : nil
+        let prepared = try zoo.prepare(request, options: options, capacity: cache.storage.capacity)
+        var loop = zoo.decodeLoop
+        loop.includeSpecialTokens = options.includeSpecialTokens
 
         var samples: [GeneratedSample] = []
         var cachedPrompt = 0
         var firstTokenAt: ContinuousClock.Instant?
         var firstSampleEnd = started
-        for index in 0..<max(1, zoo.variant.samplesPerRequest) {
+        for index in 0..<prepared.samples {
             let streaming = index == 0
-            var generator = Generator(
-                model: zoo.model, sampler: chain, stopIDs: plan.stopTokenIDs, firstUnusableID: firstUnusable)
-            var detokenizer = StreamingDetokenizer()
-            var matcher = StopStringMatcher(stops: plan.stopStrings)
-            var stopString: String?
-            let result = try generator.generate(
-                prompt: plan.tokens, cache: cache, maxTokens: maxTokens, seed: seed &+ UInt64(index),
-                prefillChunk: Self.prefillChunk, shouldStop: { stop.isSet }
-            ) { id in
-                if firstTokenAt == nil { firstTokenAt = clock.now }
-                if streaming, options.includeTokenIDs { emit(.token(id)) }
-                guard !plan.stopTokenIDs.contains(id) else { return true }
-                let (text, found) = matcher.append(detokenizer.append(try zoo.tokenizer.bytes(of: [id])))
-                if streaming, !text.isEmpty { emit(.text(text)) }
-                stopString = found
-                return found == nil
-            }
+            let (sample, cached) = try loop.run(
+                prepared.plan, sampler: prepared.chain, limits: prepared.limits(forSample: index), cache: cache,
+                prefillChunk: Self.prefillChunk, shouldStop: { stop.isSet },
+                onToken: { id in
+                    if firstTokenAt == nil { firstTokenAt = clock.now }
+                    if streaming, options.includeTokenIDs { emit(.token(id)) }
+                },
+                onText: { text in if streaming { emit(.text(text)) } })
             if stop.isSet { throw CancellationError() }
-            if stopString == nil {
-                let (text, _) = matcher.append(detokenizer.flush())
-                let tail = text + matcher.finish()
-                if streaming, !tail.isEmpty { emit(.text(tail)) }
-            }
-            var finish = result.finishReason
-            if let stopString { finish = .stopString(stopString) }
-            samples.append(GeneratedSample(text: matcher.text, tokens: result.tokens, finishReason: finish))
+            samples.append(sample)
             if streaming {
-                cachedPrompt = result.cachedPromptTokens
+                cachedPrompt = cached
                 firstSampleEnd = clock.now
             }
         }
@@ -194,7 +173,7 @@ final class SessionCore: @unchecked Sendable {
             timeToFirstToken: firstAt - started, total: end - started,
             tokensPerSecond: decoded > 0 && decodeSeconds > 0 ? Double(decoded) / decodeSeconds : 0)
         let usage = TokenUsage(
-            promptTokens: plan.tokens.count, cachedPromptTokens: cachedPrompt,
+            promptTokens: prepared.plan.tokens.count, cachedPromptTokens: cachedPrompt,
             generatedTokens: samples.reduce(0) { $0 + $1.tokens.count })
         ZooLog.logger.debug(
             "request done",
@@ -204,21 +183,7 @@ final class SessionCore: @unchecked Sendable {
             ])
         return Response(
             text: samples[0].text, output: zoo.variant.aggregate(outputs), samples: samples,
-            promptTokens: plan.tokens, usage: usage, timing: timing, warnings: warnings)
-    }
-
-    /// The manifest's context policy, as ``ZooModel/generate(_:options:onText:)`` applies it.
-    private func fitToContext(_ tokens: [Int], maxTokens: Int, warnings: inout [String]) throws -> [Int] {
-        let limit = min(model.model.contextLength, cache.storage.capacity)
-        guard tokens.count >= limit else { return tokens }
-        switch model.manifest.contextOverflow {
-        case .error:
-            throw ContextOverflowError(requested: tokens.count + 1, capacity: limit)
-        case .truncateLeft:
-            let keep = max(1, limit - min(maxTokens, limit / 2))
-            warnings.append("the prompt has \(tokens.count) tokens but the context holds \(limit): kept the last \(keep)")
-            return Array(tokens.suffix(keep))
-        }
+            promptTokens: prepared.plan.tokens, usage: usage, timing: timing, warnings: notes + prepared.warnings)
     }
 
     static func seconds(_ d: Duration) -> Double {

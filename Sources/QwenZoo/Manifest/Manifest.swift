@@ -85,6 +85,9 @@ public struct Manifest: Sendable {
         public var strings: [String] = []
         /// Token ids that end generation (`stop.ids`).
         public var ids: [Int] = []
+        /// Whether the checkpoint's end-of-sequence ids (`generation_config.json`, else `config.json`)
+        /// end generation too, whatever the variant (`stop.eos`, default true).
+        public var endOfSequence = true
     }
 
     /// What to do with a prompt longer than the context.
@@ -185,7 +188,8 @@ extension Manifest {
         stop = StopConditions()
         if let node = root.node("stop") {
             let s = try FieldReader(node, path: "stop")
-            try s.rejectUnknownKeys(["strings", "ids"])
+            try s.rejectUnknownKeys(["strings", "ids", "eos"])
+            stop.endOfSequence = try s.bool("eos") ?? true
             stop.strings = try s.list("strings").enumerated().map { i, item in
                 guard case .string(let text) = item.value, !text.isEmpty else {
                     throw ManifestError(origin: item.origin, field: "stop.strings[\(i)]", message: "expected a non-empty string")

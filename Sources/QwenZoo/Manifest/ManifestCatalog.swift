@@ -21,6 +21,15 @@ public struct ManifestCatalog: Sendable {
         self.searchPaths = searchPaths
     }
 
+    /// Every file that defines `name`, in order of precedence: more than one means the first
+    /// shadows the others.
+    public func files(named name: String) -> [URL] {
+        searchPaths.flatMap { folder in
+            ["yaml", "yml"].map { folder.appendingPathComponent("\(name).\($0)") }
+                .filter { FileManager.default.fileExists(atPath: $0.path) }
+        }
+    }
+
     /// The manifests by name (the first folder wins when two define the same name), sorted.
     public var entries: [Entry] {
         var seen: [String: Entry] = [:]

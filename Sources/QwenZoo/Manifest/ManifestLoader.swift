@@ -47,6 +47,8 @@ public struct ManifestLoader: Sendable {
             tree = tree.overlaid(by: try Self.overrideNode(override))
         }
         tree = try expand(tree, root: tree, path: "")
+        _ = try Manifest(tree: tree)  // the manifest's own errors come before a name clash
+        tree = try Self.nameFromFile(tree, file: file)
         return ResolvedManifest(tree: tree, manifest: try Manifest(tree: tree), files: files)
     }
 
@@ -74,6 +76,18 @@ public struct ManifestLoader: Sendable {
         let suggestion = closestMatch(to: reference, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
         throw ManifestError(origin: from, field: from == nil ? nil : "extends",
                             message: "no manifest named \"\(reference)\"\(suggestion) in \(searchPaths.map(\.path).joined(separator: ", "))")
+    }
+
+    /// A manifest has one identity, its file name: a `name` the file (or `--set`) writes must equal it,
+    /// and an inherited one gives way to it.
+    static func nameFromFile(_ tree: ManifestNode, file: URL) throws -> ManifestNode {
+        let stem = file.deletingPathExtension().lastPathComponent
+        guard let node = tree["name"], case .string(let name) = node.value, name != stem else { return tree }
+        if node.origin == .commandLine || node.origin.file?.standardizedFileURL == file.standardizedFileURL {
+            throw ManifestError(origin: node.origin, field: "name",
+                                message: "\"\(name)\" differs from the file name \"\(stem)\"; a manifest's name is its file name, so write name: \(stem) or rename the file")
+        }
+        return tree.overlaid(by: ManifestNode(.map([("name", ManifestNode(.string(stem), origin: ManifestOrigin(file: file, line: nil)))]), origin: tree.origin))
     }
 
     /// Reads one file and lays it over its parents.
@@ -178,8 +192,11 @@ public struct ManifestLoader: Sendable {
                 }
                 var referenced = try interpolate(value, origin: origin, field: field, root: root, depth: depth + 1)
                 // A relative path means relative to the file that wrote it, wherever it is used.
-                if name.hasSuffix(".path"), !referenced.hasPrefix("/"), !referenced.hasPrefix("~"),
-                   let base = node.origin.file?.deletingLastPathComponent() {
+                // A relative path means relative to the file that wrote it (the working directory for
+                // `--set`), wherever it is used.
+                if name.hasSuffix(".path"), !referenced.hasPrefix("/"), !referenced.hasPrefix("~") {
+                    let base = node.origin.file?.deletingLastPathComponent()
+                        ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                     referenced = base.appendingPathComponent(referenced).standardizedFileURL.path
                 }
                 out += referenced

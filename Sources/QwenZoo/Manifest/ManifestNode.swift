@@ -186,6 +186,7 @@ extension YamlError {
     var line: Int? {
         switch self {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
         default: nil
         }
     }
@@ -194,7 +195,9 @@ extension YamlError {
         switch self {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): problem
         case .reader(let problem, _, _, _): problem
-        default: "\(self)"
+        case .duplicatedKeysInMapping(let keys, _):
+            "duplicated key\(keys.count == 1 ? "" : "s") \(keys.map { "\"\($0)\"" }.joined(separator: ", ")) (a key may appear once in a map)"
+        default: "\(self)".split(separator: "\n").first.map(String.init) ?? "\(self)"
         }
     }
 }

@@ -6,8 +6,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure model speed (tokens/s) and tokenizer speed (MB/s).",
         discussion: """
-            With --model (a checkpoint directory or a .gguf file): a prefill of --prompt-tokens ids, then --decode-tokens greedy steps.
-            With --tokenizer and --text: encoding the UTF-8 text file (special tokens as text).
+            With --model (a checkpoint directory or a .gguf file): a prefill of --prompt-tokens ids, then --decode-tokens greedy steps. \
+            With --tokenizer and --text: encoding the UTF-8 text file (special tokens as text). \
             Each is run --repeat times and the median reported. Prints one JSON object with --json.
             """)
 
@@ -31,8 +31,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Passes; the median is reported.")
     var passes: Int = 3
 
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadsArgument
 
     @Option(help: "Matrix backend: native or openblas.")
     var matmul: String = MatrixBackend.native.rawValue
@@ -89,7 +88,7 @@ struct Bench: ParsableCommand {
                 report.merge(try measureModel(resolved.manifest.name) { try ZooModel.load(resolved.manifest).model }) { $1 }
             }
             if json {
-                let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: report, options: JSONOutput.options)
                 StandardIO.write(String(decoding: data, as: UTF8.self) + "\n")
             }
         }
@@ -131,7 +130,7 @@ struct Bench: ParsableCommand {
             throw InputError(description: "--matmul: \"\(matmul)\" is not one of native, openblas")
         }
         Runtime.matrixBackend = backend
-        if let threads { Runtime.threadCount = threads }
+        threads.apply()
         let loadStart = Date()
         let model = try load()
         let loadSeconds = Date().timeIntervalSince(loadStart)

@@ -6,12 +6,12 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate from a prompt (text or ids) and stream the result.",
         discussion: """
-            With --model DIR the checkpoint runs as is (greedy, stopping at its end-of-sequence ids).
-            With --manifest the manifest's variant renders the prompt (a chat variant wraps it as one
+            With --model DIR the checkpoint runs as is (greedy, stopping at its end-of-sequence ids). \
+            With --manifest the manifest's variant renders the prompt (a chat variant wraps it as one \
             user turn, a math variant as a problem) and decides when to stop.
             """)
 
-    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors).")
+    @Option(help: "A Hugging Face checkpoint directory (config.json + safetensors) or a .gguf file.")
     var model: String?
 
     @OptionGroup var manifestArguments: ManifestArguments
@@ -27,20 +27,22 @@ struct Generate: ParsableCommand {
     @Option(help: "Prompt as comma-separated token ids, e.g. 1,2,3 (sent to the model as they are).")
     var ids: String?
 
-    @Option(help: "A .tiktoken file or tokenizer directory (default: the model directory).")
+    @Option(help: "A .tiktoken file or tokenizer directory (--model only; default: the model directory).")
     var tokenizer: String?
 
-    @Option(help: "The most tokens to generate (default: the manifest's max_tokens, or 64).")
+    @Option(help: "The most tokens to generate (default: the manifest's max_tokens, or 512).")
     var maxTokens: Int?
 
     @Flag(help: "Print only the generated ids, as one JSON array.")
     var printIds = false
 
+    @Flag(help: "Print one JSON object: text, ids, finish_reason and the limits used.")
+    var json = false
+
     @Flag(help: "Match special-token strings in --prompt as their ids (--model only).")
     var allowSpecial = false
 
-    @Option(help: "Threads for matrix products (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadsArgument
 
     func validate() throws {
         guard (model == nil) != (manifestArguments.manifest == nil) else {
@@ -49,13 +51,19 @@ struct Generate: ParsableCommand {
         guard (prompt == nil) != (ids == nil) else {
             throw ValidationError("give exactly one of --prompt and --ids")
         }
-        if let maxTokens, maxTokens < 0 { throw ValidationError("--max-tokens must not be negative") }
+        try Limits.checkMaxTokens(maxTokens)
         if receipt != nil, manifestArguments.manifest == nil { throw ValidationError("--receipt needs --manifest") }
+        if manifestArguments.manifest != nil {
+            if tokenizer != nil { throw ValidationError("--tokenizer works with --model; a manifest names its tokenizer (tokenizer.path)") }
+            if allowSpecial { throw ValidationError("--allow-special works with --model; a manifest's variant renders special tokens itself") }
+        }
+        if json, printIds { throw ValidationError("give at most one of --json and --print-ids") }
     }
 
     func run() throws {
         try reportingErrors {
-            if let threads { Runtime.threadCount = threads }
+            threads.apply()
+            if let receipt { try ReceiptFile.checkWritable(receipt) }
             if let resolved = try manifestArguments.resolve() {
                 try runManifest(try ZooModel.load(resolved.manifest), resolved: resolved)
             } else {
@@ -64,50 +72,42 @@ struct Generate: ParsableCommand {
         }
     }
 
+    private var streamsText: Bool { !printIds && !json }
+
     private func runManifest(_ zoo: ZooModel, resolved: ResolvedManifest) throws {
         let stages = try sampling.stages()
-        let seed = sampling.seed ?? zoo.manifest.seed ?? 0
-        let limit = maxTokens ?? zoo.manifest.maxTokens ?? 64
-        let chain = try zoo.manifest.samplerChain(stages, components: zoo.components)
+        let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: stages)
+        let sample: GeneratedSample
+        let plan: PromptPlan
+        let limits: DecodeLoop.Limits
         if let ids {
             // Raw ids: the model's own end-of-sequence ids and the manifest's stops, no variant.
-            let plan = PromptPlan(
+            plan = PromptPlan(
                 tokens: try StandardIO.parseIDs(ids, option: "--ids"),
                 stopTokenIDs: Set(zoo.manifest.stop.ids + zoo.model.endOfSequenceIDs), stopStrings: zoo.manifest.stop.strings)
-            let sample = try zoo.sample(plan, chain: chain, seed: seed, maxTokens: limit) { text in
-                if !printIds { StandardIO.write(text) }
-            }
-            StandardIO.write(printIds ? StandardIO.json(sample.tokens) + "\n" : "\n")
-            try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: sample.tokens)
-            return
-        }
-        let request = PromptRequests.request(for: prompt!, variant: zoo.manifest.variant.name)
-        let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: stages)
-        let completion = try zoo.generate(request, options: options) { text in
-            if !printIds { StandardIO.write(text) }
-        }
-        if receipt != nil {
-            // The stops come from the plan; the prompt is the one that ran (after any truncation).
-            var plan = try zoo.plan(request)
-            plan.tokens = completion.promptTokens
-            try writeReceipt(resolved, zoo, seed: seed, stages: stages, plan: plan, maxTokens: limit, output: completion.samples[0].tokens)
-        }
-        for warning in completion.warnings { FileHandle.standardError.write(Data("zoo: warning: \(warning)\n".utf8)) }
-        if printIds {
-            StandardIO.write(StandardIO.json(completion.samples[0].tokens) + "\n")
+            limits = zoo.limits(for: options)
+            let chain = try zoo.manifest.samplerChain(stages, components: zoo.components)
+            sample = try zoo.decodeLoop.run(plan, sampler: chain, limits: limits,
+                                            onText: { if streamsText { StandardIO.write($0) } }).sample
         } else {
-            StandardIO.write("\n")
+            let request = zoo.variant.request(forPrompt: prompt!)
+            let completion = try zoo.generate(request, options: options) { if streamsText { StandardIO.write($0) } }
+            for warning in completion.warnings { StandardIO.writeError("zoo: warning: \(warning)\n") }
+            // The stops come from the plan; the prompt is the one that ran (after any truncation).
+            var rendered = try zoo.plan(request)
+            rendered.tokens = completion.promptTokens
+            plan = rendered
+            limits = completion.limits
+            sample = completion.samples[0]
         }
-    }
-
-    private func writeReceipt(_ resolved: ResolvedManifest, _ zoo: ZooModel, seed: UInt64, stages: [SamplerStageSpec]?,
-                              plan: PromptPlan, maxTokens: Int, output: [Int]) throws {
-        guard let receipt else { return }
-        let record = Receipt(
-            manifest: manifestArguments.manifest!, overrides: manifestArguments.overrides, resolved: resolved,
-            tokenizer: zoo.tokenizer, seed: seed, chain: stages ?? zoo.manifest.samplerStages, plan: plan,
-            maxTokens: maxTokens, outputIDs: output)
-        try record.write(to: URL(fileURLWithPath: receipt))
+        if let receipt {
+            let record = Receipt(
+                manifest: manifestArguments.manifest!, overrides: manifestArguments.overrides, resolved: resolved,
+                tokenizer: zoo.tokenizer, seed: limits.seed, chain: stages ?? zoo.manifest.samplerStages, plan: plan,
+                maxTokens: limits.maxTokens, outputIDs: sample.tokens)
+            try ReceiptFile.write(record, to: receipt)
+        }
+        finish(sample, limits: limits)
     }
 
     private func runCheckpoint(_ modelURL: URL) throws {
@@ -122,29 +122,24 @@ struct Generate: ParsableCommand {
         } else {
             promptIDs = try StandardIO.parseIDs(ids!, option: "--ids")
         }
-        var generator = Generator(model: model, sampler: chain)
-        var detokenizer = StreamingDetokenizer()
-        let stopIDs = generator.stopIDs
-        let result = try generator.generate(prompt: promptIDs, maxTokens: maxTokens ?? 64, seed: sampling.seed ?? 0) { id in
-            guard !printIds, let tokenizer, !stopIDs.contains(id) else { return true }
-            StandardIO.write(detokenizer.append(try tokenizer.bytes(of: [id])))
-            return true
-        }
-        if printIds {
-            StandardIO.write(StandardIO.json(result.tokens) + "\n")
-        } else {
-            StandardIO.write(detokenizer.flush() + "\n")
-        }
+        let limits = DecodeLoop.Limits(maxTokens: maxTokens ?? GenerationDefaults.maxTokens, seed: sampling.seed ?? GenerationDefaults.seed)
+        let plan = PromptPlan(tokens: promptIDs, stopTokenIDs: Set(model.endOfSequenceIDs))
+        var loop = DecodeLoop(model: model, tokenizer: tokenizer)
+        loop.masksPaddingRows = false  // --model runs the checkpoint as is
+        let sample = try loop.run(plan, sampler: chain, limits: limits, onText: { if streamsText { StandardIO.write($0) } }).sample
+        finish(sample, limits: limits)
     }
-}
 
-/// How a plain `--prompt` becomes a request for each kind of variant.
-enum PromptRequests {
-    static func request(for prompt: String, variant: String) -> VariantRequest {
-        switch variant {
-        case "chat": .chat([ChatMessage(.user, prompt)])
-        case "math": .problem(prompt)
-        default: .completion(prompt)
+    /// Ends the output and says why generation stopped when it was a limit, not the model.
+    private func finish(_ sample: GeneratedSample, limits: DecodeLoop.Limits) {
+        if json {
+            StandardIO.write(JSONOutput.line([
+                "text": sample.text, "ids": sample.tokens, "finish_reason": sample.finishReason.summary,
+                "max_tokens": limits.maxTokens, "seed": limits.seed,
+            ]))
+        } else {
+            StandardIO.write(printIds ? StandardIO.json(sample.tokens) + "\n" : "\n")
         }
+        FinishNote.report(sample.finishReason)
     }
 }

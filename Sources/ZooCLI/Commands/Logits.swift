@@ -14,8 +14,7 @@ struct Logits: ParsableCommand {
     @Option(help: "Comma-separated token ids, e.g. 1,2,3.")
     var ids: String
 
-    @Option(help: "Threads for matrix products (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadsArgument
 
     func validate() throws {
         guard (model == nil) != (manifestArguments.manifest == nil) else {
@@ -26,7 +25,7 @@ struct Logits: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let ids = try StandardIO.parseIDs(self.ids, option: "--ids")
-            if let threads { Runtime.threadCount = threads }
+            threads.apply()
             let model = try manifestArguments.resolve().map { try ZooModel.load($0.manifest).model }
                 ?? Zoo.loadModel(directory: URL(fileURLWithPath: self.model!))
             let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count), logits: .all)

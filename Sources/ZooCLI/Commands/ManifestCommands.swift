@@ -9,8 +9,10 @@ struct List: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loader = ManifestLoader()
+            let entries = ManifestCatalog(searchPaths: loader.searchPaths).entries
+            guard !entries.isEmpty else { throw InputError(description: NoManifests.message(loader)) }
             var rows: [[String]] = [["NAME", "VARIANT", "ARCHITECTURE", "PARAMETERS", "WEIGHTS"]]
-            for entry in ManifestCatalog(searchPaths: loader.searchPaths).entries {
+            for entry in entries {
                 do {
                     let manifest = try loader.load(entry.file.path).manifest
                     let summary = CheckpointSummary(manifest)
@@ -57,16 +59,19 @@ struct Validate: ParsableCommand {
         let loader = ManifestLoader()
         let targets = manifests.isEmpty ? ManifestCatalog(searchPaths: loader.searchPaths).entries.map(\.file.path) : manifests
         if targets.isEmpty {
-            FileHandle.standardError.write(Data("zoo: error: no manifests found in \(loader.searchPaths.map(\.path).joined(separator: ", "))\n".utf8))
+            StandardIO.writeError("zoo: error: \(NoManifests.message(loader))\n")
             throw ExitCode.failure
         }
         for target in targets {
             do {
                 let resolved = try loader.load(target)
                 try ManifestValidator.check(resolved.manifest)
-                let weights = resolved.manifest.weights.map {
-                    FileManager.default.fileExists(atPath: $0.path.appendingPathComponent("config.json").path)
-                        ? "" : "  (weights absent: \($0.path.path))"
+                let weights = resolved.manifest.weights.map { weights in
+                    switch weights.presence {
+                    case .present: ""
+                    case .absent: "  (weights absent: \(weights.path.path))"
+                    case .damaged(let reason): "  (weights damaged: \(reason))"
+                    }
                 } ?? ""
                 StandardIO.write("ok      \(resolved.manifest.name)\(weights)\n")
             } catch {
@@ -75,6 +80,13 @@ struct Validate: ParsableCommand {
             }
         }
         if failures > 0 { throw ExitCode.failure }
+    }
+}
+
+/// What `list` and `validate` say when no search folder holds a manifest.
+enum NoManifests {
+    static func message(_ loader: ManifestLoader) -> String {
+        "no manifests found in \(loader.searchPaths.map(\.path).joined(separator: ", ")); run zoo in a folder with a zoo/ of manifests, or list manifest folders in QWENZOO_PATH (colon-separated)"
     }
 }
 
@@ -92,7 +104,11 @@ struct CheckpointSummary {
         }
         if manifest.weights?.isGGUF == true {
             guard let file = try? GGUFFile(url: path) else {
-                weights = "absent (\(path.path))"
+                if case .damaged(let reason) = manifest.weights?.presence {
+                    weights = "damaged (\(reason))"
+                } else {
+                    weights = "absent (\(path.path))"
+                }
                 return
             }
             weights = "present"

@@ -8,15 +8,15 @@ struct SampleLab: ParsableCommand {
         commandName: "sample-lab",
         abstract: "Compare sampler chains side by side on one prompt, over several seeds.",
         discussion: """
-            Each --chain runs --seeds times (seeds --seed, --seed+1, …) from the same prompt. Per chain it
-            reports the mean per-step entropy of the distribution drawn from (and of the model's own),
-            the mean probability mass each stage kept, distinct-1/2 (distinct n-grams over all n-grams,
-            across the samples), the repetition rate (generated tokens already generated earlier in the
+            Each --chain runs --seeds times (seeds --seed, --seed+1, …) from the same prompt. Per chain it \
+            reports the mean per-step entropy of the distribution drawn from (and of the model's own), \
+            the mean probability mass each stage kept, distinct-1/2 (distinct n-grams over all n-grams, \
+            across the samples), the repetition rate (generated tokens already generated earlier in the \
             same sample) and tokens/s (model + sampling).
 
-            Chain syntax: stages separated by commas, applied left to right: name=value for one scalar,
-            name(key=value,…) for several, e.g. "repetition_penalty=1.05,top_k=20,top_p=0.8,temperature=0.7"
-            or "dry(multiplier=0.8,base=1.75,sequence_breakers=[198]),min_p=0.05,temperature=1".
+            Chain syntax: stages separated by commas, applied left to right: name=value for one scalar, \
+            name(key=value,…) for several, e.g. "repetition_penalty=1.05,top_k=20,top_p=0.8,temperature=0.7" \
+            or "dry(multiplier=0.8,base=1.75,sequence_breakers=[198]),min_p=0.05,temperature=1". \
             Lists are [a,b]. An empty chain is greedy.
 
             --bench times the chains alone (no model) on random 151,936-entry logit rows and prints µs/token.
@@ -61,8 +61,7 @@ struct SampleLab: ParsableCommand {
     @Option(help: "Steps per chain for --bench.")
     var benchSteps: Int = 2000
 
-    @Option(help: "Threads for matrix products (default: all cores).")
-    var threads: Int?
+    @OptionGroup var threads: ThreadsArgument
 
     static let defaultChains = ["", "repetition_penalty=1.05,top_k=20,top_p=0.8,temperature=0.7"]
     static let benchChains = [
@@ -72,7 +71,7 @@ struct SampleLab: ParsableCommand {
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
-        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        try Limits.checkMaxTokens(maxTokens)
         if !bench {
             guard model != nil || !manifests.isEmpty else { throw ValidationError("give --model or --manifest (or --bench)") }
             guard (ids == nil) != (prompt == nil) else { throw ValidationError("give exactly one of --ids and --prompt") }
@@ -83,7 +82,7 @@ struct SampleLab: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if bench { return try runBench() }
-            if let threads { Runtime.threadCount = threads }
+            threads.apply()
             let resolved = try manifests.map { try ManifestLoader().load($0) }
             var specs = resolved.map { SamplerSpec.format($0.manifest.samplerStages) } + chains
             var labels = resolved.map {
@@ -99,7 +98,7 @@ struct SampleLab: ParsableCommand {
             let model = try self.model.map { try Zoo.loadModel(directory: URL(fileURLWithPath: $0)) } ?? zoo!.model
             let prompt: [Int]
             if let text = self.prompt, let zoo {
-                prompt = try zoo.plan(PromptRequests.request(for: text, variant: zoo.manifest.variant.name)).tokens
+                prompt = try zoo.plan(zoo.variant.request(forPrompt: text)).tokens
             } else {
                 prompt = try StandardIO.parseIDs(ids!, option: "--ids")
             }
@@ -120,7 +119,7 @@ struct SampleLab: ParsableCommand {
                 let object: [String: Any] = [
                     "prompt": prompt, "seeds": seeds, "first_seed": seed, "max_tokens": maxTokens, "chains": reports,
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let data = try JSONSerialization.data(withJSONObject: object, options: JSONOutput.options)
                 StandardIO.write(String(decoding: data, as: UTF8.self) + "\n")
             } else {
                 printTable(reports)
@@ -166,7 +165,7 @@ struct SampleLab: ParsableCommand {
                             "candidates": t.candidates,
                             "stages": t.stages.map { ["stage": $0.stage, "kept": $0.kept, "mass": $0.mass] as [String: Any] },
                         ]
-                        let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                        let data = try JSONSerialization.data(withJSONObject: line, options: JSONOutput.options)
                         traceFile.write(data + Data("\n".utf8))
                     }
                 }

@@ -42,17 +42,17 @@ public final class ArchitectureRegistry: Sendable {
     public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
 
     /// Loads the checkpoint in `directory` with the architecture its `config.json` names, or a
-    /// `.gguf` file (Qwen2 architecture).
-    public func load(directory: URL, options: ModelOptions = ModelOptions()) throws -> any LanguageModel {
+    /// GGUF file (Qwen2 architecture): `gguf` true, or `nil` and a `.gguf` name.
+    public func load(directory: URL, options: ModelOptions = ModelOptions(), gguf: Bool? = nil) throws -> any LanguageModel {
         // Every matrix this load reads sees the choice (WeightTensor.copiedIntoArena).
         try WeightTensor.$copiesMappedWeights.withValue(!options.mapWeights) {
-            try loadModel(directory: directory, options: options)
+            try loadModel(directory: directory, options: options, gguf: gguf ?? (directory.pathExtension.lowercased() == "gguf"))
         }
     }
 
-    private func loadModel(directory: URL, options: ModelOptions) throws -> any LanguageModel {
+    private func loadModel(directory: URL, options: ModelOptions, gguf: Bool) throws -> any LanguageModel {
         var isDirectory: ObjCBool = false
-        if directory.pathExtension.lowercased() == "gguf",
+        if gguf,
            FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             return try GGUFModelLoader.load(directory, options: options)
         }

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import QwenZoo
+
+struct Chat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with a manifest's model: one line per user turn, replies streamed.",
+        discussion: """
+            The conversation lives in a session whose prompt cache keeps the history, so a turn costs \
+            only its new tokens. When it outgrows the context (or the variant's history_budget) the \
+            oldest turns are dropped, with a note on stderr. Commands: /help, /reset (forget the \
+            conversation), /quit; end of input (Ctrl-D) also quits. On a terminal the line can be edited \
+            and ↑/↓ recall earlier turns.
+            """)
+
+    @OptionGroup var arguments: VariantRunArguments
+
+    static let help = "/help this list · /reset forget the conversation · /quit leave (or Ctrl-D)"
+
+    func run() throws {
+        try reportingErrors {
+            let zoo = try arguments.load()
+            try Self.checkChatVariant(zoo)
+            let options = try arguments.options()
+            let session = zoo.chat(options: options)
+            // A terminal gets line editing and history; piped input is read line by line.
+            let editor = isatty(0) == 1 ? LineEditor(prompt: "> ") : nil
+            StandardIO.writeError("\(zoo.manifest.name): type a message; \(Self.help)\n")
+            var toldAboutWindow = false
+            while true {
+                guard let line = editor.map({ $0.readLine() }) ?? readLine(strippingNewline: true) else { break }
+                let text = line.trimmingCharacters(in: .whitespaces)
+                switch text {
+                case "/quit", "/exit": return
+                case "/help":
+                    StandardIO.writeError(Self.help + "\n")
+                    continue
+                case "/reset":
+                    try AsyncBridge.wait { try await session.reset() }
+                    StandardIO.writeError("(conversation reset)\n")
+                    continue
+                case "":
+                    StandardIO.writeError("zoo: error: the message is empty; type some text (/help for commands)\n")
+                    continue
+                case _ where text.hasPrefix("/") && !text.contains(" "):
+                    StandardIO.writeError("zoo: unknown command \(text); \(Self.help)\n")
+                    continue
+                default: break
+                }
+                do {
+                    let warnings = try AsyncBridge.wait { try await Self.turn(line, on: session) }
+                    for warning in warnings {
+                        // Dropping turns is said once; it happens again whenever the window fills.
+                        let isWindowNotice = ConversationWindow.isNotice(warning)
+                        if isWindowNotice, toldAboutWindow { continue }
+                        StandardIO.writeError("zoo: \(isWindowNotice ? "note" : "warning"): \(warning)\n")
+                        toldAboutWindow = toldAboutWindow || isWindowNotice
+                    }
+                } catch {
+                    // A failed turn is reported; the conversation goes on.
+                    StandardIO.write("\n")
+                    StandardIO.writeError("zoo: error: \(error)\n")
+                }
+            }
+        }
+    }
+
+    /// Streams one reply to stdout and returns the response's warnings.
+    private static func turn(_ line: String, on session: ChatSession) async throws -> [String] {
+        for try await event in session.respond(to: line) {
+            switch event {
+            case .text(let chunk): StandardIO.write(chunk)
+            case .done(let response):
+                StandardIO.write("\n")
+                return response.warnings
+            default: break
+            }
+        }
+        return []
+    }
+
+    /// Refuses a manifest whose variant cannot take chat turns, before the first prompt.
+    static func checkChatVariant(_ zoo: ZooModel) throws {
+        do {
+            _ = try zoo.plan(.chat([ChatMessage(.user, "hello")]))
+        } catch {
+            throw InputError(description: "zoo chat needs a chat variant: \(zoo.manifest.name) has variant \"\(zoo.manifest.variant.name)\" (\(error))")
+        }
+    }
+}
