@@ -20,10 +20,14 @@ struct ZooProcess {
         fatalError("cannot find the zoo executable near \(besideTests.path)")
     }()
 
-    static func run(_ arguments: [String], stdin: Data = Data()) throws -> Output {
+    /// Runs `zoo arguments`; `environment` replaces the inherited environment's variables it names.
+    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         // Manifests are found by name in ./zoo, so run where the repository's zoo/ is.
         process.currentDirectoryURL = Fixtures.repositoryRoot
         let input = Pipe(), output = Pipe(), error = Pipe()

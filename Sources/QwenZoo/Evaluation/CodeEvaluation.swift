@@ -38,16 +38,25 @@ public struct CodeEvaluation: Sendable {
     public var maxTokens: Int?
     /// Where the completed programs run.
     public var sandbox = CodeSandbox()
+    /// The k of every pass@k reported, each at most ``samples`` (default ``defaultKs(samples:)``).
+    public var ks: [Int]
 
     /// An evaluation with `samples` completions per problem; a `nil` `samplingChain` keeps the
     /// default (temperature 0.8, top-p 0.95).
     public init(samples: Int = 1, samplingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil,
-                sandbox: CodeSandbox = CodeSandbox()) {
+                sandbox: CodeSandbox = CodeSandbox(), ks: [Int]? = nil) {
         self.samples = samples
+        self.ks = ks ?? Self.defaultKs(samples: samples)
         if let samplingChain { self.samplingChain = samplingChain }
         self.seed = seed
         self.maxTokens = maxTokens
         self.sandbox = sandbox
+    }
+
+    /// The pass@k reported when none are asked for: k = 1, 10 and 100 where they are at most `samples`,
+    /// and k = `samples` itself.
+    public static func defaultKs(samples: Int) -> [Int] {
+        Array(Set([1, 10, 100].filter { $0 <= samples } + [samples])).sorted()
     }
 
     /// The unbiased pass@k estimate for one problem with `n` samples of which `c` passed:
@@ -67,8 +76,13 @@ public struct CodeEvaluation: Sendable {
     }
 
     /// Completes and tests every item; `progress` gets (completions done, completions).
-    /// Throws ``EvaluationError`` if the sandbox cannot start Python.
+    /// Throws ``EvaluationError`` before generating anything if the sandbox cannot start Python, or
+    /// if a k of ``ks`` is not in 1…``samples``.
     public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        if let k = ks.first(where: { $0 < 1 || $0 > samples }) {
+            throw EvaluationError("pass@\(k) needs 1 ≤ k ≤ samples (\(samples))")
+        }
+        try sandbox.preflight()
         var passedCounts: [Int] = []
         var timedOut = 0
         for (index, item) in items.enumerated() {
@@ -93,7 +107,7 @@ public struct CodeEvaluation: Sendable {
             passedCounts.append(passed)
         }
         var passAtK: [Int: Double] = [:]
-        for k in [1, 5, 10, 100] where k <= samples {
+        for k in ks {
             let total = passedCounts.reduce(0.0) { $0 + Self.passAtK(n: samples, c: $1, k: k) }
             passAtK[k] = total / Double(items.count)
         }

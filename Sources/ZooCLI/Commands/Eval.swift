@@ -32,6 +32,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Completions per code problem (1 = greedy; more are sampled, for pass@k).")
     var samples: Int = 1
 
+    @Option(name: .customLong("k"), help: "The pass@k to report for code, e.g. 1,2,4 (each at most --samples; default 1, 10 and 100 where at most N, and N).")
+    var passKs: String?
+
     @Option(help: "The sampler chain for votes and code samples.")
     var chain: String?
 
@@ -54,12 +57,36 @@ struct Eval: ParsableCommand {
         guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
         guard votes >= 1, samples >= 1 else { throw ValidationError("--votes and --samples must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let ks = try parsedKs(), let bad = ks.first(where: { $0 < 1 || $0 > samples }) {
+            throw ValidationError("--k \(bad): each k must be between 1 and --samples (\(samples))")
+        }
+    }
+
+    /// `--k 1,2,4` as numbers; nil when not given.
+    private func parsedKs() throws -> [Int]? {
+        guard let passKs else { return nil }
+        let parts = passKs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let ks = parts.compactMap { Int($0) }
+        guard !ks.isEmpty, ks.count == parts.count else {
+            throw ValidationError("--k: expected numbers separated by commas, found \"\(passKs)\"")
+        }
+        return Array(Set(ks)).sorted()
+    }
+
+    /// What must hold before the model is loaded: a math variant for `--task math`, a working
+    /// python3 for `--task code`.
+    private func checkPrerequisites(_ manifest: Manifest) throws {
+        if task == .math, manifest.variant.name != "math" {
+            throw InputError(description: "--task math needs a math variant (variant: math) to prompt and extract answers; \(manifest.name) has variant \(manifest.variant.name)")
+        }
+        if task == .code { try CodeSandbox().preflight() }
     }
 
     func run() throws {
         try reportingErrors {
             let resolved = try manifestArguments.resolve()!
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
+            try checkPrerequisites(resolved.manifest)
             let zoo = try ZooModel.load(resolved.manifest)
             let url = URL(fileURLWithPath: data)
             let bar = ProgressBar(label: task.rawValue)
@@ -85,7 +112,8 @@ struct Eval: ParsableCommand {
                 }
             case .code:
                 let items = try EvaluationDataReader.code(url, limit: limit)
-                let result = try CodeEvaluation(samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens)
+                let result = try CodeEvaluation(
+                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens, ks: try parsedKs())
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples
@@ -114,7 +142,7 @@ struct Eval: ParsableCommand {
                 guard let bytes = FileManager.default.contents(atPath: data), let text = String(validating: bytes, as: UTF8.self) else {
                     throw InputError(description: "\(data): cannot read UTF-8 text")
                 }
-                let result = try PerplexityEvaluation(window: window).run(zoo, text: text, progress: bar.update)
+                let result = try PerplexityEvaluation(window: window, limit: limit).run(zoo, text: text, progress: bar.update)
                 fields["tokens"] = result.tokens
                 fields["perplexity"] = result.perplexity
                 fields["mean_nll"] = result.meanNegativeLogLikelihood
