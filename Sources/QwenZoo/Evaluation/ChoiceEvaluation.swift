@@ -11,6 +11,13 @@ public struct ChoiceEvaluation: Sendable {
         public let choices: [String]
         /// The correct letter, `A` to `D`.
         public let answer: String
+
+        /// A question, its four choices and the correct letter.
+        public init(question: String, choices: [String], answer: String) {
+            self.question = question
+            self.choices = choices
+            self.answer = answer
+        }
     }
 
     /// The score of a run.

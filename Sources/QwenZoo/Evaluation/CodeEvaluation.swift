@@ -14,6 +14,14 @@ public struct CodeEvaluation: Sendable {
         public let entry_point: String
         /// Python that defines `check(candidate)`, which asserts on the completed function.
         public let test: String
+
+        /// A problem; an empty `entry_point` (MBPP) means `test` asserts by itself and `check` is not called.
+        public init(task_id: String, prompt: String, entry_point: String, test: String) {
+            self.task_id = task_id
+            self.prompt = prompt
+            self.entry_point = entry_point
+            self.test = test
+        }
     }
 
     /// The score of a run.
@@ -70,9 +78,11 @@ public struct CodeEvaluation: Sendable {
         return 1 - missAll
     }
 
-    /// The program HumanEval runs: prompt, completion, the tests, and the call of `check`.
+    /// The program HumanEval runs: prompt, completion, the tests, and the call of `check` (none for an
+    /// item without an entry point, whose tests are plain asserts, as MBPP's).
     public static func program(_ item: Item, completion: String) -> String {
-        item.prompt + completion + "\n\n" + item.test + "\n\ncheck(\(item.entry_point))\n"
+        let program = item.prompt + completion + "\n\n" + item.test
+        return item.entry_point.isEmpty ? program + "\n" : program + "\n\ncheck(\(item.entry_point))\n"
     }
 
     /// Completes and tests every item; `progress` gets (completions done, completions).

@@ -11,6 +11,12 @@ public struct MathEvaluation: Sendable {
         public let question: String
         /// The gold final answer, compared with ``MathEvaluation/isCorrect(_:gold:)``.
         public let answer: String
+
+        /// A problem and its gold final answer.
+        public init(question: String, answer: String) {
+            self.question = question
+            self.answer = answer
+        }
     }
 
     /// The score of a run.
