@@ -82,6 +82,10 @@ final class ProtocolEvaluationTests: XCTestCase {
         XCTAssertEqual(summary.byLevel.map(\.name), ["Level 1", "Level 5"])
         XCTAssertEqual(summary.byLevel.map(\.correct), [1, 1])
         XCTAssertNil(summary.meanAgreement)
+        XCTAssertEqual(summary.headline, 2.0 / 3, accuracy: 1e-12, "MATH reports the share of all items")
+        var ceval = summary
+        ceval.protocolName = EvaluationProtocol.qwenCEval.rawValue
+        XCTAssertEqual(ceval.headline, 0.75, accuracy: 1e-12, "cal_ceval averages the subjects' accuracies: (50 + 100) / 2")
     }
 
     /// The 5-shot choice protocols need the dev split, and say so.

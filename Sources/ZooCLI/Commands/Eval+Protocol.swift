@@ -39,6 +39,8 @@ extension Eval {
         var fields: [String: Any] = [
             "protocol": summary.protocolName, "items": overall.items, "accuracy": overall.accuracy, "answered": summary.answered,
         ]
+        if let average = summary.subjectAverage { fields["subject_average"] = average }
+        fields["headline"] = summary.headline
         if let majority = overall.majorityAccuracy {
             fields["maj_at_k"] = majority
             fields["votes"] = summary.votes
@@ -59,6 +61,9 @@ extension Eval {
     private func rows(_ summary: EvaluationSummary) -> [(String, String)] {
         let overall = summary.overall
         var rows = [("items", "\(overall.items)"), ("accuracy", percent(overall.accuracy))]
+        if let average = summary.subjectAverage, summary.bySubject.count > 1 {
+            rows.append(("mean of the subjects' accuracies" + (summary.headline == average ? " (the script's AVERAGE)" : ""), percent(average)))
+        }
         if summary.records.contains(where: { $0.extracted != nil }) { rows.append(("answers found", "\(summary.answered)")) }
         if let majority = overall.majorityAccuracy {
             rows.append(("maj@\(summary.votes) accuracy", percent(majority)))

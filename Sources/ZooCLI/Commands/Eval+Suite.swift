@@ -50,7 +50,7 @@ extension Eval {
                 let summary = try run.run(zoo, items: items, progress: bar.update)
                 bar.finish(seconds: Date().timeIntervalSince(start))
                 headers.append("\(benchmark.name) (\(chosen.rawValue))")
-                cells.append(String(format: "%.1f", summary.overall.accuracy * 100)
+                cells.append(String(format: "%.1f", summary.headline * 100)
                              + (summary.overall.majorityAccuracy.map { String(format: " (maj@%d %.1f)", votes, $0 * 100) } ?? ""))
                 fields[benchmark.name] = Self.fields(summary)
             }

@@ -41,6 +41,10 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
     /// Whether the answer is chosen by the letters' scores instead of generated.
     public var scoresLetters: Bool { [.qwenMMLU, .qwenCEval, .qwenCMMLU].contains(self) }
 
+    /// Whether the script's headline figure is the mean of the per-subject accuracies (`cal_ceval`,
+    /// `cal_cmmlu`) rather than the share of all questions answered correctly (`cal_mmlu`, GSM8K, HumanEval).
+    public var averagesSubjects: Bool { self == .qwenCEval || self == .qwenCMMLU }
+
     /// The prompt style of a letter-scoring protocol.
     var choiceStyle: QwenMultipleChoice.Style { self == .qwenMMLU ? .mmlu : .chinese }
 

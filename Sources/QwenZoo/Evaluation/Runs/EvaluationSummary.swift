@@ -34,6 +34,20 @@ public struct EvaluationSummary: Sendable, Equatable {
 
     /// All items together.
     public var overall: Group { Self.group("all", records) }
+    /// The mean of the per-subject accuracies (nil when items have no subjects): C-Eval's and CMMLU's
+    /// `AVERAGE`.
+    public var subjectAverage: Double? {
+        let groups = bySubject
+        return groups.isEmpty ? nil : groups.map(\.accuracy).reduce(0, +) / Double(groups.count)
+    }
+
+    /// The figure the protocol's script reports: ``subjectAverage`` for `qwen-ceval` and `qwen-cmmlu`, the
+    /// overall accuracy otherwise.
+    public var headline: Double {
+        if EvaluationProtocol(rawValue: protocolName)?.averagesSubjects == true, let average = subjectAverage { return average }
+        return overall.accuracy
+    }
+
     /// Items with an extracted answer.
     public var answered: Int { records.filter { $0.extracted != nil }.count }
     /// The mean share of votes agreeing with the majority (nil without votes).
