@@ -119,25 +119,19 @@ final class BenchmarkFormatTests: XCTestCase {
     }
 
     func testMalformedLinesNameFileAndLine() throws {
-        let gsm = try write("gsm.jsonl", "{\"question\": \"q\", \"answer\": \"1 + 1 = 2\\n#### 2\"}\n{\"question\": \"q\", \"answer\": \"no final line\"}\n")
-        XCTAssertThrowsError(try BenchmarkFormat.gsm8k.read(gsm)) {
-            XCTAssertEqual("\($0)", "\(gsm.path):2: field \"answer\" has no final \"#### N\"")
-        }
-        let mmlu = try write("mmlu.jsonl", "{\"question\": \"q\", \"subject\": \"s\", \"choices\": [\"a\", \"b\", \"c\", \"d\"], \"answer\": 4}\n")
-        XCTAssertThrowsError(try BenchmarkFormat.mmlu.read(mmlu)) {
-            XCTAssertEqual("\($0)", "\(mmlu.path):1: field \"answer\" must be 0…3, found 4")
-        }
-        let math = try write("math.jsonl", "\n{\"problem\": \"p\", \"solution\": 3}\n")
-        XCTAssertThrowsError(try BenchmarkFormat.math.read(math)) {
-            XCTAssertEqual("\($0)", "\(math.path):2: field \"solution\" must be a string")
-        }
-        let csv = try write("x_test.csv", "q,a,b,c,d,A\nq,a,b,c,E\n")
-        XCTAssertThrowsError(try BenchmarkFormat.mmluCSV.read(csv)) {
-            XCTAssertEqual("\($0)", "\(csv.path):2: expected 6 columns (question, A, B, C, D, answer), found 5")
-        }
-        let open = try write("y_test.csv", "q,a,b,c,d,A\n\"q,a,b,c,d,A\n")
-        XCTAssertThrowsError(try BenchmarkFormat.mmluCSV.read(open)) {
-            XCTAssertEqual("\($0)", "\(open.path):2: a quoted field is never closed")
+        // (file name, content, format, the error after "path:")
+        let cases: [(String, String, BenchmarkFormat, String)] = [
+            ("gsm.jsonl", "{\"question\": \"q\", \"answer\": \"1 + 1 = 2\\n#### 2\"}\n{\"question\": \"q\", \"answer\": \"no final line\"}\n",
+             .gsm8k, "2: field \"answer\" has no final \"#### N\""),
+            ("mmlu.jsonl", "{\"question\": \"q\", \"subject\": \"s\", \"choices\": [\"a\", \"b\", \"c\", \"d\"], \"answer\": 4}\n",
+             .mmlu, "1: field \"answer\" must be 0…3, found 4"),
+            ("math.jsonl", "\n{\"problem\": \"p\", \"solution\": 3}\n", .math, "2: field \"solution\" must be a string"),
+            ("x_test.csv", "q,a,b,c,d,A\nq,a,b,c,E\n", .mmluCSV, "2: expected 6 columns (question, A, B, C, D, answer), found 5"),
+            ("y_test.csv", "q,a,b,c,d,A\n\"q,a,b,c,d,A\n", .mmluCSV, "2: a quoted field is never closed"),
+        ]
+        for (name, content, format, message) in cases {
+            let url = try write(name, content)
+            XCTAssertThrowsError(try format.read(url)) { XCTAssertEqual("\($0)", "\(url.path):\(message)") }
         }
         let unknown = try write("z.jsonl", "{\"prompt\": \"p\"}\n")
         XCTAssertThrowsError(try BenchmarkFormat.detect(unknown)) { XCTAssertTrue("\($0)".contains("\(unknown.path):1: cannot tell the format")) }

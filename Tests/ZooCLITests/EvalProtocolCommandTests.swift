@@ -4,11 +4,6 @@ import ZooTestSupport
 
 /// `zoo eval --protocol` and `--suite report` through the built `zoo` on the nano models.
 final class EvalProtocolCommandTests: XCTestCase {
-    private func json(_ output: ZooProcess.Output) throws -> [String: Any] {
-        XCTAssertEqual(output.status, 0, output.stderr)
-        return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
-    }
-
     /// Acceptance: a run killed part-way and resumed gives the numbers of an uninterrupted run.
     func testResumeAfterKillGivesTheSameNumbers() throws {
         let dir = try Fixtures.temporaryDirectory()

@@ -2,13 +2,14 @@ import Foundation
 import XCTest
 import ZooTestSupport
 
+/// The JSON object a `zoo … --json` run printed, after checking it succeeded.
+func json(_ output: ZooProcess.Output, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    XCTAssertEqual(output.status, 0, output.stderr, file: file, line: line)
+    return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], file: file, line: line)
+}
+
 /// Issue 19's evaluation bugs, each through the built `zoo` on the bundled nano models.
 final class EvalRegressionTests: XCTestCase {
-    private func json(_ output: ZooProcess.Output) throws -> [String: Any] {
-        XCTAssertEqual(output.status, 0, output.stderr)
-        return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as! [String: Any]
-    }
-
     /// Bug 5: without python3 the code task stops before generating, saying what is missing.
     func testCodeTaskWithoutPythonStopsUpFront() throws {
         let empty = try Fixtures.temporaryDirectory()

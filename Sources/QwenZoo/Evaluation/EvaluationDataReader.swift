@@ -24,7 +24,7 @@ public enum EvaluationDataReader {
     public static func choice(_ url: URL, format: BenchmarkFormat? = nil, limit: Int? = nil) throws -> [ChoiceEvaluation.Item] {
         try items(url, format: format, limit: limit, task: "choice") {
             guard case .choice(let row) = $0.content else { return nil }
-            return ChoiceEvaluation.Item(question: row.question, choices: row.choices, answer: row.answer)
+            return row
         }
     }
 
