@@ -6,15 +6,17 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a manifest's model: a task, a benchmark under a named Qwen protocol, or the report's suite.",
         discussion: """
-            --task math|code|choice reads the harness's JSONL or a published format (GSM8K, MATH, HumanEval, MBPP,
-            MMLU jsonl/CSV, C-Eval, CMMLU; --format or detected). math: greedy accuracy and, with --votes K, maj@K.
-            code: each completion run against its tests in a sandboxed python3; pass@1, and with --samples N every
-            pass@k of --k. choice: the log-likelihood of the answer letter. chat: the share of replies ending with
+            --task math|code|choice reads the harness's JSONL or a published format (GSM8K, MATH, HumanEval, MBPP, \
+            MMLU jsonl or CSV, C-Eval, CMMLU; --format, or detected). math: greedy accuracy and, with --votes K, maj@K. \
+            code: each completion runs against its tests in a sandboxed python3; pass@1, and with --samples N every \
+            pass@k of --k. choice: the log-likelihood of the answer letter. chat: the share of replies ending with \
             <|im_end|>. perplexity: a text file.
-            --protocol NAME runs a benchmark as one of Qwen's published eval scripts does (qwen-gsm8k,
-            qwen-chat-gsm8k, qwen-humaneval, qwen-chat-humaneval, qwen-mmlu, qwen-chat-mmlu, qwen-ceval,
-            qwen-cmmlu, qwen2.5-math), with per-subject and per-level tables, --out results.jsonl and --resume.
+
+            --protocol NAME runs a benchmark as one of Qwen's published eval scripts does, with per-subject and \
+            per-level tables, --out results.jsonl and --resume.
+
             --suite report --data-dir DIR runs every benchmark found in DIR (see the README).
+
             The numbers depend only on the manifest, the data and --seed.
             """)
 
