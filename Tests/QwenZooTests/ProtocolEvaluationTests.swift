@@ -63,9 +63,11 @@ final class ProtocolEvaluationTests: XCTestCase {
         XCTAssertNotNil(reference.overall.majorityAccuracy)
         XCTAssertNotNil(reference.meanAgreement)
 
-        // The same file under another protocol holds other prompts: refused, not mixed.
-        XCTAssertThrowsError(try ProtocolEvaluation(.qwenChatGSM8K).run(zoo, items: items, results: try EvaluationResultsFile(cut, resume: true))) {
-            XCTAssertTrue("\($0)".contains("for another prompt"), "\($0)")
+        // The same file under another protocol, or with other votes or seed, holds other records: refused, not mixed.
+        for other in [ProtocolEvaluation(.qwenChatGSM8K), ProtocolEvaluation(.qwen25Math, votes: 3, seed: 3), ProtocolEvaluation(.qwen25Math, votes: 2)] {
+            XCTAssertThrowsError(try other.run(zoo, items: items, results: try EvaluationResultsFile(cut, resume: true))) {
+                XCTAssertTrue("\($0)".contains("for another prompt or settings"), "\($0)")
+            }
         }
     }
 

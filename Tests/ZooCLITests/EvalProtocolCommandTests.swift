@@ -76,4 +76,18 @@ final class EvalProtocolCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("| subject | items | accuracy |\n|---|---|---|\n| Algebra | 1 | 100.0 % |\n| Prealgebra | 1 | 100.0 % |"), result.stdout)
         XCTAssertTrue(result.stdout.contains("| level | items | accuracy |\n|---|---|---|\n| Level 1 | 1 | 100.0 % |\n| Level 2 | 1 | 100.0 % |"), result.stdout)
     }
+
+    /// `--task math --votes K` reports the agreement rate beside maj@K, and reads GSM8K's published lines.
+    func testMathTaskReportsAgreementOnGSM8KLines() throws {
+        let file = try Fixtures.temporaryDirectory().appendingPathComponent("test.jsonl")
+        try Data("""
+            {"question": "Omar picked 81 cards on Monday and 36 cards on Tuesday. How many cards did Omar pick altogether?", "answer": "81 + 36 = <<81+36=117>>117\\n#### 117"}
+
+            """.utf8).write(to: file)
+        let object = try json(try ZooProcess.run(
+            ["eval", "--manifest", "nano-math", "--task", "math", "--data", file.path, "--votes", "3", "--seed", "1", "--json"]))
+        XCTAssertEqual(object["accuracy"] as? Double, 1, "the gold is the number after ####")
+        let agreement = try XCTUnwrap(object["agreement"] as? Double)
+        XCTAssertTrue((1.0 / 3...1).contains(agreement), "\(agreement)")
+    }
 }

@@ -163,6 +163,8 @@ struct Eval: ParsableCommand {
                     fields["maj_at_k"] = majority
                     fields["votes"] = votes
                     rows.append(("maj@\(votes) accuracy", percent(majority)))
+                    fields["agreement"] = result.agreement ?? 0
+                    rows.append(("agreement with the majority", percent(result.agreement ?? 0)))
                 }
             case .code:
                 let items = try EvaluationDataReader.code(url, format: format, limit: limit)

@@ -5,7 +5,8 @@ import Foundation
 public struct EvaluationRecord: Codable, Sendable, Equatable {
     /// The item's id (``BenchmarkItem/id``).
     public var id: String
-    /// The hash of the protocol's name and the prompt's token ids; a resumed run checks it.
+    /// The hash of the protocol's name, the run's settings (votes, chain, token limit), the item's seed and
+    /// the prompt's token ids; a resumed run checks it, so records of different runs never mix.
     public var promptHash: String
     /// The greedy output as the protocol keeps it (cut, or the extracted code), or the chosen letter.
     public var output: String
@@ -21,8 +22,9 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
     public var majority: String?
     /// Whether the majority answer is correct.
     public var majorityCorrect: Bool?
-    /// The item's subject or problem type, and MATH's level, for the summary tables.
+    /// The item's subject (MMLU, C-Eval, CMMLU) or problem type (MATH), for the summary tables.
     public var subject: String?
+    /// MATH's difficulty level, for the summary tables.
     public var level: String?
 
     /// A record with the given fields (votes and majority unset).

@@ -44,20 +44,27 @@ public struct ProtocolEvaluation: Sendable {
         var records: [EvaluationRecord] = []
         for (index, item) in items.enumerated() {
             let prompt = try self.prompt(for: item, zoo: zoo)
-            let hash = prompt.hash(evaluationProtocol)
+            let itemSeed = seed &+ UInt64(index) &* 1000
+            let hash = prompt.hash(evaluationProtocol, settings: settings(zoo, seed: itemSeed))
             if let done = results?.records[item.id] {
                 guard done.promptHash == hash else {
-                    throw EvaluationError("the results file holds \(item.id) for another prompt (protocol, data or few-shot changed); remove it or use another --out")
+                    throw EvaluationError("the results file holds \(item.id) for another prompt or settings (protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
                 }
                 records.append(done)
             } else {
-                let record = try evaluate(item, prompt: prompt, hash: hash, zoo: zoo, seed: seed &+ UInt64(index) &* 1000)
+                let record = try evaluate(item, prompt: prompt, hash: hash, zoo: zoo, seed: itemSeed)
                 try results?.append(record)
                 records.append(record)
             }
             progress(index + 1, items.count)
         }
         return EvaluationSummary(protocolName: evaluationProtocol.rawValue, records: records, votes: votes)
+    }
+
+    /// What besides the prompt decides an item's record: votes, their chain, the token limit and the seed.
+    private func settings(_ zoo: ZooModel, seed: UInt64) -> String {
+        let chain = votes > 1 ? votingChain.map { "\($0)" }.joined(separator: ",") : ""
+        return "votes=\(votes);chain=\(chain);max=\(maxTokens ?? zoo.manifest.maxTokens ?? 512);seed=\(seed)"
     }
 
     private func checkSettings() throws {

@@ -38,8 +38,8 @@ struct ProtocolPrompt {
         return ProtocolPrompt(text: text, plan: PromptPlan(tokens: tokens, stopTokenIDs: stops, stopStrings: cuts.filter { $0 != "<|endoftext|>" }))
     }
 
-    /// The hash a results file keeps: the protocol's name and the prompt's ids.
-    func hash(_ evaluationProtocol: EvaluationProtocol) -> String {
-        ContentHash.of(evaluationProtocol.rawValue + ":" + plan.tokens.map(String.init).joined(separator: ","))
+    /// The hash a results file keeps: the protocol's name, the run's `settings`, and the prompt's ids.
+    func hash(_ evaluationProtocol: EvaluationProtocol, settings: String) -> String {
+        ContentHash.of(evaluationProtocol.rawValue + ":" + settings + ":" + plan.tokens.map(String.init).joined(separator: ","))
     }
 }
