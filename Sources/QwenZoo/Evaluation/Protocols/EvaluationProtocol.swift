@@ -24,7 +24,14 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
     case qwen25Math = "qwen2.5-math"
 
     /// What kind of item the protocol asks.
-    public enum Kind: Sendable { case problem, code, choice }
+    public enum Kind: Sendable {
+        /// A word problem with a final answer (GSM8K, MATH).
+        case problem
+        /// A function to complete and test (HumanEval).
+        case code
+        /// A four-way multiple-choice question (MMLU, C-Eval, CMMLU).
+        case choice
+    }
 
     /// The kind of item the protocol asks.
     public var kind: Kind {
