@@ -128,6 +128,8 @@ final class BenchmarkFormatTests: XCTestCase {
             ("math.jsonl", "\n{\"problem\": \"p\", \"solution\": 3}\n", .math, "2: field \"solution\" must be a string"),
             ("x_test.csv", "q,a,b,c,d,A\nq,a,b,c,E\n", .mmluCSV, "2: expected 6 columns (question, A, B, C, D, answer), found 5"),
             ("y_test.csv", "q,a,b,c,d,A\n\"q,a,b,c,d,A\n", .mmluCSV, "2: a quoted field is never closed"),
+            ("computer_network_test.csv", "id,question,A,B,C,D\n0,q,a,b,c,d\n", .ceval,
+             "1: the header has no answer column (id, question, A, B, C, D, answer); C-Eval's test split keeps its answers secret, use val"),
         ]
         for (name, content, format, message) in cases {
             let url = try write(name, content)

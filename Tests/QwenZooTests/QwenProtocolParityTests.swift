@@ -104,4 +104,11 @@ final class QwenProtocolParityTests: XCTestCase {
                            "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow.choices)")
         }
     }
+
+    /// The scripts put the entry point into their patterns unescaped; one that is no pattern makes Python
+    /// raise, and here gives no chat prompt (an error for that item) and skips the patterns that use it.
+    func testEntryPointThatIsNoPatternDoesNotCrash() {
+        XCTAssertNil(QwenHumanEval.chatPrompt(prompt: "def f(x):\n    \"\"\"Doc.\"\"\"\n", entryPoint: "f("))
+        XCTAssertEqual(QwenHumanEval.extractCode("def g(x):\n    return x\n", entryPoint: "f("), "    return x")
+    }
 }

@@ -33,7 +33,7 @@ public enum BenchmarkFormat: String, Sendable, CaseIterable {
             guard let header = try CSVRecords.parse(text, path: url.path).first?.fields else {
                 throw EvaluationError("\(url.path): no rows")
             }
-            if header.count >= 7, header[1] == "question", header[6] == "answer" { return .ceval }
+            if header.count >= 6, header[1] == "question", header[2] == "A" { return .ceval }
             if header.count >= 7, header[1] == "Question", header[6] == "Answer" { return .cmmlu }
             return .mmluCSV
         }
@@ -59,7 +59,12 @@ public enum BenchmarkFormat: String, Sendable, CaseIterable {
         switch self {
         case .mmluCSV, .ceval, .cmmlu:
             var records = try CSVRecords.parse(text, path: url.path)
-            if self != .mmluCSV { records = Array(records.dropFirst()) }
+            if self != .mmluCSV {
+                guard let header = records.first?.fields, header.count >= 7 else {
+                    throw EvaluationError("\(url.path):1: the header has no answer column (\(columns)); C-Eval's test split keeps its answers secret, use val")
+                }
+                records = Array(records.dropFirst())
+            }
             let subject = BenchmarkFile.subject(of: url)
             for (line, fields) in records {
                 if let limit, items.count >= limit { break }

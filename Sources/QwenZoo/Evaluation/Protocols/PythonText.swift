@@ -63,13 +63,20 @@ enum PythonText {
 struct PythonRegex: @unchecked Sendable {
     private let regex: NSRegularExpression
 
-    /// Compiles `pattern`; `dotAll` is `re.DOTALL`, `ignoreCase` is `re.IGNORECASE`.
+    /// Compiles `pattern`, one of the scripts' own; `dotAll` is `re.DOTALL`, `ignoreCase` is `re.IGNORECASE`.
     init(_ pattern: String, dotAll: Bool = false, ignoreCase: Bool = false) {
+        // A fixed pattern that does not compile is a programming error.
+        self = Self(compiling: pattern, dotAll: dotAll, ignoreCase: ignoreCase)!
+    }
+
+    /// Compiles a pattern built from data (the scripts interpolate an entry point unescaped); nil where
+    /// it does not compile, where Python's `re` would raise.
+    init?(compiling pattern: String, dotAll: Bool = false, ignoreCase: Bool = false) {
         var options: NSRegularExpression.Options = [.useUnixLineSeparators]
         if dotAll { options.insert(.dotMatchesLineSeparators) }
         if ignoreCase { options.insert(.caseInsensitive) }
-        // The patterns are the scripts' own (or escaped text); a failure here is a programming error.
-        regex = try! NSRegularExpression(pattern: pattern, options: options)
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: options) else { return nil }
+        self.regex = regex
     }
 
     /// `re.search`: the first match's groups (`nil` for a group that did not take part), or nil.

@@ -13,10 +13,10 @@ public enum QwenHumanEval {
 
     /// The chat prompt (the "humanevalpack prompt" of `evaluate_chat_humaneval.py`): the signature and
     /// the docstring's lines, stripped, then the original prompt. Nil when the prompt has no `def entry_point…:`
-    /// line or no docstring (the script raises there).
+    /// line or no docstring, or an entry point that is no valid pattern (the script raises there).
     public static func chatPrompt(prompt: String, entryPoint: String) -> String? {
-        let signaturePattern = PythonRegex(#"def\s+("# + entryPoint + #".*?):\s*\n"#)
-        guard let signature = signaturePattern.search(prompt)?[1],
+        guard let signaturePattern = PythonRegex(compiling: #"def\s+("# + entryPoint + #".*?):\s*\n"#),
+              let signature = signaturePattern.search(prompt)?[1],
               let docstring = docstringPattern.search(prompt)?[1] else { return nil }
         let description = docstring.components(separatedBy: "\n").map(PythonText.strip).joined(separator: "\n")
         return "Write a Python function `\(signature)` to solve the following problem:\n\(description)\n\(prompt)"
@@ -24,13 +24,14 @@ public enum QwenHumanEval {
 
     /// `extract_code`: the body of the reply's function — from a fenced block defining `entry_point`, else
     /// from `def entry_point…:` to the first unindented line, else from any `def …:` — or, with no
-    /// definition, the whole reply indented by four spaces.
+    /// definition, the whole reply indented by four spaces. (An entry point that is no valid pattern skips
+    /// the first two, where the script would raise.)
     public static func extractCode(_ text: String, entryPoint: String) -> String {
         let patterns = [
-            PythonRegex(#"```(?:[Pp]ython\n)?.*?def\s+"# + entryPoint + #".*?:\n(.*?)\n```"#, dotAll: true),
-            PythonRegex(#"def\s+"# + entryPoint + #".*?:\n(.*?)(?:\n(?!\n*(?:  |\t))|$)"#, dotAll: true),
+            PythonRegex(compiling: #"```(?:[Pp]ython\n)?.*?def\s+"# + entryPoint + #".*?:\n(.*?)\n```"#, dotAll: true),
+            PythonRegex(compiling: #"def\s+"# + entryPoint + #".*?:\n(.*?)(?:\n(?!\n*(?:  |\t))|$)"#, dotAll: true),
             anyFunction,
-        ]
+        ].compactMap { $0 }
         for pattern in patterns {
             if let match = pattern.search(text) { return match[1] ?? "" }
         }
