@@ -103,4 +103,15 @@ final class ProtocolEvaluationTests: XCTestCase {
         XCTAssertEqual(summary.records.count, 2)
         XCTAssertTrue(summary.records.allSatisfy { QwenMultipleChoice.letters.contains($0.output) })
     }
+
+    /// A prompt longer than the model's context (the 8-shot GSM8K prompt on a nano model) is an error naming
+    /// the item, before anything is generated.
+    func testPromptBeyondTheContextNamesTheItem() throws {
+        let zoo = try load("nano-base")
+        let item = BenchmarkItem(id: "test.jsonl:1", content: .problem(question: "What is 2 + 3?", solution: "#### 5", gold: "5"))
+        XCTAssertThrowsError(try ProtocolEvaluation(.qwenGSM8K).run(zoo, items: [item])) {
+            XCTAssertTrue("\($0)".hasPrefix("test.jsonl:1: the qwen-gsm8k prompt has "), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("but nano-base's context holds 1024"), "\($0)")
+        }
+    }
 }

@@ -130,6 +130,10 @@ public struct ProtocolEvaluation: Sendable {
     private func evaluate(_ item: BenchmarkItem, prompt: ProtocolPrompt, hash: String, zoo: ZooModel, seed: UInt64) throws
         -> EvaluationRecord
     {
+        let context = zoo.model.contextLength
+        guard prompt.plan.tokens.count < context else {
+            throw EvaluationError("\(item.id): the \(evaluationProtocol.rawValue) prompt has \(prompt.plan.tokens.count) tokens but \(zoo.manifest.name)'s context holds \(context)")
+        }
         var record = EvaluationRecord(
             id: item.id, promptHash: hash, output: "", extracted: nil, gold: gold(item), correct: false,
             subject: item.subject, level: item.level)
