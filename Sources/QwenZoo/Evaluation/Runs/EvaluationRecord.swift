@@ -5,7 +5,7 @@ import Foundation
 public struct EvaluationRecord: Codable, Sendable, Equatable {
     /// The item's id (``BenchmarkItem/id``).
     public var id: String
-    /// The hash of the protocol's name, the run's settings (votes, chain, token limit), the item's seed and
+    /// The hash of the protocol's name, the run's settings (model, votes, chain, token limit), the item's seed and
     /// the prompt's token ids; a resumed run checks it, so records of different runs never mix.
     public var promptHash: String
     /// The greedy output as the protocol keeps it (cut, or the extracted code), or the chosen letter.

@@ -48,7 +48,7 @@ public struct ProtocolEvaluation: Sendable {
             let hash = prompt.hash(evaluationProtocol, settings: settings(zoo, seed: itemSeed))
             if let done = results?.records[item.id] {
                 guard done.promptHash == hash else {
-                    throw EvaluationError("the results file holds \(item.id) for another prompt or settings (protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
+                    throw EvaluationError("the results file holds \(item.id) for another prompt or settings (model, protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
                 }
                 records.append(done)
             } else {
@@ -61,10 +61,12 @@ public struct ProtocolEvaluation: Sendable {
         return EvaluationSummary(protocolName: evaluationProtocol.rawValue, records: records, votes: votes)
     }
 
-    /// What besides the prompt decides an item's record: votes, their chain, the token limit and the seed.
+    /// What besides the prompt decides an item's record: the model (manifest, weights and their precision),
+    /// votes, their chain, the token limit and the seed.
     private func settings(_ zoo: ZooModel, seed: UInt64) -> String {
         let chain = votes > 1 ? votingChain.map { "\($0)" }.joined(separator: ",") : ""
-        return "votes=\(votes);chain=\(chain);max=\(maxTokens ?? zoo.manifest.maxTokens ?? 512);seed=\(seed)"
+        let weights = zoo.manifest.weights.map { "\($0.path.path)|\($0.dtype)|\($0.quantize ?? "")" } ?? ""
+        return "model=\(zoo.manifest.name)|\(weights);votes=\(votes);chain=\(chain);max=\(maxTokens ?? zoo.manifest.maxTokens ?? 512);seed=\(seed)"
     }
 
     private func checkSettings() throws {
