@@ -281,6 +281,51 @@ def chat_mmlu_extract_answer(response, row):  # evaluate_chat_mmlu.py: extract_a
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# evaluate_chat_ceval.py (chat models, zero-shot, the letter read from a Chinese reply)
+# ---------------------------------------------------------------------------------------------------------------
+def chat_ceval_format_example(line):  # evaluate_chat_ceval.py: format_example
+    example = line["question"] + "\n\n"
+    for choice in choices:
+        example += f'{choice}. {line[f"{choice}"]}\n'
+    return example
+
+
+def ceval_process_before_extraction(gen, question, choice_dict):  # evaluate_chat_ceval.py: process_before_extraction
+    question_split = question.rstrip("。").split("。")[-1].split("_")
+    if len(question_split[0].strip()) > 4:
+        gen = gen.replace(question_split[0], "答案是")
+    if len(question_split[-1].strip()) > 4:
+        gen = gen.replace(question_split[-1], "")
+    for key, val in sorted(choice_dict.items(), key=lambda x: len(x[1]), reverse=True):
+        gen = gen.replace(val.rstrip("。"), key)
+    return gen
+
+
+CEVAL_RE_1 = r"(?:(?:选|选择|选定)[：:]?\s*|(?:(?:答案|选项)(?![^ABCD]{0,10}?(?:不|非)[^ABCD]{0,10}?(?:是|选|为|：|:|】))[^ABCD]{0,10}?(?:是|选|为|：|:|】))[^ABCD]{0,10}?)(A|B|C|D)(?:选项)?(?:\)|。|\.|，|,|．|、|A|B|C|D|$|：|:|\)|）)"
+CEVAL_RE_2 = r"(A|B|C|D)(?:选?项)?(?![^ABCD]{0,4}?(?:不|非)[^ABCD]{0,4}?(?:正确|对[的，。：]|符合))[^ABCD]{0,4}?(?:正确|对[的，。：]|符合)"
+CEVAL_RE_3 = r"^[\(（]?(A|B|C|D)(?:。|\)|）|\.|，|,|．|：|:|$)"
+
+
+def ceval_extract_choice(gen, prompt, choice_list):  # evaluate_chat_ceval.py: extract_choice (patterns CEVAL_RE_*)
+    res = re.search(CEVAL_RE_1, gen)  # 答案是A | 选项是A | 应该选A选项
+    if res is None:
+        res = re.search(CEVAL_RE_2, gen)  # A选项正确 | A选项符合题意
+    if res is None:
+        res = re.search(CEVAL_RE_3, gen)  # 直接输出 A
+    if res is None:
+        res = re.search(r"(?<![a-zA-Z])(A|B|C|D)(?![a-zA-Z=])", gen)  # 获取第一个出现的字母
+    if res is None:
+        raise NeedsFuzzy()  # thefuzz, not restated
+    return res.group(1)
+
+
+def chat_ceval_extract_answer(response, row):  # evaluate_chat_ceval.py: extract_answer
+    prompt = row["question"]
+    gen = ceval_process_before_extraction(response, prompt, {choice: row[choice] for choice in choices})
+    return ceval_extract_choice(gen, prompt, [row[choice] for choice in choices])
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Verbatim checks against the originals
 # ---------------------------------------------------------------------------------------------------------------
 VERBATIM = {
@@ -308,6 +353,11 @@ VERBATIM = {
     "evaluate_ceval.py": ['example = "问题：" + line["question"]', 'example += "\\n答案：" + line["answer"] + "\\n\\n"',
                           'tokenizer("A")["input_ids"] + tokenizer("B")["input_ids"]'],
     "evaluate_cmmlu.py": ['example = "问题：" + line["Question"]', 'example += "\\n答案：" + line["Answer"] + "\\n\\n"'],
+    "evaluate_chat_ceval.py": [
+        'example = line["question"] + "\\n\\n"', 'question_split = question.rstrip("。").split("。")[-1].split("_")',
+        'gen = gen.replace(question_split[0], "答案是")', 'gen = gen.replace(val.rstrip("。"), key)',
+        'r"' + CEVAL_RE_1 + '"', 'r"' + CEVAL_RE_2 + '"', 'r"' + CEVAL_RE_3 + '"',
+    ],
     "evaluate_chat_mmlu.py": [
         "Please choose the most suitable one among A, B, C and D as the answer to this question.\\n\\n",
         'pattern = re.compile(re.escape(val.rstrip(".")), re.IGNORECASE)',
@@ -392,6 +442,25 @@ def synthetic_response_choice(rng, row):
         else:
             out.append(rng.choice(MMLU_RESPONSE_BITS))
         out.append(rng.choice([" ", " ", "", "\n", ". "]))
+    return "".join(out)
+
+
+ZH_RESPONSE_BITS = ["答案是", "选项", "选", "选择：", "答案不是", "正确", "不正确", "符合题意", "对的", "因为", "所以",
+                    "A", "B", "C", "D", "（B）", "(C)", "A。", "D，", "A选项正确", "答案：", "】", "为", "非", " ", "\n",
+                    "关于传输层的特性是", "应该选", "AB", "Apple"]
+
+
+def synthetic_response_zh(rng, row):
+    out = []
+    for _ in range(rng.randint(0, 7)):
+        r = rng.random()
+        if r < 0.15:
+            out.append(row[rng.choice(choices)])
+        elif r < 0.22:
+            out.append(row["question"].rstrip("。").split("。")[-1].split("_")[0])
+        else:
+            out.append(rng.choice(ZH_RESPONSE_BITS))
+        out.append(rng.choice(["", "", "，", "。", " "]))
     return "".join(out)
 
 
@@ -482,6 +551,18 @@ def main():
             pred, fuzzy = None, True
         items.append({"response": response, "row": row, "pred": pred, "fuzzy": fuzzy})
     fixture["chat_mmlu"] = items
+
+    fixture["chat_ceval_prompts"] = [{"row": r, "prompt": chat_ceval_format_example(r)} for r in zh_dev]
+    items = []
+    while len(items) < n + 200:
+        row = synthetic_row(rng, zh=True)
+        response = synthetic_response_zh(rng, row)
+        try:
+            pred, fuzzy = chat_ceval_extract_answer(response, row), False
+        except NeedsFuzzy:
+            pred, fuzzy = None, True
+        items.append({"response": response, "row": row, "pred": pred, "fuzzy": fuzzy})
+    fixture["chat_ceval"] = items
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fixture, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

@@ -25,6 +25,7 @@ final class QwenProtocolParityTests: XCTestCase {
         let chat_humaneval_prompts: [ChatHumanEvalPrompt], chat_humaneval: [ChatHumanEval]
         let mmlu_prompts: [ChoicePrompt], ceval_prompts: [ChoicePrompt], cmmlu_prompts: [ChoicePrompt]
         let chat_mmlu_prompts: [ChatChoicePrompt], chat_mmlu: [ChatChoice]
+        let chat_ceval_prompts: [ChatChoicePrompt], chat_ceval: [ChatChoice]
     }
 
     private static let fixture: Fixture = try! JSONDecoder().decode(
@@ -102,6 +103,20 @@ final class QwenProtocolParityTests: XCTestCase {
         for (i, item) in items.enumerated() {
             XCTAssertEqual(QwenMultipleChoice.chatAnswer(item.response, row: item.row.choiceRow), item.pred,
                            "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow.choices)")
+        }
+    }
+
+    /// qwen-chat-ceval: the prompts, and the letter read from 800 synthetic Chinese replies (those the script
+    /// sends to thefuzz are unanswered here, and must be exactly those).
+    func testChatCEvalAgreesItemForItem() {
+        for item in Self.fixture.chat_ceval_prompts {
+            XCTAssertEqual(QwenChatCEval.prompt(item.row.choiceRow), item.prompt)
+        }
+        let items = Self.fixture.chat_ceval
+        XCTAssertGreaterThanOrEqual(items.filter { !$0.fuzzy }.count, 500)
+        for (i, item) in items.enumerated() {
+            XCTAssertEqual(QwenChatCEval.answer(item.response, row: item.row.choiceRow), item.pred,
+                           "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow)")
         }
     }
 

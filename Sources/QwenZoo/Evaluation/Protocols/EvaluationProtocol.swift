@@ -17,6 +17,8 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
     case qwenChatMMLU = "qwen-chat-mmlu"
     /// `eval/evaluate_ceval.py`: 5-shot Chinese prompt; the letter whose token ("A"…"D") scores highest.
     case qwenCEval = "qwen-ceval"
+    /// `eval/evaluate_chat_ceval.py`: chat model, zero-shot; the letter read from the (Chinese) reply.
+    case qwenChatCEval = "qwen-chat-ceval"
     /// `eval/evaluate_cmmlu.py`: as `qwen-ceval`, on CMMLU.
     case qwenCMMLU = "qwen-cmmlu"
     /// QwenLM/Qwen2.5-Math: the manifest's math variant prompts, the last `\boxed{}` answer is normalised and
@@ -38,19 +40,19 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
         switch self {
         case .qwenGSM8K, .qwenChatGSM8K, .qwen25Math: .problem
         case .qwenHumanEval, .qwenChatHumanEval: .code
-        case .qwenMMLU, .qwenChatMMLU, .qwenCEval, .qwenCMMLU: .choice
+        case .qwenMMLU, .qwenChatMMLU, .qwenCEval, .qwenChatCEval, .qwenCMMLU: .choice
         }
     }
 
     /// Whether the prompt is a ChatML user turn (Qwen's `model.chat` with the default system prompt).
-    public var isChat: Bool { [.qwenChatGSM8K, .qwenChatHumanEval, .qwenChatMMLU].contains(self) }
+    public var isChat: Bool { [.qwenChatGSM8K, .qwenChatHumanEval, .qwenChatMMLU, .qwenChatCEval].contains(self) }
 
     /// Whether the answer is chosen by the letters' scores instead of generated.
     public var scoresLetters: Bool { [.qwenMMLU, .qwenCEval, .qwenCMMLU].contains(self) }
 
     /// Whether the script's headline figure is the mean of the per-subject accuracies (`cal_ceval`,
     /// `cal_cmmlu`) rather than the share of all questions answered correctly (`cal_mmlu`, GSM8K, HumanEval).
-    public var averagesSubjects: Bool { self == .qwenCEval || self == .qwenCMMLU }
+    public var averagesSubjects: Bool { [.qwenCEval, .qwenChatCEval, .qwenCMMLU].contains(self) }
 
     /// The prompt style of a letter-scoring protocol.
     var choiceStyle: QwenMultipleChoice.Style { self == .qwenMMLU ? .mmlu : .chinese }
@@ -65,7 +67,7 @@ public enum EvaluationProtocol: String, Sendable, CaseIterable {
         case .humaneval: return chat ? .qwenChatHumanEval : .qwenHumanEval
         case .mbpp: return nil
         case .mmlu, .mmluCSV: return chat ? .qwenChatMMLU : .qwenMMLU
-        case .ceval: return .qwenCEval
+        case .ceval: return chat ? .qwenChatCEval : .qwenCEval
         case .cmmlu: return .qwenCMMLU
         }
     }

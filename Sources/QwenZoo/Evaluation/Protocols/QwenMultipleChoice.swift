@@ -78,11 +78,7 @@ public enum QwenMultipleChoice {
     /// decides. Nil where the script falls back to fuzzy matching (`thefuzz`), which is not reproduced.
     public static func chatAnswer(_ response: String, row: ChoiceRow) -> String? {
         var text = response
-        let order = row.choices.indices.sorted {
-            let (a, b) = (row.choices[$0].unicodeScalars.count, row.choices[$1].unicodeScalars.count)
-            return a != b ? a > b : $0 < $1
-        }
-        for index in order {
+        for index in longestFirst(row.choices) {
             let choice = PythonText.rstrip(row.choices[index], ["."])
             text = replaceIgnoringCase(choice, with: letters[index], in: text)
         }
@@ -90,6 +86,15 @@ public enum QwenMultipleChoice {
             if let letter = pattern.search(text)?[1] { return letter }
         }
         return nil
+    }
+
+    /// The choices' indices as `sorted(…, key=lambda x: len(x[1]), reverse=True)` orders them: longest first
+    /// (in code points), ties in A–D order (Python's sort is stable).
+    static func longestFirst(_ choices: [String]) -> [Int] {
+        choices.indices.sorted {
+            let (a, b) = (choices[$0].unicodeScalars.count, choices[$1].unicodeScalars.count)
+            return a != b ? a > b : $0 < $1
+        }
     }
 
     /// `re.compile(re.escape(target), re.IGNORECASE).sub(letter, text)`; an empty target inserts the letter

@@ -98,6 +98,8 @@ public struct ProtocolEvaluation: Sendable {
             return try .chat(text, zoo: zoo)
         case (.qwenChatMMLU, .choice(let row)):
             return try .chat(QwenMultipleChoice.chatPrompt(row), zoo: zoo)
+        case (.qwenChatCEval, .choice(let row)):
+            return try .chat(QwenChatCEval.prompt(row), zoo: zoo)
         case (.qwenMMLU, .choice(let row)), (.qwenCEval, .choice(let row)), (.qwenCMMLU, .choice(let row)):
             let text = QwenMultipleChoice.prompt(row, dev: try shots(for: item), subject: item.subject ?? "", style: evaluationProtocol.choiceStyle)
             var tokens = zoo.tokenizer.encode(text, specialTokens: .asText)
@@ -184,6 +186,9 @@ public struct ProtocolEvaluation: Sendable {
         case .qwenChatMMLU:
             guard case .choice(let row) = item.content else { return (text, nil) }
             return (text, QwenMultipleChoice.chatAnswer(text, row: row))
+        case .qwenChatCEval:
+            guard case .choice(let row) = item.content else { return (text, nil) }
+            return (text, QwenChatCEval.answer(text, row: row))
         case .qwenMMLU, .qwenCEval, .qwenCMMLU:
             return (text, nil)
         }
@@ -198,7 +203,7 @@ public struct ProtocolEvaluation: Sendable {
             return QwenChatGSM8K.isCorrect(answer: extracted, solution: Self.gsm8kSolution(solution, gold: gold))
         case (.qwen25Math, .problem(_, _, let gold)):
             return MathEvaluation.isCorrect(extracted, gold: gold)
-        case (.qwenChatMMLU, .choice(let row)):
+        case (.qwenChatMMLU, .choice(let row)), (.qwenChatCEval, .choice(let row)):
             return extracted == row.answer
         case (_, .code(let prompt, let entryPoint, let test)):
             var program = prompt + output + "\n" + test + "\n"
