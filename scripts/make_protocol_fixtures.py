@@ -10,9 +10,9 @@ models, which these fixtures do not need). With --qwen-eval the script first che
 literal restated here occurs verbatim in the original files, and reads `gsm8k_prompt.txt` from there (its sha256
 is checked too), so a drift between this re-statement and the originals stops the run.
 
-One part of the originals is not restated: when `extract_choice` of evaluate_chat_mmlu.py finds no letter at all
-it falls back to `thefuzz.process.extractOne` (fuzzy string matching). Such responses are recorded with
-`"pred": null, "fuzzy": true`, and QwenZoo reports them as unanswered.
+One part of the originals is not restated: when `extract_choice` of evaluate_chat_mmlu.py or
+evaluate_chat_ceval.py finds no letter at all it falls back to `thefuzz.process.extractOne` (fuzzy string
+matching). Such responses are recorded with `"pred": null, "fuzzy": true`, and QwenZoo reports them as unanswered.
 """
 import argparse
 import hashlib
@@ -474,6 +474,20 @@ HUMANEVAL_PROMPTS = [
 ]
 
 
+def chat_choice_items(rng, count, zh, respond, extract):
+    """`count` synthetic rows and replies with the letter `extract` reads (None where it needs thefuzz)."""
+    items = []
+    while len(items) < count:
+        row = synthetic_row(rng, zh=zh)
+        response = respond(rng, row)
+        try:
+            pred, fuzzy = extract(response, row), False
+        except NeedsFuzzy:
+            pred, fuzzy = None, True
+        items.append({"response": response, "row": row, "pred": pred, "fuzzy": fuzzy})
+    return items
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--qwen-eval", type=Path, required=True,
@@ -541,28 +555,11 @@ def main():
             + cmmlu_format_example(cm(row), False)})
 
     fixture["chat_mmlu_prompts"] = [{"row": r, "prompt": chat_mmlu_format_example(r)} for r in dev]
-    items = []
-    while len(items) < n + 200:  # about a quarter need the fuzzy fallback; 500+ are decided by the regexes
-        row = synthetic_row(rng)
-        response = synthetic_response_choice(rng, row)
-        try:
-            pred, fuzzy = chat_mmlu_extract_answer(response, row), False
-        except NeedsFuzzy:
-            pred, fuzzy = None, True
-        items.append({"response": response, "row": row, "pred": pred, "fuzzy": fuzzy})
-    fixture["chat_mmlu"] = items
+    # About a quarter of the replies need the fuzzy fallback; 500+ are decided by the regexes.
+    fixture["chat_mmlu"] = chat_choice_items(rng, n + 200, False, synthetic_response_choice, chat_mmlu_extract_answer)
 
     fixture["chat_ceval_prompts"] = [{"row": r, "prompt": chat_ceval_format_example(r)} for r in zh_dev]
-    items = []
-    while len(items) < n + 200:
-        row = synthetic_row(rng, zh=True)
-        response = synthetic_response_zh(rng, row)
-        try:
-            pred, fuzzy = chat_ceval_extract_answer(response, row), False
-        except NeedsFuzzy:
-            pred, fuzzy = None, True
-        items.append({"response": response, "row": row, "pred": pred, "fuzzy": fuzzy})
-    fixture["chat_ceval"] = items
+    fixture["chat_ceval"] = chat_choice_items(rng, n + 200, True, synthetic_response_zh, chat_ceval_extract_answer)
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fixture, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

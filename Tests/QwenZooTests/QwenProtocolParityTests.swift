@@ -95,29 +95,27 @@ final class QwenProtocolParityTests: XCTestCase {
         }
     }
 
-    /// qwen-chat-mmlu: the letter read from 800 synthetic replies (those the script sends to thefuzz are
-    /// unanswered here, and must be exactly those).
-    func testChatMMLUDecisionsAgreeItemForItem() {
-        let items = Self.fixture.chat_mmlu
+    /// The letters a chat protocol reads agree item for item; the replies the script sends to thefuzz are
+    /// unanswered here, and must be exactly those.
+    private func assertLettersAgree(_ items: [Fixture.ChatChoice], _ answer: (String, ChoiceRow) -> String?) {
         XCTAssertGreaterThanOrEqual(items.filter { !$0.fuzzy }.count, 500)
         for (i, item) in items.enumerated() {
-            XCTAssertEqual(QwenMultipleChoice.chatAnswer(item.response, row: item.row.choiceRow), item.pred,
-                           "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow.choices)")
+            XCTAssertEqual(answer(item.response, item.row.choiceRow), item.pred,
+                           "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow)")
         }
     }
 
-    /// qwen-chat-ceval: the prompts, and the letter read from 800 synthetic Chinese replies (those the script
-    /// sends to thefuzz are unanswered here, and must be exactly those).
+    /// qwen-chat-mmlu: the letter read from 800 synthetic replies.
+    func testChatMMLUDecisionsAgreeItemForItem() {
+        assertLettersAgree(Self.fixture.chat_mmlu) { QwenMultipleChoice.chatAnswer($0, row: $1) }
+    }
+
+    /// qwen-chat-ceval: the prompts, and the letter read from 800 synthetic Chinese replies.
     func testChatCEvalAgreesItemForItem() {
         for item in Self.fixture.chat_ceval_prompts {
             XCTAssertEqual(QwenChatCEval.prompt(item.row.choiceRow), item.prompt)
         }
-        let items = Self.fixture.chat_ceval
-        XCTAssertGreaterThanOrEqual(items.filter { !$0.fuzzy }.count, 500)
-        for (i, item) in items.enumerated() {
-            XCTAssertEqual(QwenChatCEval.answer(item.response, row: item.row.choiceRow), item.pred,
-                           "item \(i): \(item.response.debugDescription) with \(item.row.choiceRow)")
-        }
+        assertLettersAgree(Self.fixture.chat_ceval) { QwenChatCEval.answer($0, row: $1) }
     }
 
     /// The scripts put the entry point into their patterns unescaped; one that is no pattern makes Python
