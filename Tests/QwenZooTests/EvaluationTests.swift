@@ -93,9 +93,3 @@ final class EvaluationTests: XCTestCase {
         }
     }
 }
-
-extension MathEvaluation.Item {
-    init(question: String, answer: String) {
-        self = try! JSONDecoder().decode(Self.self, from: JSONSerialization.data(withJSONObject: ["question": question, "answer": answer]))
-    }
-}

@@ -20,8 +20,8 @@ struct ZooProcess {
         fatalError("cannot find the zoo executable near \(besideTests.path)")
     }()
 
-    /// Runs `zoo arguments` in `directory` (default: the repository, whose zoo/ holds the manifests)
-    /// with `environment` added to this process's.
+    /// Runs `zoo arguments` in `directory` (default: the repository, whose zoo/ holds the manifests);
+    /// `environment` replaces the inherited environment's variables it names.
     static func run(_ arguments: [String], stdin: Data = Data(), directory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Output {
         let process = Process()

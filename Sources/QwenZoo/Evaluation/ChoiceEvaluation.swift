@@ -3,15 +3,8 @@ import Foundation
 /// MMLU-style multiple choice by log-likelihood: the answer is the letter whose token the model
 /// scores highest after `Answer:` (Qwen's `evaluate_mmlu.py` compares " A", " B", " C", " D").
 public struct ChoiceEvaluation: Sendable {
-    /// `{"question", "choices": [4 strings], "answer": "A"…"D"}` per line.
-    public struct Item: Decodable, Sendable {
-        /// The question, without the choices.
-        public let question: String
-        /// The four answers, in the order of ``ChoiceEvaluation/letters``.
-        public let choices: [String]
-        /// The correct letter, `A` to `D`.
-        public let answer: String
-    }
+    /// `{"question", "choices": [4 strings], "answer": "A"…"D"}` per line: a ``ChoiceRow``.
+    public typealias Item = ChoiceRow
 
     /// The score of a run.
     public struct Result: Sendable, Equatable {

@@ -14,6 +14,14 @@ public struct CodeEvaluation: Sendable {
         public let entry_point: String
         /// Python that defines `check(candidate)`, which asserts on the completed function.
         public let test: String
+
+        /// A problem; an empty `entry_point` (MBPP) means `test` asserts by itself and `check` is not called.
+        public init(task_id: String, prompt: String, entry_point: String, test: String) {
+            self.task_id = task_id
+            self.prompt = prompt
+            self.entry_point = entry_point
+            self.test = test
+        }
     }
 
     /// The score of a run.
@@ -38,16 +46,25 @@ public struct CodeEvaluation: Sendable {
     public var maxTokens: Int?
     /// Where the completed programs run.
     public var sandbox = CodeSandbox()
+    /// The k of every pass@k reported, each at most ``samples`` (default ``defaultKs(samples:)``).
+    public var ks: [Int]
 
     /// An evaluation with `samples` completions per problem; a `nil` `samplingChain` keeps the
     /// default (temperature 0.8, top-p 0.95).
     public init(samples: Int = 1, samplingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil,
-                sandbox: CodeSandbox = CodeSandbox()) {
+                sandbox: CodeSandbox = CodeSandbox(), ks: [Int]? = nil) {
         self.samples = samples
+        self.ks = ks ?? Self.defaultKs(samples: samples)
         if let samplingChain { self.samplingChain = samplingChain }
         self.seed = seed
         self.maxTokens = maxTokens
         self.sandbox = sandbox
+    }
+
+    /// The pass@k reported when none are asked for: k = 1, 10 and 100 where they are at most `samples`,
+    /// and k = `samples` itself.
+    public static func defaultKs(samples: Int) -> [Int] {
+        Array(Set([1, 10, 100].filter { $0 <= samples } + [samples])).sorted()
     }
 
     /// The unbiased pass@k estimate for one problem with `n` samples of which `c` passed:
@@ -61,14 +78,21 @@ public struct CodeEvaluation: Sendable {
         return 1 - missAll
     }
 
-    /// The program HumanEval runs: prompt, completion, the tests, and the call of `check`.
+    /// The program HumanEval runs: prompt, completion, the tests, and the call of `check` (none for an
+    /// item without an entry point, whose tests are plain asserts, as MBPP's).
     public static func program(_ item: Item, completion: String) -> String {
-        item.prompt + completion + "\n\n" + item.test + "\n\ncheck(\(item.entry_point))\n"
+        let program = item.prompt + completion + "\n\n" + item.test
+        return item.entry_point.isEmpty ? program + "\n" : program + "\n\ncheck(\(item.entry_point))\n"
     }
 
     /// Completes and tests every item; `progress` gets (completions done, completions).
-    /// Throws ``EvaluationError`` if the sandbox cannot start Python.
+    /// Throws ``EvaluationError`` before generating anything if the sandbox cannot start Python, or
+    /// if a k of ``ks`` is not in 1…``samples``.
     public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+        if let k = ks.first(where: { $0 < 1 || $0 > samples }) {
+            throw EvaluationError("pass@\(k) needs 1 ≤ k ≤ samples (\(samples))")
+        }
+        try sandbox.preflight()
         var passedCounts: [Int] = []
         var timedOut = 0
         for (index, item) in items.enumerated() {
@@ -93,7 +117,7 @@ public struct CodeEvaluation: Sendable {
             passedCounts.append(passed)
         }
         var passAtK: [Int: Double] = [:]
-        for k in [1, 5, 10, 100] where k <= samples {
+        for k in ks {
             let total = passedCounts.reduce(0.0) { $0 + Self.passAtK(n: samples, c: $1, k: k) }
             passAtK[k] = total / Double(items.count)
         }

@@ -11,6 +11,12 @@ public struct MathEvaluation: Sendable {
         public let question: String
         /// The gold final answer, compared with ``MathEvaluation/isCorrect(_:gold:)``.
         public let answer: String
+
+        /// A problem and its gold final answer.
+        public init(question: String, answer: String) {
+            self.question = question
+            self.answer = answer
+        }
     }
 
     /// The score of a run.
@@ -25,6 +31,8 @@ public struct MathEvaluation: Sendable {
         public var votes: Int
         /// How many greedy solutions had any extractable answer.
         public var answered: Int
+        /// The mean share of the votes that agree with the majority answer (nil when votes = 1).
+        public var agreement: Double?
     }
 
     /// Sampled solutions per problem for self-consistency; 1 runs greedy decoding only.
@@ -65,6 +73,7 @@ public struct MathEvaluation: Sendable {
         let single = try model.withVariantOptions(["votes": .number(1)])
         let voting = try model.withVariantOptions(["votes": .number(Double(votes))])
         var greedyCorrect = 0, majorityCorrect = 0, answered = 0
+        var agreement = 0.0
         for (index, item) in items.enumerated() {
             let problemSeed = seed &+ UInt64(index) &* 1000
             let greedy = try answer(single, item.question, chain: [], seed: problemSeed)
@@ -74,13 +83,15 @@ public struct MathEvaluation: Sendable {
             if votes > 1 {
                 let voted = try answer(voting, item.question, chain: votingChain, seed: problemSeed)
                 if Self.isCorrect(voted.answer, gold: item.answer) { majorityCorrect += 1 }
+                agreement += Double(voted.votes) / Double(max(1, voted.samples))
                 progress(index * passes + 2, items.count * passes)
             }
         }
         let n = Double(items.count)
         return Result(
             problems: items.count, accuracy: Double(greedyCorrect) / n,
-            majorityAccuracy: votes > 1 ? Double(majorityCorrect) / n : nil, votes: votes, answered: answered)
+            majorityAccuracy: votes > 1 ? Double(majorityCorrect) / n : nil, votes: votes, answered: answered,
+            agreement: votes > 1 ? agreement / n : nil)
     }
 
     private func answer(_ model: ZooModel, _ question: String, chain: [SamplerStageSpec], seed: UInt64) throws

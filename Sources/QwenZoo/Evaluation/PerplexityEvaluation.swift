@@ -16,10 +16,13 @@ public struct PerplexityEvaluation: Sendable {
 
     /// The most tokens per forward pass (default 512), capped at the model's context.
     public var window: Int
+    /// Score only the first `limit` documents (`<|endoftext|>`-separated); `nil` scores them all.
+    public var limit: Int?
 
-    /// An evaluation in windows of `window` tokens.
-    public init(window: Int = 512) {
+    /// An evaluation in windows of `window` tokens, of the first `limit` documents if given.
+    public init(window: Int = 512, limit: Int? = nil) {
         self.window = window
+        self.limit = limit
     }
 
     /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (documents done,
@@ -36,6 +39,7 @@ public struct PerplexityEvaluation: Sendable {
         } else {
             documents = [zoo.tokenizer.encode(text, specialTokens: .allowed)]
         }
+        if let limit { documents = Array(documents.prefix(limit)) }
         var total = 0.0
         var count = 0
         for (index, ids) in documents.enumerated() where ids.count >= 2 {

@@ -4,13 +4,19 @@ import QwenZoo
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a manifest's model on a task: math, code, choice or perplexity.",
+        abstract: "Evaluate a manifest's model: a task, a benchmark under a named Qwen protocol, or the report's suite.",
         discussion: """
-            Tasks read JSONL (perplexity: a text file). math: {"question","answer"}, greedy accuracy and, with
-            --votes K, the majority-vote accuracy over K sampled solutions. code: HumanEval's fields, each
-            completion run against its tests in a sandboxed python3; pass@1 (and pass@k with --samples N).
-            choice: {"question","choices","answer"}, scored by the log-likelihood of the answer letter.
-            chat: {"messages"}, the share of replies that end with <|im_end|> (ChatML kept).
+            --task math|code|choice reads the harness's JSONL or a published format (GSM8K, MATH, HumanEval, MBPP, \
+            MMLU jsonl or CSV, C-Eval, CMMLU; --format, or detected). math: greedy accuracy and, with --votes K, maj@K. \
+            code: each completion runs against its tests in a sandboxed python3; pass@1, and with --samples N every \
+            pass@k of --k. choice: the log-likelihood of the answer letter. chat: the share of replies ending with \
+            <|im_end|>. perplexity: a text file.
+
+            --protocol NAME runs a benchmark as one of Qwen's published eval scripts does, with per-subject and \
+            per-level tables, --out results.jsonl and --resume.
+
+            --suite report --data-dir DIR runs every benchmark found in DIR (see the README).
+
             The numbers depend only on the manifest, the data and --seed.
             """)
 
@@ -18,19 +24,47 @@ struct Eval: ParsableCommand {
         case math, code, choice, chat, perplexity
     }
 
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case report
+    }
+
     @OptionGroup var manifestArguments: ManifestArguments
 
     @Option(help: "math, code, choice, chat or perplexity.")
-    var task: Task
+    var task: Task?
 
-    @Option(help: "The task's data file.")
-    var data: String
+    @Option(help: "The data file (or a folder of .jsonl/.csv files, e.g. MMLU's test/).")
+    var data: String?
+
+    @Option(help: "The data's format: zoo, gsm8k, math, humaneval, mbpp, mmlu, mmlu-csv, ceval, cmmlu (default: detected).")
+    var format: BenchmarkFormat?
+
+    @Option(name: .customLong("protocol"), help: "A named protocol reproducing one of Qwen's eval scripts (see above).")
+    var evaluationProtocol: EvaluationProtocol?
+
+    @Option(help: "The dev split (a file or folder) for the 5-shot protocols qwen-mmlu, qwen-ceval and qwen-cmmlu.")
+    var fewshot: String?
+
+    @Option(help: "Write one JSON line per item (id, prompt hash, output, extracted answer, gold, correct, votes).")
+    var out: String?
+
+    @Flag(help: "Continue the run recorded in --out: items already there are not asked again.")
+    var resume = false
+
+    @Option(help: "report: every benchmark found in --data-dir, as the Qwen report lays them out.")
+    var suite: Suite?
+
+    @Option(help: "The folder --suite reads (gsm8k/test.jsonl, math/test.jsonl, HumanEval.jsonl, mmlu/, ceval/, cmmlu/).")
+    var dataDir: String?
 
     @Option(help: "Self-consistency votes for math (maj@k), sampled with --chain or temperature 0.7, top-p 0.95.")
     var votes: Int = 1
 
     @Option(help: "Completions per code problem (1 = greedy; more are sampled, for pass@k).")
     var samples: Int = 1
+
+    @Option(name: .customLong("k"), help: "The pass@k to report for code, e.g. 1,2,4 (each at most --samples; default 1, 10 and 100 where at most N, and N).")
+    var passKs: String?
 
     @Option(help: "The sampler chain for votes and code samples.")
     var chain: String?
@@ -54,12 +88,59 @@ struct Eval: ParsableCommand {
         guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
         guard votes >= 1, samples >= 1 else { throw ValidationError("--votes and --samples must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        try validateMode()
+        if let ks = try parsedKs(), let bad = ks.first(where: { $0 < 1 || $0 > samples }) {
+            throw ValidationError("--k \(bad): each k must be between 1 and --samples (\(samples))")
+        }
+    }
+
+    /// `--k 1,2,4` as numbers; nil when not given.
+    private func parsedKs() throws -> [Int]? {
+        guard let passKs else { return nil }
+        let parts = passKs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let ks = parts.compactMap { Int($0) }
+        guard !ks.isEmpty, ks.count == parts.count else {
+            throw ValidationError("--k: expected numbers separated by commas, found \"\(passKs)\"")
+        }
+        return Array(Set(ks)).sorted()
+    }
+
+    /// What must hold before the model is loaded: a math variant for `--task math`, a working
+    /// python3 for `--task code`.
+    private func checkPrerequisites(_ manifest: Manifest, task: Task) throws {
+        if task == .math, manifest.variant.name != "math" {
+            throw InputError(description: "--task math needs a math variant (variant: math) to prompt and extract answers; \(manifest.name) has variant \(manifest.variant.name)")
+        }
+        if task == .code { try CodeSandbox().preflight() }
+    }
+
+    /// Exactly one of --task, --protocol and --suite, with the inputs it needs.
+    private func validateMode() throws {
+        let modes = [task != nil, evaluationProtocol != nil, suite != nil].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give one of --task, --protocol or --suite") }
+        if suite != nil {
+            guard dataDir != nil else { throw ValidationError("--suite report needs --data-dir DIR") }
+            guard out == nil, !resume else { throw ValidationError("--out and --resume go with --protocol, not --suite") }
+        } else {
+            guard data != nil else { throw ValidationError("--data is required") }
+        }
+        if task != nil, out != nil || resume || fewshot != nil {
+            throw ValidationError("--out, --resume and --fewshot go with --protocol")
+        }
+        if resume, out == nil { throw ValidationError("--resume needs --out FILE, the run to continue") }
+        if let task, format != nil, task == .chat || task == .perplexity {
+            throw ValidationError("--format applies to the math, code and choice tasks")
+        }
     }
 
     func run() throws {
+        if evaluationProtocol != nil { return try runProtocol() }
+        if suite != nil { return try runSuite() }
+        guard let task, let data else { return }
         try reportingErrors {
             let resolved = try manifestArguments.resolve()!
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
+            try checkPrerequisites(resolved.manifest, task: task)
             let zoo = try ZooModel.load(resolved.manifest)
             let url = URL(fileURLWithPath: data)
             let bar = ProgressBar(label: task.rawValue)
@@ -70,7 +151,7 @@ struct Eval: ParsableCommand {
             var rows: [(String, String)] = []
             switch task {
             case .math:
-                let items = try EvaluationDataReader.math(url, limit: limit)
+                let items = try EvaluationDataReader.math(url, format: format, limit: limit)
                 let result = try MathEvaluation(votes: votes, votingChain: chainStages, seed: seed, maxTokens: maxTokens)
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
@@ -82,10 +163,13 @@ struct Eval: ParsableCommand {
                     fields["maj_at_k"] = majority
                     fields["votes"] = votes
                     rows.append(("maj@\(votes) accuracy", percent(majority)))
+                    fields["agreement"] = result.agreement ?? 0
+                    rows.append(("agreement with the majority", percent(result.agreement ?? 0)))
                 }
             case .code:
-                let items = try EvaluationDataReader.code(url, limit: limit)
-                let result = try CodeEvaluation(samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens)
+                let items = try EvaluationDataReader.code(url, format: format, limit: limit)
+                let result = try CodeEvaluation(
+                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens, ks: try parsedKs())
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples
@@ -97,7 +181,7 @@ struct Eval: ParsableCommand {
                     rows.append(("pass@\(k)", percent(value)))
                 }
             case .choice:
-                let items = try EvaluationDataReader.choice(url, limit: limit)
+                let items = try EvaluationDataReader.choice(url, format: format, limit: limit)
                 let result = try ChoiceEvaluation().run(zoo, items: items, progress: bar.update)
                 fields["questions"] = result.questions
                 fields["accuracy"] = result.accuracy
@@ -114,26 +198,34 @@ struct Eval: ParsableCommand {
                 guard let bytes = FileManager.default.contents(atPath: data), let text = String(validating: bytes, as: UTF8.self) else {
                     throw InputError(description: "\(data): cannot read UTF-8 text")
                 }
-                let result = try PerplexityEvaluation(window: window).run(zoo, text: text, progress: bar.update)
+                let result = try PerplexityEvaluation(window: window, limit: limit).run(zoo, text: text, progress: bar.update)
                 fields["tokens"] = result.tokens
                 fields["perplexity"] = result.perplexity
                 fields["mean_nll"] = result.meanNegativeLogLikelihood
                 rows = [("tokens scored", "\(result.tokens)"), ("perplexity", String(format: "%.4f", result.perplexity))]
             }
             bar.finish(seconds: Date().timeIntervalSince(start))
-            if json {
-                let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-                StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
-            } else {
-                var table = "| \(task.rawValue) on \(resolved.manifest.name) | |\n|---|---|\n"
-                for (name, value) in rows { table += "| \(name) | \(value) |\n" }
-                StandardIO.write(table)
-            }
+            try printResult(fields, title: "\(task.rawValue) on \(resolved.manifest.name)", rows: rows)
         }
     }
 
-    private func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
+    /// `fields` as one JSON object with `--json`, else `rows` as a two-column Markdown table.
+    func printResult(_ fields: [String: Any], title: String, rows: [(String, String)], tables: [String] = []) throws {
+        if json {
+            let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+            StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
+        } else {
+            var table = "| \(title) | |\n|---|---|\n"
+            for (name, value) in rows { table += "| \(name) | \(value) |\n" }
+            StandardIO.write(([table] + tables).joined(separator: "\n"))
+        }
+    }
+
+    func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
 }
+
+extension BenchmarkFormat: ExpressibleByArgument {}
+extension EvaluationProtocol: ExpressibleByArgument {}
 
 /// A one-line progress bar on stderr.
 final class ProgressBar: Sendable {
