@@ -40,6 +40,15 @@ final class EvalRegressionTests: XCTestCase {
         XCTAssertGreaterThan(threeTokens, oneTokens)
     }
 
+    /// Issue 19 (cosmetic): stderr that is not a terminal gets no `\r`-redrawn progress bar.
+    func testProgressIsOneLineWhenStderrIsNotATerminal() throws {
+        let result = try ZooProcess.run(["eval", "--manifest", "nano-base", "--task", "perplexity", "--data",
+                                         "zoo/models/nano-base/eval-perplexity.txt", "--limit", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("\r"), result.stderr)
+        XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("/") }.count, 1, result.stderr)
+    }
+
     /// Bug 13: every pass@k asked with --k is reported, and a k above --samples is refused.
     func testCodeSamplesReportEveryAskedK() throws {
         let args = ["eval", "--manifest", "nano-code", "--task", "code", "--data", "zoo/models/nano-code/eval-code.jsonl",

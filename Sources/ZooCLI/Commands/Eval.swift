@@ -227,13 +227,22 @@ struct Eval: ParsableCommand {
 extension BenchmarkFormat: ExpressibleByArgument {}
 extension EvaluationProtocol: ExpressibleByArgument {}
 
-/// A one-line progress bar on stderr.
+/// A one-line progress bar on stderr, redrawn with `\r` on a terminal; into a file or pipe, where a
+/// redrawn line is garbage, one line when the run is done.
 final class ProgressBar: Sendable {
     let label: String
-    init(label: String) { self.label = label }
+    let interactive: Bool
+    init(label: String, interactive: Bool = isatty(2) == 1) {
+        self.label = label
+        self.interactive = interactive
+    }
 
     var update: EvaluationProgress {
-        { [label] done, total in
+        { [label, interactive] done, total in
+            guard interactive else {
+                if done == total { FileHandle.standardError.write(Data("\(label): \(done)/\(total)".utf8)) }
+                return
+            }
             let width = 30
             let filled = total == 0 ? width : width * done / total
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
