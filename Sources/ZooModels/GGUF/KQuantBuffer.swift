@@ -3,7 +3,7 @@ import ZooKernels
 /// A weight matrix in one of the block formats of ``KQuantFormat`` (a k-quant, q5_0 or q5_1):
 /// viewed in place in a mapped GGUF file (never copied or converted; keeps the mapping alive), or
 /// quantized at load into memory it owns.
-final class KQuantBuffer: @unchecked Sendable {
+final class KQuantBuffer: WeightBuffer, @unchecked Sendable {
     let format: KQuantFormat
     let rows: Int
     let columns: Int
@@ -26,8 +26,7 @@ final class KQuantBuffer: @unchecked Sendable {
     /// (a slice at a time, so 16-bit weights need only a small widened copy).
     func quantize(_ w: UnsafePointer<Float>, firstRow first: Int, count: Int) {
         guard let owned else { preconditionFailure("a mapped matrix is read-only") }
-        let rowBytes = columns / format.blockValues * format.blockBytes
-        format.quantize(w, rows: count, columns: columns, into: owned + first * rowBytes)
+        format.quantize(w, rows: count, columns: columns, into: owned + first * format.descriptor.rowBytes(columns: columns))
     }
 
     /// Memory for `rows × columns` weights in `format` (q4_K or q5_0), filled by `quantize(_:firstRow:count:)`.
@@ -45,10 +44,4 @@ final class KQuantBuffer: @unchecked Sendable {
     deinit { owned?.deallocate() }
 
     var weightData: WeightData { format.weightData(blocks) }
-
-    /// Row `index` as fp32 (an embedding lookup).
-    func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        let rowBytes = columns / format.blockValues * format.blockBytes
-        format.dequantize(blocks + index * rowBytes, count: columns, into: destination)
-    }
 }

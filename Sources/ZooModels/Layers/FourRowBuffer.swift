@@ -1,7 +1,7 @@
 import ZooKernels
 
 /// An fp32 or 16-bit matrix copied into the weight arena in ``FourRowLayout`` (`weights.mmap: false`).
-final class FourRowBuffer: @unchecked Sendable {
+final class FourRowBuffer: WeightBuffer, @unchecked Sendable {
     enum Element {
         case f32, bf16, f16
 
@@ -29,20 +29,9 @@ final class FourRowBuffer: @unchecked Sendable {
 
     var weightData: WeightData {
         switch element {
-        case .f32: .f32Rows4(bytes.assumingMemoryBound(to: Float.self))
-        case .bf16: .bf16Rows4(bytes.assumingMemoryBound(to: UInt16.self))
-        case .f16: .f16Rows4(bytes.assumingMemoryBound(to: UInt16.self))
-        }
-    }
-
-    /// Row `index` as fp32 (an embedding lookup).
-    func copyRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        if element == .f32 {
-            return FourRowLayout.unpackRow(bytes, columns: columns, elementBytes: 4, row: index, into: destination)
-        }
-        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: columns) { halves in
-            FourRowLayout.unpackRow(bytes, columns: columns, elementBytes: 2, row: index, into: halves.baseAddress!)
-            MatrixMultiply.widen(halves.baseAddress!, bf16: element == .bf16, into: destination, count: columns)
+        case .f32: WeightData(.f32Rows4, bytes)
+        case .bf16: WeightData(.bf16Rows4, bytes)
+        case .f16: WeightData(.f16Rows4, bytes)
         }
     }
 }

@@ -2,7 +2,7 @@ import ZooKernels
 
 /// A matrix with rows interleaved in groups of 16 (``InterleavedFormat``: q8_0, q4_0, q5_0, q4_K or
 /// bf16), packed into the weight arena or viewed in a mapped cache file.
-final class InterleavedBuffer: @unchecked Sendable {
+final class InterleavedBuffer: WeightBuffer, @unchecked Sendable {
     let format: InterleavedFormat
     let rows: Int
     let columns: Int
@@ -59,8 +59,4 @@ final class InterleavedBuffer: @unchecked Sendable {
     var byteCount: Int { format.byteCount(rows: rows, columns: columns) }
 
     var weightData: WeightData { format.weightData(bytes) }
-
-    func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        format.unpackRow(bytes, columns: columns, row: index, into: destination)
-    }
 }

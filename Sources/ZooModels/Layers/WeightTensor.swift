@@ -112,33 +112,7 @@ final class WeightTensor: @unchecked Sendable {
 
     /// Copies row `index` as fp32 into `destination` (an embedding lookup).
     func copyRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        switch storage {
-        case .f32(let buffer):
-            destination.update(from: buffer.pointer + index * columns, count: columns)
-        case .half(let buffer):
-            MatrixMultiply.widen(buffer.pointer + index * columns, bf16: buffer.format == .bf16, into: destination, count: columns)
-        case .q8_0(let values, let scales):
-            let blocks = columns / 32
-            for i in 0..<columns {
-                destination[i] = Float(values[index * columns + i]) * scales[index * blocks + i / 32]
-            }
-        case .q4_0(let nibbles, let scales):
-            let blocks = columns / 32
-            for b in 0..<blocks {
-                let scale = scales[index * blocks + b]
-                for j in 0..<16 {
-                    let byte = nibbles[index * columns / 2 + b * 16 + j]
-                    destination[b * 32 + j] = Float(Int(byte & 0x0F) - 8) * scale
-                    destination[b * 32 + j + 16] = Float(Int(byte >> 4) - 8) * scale
-                }
-            }
-        case .kQuant(let buffer):
-            buffer.dequantizeRow(index, into: destination)
-        case .interleaved(let buffer):
-            buffer.dequantizeRow(index, into: destination)
-        case .fourRows(let buffer):
-            buffer.copyRow(index, into: destination)
-        }
+        data.decodeRow(index, columns: columns, into: destination)
     }
 
     /// This matrix quantized to q8_0 (itself if already quantized or not a multiple of 32 wide).

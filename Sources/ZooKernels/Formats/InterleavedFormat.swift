@@ -86,24 +86,22 @@ public enum InterleavedFormat: String, Sendable {
 
     /// Row `row` dequantized to fp32 (an embedding lookup).
     public func unpackRow(_ packed: UnsafePointer<UInt8>, columns: Int, row: Int, into destination: UnsafeMutablePointer<Float>) {
-        if self == .bf16 {
-            let halves = UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self)
-            return zoo_unpack_row_bf16x16(halves, Int32(columns), Int32(row), destination)
+        weightData(packed).decodeRow(row, columns: columns, into: destination)
+    }
+
+    /// The format's descriptor.
+    public var descriptor: WeightFormat {
+        switch self {
+        case .q8_0: .q8_0x16
+        case .q4_0: .q4_0x16
+        case .q5_0: .q5_0x16
+        case .q4_K: .q4_Kx16
+        case .bf16: .bf16x16
         }
-        if self == .q4_K { return zoo_unpack_row_q4_k_x16(packed, Int32(columns), Int32(row), destination) }
-        zoo_unpack_row_x16(kind, packed, Int32(columns), Int32(row), destination)
     }
 
     /// The kernels' view of a packed matrix.
-    public func weightData(_ packed: UnsafePointer<UInt8>) -> WeightData {
-        switch self {
-        case .q8_0: .q8_0x16(packed)
-        case .q4_0: .q4_0x16(packed)
-        case .q5_0: .q5_0x16(packed)
-        case .q4_K: .q4_Kx16(packed)
-        case .bf16: .bf16x16(UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self))
-        }
-    }
+    public func weightData(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(descriptor, packed) }
 }
 
 extension MatrixMultiply {

@@ -1,75 +1,61 @@
 import CZooKernels
 import Synchronization
 
-/// The stored form of a weight matrix `[outFeatures, inFeatures]`, as the kernels read it.
-public enum WeightData: @unchecked Sendable {
-    case f32(UnsafePointer<Float>)
-    case bf16(UnsafePointer<UInt16>)
-    case f16(UnsafePointer<UInt16>)
-    /// fp32 weights in the four-row layout (rows by 4 alternating every 16 columns; see
-    /// ``FourRowLayout``), made when `weights.mmap: false` copies a matrix at load.
-    case f32Rows4(UnsafePointer<Float>)
-    /// bf16 weights in the four-row layout (fp32 activations, as ``bf16(_:)``).
-    case bf16Rows4(UnsafePointer<UInt16>)
-    /// f16 weights in the four-row layout (fp32 activations, as ``f16(_:)``).
-    case f16Rows4(UnsafePointer<UInt16>)
-    /// llama.cpp's q8_0: int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
-    case q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>)
-    /// llama.cpp's q4_0: packed nibbles `[out, in / 2]` (per block of 32, the low nibbles are the
-    /// first 16 values) and one scale per block `[out, in / 32]`; a value is (nibble − 8) × scale.
-    case q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>)
-    /// q8_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
-    case q8_0x16(UnsafePointer<UInt8>)
-    /// q4_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
-    case q4_0x16(UnsafePointer<UInt8>)
-    /// q5_0 with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
-    case q5_0x16(UnsafePointer<UInt8>)
-    /// q4_K with rows interleaved in groups of 16 for AVX-512 VNNI (see ``InterleavedFormat``).
-    case q4_Kx16(UnsafePointer<UInt8>)
-    /// bf16 with rows interleaved in groups of 16, multiplied by bf16-rounded activations with
-    /// AVX-512 BF16 dot products (`dtype: bf16`; see ``InterleavedFormat/bf16``).
-    case bf16x16(UnsafePointer<UInt16>)
-    /// llama.cpp's q4_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q4_K``).
-    case q4_K(UnsafePointer<UInt8>)
-    /// llama.cpp's q6_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q6_K``).
-    case q6_K(UnsafePointer<UInt8>)
-    /// llama.cpp's q5_K super-blocks read in place, `in / 256` per row (see ``KQuantFormat/q5_K``).
-    case q5_K(UnsafePointer<UInt8>)
-    /// llama.cpp's q5_0 blocks read in place, `in / 32` per row (see ``KQuantFormat/q5_0``).
-    case q5_0(UnsafePointer<UInt8>)
-    /// llama.cpp's q5_1 blocks read in place, `in / 32` per row (see ``KQuantFormat/q5_1``).
-    case q5_1(UnsafePointer<UInt8>)
+/// A weight matrix `[outFeatures, inFeatures]` as the kernels read it: its format's descriptor and
+/// where its bytes lie (for row-major q8_0 and q4_0, the values; their scales apart).
+public struct WeightData: @unchecked Sendable {
+    /// What the bytes are, and which kernel reads them.
+    public let format: WeightFormat
+    /// The first byte of the matrix.
+    public let base: UnsafeRawPointer
+    /// The fp32 scales, one per block of 32, of row-major q8_0 and q4_0 (nil for every other format).
+    public let scales: UnsafePointer<Float>?
 
-    /// The interleaved integer formats' layout and bytes (q8_0, q4_0, q5_0, q4_K with rows by 16).
-    var interleavedInteger: (InterleavedFormat, UnsafePointer<UInt8>)? {
-        switch self {
-        case .q8_0x16(let packed): (.q8_0, packed)
-        case .q4_0x16(let packed): (.q4_0, packed)
-        case .q5_0x16(let packed): (.q5_0, packed)
-        case .q4_Kx16(let packed): (.q4_K, packed)
-        default: nil
-        }
+    /// A matrix of `format` at `base` (with its separate `scales` for q8_0 and q4_0).
+    public init(_ format: WeightFormat, _ base: UnsafeRawPointer, scales: UnsafePointer<Float>? = nil) {
+        self.format = format
+        self.base = base
+        self.scales = scales
     }
+
+    /// The bytes as elements of `T` (the C kernel's element type).
+    func pointer<T>(_: T.Type) -> UnsafePointer<T> { base.assumingMemoryBound(to: T.self) }
 
     /// Bytes read per weight (for bandwidth estimates).
-    public var bytesPerWeight: Double {
-        switch self {
-        case .f32, .f32Rows4: 4
-        case .bf16, .f16, .bf16Rows4, .f16Rows4: 2
-        case .q8_0: 1 + 4.0 / 32
-        case .q4_0: 0.5 + 4.0 / 32
-        case .q8_0x16: 1 + 2.0 / 32
-        case .q4_0x16: 0.5 + 2.0 / 32
-        case .q5_0x16: 0.625 + 2.0 / 32
-        case .q4_Kx16: 4.625 / 8
-        case .bf16x16: 2
-        case .q4_K: KQuantFormat.q4_K.bytesPerWeight  // 4.5 bits
-        case .q5_K: KQuantFormat.q5_K.bytesPerWeight  // 5.5 bits
-        case .q6_K: KQuantFormat.q6_K.bytesPerWeight  // 6.5625 bits
-        case .q5_0: KQuantFormat.q5_0.bytesPerWeight  // 5.5 bits
-        case .q5_1: KQuantFormat.q5_1.bytesPerWeight  // 6 bits
-        }
+    public var bytesPerWeight: Double { format.bytesPerWeight }
+
+    /// Row `row` of a `columns`-wide matrix as fp32, as its kernel reads it.
+    public func decodeRow(_ row: Int, columns: Int, into destination: UnsafeMutablePointer<Float>) {
+        format.decodeRow(self, columns, row, destination)
     }
+
+    // The constructors by name, one per descriptor the runtime makes.
+    public static func f32(_ w: UnsafePointer<Float>) -> WeightData { WeightData(.f32, w) }
+    public static func bf16(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16, w) }
+    public static func f16(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.f16, w) }
+    /// fp32 weights in the four-row layout (see ``FourRowLayout``), made when `weights.mmap: false`
+    /// copies a matrix at load.
+    public static func f32Rows4(_ w: UnsafePointer<Float>) -> WeightData { WeightData(.f32Rows4, w) }
+    public static func bf16Rows4(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16Rows4, w) }
+    public static func f16Rows4(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.f16Rows4, w) }
+    /// llama.cpp's q8_0 as int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
+    public static func q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>) -> WeightData {
+        WeightData(.q8_0, values, scales: scales)
+    }
+    /// llama.cpp's q4_0 as packed nibbles `[out, in / 2]` and one scale per block `[out, in / 32]`.
+    public static func q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>) -> WeightData {
+        WeightData(.q4_0, nibbles, scales: scales)
+    }
+    public static func q8_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q8_0x16, packed) }
+    public static func q4_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_0x16, packed) }
+    public static func q5_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_0x16, packed) }
+    public static func q4_Kx16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_Kx16, packed) }
+    public static func bf16x16(_ packed: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16x16, packed) }
+    public static func q4_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_K, blocks) }
+    public static func q5_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_K, blocks) }
+    public static func q6_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q6_K, blocks) }
+    public static func q5_0(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_0, blocks) }
+    public static func q5_1(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_1, blocks) }
 }
 
 extension MatrixMultiply {
@@ -81,11 +67,12 @@ extension MatrixMultiply {
         into y: UnsafeMutablePointer<Float>, accumulate: Bool = false
     ) {
         guard let form = weight.activationForm(inFeatures: inFeatures) else {
-            guard case .f32(let w) = weight else { preconditionFailure("only fp32 weights leave the native kernels") }
-            return linear(x, rows: rows, inFeatures: inFeatures, weight: w, outFeatures: outFeatures, into: y, accumulate: accumulate)
+            precondition(weight.format == .f32, "only fp32 weights leave the native kernels")
+            return linear(x, rows: rows, inFeatures: inFeatures, weight: weight.pointer(Float.self), outFeatures: outFeatures,
+                          into: y, accumulate: accumulate)
         }
         let prepared = prepare(form, x, rows: rows, k: inFeatures)
-        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: weight.rowAlignment) { begin, end in
+        Parallel.forEachRowRange(outFeatures, work: rows * outFeatures * inFeatures, alignment: weight.format.rowAlignment) { begin, end in
             productRows(prepared, rows: rows, k: inFeatures, weight: weight, begin: begin, end: end, into: y,
                         ld: outFeatures, accumulate: accumulate)
         }
