@@ -1,10 +1,9 @@
 import CZooKernels
 
 /// Weights with their rows interleaved in groups of 16, the layout QwenZoo's AVX-512 VNNI and BF16
-/// kernels read: one instruction then advances 16 rows at once. For q8_0 and q4_0 that makes prompt
-/// processing about four times and decoding two to three times faster on one core than the
-/// row-major layout; values and fp16 scales are llama.cpp's, so nothing is lost in the repacking
-/// (layout: `linear_x16.c`). ``bf16`` is `dtype: bf16`'s layout (`linear_bf16x16.c`).
+/// kernels read: one instruction then advances 16 rows at once (speed against the row-major layout:
+/// BENCHMARKS.md, "Layout measurements"). Values and fp16 scales are llama.cpp's, so nothing is
+/// lost in the repacking (layout: `linear_x16.c`). ``bf16`` is `dtype: bf16`'s layout (`linear_bf16x16.c`).
 public enum InterleavedFormat: String, Sendable {
     case q8_0 = "q8_0x16"
     case q4_0 = "q4_0x16"

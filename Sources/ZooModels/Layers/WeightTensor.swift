@@ -19,7 +19,7 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     case q4_K
     /// bf16 weights (rounded to bf16 at load if stored wider) whose products round the activations
     /// to bf16 too, with fp32 accumulation: what PyTorch's `torch.bfloat16` and llama.cpp's BF16
-    /// compute. With AVX-512 BF16 about twice the prompt speed of `auto` on a bf16 checkpoint; the
+    /// compute. With AVX-512 BF16 faster prompts than `auto` (BENCHMARKS.md, "Layout measurements"); the
     /// logits move by ~1e-2 relative, where `auto` keeps fp32 activations (within 1e-4 of fp32).
     case bf16
 
@@ -154,7 +154,7 @@ final class WeightTensor: @unchecked Sendable {
     /// With ``ModelOptions/mapWeights`` off: a memory-mapped f32 or 16-bit matrix copied into the
     /// huge-page weight arena in ``FourRowLayout``, its file pages released. Decode reads it faster
     /// (fewer TLB misses, activations kept in L1) and prompts run faster, at the price of the copy at
-    /// load (1–2 s for bf16, ~3 s for f32 on the 0.5B shape). A matrix whose shape does not fit the
+    /// load (figures: BENCHMARKS.md, "Layout measurements"). A matrix whose shape does not fit the
     /// layout (rows not a multiple of 4 or columns of 16; no Qwen matrix) stays mapped.
     func copiedIntoArena() -> WeightTensor {
         guard Self.copiesMappedWeights, FourRowLayout.fits(rows: rows, columns: columns) else { return self }
