@@ -161,27 +161,6 @@ extension QwenV1Model {
     }
 }
 
-// MARK: - Loading
-
-extension QwenV1Model {
-    /// The registry entry for `model_type: qwen`.
-    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        var configuration = try directory.config.decode(QwenV1Configuration.self)
-        let overrides = directory.options
-        // The usable context; `seq_length` stays the NTK/LogN threshold the model was trained with.
-        if let contextLength = overrides.contextLength { configuration.maxPositionEmbeddings = contextLength }
-        if overrides.ropeScaling != nil {
-            throw ConfigError(file: directory.config.url, field: "rope_scaling",
-                              message: "Qwen v1 takes use_dynamic_ntk, not rope_scaling")
-        }
-        let checkpoint = try Checkpoint(directory: directory.url)
-        return try QwenV1Model(
-            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
-            options: Options(configuration, useDynamicNTK: overrides.useDynamicNTK, useLogNAttention: overrides.useLogNAttention),
-            attention: overrides.attention, precision: overrides.weightPrecision)
-    }
-}
-
 // MARK: - Weights
 
 extension QwenV1Model {
@@ -200,33 +179,23 @@ extension QwenV1Model {
         init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
             let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
             let bias = !c.noBias
-            func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
-                try checkpoint.floats(name, shape: shape)
-            }
-            func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
-                Linear(
-                    weight: try checkpoint.matrix("\(name).weight", rows: out, columns: `in`, precision: precision),
-                    bias: bias ? try tensor("\(name).bias", [out]) : nil)
-            }
-            // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
-            let table = try checkpoint.matrix(
-                "transformer.wte.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
+            let read = CheckpointReader(checkpoint, precision: precision)
+            let table = try read.embedding("transformer.wte.weight", vocabulary: V, hidden: H)
             embedding = TokenEmbedding(table: table)
             layers = try (0..<c.numHiddenLayers).map { i in
                 let p = "transformer.h.\(i)"
                 return Layer(
-                    ln1: try tensor("\(p).ln_1.weight", [H]),
-                    qkv: try linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
-                    attnOut: try linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
-                    ln2: try tensor("\(p).ln_2.weight", [H]),
-                    w1: try linear("\(p).mlp.w1", out: F, in: H, bias: bias),
-                    w2: try linear("\(p).mlp.w2", out: F, in: H, bias: bias),
-                    mlpOut: try linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
+                    ln1: try read.tensor("\(p).ln_1.weight", [H]),
+                    qkv: try read.linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
+                    attnOut: try read.linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
+                    ln2: try read.tensor("\(p).ln_2.weight", [H]),
+                    w1: try read.linear("\(p).mlp.w1", out: F, in: H, bias: bias),
+                    w2: try read.linear("\(p).mlp.w2", out: F, in: H, bias: bias),
+                    mlpOut: try read.linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
             }
-            let finalNorm = try tensor("transformer.ln_f.weight", [H])
-            let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: table.quantized(to: precision), bias: nil)
-                : try linear("lm_head", out: V, in: H)
+            let finalNorm = try read.tensor("transformer.ln_f.weight", [H])
+            let lmHead = try read.head(tied: c.tieWordEmbeddings, table: table, embeddingName: "transformer.wte.weight",
+                                       untied: "lm_head")
             head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
             try checkpoint.verifyAllTensorsUsed { name in
                 name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")

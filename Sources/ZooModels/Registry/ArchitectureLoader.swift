@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import ZooCore
 
 /// What an architecture needs to build a model from a checkpoint directory.
@@ -13,83 +12,33 @@ public struct CheckpointDirectory: Sendable {
     public let options: ModelOptions
 }
 
-/// Builds a model of one architecture from a checkpoint directory.
-public typealias ArchitectureLoader = @Sendable (CheckpointDirectory) throws -> any LanguageModel
-
-/// Maps `config.json`'s `model_type` to the code that loads that architecture.
+/// Builds models of one architecture (the factory of an ``ArchitectureRegistry``): from a Hugging
+/// Face checkpoint directory, whose `config.json` `model_type` names it, and, for architectures that
+/// read them, from a GGUF file, whose `general.architecture` names it.
 ///
-/// Architectures register here, outside the model files, so that an app can add one without
-/// forking QwenZoo: `ArchitectureRegistry.shared.register("my_arch") { … }`.
-public final class ArchitectureRegistry: Sendable {
-    /// The registry the runtime and the CLI use, with the built-in Qwen architectures.
-    public static let shared: ArchitectureRegistry = {
-        let registry = ArchitectureRegistry()
-        registry.register("qwen", loader: QwenV1Model.load)
-        registry.register("qwen2", loader: Qwen2Model.load)
-        return registry
-    }()
+/// Each architecture defines its loader in its own folder (`Qwen2/Qwen2Loader.swift`); the article
+/// "Adding an architecture" in the QwenZoo documentation walks through one.
+public struct ArchitectureLoader: Sendable {
+    /// Builds the model of a checkpoint directory.
+    public let directory: @Sendable (CheckpointDirectory) throws -> any LanguageModel
+    /// Builds the model of a GGUF file, if this architecture reads GGUF files.
+    let gguf: (@Sendable (GGUFFile, ModelOptions) throws -> any LanguageModel)?
 
-    private let loaders = Mutex<[String: ArchitectureLoader]>([:])
-
-    public init() {}
-
-    /// Registers (or replaces) the loader for `modelType`.
-    public func register(_ modelType: String, loader: @escaping ArchitectureLoader) {
-        loaders.withLock { $0[modelType] = loader }
+    /// A loader for checkpoint directories.
+    public init(directory: @escaping @Sendable (CheckpointDirectory) throws -> any LanguageModel) {
+        self.directory = directory
+        gguf = nil
     }
 
-    /// The `model_type` values that can be loaded, sorted.
-    public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
-
-    /// Loads the checkpoint in `directory` with the architecture its `config.json` names, or a
-    /// `.gguf` file (Qwen2 architecture).
-    public func load(directory: URL, options: ModelOptions = ModelOptions()) throws -> any LanguageModel {
-        // Every matrix this load reads sees the choice (WeightTensor.copiedIntoArena).
-        try WeightTensor.$copiesMappedWeights.withValue(!options.mapWeights) {
-            try loadModel(directory: directory, options: options)
-        }
+    /// A loader for checkpoint directories and GGUF files.
+    init(directory: @escaping @Sendable (CheckpointDirectory) throws -> any LanguageModel,
+         gguf: @escaping @Sendable (GGUFFile, ModelOptions) throws -> any LanguageModel) {
+        self.directory = directory
+        self.gguf = gguf
     }
 
-    private func loadModel(directory: URL, options: ModelOptions) throws -> any LanguageModel {
-        var isDirectory: ObjCBool = false
-        if directory.pathExtension.lowercased() == "gguf",
-           FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return try GGUFModelLoader.load(directory, options: options)
-        }
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else {
-            throw ConfigError(file: nil, field: nil, message: "\(directory.path): no such checkpoint directory")
-        }
-        let config = try ConfigFile(directory.appendingPathComponent("config.json"))
-        struct ModelType: Decodable {
-            let model_type: String
-        }
-        let modelType = try config.decode(ModelType.self).model_type
-        guard let loader = loaders.withLock({ $0[modelType] }) else {
-            throw ConfigError(
-                file: config.url, field: "model_type",
-                message: "\"\(modelType)\" is not a supported architecture (supported: \(modelTypes.joined(separator: ", ")))")
-        }
-        let generation = try GenerationConfig.load(directory: directory)
-        return try loader(CheckpointDirectory(url: directory, config: config, generation: generation, options: options))
-    }
-}
-
-extension Qwen2Model {
-    /// The registry entry for `model_type: qwen2`.
-    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        var config = directory.config
-        if let scaling = directory.options.ropeScaling {
-            // The manifest's rope_scaling replaces the config's and is validated the same way.
-            config = try config.replacing(["rope_scaling": scaling.mapValues(\.jsonValue)])
-        }
-        var configuration = try config.decode(Qwen2Configuration.self)
-        if let contextLength = directory.options.contextLength { configuration.maxPositionEmbeddings = contextLength }
-        let checkpoint = try Checkpoint(directory: directory.url)
-        return try Qwen2Model(
-            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
-            attention: directory.options.attention, precision: directory.options.weightPrecision)
-    }
+    /// Whether this architecture reads GGUF files.
+    public var readsGGUF: Bool { gguf != nil }
 }
 
 extension OptionValue {
