@@ -19,14 +19,8 @@ public enum FourRowLayout {
     public static func pack(_ source: UnsafeRawPointer, rows: Int, columns: Int, elementBytes: Int,
                             into destination: UnsafeMutableRawPointer) {
         precondition(fits(rows: rows, columns: columns), "the four-row layout needs rows % 4 == 0 and columns % 16 == 0")
-        let groups = rows / 4
-        let threads = groups < 64 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            if begin < end {
-                zoo_pack_rows4(source, Int32(columns), Int32(elementBytes), Int32(begin), Int32(end), destination)
-            }
+        Parallel.forEachRowChunk(rows / 4, serialBelow: 64) { begin, end in
+            zoo_pack_rows4(source, Int32(columns), Int32(elementBytes), Int32(begin), Int32(end), destination)
         }
     }
 

@@ -74,13 +74,7 @@ public enum InterleavedFormat: String, Sendable {
     /// Calls `body(firstGroup, endGroup)` over the groups of 16 rows of a `rows`-row matrix, split over
     /// the cores (packing is mostly page faults on fresh memory, which both cores take at once).
     private static func forEachGroupRange(_ rows: Int, _ body: (Int32, Int32) -> Void) {
-        let groups = (rows + 15) / 16
-        let threads = groups < 8 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            if begin < end { body(Int32(begin), Int32(end)) }
-        }
+        Parallel.forEachRowChunk((rows + 15) / 16, serialBelow: 8) { begin, end in body(Int32(begin), Int32(end)) }
     }
 
     /// Row `row` dequantized to fp32 (an embedding lookup).

@@ -43,11 +43,7 @@ public enum KQuantFormat: String, Sendable, CaseIterable {
         precondition(self == .q4_K || self == .q5_0, "QwenZoo quantizes to q4_K and q5_0 only")
         precondition(columns % blockValues == 0, "\(self) quantizes rows of whole blocks of \(blockValues)")
         let rowBytes = descriptor.rowBytes(columns: columns)
-        let threads = rows < 64 ? 1 : Parallel.threadCount
-        let chunk = (rows + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(rows, begin + chunk)
-            guard begin < end else { return }
+        Parallel.forEachRowChunk(rows, serialBelow: 64) { begin, end in
             let (x, y, n, k) = (w + begin * columns, blocks + begin * rowBytes, Int32(end - begin), Int32(columns))
             if self == .q4_K { zoo_quantize_q4_k(x, n, k, y) } else { zoo_quantize_q5_0(x, n, k, y) }
         }

@@ -29,14 +29,20 @@ public struct WeightData: @unchecked Sendable {
         format.decodeRow(self, columns, row, destination)
     }
 
-    // The constructors by name, one per descriptor the runtime makes.
+    // Constructors by the format's name, as the enum this struct replaced spelled them (other
+    // descriptors: `InterleavedFormat.weightData(_:)`, `KQuantFormat.weightData(_:)`, or `init`).
+    /// Row-major fp32 weights.
     public static func f32(_ w: UnsafePointer<Float>) -> WeightData { WeightData(.f32, w) }
+    /// Row-major bf16 weights (widened on the fly; fp32 activations).
     public static func bf16(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16, w) }
+    /// Row-major f16 weights (widened on the fly; fp32 activations).
     public static func f16(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.f16, w) }
     /// fp32 weights in the four-row layout (see ``FourRowLayout``), made when `weights.mmap: false`
     /// copies a matrix at load.
     public static func f32Rows4(_ w: UnsafePointer<Float>) -> WeightData { WeightData(.f32Rows4, w) }
+    /// Bf16 weights in the four-row layout (fp32 activations).
     public static func bf16Rows4(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16Rows4, w) }
+    /// F16 weights in the four-row layout (fp32 activations).
     public static func f16Rows4(_ w: UnsafePointer<UInt16>) -> WeightData { WeightData(.f16Rows4, w) }
     /// llama.cpp's q8_0 as int8 values `[out, in]` and one scale per block of 32 `[out, in / 32]`.
     public static func q8_0(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>) -> WeightData {
@@ -46,15 +52,19 @@ public struct WeightData: @unchecked Sendable {
     public static func q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>) -> WeightData {
         WeightData(.q4_0, nibbles, scales: scales)
     }
+    /// Q8_0 with rows interleaved by 16 (see ``InterleavedFormat``).
     public static func q8_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q8_0x16, packed) }
-    public static func q4_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_0x16, packed) }
-    public static func q5_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_0x16, packed) }
-    public static func q4_Kx16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_Kx16, packed) }
+    /// Bf16 with rows interleaved by 16, multiplied by bf16-rounded activations (`dtype: bf16`).
     public static func bf16x16(_ packed: UnsafePointer<UInt16>) -> WeightData { WeightData(.bf16x16, packed) }
+    /// llama.cpp's q4_K super-blocks read in place (see ``KQuantFormat``).
     public static func q4_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q4_K, blocks) }
+    /// llama.cpp's q5_K super-blocks read in place.
     public static func q5_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_K, blocks) }
+    /// llama.cpp's q6_K super-blocks read in place.
     public static func q6_K(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q6_K, blocks) }
+    /// llama.cpp's q5_0 blocks read in place.
     public static func q5_0(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_0, blocks) }
+    /// llama.cpp's q5_1 blocks read in place.
     public static func q5_1(_ blocks: UnsafePointer<UInt8>) -> WeightData { WeightData(.q5_1, blocks) }
 }
 
@@ -95,46 +105,28 @@ extension MatrixMultiply {
     /// Calls `body(begin, end)` over the activation rows, split over the cores when there are 16 or more
     /// (quantizing a prompt's activations; a decode step's one row stays on the calling thread).
     static func forEachActivationRowRange(_ rows: Int, _ body: (Int, Int) -> Void) {
-        let threads = rows < 16 ? 1 : min(Parallel.threadCount, rows)
-        let rowsPerThread = (rows + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * rowsPerThread, end = min(rows, begin + rowsPerThread)
-            if begin < end { body(begin, end) }
-        }
+        Parallel.forEachRowChunk(rows, serialBelow: 16, body)
     }
 
     /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q8_0.
     public static func quantizeQ8_0(
-        _ w: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        _ w: UnsafePointer<Float>, rows: Int, inFeatures k: Int,
         values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>
     ) {
-        precondition(inFeatures % 32 == 0, "q8_0 needs rows of a multiple of 32")
-        // Rows are independent: split them over the cores.
-        let threads = rows < 64 ? 1 : Parallel.threadCount
-        let chunk = (rows + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(rows, begin + chunk)
-            guard begin < end else { return }
-            zoo_quantize_q8_0(
-                w + begin * inFeatures, Int32(end - begin), Int32(inFeatures),
-                values + begin * inFeatures, scales + begin * (inFeatures / 32))
+        precondition(k % 32 == 0, "q8_0 needs rows of a multiple of 32")
+        Parallel.forEachRowChunk(rows, serialBelow: 64) { begin, end in
+            zoo_quantize_q8_0(w + begin * k, Int32(end - begin), Int32(k), values + begin * k, scales + begin * (k / 32))
         }
     }
 
     /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q4_0.
     public static func quantizeQ4_0(
-        _ w: UnsafePointer<Float>, rows: Int, inFeatures: Int,
+        _ w: UnsafePointer<Float>, rows: Int, inFeatures k: Int,
         nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>
     ) {
-        precondition(inFeatures % 32 == 0, "q4_0 needs rows of a multiple of 32")
-        let threads = rows < 64 ? 1 : Parallel.threadCount
-        let chunk = (rows + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(rows, begin + chunk)
-            guard begin < end else { return }
-            zoo_quantize_q4_0(
-                w + begin * inFeatures, Int32(end - begin), Int32(inFeatures),
-                nibbles + begin * inFeatures / 2, scales + begin * (inFeatures / 32))
+        precondition(k % 32 == 0, "q4_0 needs rows of a multiple of 32")
+        Parallel.forEachRowChunk(rows, serialBelow: 64) { begin, end in
+            zoo_quantize_q4_0(w + begin * k, Int32(end - begin), Int32(k), nibbles + begin * k / 2, scales + begin * (k / 32))
         }
     }
 
