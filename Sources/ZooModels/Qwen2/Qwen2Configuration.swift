@@ -69,20 +69,15 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        let d = try DecoderDimensions(from: decoder)
+        (modelType, vocabSize, hiddenSize, intermediateSize) = (d.modelType, d.vocabSize, d.hiddenSize, d.intermediateSize)
+        (numHiddenLayers, numAttentionHeads, tieWordEmbeddings) = (d.numHiddenLayers, d.numAttentionHeads, d.tieWordEmbeddings)
+        (bosTokenID, eosTokenIDs) = (d.bosTokenID, d.eosTokenIDs)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        modelType = try c.decode(String.self, forKey: .modelType)
-        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
-        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
         numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 32768
         rmsNormEps = try c.decodeIfPresent(Double.self, forKey: .rmsNormEps) ?? 1e-6
-        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? "silu"
-        bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID)
-        eosTokenIDs = try c.decodeIfPresent(OneOrManyInts.self, forKey: .eosTokenID)?.values ?? []
         dtype = try c.decodeIfPresent(String.self, forKey: .dtype)
             ?? c.decodeIfPresent(String.self, forKey: .torchDtype)
         useSlidingWindow = try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) ?? false

@@ -171,40 +171,31 @@ extension QwenV1Model {
         let w1, w2, mlpOut: Linear
     }
 
-    struct Weights {
-        let embedding: TokenEmbedding
-        let layers: [Layer]
-        let head: OutputHead
+    typealias Weights = DecoderWeights<Layer>
+}
 
-        init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
-            let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
-            let bias = !c.noBias
-            let read = CheckpointReader(checkpoint, precision: precision)
-            let table = try read.embedding("transformer.wte.weight", vocabulary: V, hidden: H)
-            embedding = TokenEmbedding(table: table)
-            layers = try (0..<c.numHiddenLayers).map { i in
-                let p = "transformer.h.\(i)"
-                return Layer(
-                    ln1: try read.tensor("\(p).ln_1.weight", [H]),
-                    qkv: try read.linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
-                    attnOut: try read.linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
-                    ln2: try read.tensor("\(p).ln_2.weight", [H]),
-                    w1: try read.linear("\(p).mlp.w1", out: F, in: H, bias: bias),
-                    w2: try read.linear("\(p).mlp.w2", out: F, in: H, bias: bias),
-                    mlpOut: try read.linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
-            }
-            let finalNorm = try read.tensor("transformer.ln_f.weight", [H])
-            let lmHead = try read.head(tied: c.tieWordEmbeddings, table: table, embeddingName: "transformer.wte.weight",
-                                       untied: "lm_head")
-            head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
-            try checkpoint.verifyAllTensorsUsed { name in
-                name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
-                    || (c.tieWordEmbeddings && name == "lm_head.weight")
-            }
-            checkpoint.loadingFinished()
-        }
+extension DecoderWeights<QwenV1Model.Layer> {
+    init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
+        let H = c.hiddenSize, F = c.ffnWidth
+        let bias = !c.noBias
+        let read = CheckpointReader(checkpoint, precision: precision)
+        try self.init(read, embedding: "transformer.wte.weight", vocabulary: c.vocabSize, hidden: H,
+                      layers: c.numHiddenLayers, layer: { i in
+            let p = "transformer.h.\(i)"
+            return Layer(
+                ln1: try read.tensor("\(p).ln_1.weight", [H]),
+                qkv: try read.linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
+                attnOut: try read.linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
+                ln2: try read.tensor("\(p).ln_2.weight", [H]),
+                w1: try read.linear("\(p).mlp.w1", out: F, in: H, bias: bias),
+                w2: try read.linear("\(p).mlp.w2", out: F, in: H, bias: bias),
+                mlpOut: try read.linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
+        }, finalNorm: "transformer.ln_f.weight", eps: c.layerNormEpsilon, tied: c.tieWordEmbeddings,
+           unused: { $0.hasSuffix("attn.masked_bias") || $0.hasSuffix("rotary_emb.inv_freq") })
     }
+}
 
+extension QwenV1Model {
     /// Scratch activations for one forward call.
     struct Buffers {
         let x, h, qkv, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>
