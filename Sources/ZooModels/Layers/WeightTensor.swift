@@ -130,8 +130,9 @@ final class WeightTensor: @unchecked Sendable {
         }
         defer { releaseMappedPages() }
         if precision == .q4_K {
-            let blocks = KQuantBuffer(empty: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns)
-            forEachFloatSlice { blocks.quantize($0, firstRow: $1, count: $2) }
+            let blocks = KQuantBuffer(quantizing: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns) {
+                forEachFloatSlice($0)
+            }
             return WeightTensor(.kQuant(blocks), rows: rows, columns: columns).interleavedIfPreferred()
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
