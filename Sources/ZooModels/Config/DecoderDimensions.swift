@@ -27,3 +27,17 @@ struct DecoderDimensions: Decodable {
         eosTokenIDs = try c.decodeIfPresent(OneOrManyInts.self, forKey: .eosTokenID)?.values ?? []
     }
 }
+
+extension ConfigError {
+    /// An error in `field` of the config being decoded (``ConfigFile/decode(_:)`` adds the file).
+    static func field(_ field: String, _ message: String) -> ConfigError {
+        ConfigError(file: nil, field: field, message: message)
+    }
+
+    /// Throws for the first of `fields` whose value is not positive.
+    static func requirePositive(_ fields: KeyValuePairs<String, Int>) throws {
+        for (field, value) in fields where value <= 0 {
+            throw ConfigError.field(field, "must be positive, found \(value)")
+        }
+    }
+}

@@ -141,16 +141,12 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
     }
 
     private func validate(explicitHeadDim: Bool) throws {
-        func fail(_ field: String, _ message: String) -> ConfigError {
-            ConfigError(file: nil, field: field, message: message)
-        }
-        for (field, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-            ("num_hidden_layers", numHiddenLayers), ("num_key_value_heads", numKeyValueHeads),
-            ("head_dim", headDim), ("max_position_embeddings", maxPositionEmbeddings),
-        ] where value <= 0 {
-            throw fail(field, "must be positive, found \(value)")
-        }
+        let fail = ConfigError.field
+        try ConfigError.requirePositive([
+            "vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+            "num_hidden_layers": numHiddenLayers, "num_key_value_heads": numKeyValueHeads,
+            "head_dim": headDim, "max_position_embeddings": maxPositionEmbeddings,
+        ])
         if !explicitHeadDim, hiddenSize % numAttentionHeads != 0 {
             throw fail("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads (\(numAttentionHeads))")
         }

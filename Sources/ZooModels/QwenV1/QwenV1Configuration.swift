@@ -72,17 +72,12 @@ public struct QwenV1Configuration: Decodable, Sendable, Equatable {
     }
 
     private func validate() throws {
-        func fail(_ field: String, _ message: String) -> ConfigError {
-            ConfigError(file: nil, field: field, message: message)
-        }
-        for (field, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-            ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
-            ("kv_channels", kvChannels), ("seq_length", seqLength),
-            ("max_position_embeddings", maxPositionEmbeddings),
-        ] where value <= 0 {
-            throw fail(field, "must be positive, found \(value)")
-        }
+        let fail = ConfigError.field
+        try ConfigError.requirePositive([
+            "vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+            "num_hidden_layers": numHiddenLayers, "num_attention_heads": numAttentionHeads,
+            "kv_channels": kvChannels, "seq_length": seqLength, "max_position_embeddings": maxPositionEmbeddings,
+        ])
         if intermediateSize % 2 != 0 {
             throw fail("intermediate_size", "must be even (the FFN width is half of it), found \(intermediateSize)")
         }
