@@ -69,7 +69,8 @@ extension Registry where Factory == ArchitectureLoader {
         let architecture = file.metadata["general.architecture"]?.string ?? "(missing)"
         guard let read = (try? factory(architecture))?.gguf else {
             let readers = names.filter { (try? factory($0))?.readsGGUF == true }
-            throw GGUFError(file: url, "general.architecture \"\(architecture)\" is not supported in GGUF files (supported: \(readers.joined(separator: ", ")))")
+            let supported = readers.isEmpty ? "none" : readers.joined(separator: ", ")
+            throw GGUFError(file: url, "general.architecture \"\(architecture)\" is not supported in GGUF files (supported: \(supported))")
         }
         return try read(file, options)
     }
