@@ -28,64 +28,38 @@ public typealias SamplerStageFactory = @Sendable (ComponentOptions) throws -> an
 public enum SamplerStages {
     /// Registers every built-in stage under its name.
     public static func registerBuiltins(into registry: Registry<SamplerStageFactory>) {
-        func add(_ name: String, _ make: @escaping @Sendable (StageArguments) throws -> any SamplerStage) {
-            registry.register(name) { options in try make(StageArguments(stage: name, options: options)) }
-        }
-        /// A cutoff taking a `value` and `min_keep` (default 1).
-        func addCutoff(_ name: String, _ make: @escaping @Sendable (Double, Int) throws -> any SamplerStage) {
-            add(name) { a in
-                try a.allow(["value", "min_keep"])
-                return try make(a.double("value"), a.int("min_keep", default: 1))
+        /// Registers `name`, whose options must be among `allowed` (nil: any key, as `logit_bias`'s ids).
+        func add(_ name: String, _ allowed: [String]?, _ make: @escaping @Sendable (StageArguments) throws -> any SamplerStage) {
+            registry.register(name) { options in
+                let a = StageArguments(stage: name, options: options)
+                if let allowed { try a.allow(allowed) }
+                return try make(a)
             }
         }
-        add("greedy") { a in
-            try a.allow([])
-            return Greedy()
-        }
-        add("temperature") { a in
-            try a.allow(["value"])
-            return try Temperature(a.double("value"))
-        }
-        add("dynamic_temperature") { a in
-            try a.allow(["temperature", "range", "exponent"])
-            return try DynamicTemperature(
+        let cutoff = ["value", "min_keep"], counted = ["value", "window", "include_prompt"]
+        add("greedy", []) { _ in Greedy() }
+        add("temperature", ["value"]) { try Temperature($0.double("value")) }
+        add("dynamic_temperature", ["temperature", "range", "exponent"]) { a in
+            try DynamicTemperature(
                 temperature: a.double("temperature"), range: a.double("range", default: 0),
                 exponent: a.double("exponent", default: 1))
         }
-        add("top_k") { a in
-            try a.allow(["value"])
-            return try TopK(a.int("value"))
+        add("top_k", ["value"]) { try TopK($0.int("value")) }
+        add("top_p", cutoff) { try TopP($0.double("value"), minKeep: $0.int("min_keep", default: 1)) }
+        add("min_p", cutoff) { try MinP($0.double("value"), minKeep: $0.int("min_keep", default: 1)) }
+        add("typical_p", cutoff) { try TypicalP($0.double("value"), minKeep: $0.int("min_keep", default: 1)) }
+        add("top_n_sigma", ["value"]) { try TopNSigma($0.double("value")) }
+        add("epsilon_cutoff", cutoff) { try EpsilonCutoff($0.double("value"), minKeep: $0.int("min_keep", default: 1)) }
+        add("eta_cutoff", cutoff) { try EtaCutoff($0.double("value"), minKeep: $0.int("min_keep", default: 1)) }
+        add("repetition_penalty", ["value", "window"]) {
+            try RepetitionPenalty($0.double("value"), window: $0.int("window", default: 0))
         }
-        addCutoff("top_p") { try TopP($0, minKeep: $1) }
-        addCutoff("min_p") { try MinP($0, minKeep: $1) }
-        addCutoff("typical_p") { try TypicalP($0, minKeep: $1) }
-        add("top_n_sigma") { a in
-            try a.allow(["value"])
-            return try TopNSigma(a.double("value"))
-        }
-        addCutoff("epsilon_cutoff") { try EpsilonCutoff($0, minKeep: $1) }
-        addCutoff("eta_cutoff") { try EtaCutoff($0, minKeep: $1) }
-        add("repetition_penalty") { a in
-            try a.allow(["value", "window"])
-            return try RepetitionPenalty(a.double("value"), window: a.int("window", default: 0))
-        }
-        add("presence_penalty") { a in
-            try a.allow(["value", "window", "include_prompt"])
-            return try PresencePenalty(
-                a.double("value"), window: a.int("window", default: 0),
-                includePrompt: a.bool("include_prompt", default: false))
-        }
-        add("frequency_penalty") { a in
-            try a.allow(["value", "window", "include_prompt"])
-            return try FrequencyPenalty(
-                a.double("value"), window: a.int("window", default: 0),
-                includePrompt: a.bool("include_prompt", default: false))
-        }
-        add("no_repeat_ngram") { a in
-            try a.allow(["value"])
-            return try NoRepeatNGram(a.int("value"))
-        }
-        add("logit_bias") { a in
+        add("presence_penalty", counted) { try PresencePenalty($0.double("value"), window: $0.int("window", default: 0),
+                                                               includePrompt: $0.bool("include_prompt", default: false)) }
+        add("frequency_penalty", counted) { try FrequencyPenalty($0.double("value"), window: $0.int("window", default: 0),
+                                                                 includePrompt: $0.bool("include_prompt", default: false)) }
+        add("no_repeat_ngram", ["value"]) { try NoRepeatNGram($0.int("value")) }
+        add("logit_bias", nil) { a in
             var bias: [Int: Double] = [:]
             for key in a.options.values.keys.sorted() {
                 guard let id = Int(key) else {
@@ -95,35 +69,23 @@ public enum SamplerStages {
             }
             return try LogitBias(bias)
         }
-        add("banned_tokens") { a in
-            try a.allow(["value"])
-            return try BannedTokens(a.ids("value"))
-        }
-        add("allowed_tokens") { a in
-            try a.allow(["value"])
-            return try AllowedTokens(a.ids("value"))
-        }
-        add("xtc") { a in
-            try a.allow(["probability", "threshold", "min_keep"])
-            return try XTC(
+        add("banned_tokens", ["value"]) { try BannedTokens($0.ids("value")) }
+        add("allowed_tokens", ["value"]) { try AllowedTokens($0.ids("value")) }
+        add("xtc", ["probability", "threshold", "min_keep"]) { a in
+            try XTC(
                 probability: a.double("probability"), threshold: a.double("threshold", default: 0.1),
                 minKeep: a.int("min_keep", default: 1))
         }
-        add("dry") { a in
-            try a.allow(["multiplier", "base", "allowed_length", "penalty_last_n", "sequence_breakers"])
-            return try DRY(
+        add("dry", ["multiplier", "base", "allowed_length", "penalty_last_n", "sequence_breakers"]) { a in
+            try DRY(
                 multiplier: a.double("multiplier"), base: a.double("base", default: 1.75),
                 allowedLength: a.int("allowed_length", default: 2), penaltyLastN: a.int("penalty_last_n", default: -1),
                 sequenceBreakers: a.idSequences("sequence_breakers"))
         }
-        add("mirostat") { a in
-            try a.allow(["tau", "eta", "m"])
-            return try Mirostat(tau: a.double("tau", default: 5), eta: a.double("eta", default: 0.1), m: a.int("m", default: 100))
+        add("mirostat", ["tau", "eta", "m"]) {
+            try Mirostat(tau: $0.double("tau", default: 5), eta: $0.double("eta", default: 0.1), m: $0.int("m", default: 100))
         }
-        add("mirostat_v2") { a in
-            try a.allow(["tau", "eta"])
-            return try MirostatV2(tau: a.double("tau", default: 5), eta: a.double("eta", default: 0.1))
-        }
+        add("mirostat_v2", ["tau", "eta"]) { try MirostatV2(tau: $0.double("tau", default: 5), eta: $0.double("eta", default: 0.1)) }
     }
 
     /// A fresh registry holding the built-in stages (kind "sampler stage").
