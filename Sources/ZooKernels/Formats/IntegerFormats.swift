@@ -45,8 +45,11 @@ extension WeightFormat {
         }
     }
 
+    /// q8_0 with rows interleaved by 16: 32 int8 values and an fp16 scale per block.
     public static let q8_0x16 = interleaved("q8_0x16", kind: 0, blockBytes: 32 + 2)
+    /// q4_0 with rows interleaved by 16: 16 bytes of nibbles and an fp16 scale per block.
     public static let q4_0x16 = interleaved("q4_0x16", kind: 1, blockBytes: 16 + 2)
+    /// q5_0 with rows interleaved by 16: nibbles, fifth bits and an fp16 scale per block.
     public static let q5_0x16 = interleaved("q5_0x16", kind: 2, blockBytes: 20 + 2)
 
     /// llama.cpp's q4_K super-blocks with rows interleaved by 16 (4.625 bits per weight).

@@ -51,9 +51,11 @@ public struct WeightFormat: Sendable, CustomStringConvertible {
     /// Bytes of one `columns`-wide row (`columns` a multiple of ``blockValues``).
     public func rowBytes(columns: Int) -> Int { columns / blockValues * blockBytes }
 
+    /// The format's ``name``.
     public var description: String { name }
 }
 
+/// Formats are equal when their names are (a descriptor is defined once, as a static member).
 extension WeightFormat: Equatable {
     public static func == (a: WeightFormat, b: WeightFormat) -> Bool { a.name == b.name }
 }
