@@ -1,7 +1,7 @@
 import ZooKernels
 
-/// A format whose matrices are one run of packed bytes: ``KQuantFormat`` blocks or
-/// ``InterleavedFormat`` groups of 16 rows.
+/// A format whose matrices are one run of packed bytes: ``KQuantFormat`` blocks,
+/// ``InterleavedFormat`` groups of 16 rows, or the four-row layout (`FourRowElement`).
 protocol PackedFormat: Equatable {
     /// Bytes of a `rows × columns` matrix.
     func byteCount(rows: Int, columns: Int) -> Int
@@ -17,7 +17,7 @@ extension InterleavedFormat: PackedFormat {}
 
 /// A packed weight matrix and the memory that keeps it alive: a view into a mapped file (never
 /// copied; keeps the mapping), a chunk of the huge-page weight arena, or an allocation of its own.
-final class PackedBuffer<Format: PackedFormat>: WeightBuffer, @unchecked Sendable {
+final class PackedBuffer<Format: PackedFormat>: @unchecked Sendable {
     enum Memory {
         case mapped(MappedFile)
         case arena(WeightChunk)
@@ -60,7 +60,13 @@ final class PackedBuffer<Format: PackedFormat>: WeightBuffer, @unchecked Sendabl
 
     var byteCount: Int { format.byteCount(rows: rows, columns: columns) }
 
+    /// The kernels' view of the matrix.
     var weightData: WeightData { format.weightData(bytes) }
+
+    /// Row `index` as fp32 (an embedding lookup), as the format's descriptor decodes it.
+    func dequantizeRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
+        weightData.decodeRow(index, columns: columns, into: destination)
+    }
 }
 
 /// A matrix in one of the block formats of ``KQuantFormat`` (a k-quant, q5_0 or q5_1), viewed in
