@@ -29,9 +29,9 @@ public enum SamplerStages {
     /// Registers every built-in stage under its name.
     public static func registerBuiltins(into registry: Registry<SamplerStageFactory>) {
         /// Registers `name`, whose options must be among `allowed` (nil: any key, as `logit_bias`'s ids).
-        func add(_ name: String, _ allowed: [String]?, _ make: @escaping @Sendable (StageArguments) throws -> any SamplerStage) {
+        func add(_ name: String, _ allowed: [String]?, _ make: @escaping @Sendable (SamplerStageArguments) throws -> any SamplerStage) {
             registry.register(name) { options in
-                let a = StageArguments(stage: name, options: options)
+                let a = SamplerStageArguments(stage: name, options: options)
                 if let allowed { try a.allow(allowed) }
                 return try make(a)
             }

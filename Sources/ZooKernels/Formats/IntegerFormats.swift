@@ -5,7 +5,8 @@ import CZooKernels
 extension WeightFormat {
     /// llama.cpp's q8_0 as two arrays: int8 values `[out, in]` and fp32 scales `[out, in / 32]`.
     public static let q8_0 = splitScales("q8_0", valueBytes: 32, integer: { a, w, c in
-        zoo_linear_q8_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(Int8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
+        zoo_linear_q8_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(Int8.self), w.scales, c.begin, c.end,
+                          c.y, c.ld, c.accumulate)
     }, widening: { a, w, c in
         zoo_linear_q8_0(a.x, c.rows, c.k, w.pointer(Int8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
     }, decodeRow: decodeQ8_0Row)
@@ -13,7 +14,8 @@ extension WeightFormat {
     /// llama.cpp's q4_0 as two arrays: nibbles `[out, in / 2]` (per block of 32, the low nibbles are
     /// the first 16 values) and fp32 scales `[out, in / 32]`; a value is (nibble − 8) × scale.
     public static let q4_0 = splitScales("q4_0", valueBytes: 16, integer: { a, w, c in
-        zoo_linear_q4_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
+        zoo_linear_q4_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end,
+                          c.y, c.ld, c.accumulate)
     }, widening: { a, w, c in
         zoo_linear_q4_0(a.x, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
     }, decodeRow: decodeQ4_0Row)

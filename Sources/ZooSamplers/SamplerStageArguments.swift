@@ -2,7 +2,7 @@ import ZooCore
 
 /// Reads one stage's options, naming the stage in every error: the scalar `value` as the stage
 /// (`top_p: …`), other options as `stage.option` (`dry.base: …`).
-struct StageArguments {
+struct SamplerStageArguments {
     let stage: String
     let options: ComponentOptions
 
