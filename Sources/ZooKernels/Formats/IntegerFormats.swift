@@ -4,28 +4,32 @@ import CZooKernels
 /// integer formats with rows interleaved by 16 for AVX-512 VNNI (``InterleavedFormat``).
 extension WeightFormat {
     /// llama.cpp's q8_0 as two arrays: int8 values `[out, in]` and fp32 scales `[out, in / 32]`.
-    public static let q8_0 = splitScales("q8_0", valueBytes: 32, integer: { a, w, c in
-        zoo_linear_q8_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(Int8.self), w.scales, c.begin, c.end,
-                          c.y, c.ld, c.accumulate)
-    }, widening: { a, w, c in
-        zoo_linear_q8_0(a.x, c.rows, c.k, w.pointer(Int8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
-    }, decodeRow: decodeQ8_0Row)
+    public static let q8_0 = splitScales("q8_0", valueBytes: 32, integer: zoo_linear_q8_0_x8, widening: zoo_linear_q8_0,
+                                         decodeRow: decodeQ8_0Row)
 
     /// llama.cpp's q4_0 as two arrays: nibbles `[out, in / 2]` (per block of 32, the low nibbles are
     /// the first 16 values) and fp32 scales `[out, in / 32]`; a value is (nibble − 8) × scale.
-    public static let q4_0 = splitScales("q4_0", valueBytes: 16, integer: { a, w, c in
-        zoo_linear_q4_0_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end,
-                          c.y, c.ld, c.accumulate)
-    }, widening: { a, w, c in
-        zoo_linear_q4_0(a.x, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
-    }, decodeRow: decodeQ4_0Row)
+    public static let q4_0 = splitScales("q4_0", valueBytes: 16, integer: zoo_linear_q4_0_x8, widening: zoo_linear_q4_0,
+                                         decodeRow: decodeQ4_0Row)
+
+    typealias SplitScalesKernel<Value> = @Sendable (
+        UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Int32>?, Int32, Int32, UnsafePointer<Value>?,
+        UnsafePointer<Float>?, Int32, Int32, UnsafeMutablePointer<Float>?, Int32, Int32) -> Void
+    typealias SplitScalesWideningKernel<Value> = @Sendable (
+        UnsafePointer<Float>?, Int32, Int32, UnsafePointer<Value>?, UnsafePointer<Float>?, Int32, Int32,
+        UnsafeMutablePointer<Float>?, Int32, Int32) -> Void
 
     /// A row-major format of blocks of 32 whose fp32 scales lie apart: 8-bit activations with sums of
-    /// four where integer dot products are on, fp32 activations (the weights widened) where not.
-    private static func splitScales(_ name: String, valueBytes: Int, integer: @escaping Kernel, widening: @escaping Kernel,
-                                    decodeRow: @escaping RowDecoder) -> WeightFormat {
-        WeightFormat(name, blockValues: 32, blockBytes: valueBytes + 4, activations: .int8QuadSums, kernel: integer,
-                     wideningKernel: widening, decodeRow: decodeRow)
+    /// four where integer dot products are on (`integer`), fp32 activations where not (`widening`).
+    private static func splitScales<Value>(_ name: String, valueBytes: Int, integer: @escaping SplitScalesKernel<Value>,
+                                           widening: @escaping SplitScalesWideningKernel<Value>,
+                                           decodeRow: @escaping RowDecoder) -> WeightFormat {
+        WeightFormat(name, blockValues: 32, blockBytes: valueBytes + 4, activations: .int8QuadSums, kernel: { a, w, c in
+            integer(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(Value.self), w.scales, c.begin, c.end, c.y, c.ld,
+                    c.accumulate)
+        }, wideningKernel: { a, w, c in
+            widening(a.x, c.rows, c.k, w.pointer(Value.self), w.scales, c.begin, c.end, c.y, c.ld, c.accumulate)
+        }, decodeRow: decodeRow)
     }
 
     @Sendable private static func decodeQ8_0Row(_ w: WeightData, columns: Int, row: Int, into y: UnsafeMutablePointer<Float>) {
