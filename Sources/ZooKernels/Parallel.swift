@@ -62,6 +62,17 @@ public enum Parallel {
         }
     }
 
+    /// Calls `body(begin, end)` over `rows` independent rows, one range per thread, or over all of them
+    /// on the calling thread when there are fewer than `serialBelow` (too little work to split).
+    public static func forEachRowChunk(_ rows: Int, serialBelow: Int, _ body: (Int, Int) -> Void) {
+        let threads = rows < serialBelow ? 1 : min(threadCount, rows)
+        let chunk = (rows + threads - 1) / threads
+        forEach(threads) { i in
+            let begin = i * chunk, end = min(rows, begin + chunk)
+            if begin < end { body(begin, end) }
+        }
+    }
+
     /// `ZOO_THREAD_POOL=0` sends every job to Dispatch, to measure what the pool buys.
     static let usePool = ProcessInfo.processInfo.environment["ZOO_THREAD_POOL"] != "0"
 

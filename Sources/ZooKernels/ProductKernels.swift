@@ -43,21 +43,9 @@ extension WeightData {
     /// The activations this format's kernel reads; nil when the product does not go through the native
     /// row kernels (fp32 weights with the OpenBLAS backend).
     func activationForm(inFeatures: Int) -> ActivationForm? {
-        switch self {
-        case .f32: MatrixMultiply.backend == .native ? .fp32 : nil
-        case .bf16x16: .bf16
-        case .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16: .int8BlockSums
-        case .q8_0, .q4_0: MatrixMultiply.integerDotProducts && inFeatures % 32 == 0 ? .int8QuadSums : .fp32
-        default: .fp32
-        }
-    }
-
-    /// The multiple every row range handed to this format's kernel starts at (its widest row group).
-    var rowAlignment: Int {
-        switch self {
-        case .bf16x16, .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16: 32  // two groups of 16: the prefill tile
-        default: 16
-        }
+        if format == .f32 && MatrixMultiply.backend != .native { return nil }
+        if format.wideningKernel != nil && !(MatrixMultiply.integerDotProducts && inFeatures % 32 == 0) { return .fp32 }
+        return format.activations
     }
 }
 
@@ -106,44 +94,12 @@ extension MatrixMultiply {
         _ a: PreparedActivations, rows: Int, k: Int, weight: WeightData, begin first: Int, end last: Int,
         into y: UnsafeMutablePointer<Float>, ld: Int, accumulate: Bool
     ) {
-        let x = a.x, begin = Int32(first), end = Int32(last), r = Int32(rows), kk = Int32(k), ld = Int32(ld)
-        let acc: Int32 = accumulate ? 1 : 0
-        switch a.form {
-        case .bf16:
-            guard case .bf16x16(let packed) = weight else { preconditionFailure("bf16 activations need bf16x16 weights") }
-            zoo_linear_bf16x16(a.halves, r, kk, packed, begin, end, y, ld, acc)
-        case .int8BlockSums:
-            guard let (format, packed) = weight.interleavedInteger else { preconditionFailure("not an interleaved format") }
-            if format == .q4_K {
-                zoo_linear_q4_k_x16(a.values, a.scales, a.sums, r, kk, packed, begin, end, y, ld, acc)
-            } else {
-                zoo_linear_x16(format.kind, a.values, a.scales, a.sums, r, kk, packed, begin, end, y, ld, acc)
-            }
-        case .int8QuadSums:
-            switch weight {
-            case .q8_0(let values, let scales): zoo_linear_q8_0_x8(a.values, a.scales, a.sums, r, kk, values, scales, begin, end, y, ld, acc)
-            case .q4_0(let nibbles, let scales): zoo_linear_q4_0_x8(a.values, a.scales, a.sums, r, kk, nibbles, scales, begin, end, y, ld, acc)
-            default: preconditionFailure("8-bit activations with sums of four take q8_0 or q4_0 weights")
-            }
-        case .fp32:
-            switch weight {
-            case .f32(let w): zoo_linear_f32(x, r, kk, w, begin, end, y, ld, acc)
-            case .bf16(let w): zoo_linear_bf16(x, r, kk, w, begin, end, y, ld, acc)
-            case .f16(let w): zoo_linear_f16(x, r, kk, w, begin, end, y, ld, acc)
-            case .f32Rows4(let w): zoo_linear_f32_rows4(x, r, kk, w, begin, end, y, ld, acc)
-            case .bf16Rows4(let w): zoo_linear_half_rows4(x, r, kk, w, begin, end, y, ld, acc, 1)
-            case .f16Rows4(let w): zoo_linear_half_rows4(x, r, kk, w, begin, end, y, ld, acc, 0)
-            case .q8_0(let values, let scales): zoo_linear_q8_0(x, r, kk, values, scales, begin, end, y, ld, acc)
-            case .q4_0(let nibbles, let scales): zoo_linear_q4_0(x, r, kk, nibbles, scales, begin, end, y, ld, acc)
-            case .q4_K(let blocks): zoo_linear_q4_k(x, r, kk, blocks, begin, end, y, ld, acc)
-            case .q6_K(let blocks): zoo_linear_q6_k(x, r, kk, blocks, begin, end, y, ld, acc)
-            case .q5_K(let blocks): zoo_linear_q5_k(x, r, kk, blocks, begin, end, y, ld, acc)
-            case .q5_0(let blocks): zoo_linear_q5_0(x, r, kk, blocks, begin, end, y, ld, acc)
-            case .q5_1(let blocks): zoo_linear_q5_1(x, r, kk, blocks, begin, end, y, ld, acc)
-            case .q8_0x16, .q4_0x16, .q5_0x16, .q4_Kx16, .bf16x16:
-                preconditionFailure("interleaved weights read prepared activations")
-            }
-        }
+        let call = KernelCall(rows: Int32(rows), k: Int32(k), begin: Int32(first), end: Int32(last), y: y, ld: Int32(ld),
+                              accumulate: accumulate ? 1 : 0)
+        // A format with 8-bit activations only where integer dot products are on widens its weights otherwise.
+        if a.form == .fp32, let widening = weight.format.wideningKernel { return widening(a, weight, call) }
+        precondition(a.form == weight.format.activations, "\(weight.format) reads \(weight.format.activations) activations")
+        weight.format.kernel(a, weight, call)
     }
 
     /// Several products of the same activations (a layer's q, k and v; gate and up) as one job: the
@@ -156,7 +112,7 @@ extension MatrixMultiply {
     ) {
         // No arrays built here: this runs twice per layer in every decode step.
         let form = products.first?.weight.activationForm(inFeatures: k)
-        let alignment = products.reduce(16) { max($0, $1.weight.rowAlignment) }
+        let alignment = products.reduce(16) { max($0, $1.weight.format.rowAlignment) }
         guard let form, products.allSatisfy({ $0.weight.activationForm(inFeatures: k) == form && $0.outFeatures % alignment == 0 })
         else {
             for p in products {

@@ -1,15 +1,16 @@
 import ZooCore
 
 /// Always picks the highest-scoring token; ties go to the lowest id, as `torch.argmax` does.
+///
+/// It is the empty ``SamplerChain`` (``SamplerChain/greedy``) behind the ``TokenSampler`` name, so
+/// that greedy decoding validates the logits and picks the token one way everywhere.
 public struct GreedySampler: TokenSampler {
+    private var chain = SamplerChain.greedy
+
     public init() {}
 
     public mutating func next(logits: inout [Float], context: inout SamplingContext) throws -> Int {
-        if logits.isEmpty { throw SamplingError.emptyLogits }
-        if let bad = logits.firstIndex(where: { !($0 < .infinity) }) {
-            throw SamplingError.invalidLogit(token: bad, value: logits[bad])
-        }
-        return Self.argmax(logits)
+        try chain.next(logits: &logits, context: &context)
     }
 
     /// The index of the first maximum; NaN never wins.

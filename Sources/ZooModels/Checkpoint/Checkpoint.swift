@@ -106,13 +106,7 @@ public final class Checkpoint: @unchecked Sendable {
     /// Tensor `name` as stored 16-bit floats (only for F16/BF16 tensors), checked against `shape`,
     /// and recorded as used. Aligned data is a view into the mapping.
     public func halves(_ name: String, shape: [Int]) throws -> HalfBuffer {
-        guard let file = locations[name] else {
-            throw CheckpointError(.tensorNotFound, file: manifest, tensor: name,
-                "not found in the checkpoint in \(directory.path) (\(locations.count) tensors)")
-        }
-        let buffer = try file.halves(name, shape: shape)
-        lock.withLock { _ = used.insert(name) }
-        return buffer
+        try read(name) { try $0.halves(name, shape: shape) }
     }
 
     /// Tensor `name` as fp32, checked against `shape`, and recorded as used.
@@ -121,11 +115,16 @@ public final class Checkpoint: @unchecked Sendable {
     /// F16/BF16 (and unaligned F32) are converted into an owned buffer. Throws ``CheckpointError``
     /// if the tensor is missing, has another shape, or has a dtype other than F32/F16/BF16.
     public func floats(_ name: String, shape: [Int]) throws -> FloatBuffer {
+        try read(name) { try $0.floats(name, shape: shape) }
+    }
+
+    /// `body` applied to the file holding tensor `name`, the tensor then recorded as used.
+    private func read<Buffer>(_ name: String, _ body: (SafetensorsFile) throws -> Buffer) throws -> Buffer {
         guard let file = locations[name] else {
             throw CheckpointError(.tensorNotFound, file: manifest, tensor: name,
                 "not found in the checkpoint in \(directory.path) (\(locations.count) tensors)")
         }
-        let buffer = try file.floats(name, shape: shape)
+        let buffer = try body(file)
         lock.withLock { _ = used.insert(name) }
         return buffer
     }

@@ -64,7 +64,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             return FloatBuffer(count: t.elementCount, shape: shape) {
                 MatrixMultiply.widen(source.assumingMemoryBound(to: UInt16.self), bf16: t.type == .bf16, into: $0, count: t.elementCount)
             }
-        case .q8_0, .q4_0, .q4_K, .q5_K, .q6_K, .q5_0, .q5_1:
+        case _ where t.type == .q8_0 || t.type == .q4_0 || KQuantFormat(t.type) != nil:
             let matrix = try self.matrix(from: t, source, rows: t.elementCount / shape.last!, columns: shape.last!)
             return FloatBuffer(count: t.elementCount, shape: shape) { out in
                 for r in 0..<matrix.rows { matrix.copyRow(r, into: out + r * matrix.columns) }
@@ -93,7 +93,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             stored = precision == .f32
                 ? WeightTensor(try floats(name, shape: [rows, columns]), rows: rows, columns: columns)
                 : WeightTensor(.half(half), rows: rows, columns: columns)
-        case .q8_0, .q4_0, .q4_K, .q5_K, .q6_K, .q5_0, .q5_1:
+        case _ where t.type == .q8_0 || t.type == .q4_0 || KQuantFormat(t.type) != nil:
             stored = try matrix(from: t, source, rows: rows, columns: columns)
         default:
             throw unsupported(t)
@@ -107,8 +107,13 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         throw GGUFError(file: file.url, tensor: first, "\(unused.count) tensor(s) were not used by the model: \(unused.prefix(10).joined(separator: ", "))")
     }
 
+    /// The GGUF tensor types read, as an error lists them.
+    private static let supportedTypes = (["F32", "F16", "BF16", "Q8_0", "Q4_0"]
+        + KQuantFormat.allCases.filter { $0.blockValues == 32 }.map { $0.rawValue.uppercased() }
+        + KQuantFormat.allCases.filter { $0.blockValues != 32 }.map { $0.rawValue.uppercased() }).joined(separator: ", ")
+
     private func unsupported(_ t: GGUFFile.Tensor) -> GGUFError {
-        GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K are)")
+        GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (\(Self.supportedTypes) are)")
     }
 
     /// A quantized GGUF matrix in QwenZoo's layout (k-quants, q5_0 and q5_1 as stored, in place).
@@ -166,15 +171,8 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
 }
 
 extension KQuantFormat {
-    /// The in-place format of a GGUF tensor type, if QwenZoo reads that type in place.
+    /// The in-place format of a GGUF tensor type, if QwenZoo reads that type in place (matched by name).
     init?(_ type: GGMLType) {
-        switch type {
-        case .q4_K: self = .q4_K
-        case .q5_K: self = .q5_K
-        case .q6_K: self = .q6_K
-        case .q5_0: self = .q5_0
-        case .q5_1: self = .q5_1
-        default: return nil
-        }
+        self.init(rawValue: "q" + type.description.dropFirst())
     }
 }

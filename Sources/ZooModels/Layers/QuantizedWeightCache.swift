@@ -161,7 +161,7 @@ final class CachedQuantizedSource: TensorSource {
             default:
                 // k-quant and q5 blocks, as llama.cpp lays them out (q4_K's fallbacks included).
                 guard let format = KQuantFormat(rawValue: entry.format), columns % format.blockValues == 0,
-                      entry.valuesBytes == rows * columns / format.blockValues * format.blockBytes
+                      entry.valuesBytes == format.byteCount(rows: rows, columns: columns)
                 else { return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision) }
                 storage = .kQuant(KQuantBuffer(viewing: values, format: format, rows: rows, columns: columns, in: mapped.file))
             }
@@ -199,6 +199,11 @@ final class CachedQuantizedSource: TensorSource {
         }
         for (name, tensor) in fresh {
             let count = tensor.rows * tensor.columns
+            // Packed formats are one run of bytes, no scales apart.
+            func packedEntry(_ format: String, _ bytes: Int) -> QuantizedWeightCache.Header.Entry {
+                .init(format: format, rows: tensor.rows, columns: tensor.columns, valuesOffset: reserve(bytes), valuesBytes: bytes,
+                      scalesOffset: 0)
+            }
             switch tensor.storage {
             case .q8_0, .q4_0:
                 let isQ8 = if case .q8_0 = tensor.storage { true } else { false }
@@ -207,14 +212,9 @@ final class CachedQuantizedSource: TensorSource {
                     format: isQ8 ? "q8_0" : "q4_0", rows: tensor.rows, columns: tensor.columns,
                     valuesOffset: reserve(valuesBytes), valuesBytes: valuesBytes, scalesOffset: reserve(4 * (count / 32)))
             case .kQuant(let buffer):
-                let bytes = count / buffer.format.blockValues * buffer.format.blockBytes
-                header.tensors[name] = .init(
-                    format: buffer.format.rawValue, rows: tensor.rows, columns: tensor.columns,
-                    valuesOffset: reserve(bytes), valuesBytes: bytes, scalesOffset: 0)
+                header.tensors[name] = packedEntry(buffer.format.rawValue, buffer.byteCount)
             case .interleaved(let buffer):
-                header.tensors[name] = .init(
-                    format: buffer.format.rawValue, rows: tensor.rows, columns: tensor.columns,
-                    valuesOffset: reserve(buffer.byteCount), valuesBytes: buffer.byteCount, scalesOffset: 0)
+                header.tensors[name] = packedEntry(buffer.format.rawValue, buffer.byteCount)
             default:
                 continue
             }

@@ -19,7 +19,7 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     case q4_K
     /// bf16 weights (rounded to bf16 at load if stored wider) whose products round the activations
     /// to bf16 too, with fp32 accumulation: what PyTorch's `torch.bfloat16` and llama.cpp's BF16
-    /// compute. With AVX-512 BF16 about twice the prompt speed of `auto` on a bf16 checkpoint; the
+    /// compute. With AVX-512 BF16 faster prompts than `auto` (BENCHMARKS.md, "Layout measurements"); the
     /// logits move by ~1e-2 relative, where `auto` keeps fp32 activations (within 1e-4 of fp32).
     case bf16
 
@@ -112,33 +112,7 @@ final class WeightTensor: @unchecked Sendable {
 
     /// Copies row `index` as fp32 into `destination` (an embedding lookup).
     func copyRow(_ index: Int, into destination: UnsafeMutablePointer<Float>) {
-        switch storage {
-        case .f32(let buffer):
-            destination.update(from: buffer.pointer + index * columns, count: columns)
-        case .half(let buffer):
-            MatrixMultiply.widen(buffer.pointer + index * columns, bf16: buffer.format == .bf16, into: destination, count: columns)
-        case .q8_0(let values, let scales):
-            let blocks = columns / 32
-            for i in 0..<columns {
-                destination[i] = Float(values[index * columns + i]) * scales[index * blocks + i / 32]
-            }
-        case .q4_0(let nibbles, let scales):
-            let blocks = columns / 32
-            for b in 0..<blocks {
-                let scale = scales[index * blocks + b]
-                for j in 0..<16 {
-                    let byte = nibbles[index * columns / 2 + b * 16 + j]
-                    destination[b * 32 + j] = Float(Int(byte & 0x0F) - 8) * scale
-                    destination[b * 32 + j + 16] = Float(Int(byte >> 4) - 8) * scale
-                }
-            }
-        case .kQuant(let buffer):
-            buffer.dequantizeRow(index, into: destination)
-        case .interleaved(let buffer):
-            buffer.dequantizeRow(index, into: destination)
-        case .fourRows(let buffer):
-            buffer.copyRow(index, into: destination)
-        }
+        data.decodeRow(index, columns: columns, into: destination)
     }
 
     /// This matrix quantized to q8_0 (itself if already quantized or not a multiple of 32 wide).
@@ -156,8 +130,9 @@ final class WeightTensor: @unchecked Sendable {
         }
         defer { releaseMappedPages() }
         if precision == .q4_K {
-            let blocks = KQuantBuffer(empty: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns)
-            forEachFloatSlice { blocks.quantize($0, firstRow: $1, count: $2) }
+            let blocks = KQuantBuffer(quantizing: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns) {
+                forEachFloatSlice($0)
+            }
             return WeightTensor(.kQuant(blocks), rows: rows, columns: columns).interleavedIfPreferred()
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
@@ -180,7 +155,7 @@ final class WeightTensor: @unchecked Sendable {
     /// With ``ModelOptions/mapWeights`` off: a memory-mapped f32 or 16-bit matrix copied into the
     /// huge-page weight arena in ``FourRowLayout``, its file pages released. Decode reads it faster
     /// (fewer TLB misses, activations kept in L1) and prompts run faster, at the price of the copy at
-    /// load (1–2 s for bf16, ~3 s for f32 on the 0.5B shape). A matrix whose shape does not fit the
+    /// load (figures: BENCHMARKS.md, "Layout measurements"). A matrix whose shape does not fit the
     /// layout (rows not a multiple of 4 or columns of 16; no Qwen matrix) stays mapped.
     func copiedIntoArena() -> WeightTensor {
         guard Self.copiesMappedWeights, FourRowLayout.fits(rows: rows, columns: columns) else { return self }

@@ -69,20 +69,15 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        let d = try DecoderDimensions(from: decoder)
+        (modelType, vocabSize, hiddenSize, intermediateSize) = (d.modelType, d.vocabSize, d.hiddenSize, d.intermediateSize)
+        (numHiddenLayers, numAttentionHeads, tieWordEmbeddings) = (d.numHiddenLayers, d.numAttentionHeads, d.tieWordEmbeddings)
+        (bosTokenID, eosTokenIDs) = (d.bosTokenID, d.eosTokenIDs)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        modelType = try c.decode(String.self, forKey: .modelType)
-        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
-        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
         numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? numAttentionHeads
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 32768
         rmsNormEps = try c.decodeIfPresent(Double.self, forKey: .rmsNormEps) ?? 1e-6
-        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? "silu"
-        bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID)
-        eosTokenIDs = try c.decodeIfPresent(OneOrManyInts.self, forKey: .eosTokenID)?.values ?? []
         dtype = try c.decodeIfPresent(String.self, forKey: .dtype)
             ?? c.decodeIfPresent(String.self, forKey: .torchDtype)
         useSlidingWindow = try c.decodeIfPresent(Bool.self, forKey: .useSlidingWindow) ?? false
@@ -146,16 +141,12 @@ public struct Qwen2Configuration: Decodable, Sendable, Equatable {
     }
 
     private func validate(explicitHeadDim: Bool) throws {
-        func fail(_ field: String, _ message: String) -> ConfigError {
-            ConfigError(file: nil, field: field, message: message)
-        }
-        for (field, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-            ("num_hidden_layers", numHiddenLayers), ("num_key_value_heads", numKeyValueHeads),
-            ("head_dim", headDim), ("max_position_embeddings", maxPositionEmbeddings),
-        ] where value <= 0 {
-            throw fail(field, "must be positive, found \(value)")
-        }
+        let fail = ConfigError.field
+        try ConfigError.requirePositive([
+            "vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+            "num_hidden_layers": numHiddenLayers, "num_key_value_heads": numKeyValueHeads,
+            "head_dim": headDim, "max_position_embeddings": maxPositionEmbeddings,
+        ])
         if !explicitHeadDim, hiddenSize % numAttentionHeads != 0 {
             throw fail("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads (\(numAttentionHeads))")
         }

@@ -107,57 +107,33 @@ extension Qwen2Model {
         let gate, up, down: Linear
     }
 
-    struct Weights {
-        let embedding: TokenEmbedding
-        let layers: [Layer]
-        let head: OutputHead
+    typealias Weights = DecoderWeights<Layer>
+}
 
-        init(_ c: Qwen2Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
-            let H = c.hiddenSize, V = c.vocabSize, I = c.intermediateSize
-            let qWidth = c.numAttentionHeads * c.headDim, kvWidth = c.numKeyValueHeads * c.headDim
-            func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
-                try checkpoint.floats(name, shape: shape)
-            }
-            func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
-                Linear(
-                    weight: try checkpoint.matrix("\(name).weight", rows: out, columns: `in`, precision: precision),
-                    bias: bias ? try tensor("\(name).bias", [out]) : nil)
-            }
-            // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
-            let table = try checkpoint.matrix(
-                "model.embed_tokens.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
-            embedding = TokenEmbedding(table: table)
-            layers = try (0..<c.numHiddenLayers).map { i in
-                let p = "model.layers.\(i)"
-                return Layer(
-                    inputNorm: try tensor("\(p).input_layernorm.weight", [H]),
-                    q: try linear("\(p).self_attn.q_proj", out: qWidth, in: H, bias: true),
-                    k: try linear("\(p).self_attn.k_proj", out: kvWidth, in: H, bias: true),
-                    v: try linear("\(p).self_attn.v_proj", out: kvWidth, in: H, bias: true),
-                    o: try linear("\(p).self_attn.o_proj", out: H, in: qWidth),
-                    postNorm: try tensor("\(p).post_attention_layernorm.weight", [H]),
-                    gate: try linear("\(p).mlp.gate_proj", out: I, in: H),
-                    up: try linear("\(p).mlp.up_proj", out: I, in: H),
-                    down: try linear("\(p).mlp.down_proj", out: H, in: I))
-            }
-            let finalNorm = try tensor("model.norm.weight", [H])
-            // A tied checkpoint may still carry a copy of lm_head; the embedding is what HF uses.
-            // Quantized, the tied head is a second matrix; asking the source for it lets a cache keep it.
-            let lmHead = c.tieWordEmbeddings
-                ? Linear(
-                    weight: precision.isQuantized
-                        ? try checkpoint.matrix("model.embed_tokens.weight", rows: V, columns: H, precision: precision)
-                        : table,
-                    bias: nil)
-                : try linear("lm_head", out: V, in: H)
-            head = OutputHead(norm: finalNorm, eps: Float(c.rmsNormEps), lmHead: lmHead)
-            try checkpoint.verifyAllTensorsUsed { name in
-                name.hasSuffix("rotary_emb.inv_freq") || (c.tieWordEmbeddings && name == "lm_head.weight")
-            }
-            checkpoint.loadingFinished()
-        }
+extension DecoderWeights<Qwen2Model.Layer> {
+    init(_ c: Qwen2Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
+        let H = c.hiddenSize, I = c.intermediateSize
+        let qWidth = c.numAttentionHeads * c.headDim, kvWidth = c.numKeyValueHeads * c.headDim
+        let read = CheckpointReader(checkpoint, precision: precision)
+        try self.init(read, embedding: "model.embed_tokens.weight", vocabulary: c.vocabSize, hidden: H,
+                      layers: c.numHiddenLayers, layer: { i in
+            let p = "model.layers.\(i)"
+            return Layer(
+                inputNorm: try read.tensor("\(p).input_layernorm.weight", [H]),
+                q: try read.linear("\(p).self_attn.q_proj", out: qWidth, in: H, bias: true),
+                k: try read.linear("\(p).self_attn.k_proj", out: kvWidth, in: H, bias: true),
+                v: try read.linear("\(p).self_attn.v_proj", out: kvWidth, in: H, bias: true),
+                o: try read.linear("\(p).self_attn.o_proj", out: H, in: qWidth),
+                postNorm: try read.tensor("\(p).post_attention_layernorm.weight", [H]),
+                gate: try read.linear("\(p).mlp.gate_proj", out: I, in: H),
+                up: try read.linear("\(p).mlp.up_proj", out: I, in: H),
+                down: try read.linear("\(p).mlp.down_proj", out: H, in: I))
+        }, finalNorm: "model.norm.weight", eps: c.rmsNormEps, tied: c.tieWordEmbeddings,
+           unused: { $0.hasSuffix("rotary_emb.inv_freq") })
     }
+}
 
+extension Qwen2Model {
     /// Scratch activations for one forward call.
     struct Buffers {
         let x, h, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>

@@ -52,13 +52,11 @@ public struct QwenV1Configuration: Decodable, Sendable, Equatable {
     public var rotaryDim: Int { Int(Double(kvChannels) * rotaryPct) }
 
     public init(from decoder: any Decoder) throws {
+        let d = try DecoderDimensions(from: decoder)
+        (modelType, vocabSize, hiddenSize, intermediateSize) = (d.modelType, d.vocabSize, d.hiddenSize, d.intermediateSize)
+        (numHiddenLayers, numAttentionHeads, tieWordEmbeddings) = (d.numHiddenLayers, d.numAttentionHeads, d.tieWordEmbeddings)
+        (bosTokenID, eosTokenIDs) = (d.bosTokenID, d.eosTokenIDs)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        modelType = try c.decode(String.self, forKey: .modelType)
-        vocabSize = try c.decode(Int.self, forKey: .vocabSize)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
-        intermediateSize = try c.decode(Int.self, forKey: .intermediateSize)
-        numHiddenLayers = try c.decode(Int.self, forKey: .numHiddenLayers)
-        numAttentionHeads = try c.decode(Int.self, forKey: .numAttentionHeads)
         kvChannels = try c.decodeIfPresent(Int.self, forKey: .kvChannels) ?? 128
         layerNormEpsilon = try c.decodeIfPresent(Double.self, forKey: .layerNormEpsilon) ?? 1e-6
         rotaryPct = try c.decodeIfPresent(Double.self, forKey: .rotaryPct) ?? 1.0
@@ -69,25 +67,17 @@ public struct QwenV1Configuration: Decodable, Sendable, Equatable {
         useDynamicNTK = try c.decodeIfPresent(Bool.self, forKey: .useDynamicNTK) ?? true
         useLogNAttention = try c.decodeIfPresent(Bool.self, forKey: .useLogNAttention) ?? true
         noBias = try c.decodeIfPresent(Bool.self, forKey: .noBias) ?? true
-        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
-        bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID)
-        eosTokenIDs = try c.decodeIfPresent(OneOrManyInts.self, forKey: .eosTokenID)?.values ?? []
         dtype = try c.decodeIfPresent(String.self, forKey: .torchDtype)
         try validate()
     }
 
     private func validate() throws {
-        func fail(_ field: String, _ message: String) -> ConfigError {
-            ConfigError(file: nil, field: field, message: message)
-        }
-        for (field, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-            ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
-            ("kv_channels", kvChannels), ("seq_length", seqLength),
-            ("max_position_embeddings", maxPositionEmbeddings),
-        ] where value <= 0 {
-            throw fail(field, "must be positive, found \(value)")
-        }
+        let fail = ConfigError.field
+        try ConfigError.requirePositive([
+            "vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+            "num_hidden_layers": numHiddenLayers, "num_attention_heads": numAttentionHeads,
+            "kv_channels": kvChannels, "seq_length": seqLength, "max_position_embeddings": maxPositionEmbeddings,
+        ])
         if intermediateSize % 2 != 0 {
             throw fail("intermediate_size", "must be even (the FFN width is half of it), found \(intermediateSize)")
         }

@@ -161,27 +161,6 @@ extension QwenV1Model {
     }
 }
 
-// MARK: - Loading
-
-extension QwenV1Model {
-    /// The registry entry for `model_type: qwen`.
-    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        var configuration = try directory.config.decode(QwenV1Configuration.self)
-        let overrides = directory.options
-        // The usable context; `seq_length` stays the NTK/LogN threshold the model was trained with.
-        if let contextLength = overrides.contextLength { configuration.maxPositionEmbeddings = contextLength }
-        if overrides.ropeScaling != nil {
-            throw ConfigError(file: directory.config.url, field: "rope_scaling",
-                              message: "Qwen v1 takes use_dynamic_ntk, not rope_scaling")
-        }
-        let checkpoint = try Checkpoint(directory: directory.url)
-        return try QwenV1Model(
-            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
-            options: Options(configuration, useDynamicNTK: overrides.useDynamicNTK, useLogNAttention: overrides.useLogNAttention),
-            attention: overrides.attention, precision: overrides.weightPrecision)
-    }
-}
-
 // MARK: - Weights
 
 extension QwenV1Model {
@@ -192,50 +171,31 @@ extension QwenV1Model {
         let w1, w2, mlpOut: Linear
     }
 
-    struct Weights {
-        let embedding: TokenEmbedding
-        let layers: [Layer]
-        let head: OutputHead
+    typealias Weights = DecoderWeights<Layer>
+}
 
-        init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
-            let H = c.hiddenSize, V = c.vocabSize, F = c.ffnWidth
-            let bias = !c.noBias
-            func tensor(_ name: String, _ shape: [Int]) throws -> FloatBuffer {
-                try checkpoint.floats(name, shape: shape)
-            }
-            func linear(_ name: String, out: Int, in: Int, bias: Bool = false) throws -> Linear {
-                Linear(
-                    weight: try checkpoint.matrix("\(name).weight", rows: out, columns: `in`, precision: precision),
-                    bias: bias ? try tensor("\(name).bias", [out]) : nil)
-            }
-            // The embedding is read row by row: quantizing it buys nothing, so q8_0 keeps it as stored.
-            let table = try checkpoint.matrix(
-                "transformer.wte.weight", rows: V, columns: H, precision: precision.isQuantized ? .asStored : precision)
-            embedding = TokenEmbedding(table: table)
-            layers = try (0..<c.numHiddenLayers).map { i in
-                let p = "transformer.h.\(i)"
-                return Layer(
-                    ln1: try tensor("\(p).ln_1.weight", [H]),
-                    qkv: try linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
-                    attnOut: try linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
-                    ln2: try tensor("\(p).ln_2.weight", [H]),
-                    w1: try linear("\(p).mlp.w1", out: F, in: H, bias: bias),
-                    w2: try linear("\(p).mlp.w2", out: F, in: H, bias: bias),
-                    mlpOut: try linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
-            }
-            let finalNorm = try tensor("transformer.ln_f.weight", [H])
-            let lmHead = c.tieWordEmbeddings
-                ? Linear(weight: table.quantized(to: precision), bias: nil)
-                : try linear("lm_head", out: V, in: H)
-            head = OutputHead(norm: finalNorm, eps: Float(c.layerNormEpsilon), lmHead: lmHead)
-            try checkpoint.verifyAllTensorsUsed { name in
-                name.hasSuffix("attn.masked_bias") || name.hasSuffix("rotary_emb.inv_freq")
-                    || (c.tieWordEmbeddings && name == "lm_head.weight")
-            }
-            checkpoint.loadingFinished()
-        }
+extension DecoderWeights<QwenV1Model.Layer> {
+    init(_ c: QwenV1Configuration, _ checkpoint: any TensorSource, precision: WeightPrecision) throws {
+        let H = c.hiddenSize, F = c.ffnWidth
+        let bias = !c.noBias
+        let read = CheckpointReader(checkpoint, precision: precision)
+        try self.init(read, embedding: "transformer.wte.weight", vocabulary: c.vocabSize, hidden: H,
+                      layers: c.numHiddenLayers, layer: { i in
+            let p = "transformer.h.\(i)"
+            return Layer(
+                ln1: try read.tensor("\(p).ln_1.weight", [H]),
+                qkv: try read.linear("\(p).attn.c_attn", out: 3 * H, in: H, bias: true),
+                attnOut: try read.linear("\(p).attn.c_proj", out: H, in: H, bias: bias),
+                ln2: try read.tensor("\(p).ln_2.weight", [H]),
+                w1: try read.linear("\(p).mlp.w1", out: F, in: H, bias: bias),
+                w2: try read.linear("\(p).mlp.w2", out: F, in: H, bias: bias),
+                mlpOut: try read.linear("\(p).mlp.c_proj", out: H, in: F, bias: bias))
+        }, finalNorm: "transformer.ln_f.weight", eps: c.layerNormEpsilon, tied: c.tieWordEmbeddings,
+           unused: { $0.hasSuffix("attn.masked_bias") || $0.hasSuffix("rotary_emb.inv_freq") })
     }
+}
 
+extension QwenV1Model {
     /// Scratch activations for one forward call.
     struct Buffers {
         let x, h, qkv, q, k, v, attn, gate, up: UnsafeMutablePointer<Float>

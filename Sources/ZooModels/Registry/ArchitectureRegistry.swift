@@ -1,48 +1,41 @@
 import Foundation
-import Synchronization
 import ZooCore
 
-/// What an architecture needs to build a model from a checkpoint directory.
-public struct CheckpointDirectory: Sendable {
-    public let url: URL
-    /// `config.json`, read but not yet decoded: each architecture decodes its own fields.
-    public let config: ConfigFile
-    /// `generation_config.json`, when present.
-    public let generation: GenerationConfig?
-    /// What the manifest chose beyond the config (attention kind, overrides).
-    public let options: ModelOptions
-}
-
-/// Builds a model of one architecture from a checkpoint directory.
-public typealias ArchitectureLoader = @Sendable (CheckpointDirectory) throws -> any LanguageModel
-
-/// Maps `config.json`'s `model_type` to the code that loads that architecture.
+/// The architectures by `config.json`'s `model_type` (and GGUF's `general.architecture`, which
+/// uses the same names): the generic ``Registry`` of ``ArchitectureLoader``s.
 ///
 /// Architectures register here, outside the model files, so that an app can add one without
-/// forking QwenZoo: `ArchitectureRegistry.shared.register("my_arch") { … }`.
-public final class ArchitectureRegistry: Sendable {
+/// forking QwenZoo: `ArchitectureRegistry.shared.register("my_arch") { directory in … }`.
+public typealias ArchitectureRegistry = Registry<ArchitectureLoader>
+
+/// The built-in architectures, each loader defined in its architecture's folder.
+private let builtInArchitectures: ArchitectureRegistry = {
+    let registry = ArchitectureRegistry()
+    registry.register("qwen", .qwenV1)
+    registry.register("qwen2", .qwen2)
+    return registry
+}()
+
+extension Registry where Factory == ArchitectureLoader {
     /// The registry the runtime and the CLI use, with the built-in Qwen architectures.
-    public static let shared: ArchitectureRegistry = {
-        let registry = ArchitectureRegistry()
-        registry.register("qwen", loader: QwenV1Model.load)
-        registry.register("qwen2", loader: Qwen2Model.load)
-        return registry
-    }()
+    public static var shared: ArchitectureRegistry { builtInArchitectures }
 
-    private let loaders = Mutex<[String: ArchitectureLoader]>([:])
+    /// An empty architecture registry.
+    public convenience init() {
+        self.init(kind: "architecture")
+    }
 
-    public init() {}
-
-    /// Registers (or replaces) the loader for `modelType`.
-    public func register(_ modelType: String, loader: @escaping ArchitectureLoader) {
-        loaders.withLock { $0[modelType] = loader }
+    /// Registers (or replaces) a loader of checkpoint directories for `modelType`.
+    public func register(_ modelType: String, loader: @escaping @Sendable (CheckpointDirectory) throws -> any LanguageModel) {
+        register(modelType, ArchitectureLoader(directory: loader))
     }
 
     /// The `model_type` values that can be loaded, sorted.
-    public var modelTypes: [String] { loaders.withLock { $0.keys.sorted() } }
+    public var modelTypes: [String] { names }
 
     /// Loads the checkpoint in `directory` with the architecture its `config.json` names, or a
-    /// GGUF file (Qwen2 architecture): `gguf` true, or `nil` and a `.gguf` name.
+    /// GGUF file with the architecture its `general.architecture` names: `gguf` true, or `nil` and a
+    /// `.gguf` name (a manifest's `format: gguf` reads a file of any name).
     public func load(directory: URL, options: ModelOptions = ModelOptions(), gguf: Bool? = nil) throws -> any LanguageModel {
         // Every matrix this load reads sees the choice (WeightTensor.copiedIntoArena).
         try WeightTensor.$copiesMappedWeights.withValue(!options.mapWeights) {
@@ -54,54 +47,37 @@ public final class ArchitectureRegistry: Sendable {
         var isDirectory: ObjCBool = false
         if gguf,
            FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            return try GGUFModelLoader.load(directory, options: options)
+            return try loadGGUF(directory, options: options)
         }
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
         else {
             throw ConfigError(file: nil, field: nil, message: "\(directory.path): no such checkpoint directory")
         }
         let config = try ConfigFile(directory.appendingPathComponent("config.json"))
-        struct ModelType: Decodable {
-            let model_type: String
-        }
-        let modelType = try config.decode(ModelType.self).model_type
-        guard let loader = loaders.withLock({ $0[modelType] }) else {
+        let modelType = try config.decode(ModelTypeField.self).model_type
+        guard let loader = try? factory(modelType) else {
             throw ConfigError(
                 file: config.url, field: "model_type",
                 message: "\"\(modelType)\" is not a supported architecture (supported: \(modelTypes.joined(separator: ", ")))")
         }
         let generation = try GenerationConfig.load(directory: directory)
-        return try loader(CheckpointDirectory(url: directory, config: config, generation: generation, options: options))
+        return try loader.directory(CheckpointDirectory(url: directory, config: config, generation: generation, options: options))
+    }
+
+    /// A GGUF file, routed by its `general.architecture`.
+    private func loadGGUF(_ url: URL, options: ModelOptions) throws -> any LanguageModel {
+        let file = try GGUFFile(url: url)
+        let architecture = file.metadata["general.architecture"]?.string ?? "(missing)"
+        guard let read = (try? factory(architecture))?.gguf else {
+            let readers = names.filter { (try? factory($0))?.readsGGUF == true }
+            let supported = readers.isEmpty ? "none" : readers.joined(separator: ", ")
+            throw GGUFError(file: url, "general.architecture \"\(architecture)\" is not supported in GGUF files (supported: \(supported))")
+        }
+        return try read(file, options)
     }
 }
 
-extension Qwen2Model {
-    /// The registry entry for `model_type: qwen2`.
-    @Sendable public static func load(_ directory: CheckpointDirectory) throws -> any LanguageModel {
-        var config = directory.config
-        if let scaling = directory.options.ropeScaling {
-            // The manifest's rope_scaling replaces the config's and is validated the same way.
-            config = try config.replacing(["rope_scaling": scaling.mapValues(\.jsonValue)])
-        }
-        var configuration = try config.decode(Qwen2Configuration.self)
-        if let contextLength = directory.options.contextLength { configuration.maxPositionEmbeddings = contextLength }
-        let checkpoint = try Checkpoint(directory: directory.url)
-        return try Qwen2Model(
-            configuration: configuration, checkpoint: checkpoint, generation: directory.generation,
-            attention: directory.options.attention, precision: directory.options.weightPrecision)
-    }
-}
-
-extension OptionValue {
-    /// The value as `JSONSerialization` takes it.
-    var jsonValue: Any {
-        switch self {
-        case .null: NSNull()
-        case .bool(let b): b
-        case .number(let n): n
-        case .string(let s): s
-        case .list(let l): l.map(\.jsonValue)
-        case .map(let m): m.mapValues(\.jsonValue)
-        }
-    }
+/// The one field of `config.json` that picks the architecture.
+private struct ModelTypeField: Decodable {
+    let model_type: String
 }

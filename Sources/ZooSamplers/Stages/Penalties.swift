@@ -34,19 +34,19 @@ public struct RepetitionPenalty: SamplerStage {
     }
 }
 
-/// OpenAI's presence penalty: `logit − value · [count > 0]`, counting the generated ids (the
-/// OpenAI and vLLM definition); `include_prompt: true` counts the prompt too (llama.cpp), and
-/// `window > 0` only the last `window` ids.
-public struct PresencePenalty: SamplerStage {
-    public let name = "presence_penalty"
+/// OpenAI's count-based penalties, `logit − value · f(count)` for every counted id: the generated
+/// ids (the OpenAI and vLLM definition); `include_prompt: true` counts the prompt too (llama.cpp),
+/// and `window > 0` only the last `window` ids. `Rule` says how the penalty grows with the count.
+public struct CountPenalty<Rule: CountPenaltyRule>: SamplerStage {
+    public var name: String { Rule.name }
     public let value: Double
     public let window: Int
     public let includePrompt: Bool
     private var counts = TokenTable<Int32>(zero: 0)
 
     public init(_ value: Double, window: Int = 0, includePrompt: Bool = false) throws {
-        try require(value.isFinite, "presence_penalty", "must be a finite number, found \(show(value))")
-        try require(window >= 0, "presence_penalty.window", "must be ≥ 0 (0 = all), found \(window)")
+        try require(value.isFinite, Rule.name, "must be a finite number, found \(show(value))")
+        try require(window >= 0, "\(Rule.name).window", "must be ≥ 0 (0 = all), found \(window)")
         self.value = value
         self.window = window
         self.includePrompt = includePrompt
@@ -56,32 +56,34 @@ public struct PresencePenalty: SamplerStage {
         guard value != 0 else { return }
         counts.count(penalizedTokens(context, window: window, includePrompt: includePrompt))
         let v = Float(value)
-        candidates.adjust(counts) { l, _ in l - v }
+        candidates.adjust(counts) { l, c in l - Rule.penalty(v, count: c) }
     }
 }
 
-/// OpenAI's frequency penalty: `logit − value · count`, counting as ``PresencePenalty`` does.
-public struct FrequencyPenalty: SamplerStage {
-    public let name = "frequency_penalty"
-    public let value: Double
-    public let window: Int
-    public let includePrompt: Bool
-    private var counts = TokenTable<Int32>(zero: 0)
+/// How a ``CountPenalty`` grows with a token's count.
+public protocol CountPenaltyRule: Sendable {
+    /// The stage's registry name.
+    static var name: String { get }
+    /// What comes off the logit of a token counted `count` (> 0) times.
+    static func penalty(_ value: Float, count: Int32) -> Float
+}
 
-    public init(_ value: Double, window: Int = 0, includePrompt: Bool = false) throws {
-        try require(value.isFinite, "frequency_penalty", "must be a finite number, found \(show(value))")
-        try require(window >= 0, "frequency_penalty.window", "must be ≥ 0 (0 = all), found \(window)")
-        self.value = value
-        self.window = window
-        self.includePrompt = includePrompt
-    }
+/// OpenAI's presence penalty: `value` once for every counted token, whatever its count.
+public typealias PresencePenalty = CountPenalty<PresenceRule>
 
-    public mutating func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
-        guard value != 0 else { return }
-        counts.count(penalizedTokens(context, window: window, includePrompt: includePrompt))
-        let v = Float(value)
-        candidates.adjust(counts) { l, c in l - v * Float(c) }
-    }
+/// OpenAI's frequency penalty: `value` per occurrence.
+public typealias FrequencyPenalty = CountPenalty<FrequencyRule>
+
+/// ``PresencePenalty``'s rule.
+public enum PresenceRule: CountPenaltyRule {
+    public static let name = "presence_penalty"
+    public static func penalty(_ value: Float, count: Int32) -> Float { value }
+}
+
+/// ``FrequencyPenalty``'s rule.
+public enum FrequencyRule: CountPenaltyRule {
+    public static let name = "frequency_penalty"
+    public static func penalty(_ value: Float, count: Int32) -> Float { value * Float(count) }
 }
 
 /// HF's `NoRepeatNGramLogitsProcessor`: bans every token that would complete an n-gram already

@@ -110,43 +110,53 @@ func cut(_ candidates: inout SamplerCandidates, below threshold: Double, minKeep
     }
 }
 
-/// Epsilon sampling (Hewitt et al. 2022) as HF's `EpsilonLogitsWarper`: removes tokens with
-/// probability < ε, keeping the best `min_keep`.
-public struct EpsilonCutoff: SamplerStage {
-    public let name = "epsilon_cutoff"
+/// Truncation by probability (Hewitt et al. 2022), as HF's `EpsilonLogitsWarper` and
+/// `EtaLogitsWarper`: removes tokens whose probability is below the threshold `Rule` derives from
+/// ε, keeping the best `min_keep`.
+public struct ProbabilityCutoff<Rule: ProbabilityCutoffRule>: SamplerStage {
+    public var name: String { Rule.name }
     public let epsilon: Double
     public let minKeep: Int
 
     public init(_ epsilon: Double, minKeep: Int = 1) throws {
-        try require(epsilon > 0 && epsilon < 1, "epsilon_cutoff", "must be in (0, 1), found \(show(epsilon))")
-        try require(minKeep >= 1, "epsilon_cutoff.min_keep", "must be ≥ 1, found \(minKeep)")
+        try require(epsilon > 0 && epsilon < 1, Rule.name, "must be in (0, 1), found \(show(epsilon))")
+        try require(minKeep >= 1, "\(Rule.name).min_keep", "must be ≥ 1, found \(minKeep)")
         self.epsilon = epsilon
         self.minKeep = minKeep
     }
 
     public func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
-        cut(&candidates, below: epsilon, minKeep: minKeep)
+        let threshold = Rule.threshold(epsilon, &candidates)
+        cut(&candidates, below: threshold, minKeep: minKeep)
     }
 }
 
-/// Eta sampling (Hewitt et al. 2022) as HF's `EtaLogitsWarper`: removes tokens with probability
-/// < η = min(ε, √ε · exp(−H)), H the entropy (nats) of the candidates' softmax; keeps `min_keep`.
-public struct EtaCutoff: SamplerStage {
-    public let name = "eta_cutoff"
-    public let epsilon: Double
-    public let minKeep: Int
+/// The probability below which a ``ProbabilityCutoff`` removes tokens.
+public protocol ProbabilityCutoffRule: Sendable {
+    /// The stage's registry name.
+    static var name: String { get }
+    /// The threshold for `epsilon` on these candidates.
+    static func threshold(_ epsilon: Double, _ candidates: inout SamplerCandidates) -> Double
+}
 
-    public init(_ epsilon: Double, minKeep: Int = 1) throws {
-        try require(epsilon > 0 && epsilon < 1, "eta_cutoff", "must be in (0, 1), found \(show(epsilon))")
-        try require(minKeep >= 1, "eta_cutoff.min_keep", "must be ≥ 1, found \(minKeep)")
-        self.epsilon = epsilon
-        self.minKeep = minKeep
-    }
+/// Epsilon sampling: removes tokens with probability < ε.
+public typealias EpsilonCutoff = ProbabilityCutoff<EpsilonRule>
 
-    public func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
-        let h = candidates.entropy()
-        let eta = min(epsilon, epsilon.squareRoot() * Foundation.exp(-h))
-        cut(&candidates, below: eta, minKeep: minKeep)
+/// Eta sampling: removes tokens with probability < η = min(ε, √ε · exp(−H)), H the entropy (nats)
+/// of the candidates' softmax.
+public typealias EtaCutoff = ProbabilityCutoff<EtaRule>
+
+/// ``EpsilonCutoff``'s rule.
+public enum EpsilonRule: ProbabilityCutoffRule {
+    public static let name = "epsilon_cutoff"
+    public static func threshold(_ epsilon: Double, _ candidates: inout SamplerCandidates) -> Double { epsilon }
+}
+
+/// ``EtaCutoff``'s rule.
+public enum EtaRule: ProbabilityCutoffRule {
+    public static let name = "eta_cutoff"
+    public static func threshold(_ epsilon: Double, _ candidates: inout SamplerCandidates) -> Double {
+        min(epsilon, epsilon.squareRoot() * Foundation.exp(-candidates.entropy()))
     }
 }
 

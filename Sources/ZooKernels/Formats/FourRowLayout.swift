@@ -5,10 +5,9 @@ import CZooKernels
 ///
 /// Why: a decode step reads a row-major matrix one row after another, and once a row is longer than
 /// a few thousand columns the activations it is multiplied with no longer stay in the L1 cache
-/// beside the streamed weights (down_proj's 4864 columns: 22 GB/s on one core, against 31 for rows
-/// of 896). Four rows side by side are still one stream, but each activation chunk is loaded once
-/// for four rows: 30 GB/s on one core for fp32 rows of 4864, 24 against 18 for bf16, and prompts
-/// gain 0–25 % (one core, huge pages). The products equal the row-major kernels' bit for bit.
+/// beside the streamed weights. Four rows side by side are still one stream, but each activation
+/// chunk is loaded once for four rows (figures: BENCHMARKS.md, "Layout measurements"). The products
+/// equal the row-major kernels' bit for bit.
 public enum FourRowLayout {
     /// Whether a `rows × columns` matrix can take the layout (rows a multiple of 4, columns of 16).
     public static func fits(rows: Int, columns: Int) -> Bool {
@@ -20,14 +19,8 @@ public enum FourRowLayout {
     public static func pack(_ source: UnsafeRawPointer, rows: Int, columns: Int, elementBytes: Int,
                             into destination: UnsafeMutableRawPointer) {
         precondition(fits(rows: rows, columns: columns), "the four-row layout needs rows % 4 == 0 and columns % 16 == 0")
-        let groups = rows / 4
-        let threads = groups < 64 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            if begin < end {
-                zoo_pack_rows4(source, Int32(columns), Int32(elementBytes), Int32(begin), Int32(end), destination)
-            }
+        Parallel.forEachRowChunk(rows / 4, serialBelow: 64) { begin, end in
+            zoo_pack_rows4(source, Int32(columns), Int32(elementBytes), Int32(begin), Int32(end), destination)
         }
     }
 

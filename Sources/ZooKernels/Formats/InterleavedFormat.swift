@@ -1,10 +1,9 @@
 import CZooKernels
 
 /// Weights with their rows interleaved in groups of 16, the layout QwenZoo's AVX-512 VNNI and BF16
-/// kernels read: one instruction then advances 16 rows at once. For q8_0 and q4_0 that makes prompt
-/// processing about four times and decoding two to three times faster on one core than the
-/// row-major layout; values and fp16 scales are llama.cpp's, so nothing is lost in the repacking
-/// (layout: `linear_x16.c`). ``bf16`` is `dtype: bf16`'s layout (`linear_bf16x16.c`).
+/// kernels read: one instruction then advances 16 rows at once (speed against the row-major layout:
+/// BENCHMARKS.md, "Layout measurements"). Values and fp16 scales are llama.cpp's, so nothing is
+/// lost in the repacking (layout: `linear_x16.c`). ``bf16`` is `dtype: bf16`'s layout (`linear_bf16x16.c`).
 public enum InterleavedFormat: String, Sendable {
     case q8_0 = "q8_0x16"
     case q4_0 = "q4_0x16"
@@ -75,35 +74,27 @@ public enum InterleavedFormat: String, Sendable {
     /// Calls `body(firstGroup, endGroup)` over the groups of 16 rows of a `rows`-row matrix, split over
     /// the cores (packing is mostly page faults on fresh memory, which both cores take at once).
     private static func forEachGroupRange(_ rows: Int, _ body: (Int32, Int32) -> Void) {
-        let groups = (rows + 15) / 16
-        let threads = groups < 8 ? 1 : Parallel.threadCount
-        let chunk = (groups + threads - 1) / threads
-        Parallel.forEach(threads) { i in
-            let begin = i * chunk, end = min(groups, begin + chunk)
-            if begin < end { body(Int32(begin), Int32(end)) }
-        }
+        Parallel.forEachRowChunk((rows + 15) / 16, serialBelow: 8) { begin, end in body(Int32(begin), Int32(end)) }
     }
 
     /// Row `row` dequantized to fp32 (an embedding lookup).
     public func unpackRow(_ packed: UnsafePointer<UInt8>, columns: Int, row: Int, into destination: UnsafeMutablePointer<Float>) {
-        if self == .bf16 {
-            let halves = UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self)
-            return zoo_unpack_row_bf16x16(halves, Int32(columns), Int32(row), destination)
+        weightData(packed).decodeRow(row, columns: columns, into: destination)
+    }
+
+    /// The format's descriptor.
+    public var descriptor: WeightFormat {
+        switch self {
+        case .q8_0: .q8_0x16
+        case .q4_0: .q4_0x16
+        case .q5_0: .q5_0x16
+        case .q4_K: .q4_Kx16
+        case .bf16: .bf16x16
         }
-        if self == .q4_K { return zoo_unpack_row_q4_k_x16(packed, Int32(columns), Int32(row), destination) }
-        zoo_unpack_row_x16(kind, packed, Int32(columns), Int32(row), destination)
     }
 
     /// The kernels' view of a packed matrix.
-    public func weightData(_ packed: UnsafePointer<UInt8>) -> WeightData {
-        switch self {
-        case .q8_0: .q8_0x16(packed)
-        case .q4_0: .q4_0x16(packed)
-        case .q5_0: .q5_0x16(packed)
-        case .q4_K: .q4_Kx16(packed)
-        case .bf16: .bf16x16(UnsafeRawPointer(packed).assumingMemoryBound(to: UInt16.self))
-        }
-    }
+    public func weightData(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(descriptor, packed) }
 }
 
 extension MatrixMultiply {
