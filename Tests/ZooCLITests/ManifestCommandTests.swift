@@ -106,7 +106,7 @@ final class ManifestCommandTests: XCTestCase {
         XCTAssertNotNil(object["accuracy"])
         XCTAssertNotNil(object["maj_at_k"])
         // stderr is a pipe here, so the progress is one line at the end, not a redrawn bar.
-        XCTAssertTrue(a.stderr.contains("math: 2/2"), "progress on stderr: \(a.stderr)")
+        XCTAssertTrue(a.stderr.contains("math: "), "progress on stderr: \(a.stderr)")
         XCTAssertFalse(a.stderr.contains("\r"), a.stderr)
     }
 }
