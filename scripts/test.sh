@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: system packages, the real Qwen vocabulary, the example app, then every Swift test.
+# The whole test suite: system packages, the real Qwen vocabulary and HumanEval problems, the example app, then
+# every Swift test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 scripts/fetch_vocab.sh
+scripts/fetch_humaneval.sh
 # The example package (Examples/) builds against this one and chats with the bundled model.
 scripts/test_example.sh
 # The suite is XCTest; without this flag the run would close on Swift Testing's "0 tests" line.
