@@ -12,3 +12,5 @@ scripts/test_example.sh
 # Quantized-weight cache files of the fixtures go under .build, not into the home directory.
 export QWENZOO_CACHE="${QWENZOO_CACHE:-$PWD/.build/test-cache}"
 swift test --disable-swift-testing "$@"
+# Every fuzz target for 20 s from its committed corpus (libFuzzer + ASan; the Fuzz/ package, scripts/fuzz.sh).
+scripts/fuzz.sh --seconds "${ZOO_FUZZ_SECONDS:-20}"
