@@ -48,11 +48,19 @@ struct CodeScoringOptions: ParsableArguments {
             fields["pass_at_\(k)"] = value
             rows.append(("pass@\(k)", String(format: "%.1f %%", value * 100)))
         }
+        try EvaluationReport.write(fields: fields, rows: rows, title: "code: \(completions)", json: json)
+    }
+}
+
+/// How `zoo eval` prints a result.
+enum EvaluationReport {
+    /// `fields` as one JSON object with sorted keys, or `rows` as a two-column Markdown table under `title`.
+    static func write(fields: [String: Any], rows: [(String, String)], title: String, json: Bool) throws {
         if json {
             let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
             StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
         } else {
-            var table = "| code: \(completions) | |\n|---|---|\n"
+            var table = "| \(title) | |\n|---|---|\n"
             for (name, value) in rows { table += "| \(name) | \(value) |\n" }
             StandardIO.write(table)
         }

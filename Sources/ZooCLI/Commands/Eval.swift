@@ -125,14 +125,7 @@ struct Eval: ParsableCommand {
                 rows = [("tokens scored", "\(result.tokens)"), ("perplexity", String(format: "%.4f", result.perplexity))]
             }
             bar.finish(seconds: Date().timeIntervalSince(start))
-            if json {
-                let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-                StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
-            } else {
-                var table = "| \(task.rawValue) on \(resolved.manifest.name) | |\n|---|---|\n"
-                for (name, value) in rows { table += "| \(name) | \(value) |\n" }
-                StandardIO.write(table)
-            }
+            try EvaluationReport.write(fields: fields, rows: rows, title: "\(task.rawValue) on \(resolved.manifest.name)", json: json)
         }
     }
 
