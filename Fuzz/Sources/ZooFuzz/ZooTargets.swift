@@ -11,7 +11,7 @@ enum ZooTargets {
         let folder = Scratch.folder.appendingPathComponent("zoo")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (part, name) in zip(Scratch.parts(input, 4), ["a", "b", "c", "d"]) {
-            _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("\(name).yaml").path, contents: Data(part))
+            Scratch.file("\(name).yaml", part, in: folder)
         }
         let loader = ManifestLoader(searchPaths: [folder], environment: ["QWENZOO_MODELS": "/nonexistent"])
         let resolved = try loader.load("a", overrides: [])
