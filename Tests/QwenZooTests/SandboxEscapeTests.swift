@@ -184,3 +184,12 @@ final class UnconfinedSandboxTests: XCTestCase {
         XCTAssertTrue(message.contains("output"), message)
     }
 }
+
+/// Programs reach the interpreter whole, however long (through a pipe made large enough, or a file).
+final class SandboxInputTests: XCTestCase {
+    func testALongProgramRunsWhole() throws {
+        let program = "x = 1\n" + String(repeating: "# padding\n", count: 300_000) + "assert x == 1\nprint('end')\n"
+        XCTAssertEqual(try CodeSandbox(timeout: 20).run(program), .passed)
+        XCTAssertEqual(try CodeSandbox(timeout: 20, confinement: .unconfinedUnsafe).run(program), .passed)
+    }
+}

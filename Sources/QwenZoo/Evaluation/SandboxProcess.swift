@@ -129,21 +129,44 @@ enum SandboxProcess {
         return result == 0 && info.si_signo != 0 || result < 0 && errno != EINTR
     }
 
-    /// An unlinked temporary file holding `input`, positioned at its start.
+    /// The program for stdin: a pipe that already holds all of it (so no writable temporary folder
+    /// is needed and nothing has to feed the child), or, for a program larger than a pipe can be
+    /// made to hold, an unlinked temporary file positioned at its start.
     private static func inputFile(_ input: [UInt8]) throws -> Int32 {
+        let ends = try makePipe()
+        #if os(Linux)
+        let (setSize, getSize): (Int32, Int32) = (1031, 1032)  // F_SETPIPE_SZ, F_GETPIPE_SZ
+        if input.count > 65536 { _ = fcntl(ends.write, setSize, Int32(clamping: input.count)) }
+        let capacity = Int(fcntl(ends.write, getSize))
+        #else
+        let capacity = 16384
+        #endif
+        if input.count <= capacity {
+            let wrote = writeAll(input, to: ends.write)
+            close(ends.write)
+            guard wrote else { close(ends.read); throw EvaluationError("sandbox: cannot write the program (errno \(errno))") }
+            return ends.read
+        }
+        close(ends.read)
+        close(ends.write)
         var template = Array((NSTemporaryDirectory() + "/zoo-sandbox-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw EvaluationError("sandbox: cannot create a temporary file (errno \(errno))") }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        var offset = 0
-        while offset < input.count {
-            let written = input[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { close(fd); throw EvaluationError("sandbox: cannot write the program (errno \(errno))") }
-            offset += written
-        }
+        guard writeAll(input, to: fd) else { close(fd); throw EvaluationError("sandbox: cannot write the program (errno \(errno))") }
         lseek(fd, 0, SEEK_SET)
         return fd
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
     }
 
     /// `posix_spawn` in a new process group with stdin from `stdin`, stdout and stderr to `output`,
