@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite: system packages, the real Qwen vocabulary, the example app, then every Swift test.
+# The whole test suite: system packages, the real Qwen vocabulary and HumanEval problems, the example app, then
+# every Swift test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 scripts/fetch_vocab.sh
+scripts/fetch_humaneval.sh
 # The example package (Examples/) builds against this one and chats with the bundled model.
 scripts/test_example.sh
 # The C kernels on ARM64 (NEON) under qemu, which Swift cannot be cross-compiled for here.
@@ -24,3 +26,5 @@ if [[ $# -eq 0 ]]; then
         ZOO_ISA=$isa swift test --disable-swift-testing --skip-build --filter 'ZooKernelsTests|ZooModelsTests'
     done
 fi
+# Every fuzz target for 20 s from its committed corpus (libFuzzer + ASan; the Fuzz/ package, scripts/fuzz.sh).
+scripts/fuzz.sh --seconds "${ZOO_FUZZ_SECONDS:-20}"

@@ -90,6 +90,10 @@ public enum SamplerSpec {
         let text: String
         let scalars: [Unicode.Scalar]
         var i = 0
+        /// How deeply the value being read is nested (lists and option maps).
+        var depth = 0
+        /// The deepest nesting read; deeper input (the fuzzer sent 1,700 "[") is an error, not a stack overflow.
+        static let maxDepth = 32
 
         init(text: String) {
             self.text = text
@@ -181,6 +185,9 @@ public enum SamplerSpec {
         }
 
         mutating func value() throws -> OptionValue {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw fail("values nest more than \(Self.maxDepth) levels deep") }
             switch peek() {
             case "[":
                 i += 1

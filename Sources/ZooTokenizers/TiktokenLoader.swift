@@ -47,6 +47,11 @@ enum TiktokenLoader {
                     rank = rank * 10 + Int(digit - UInt8(ascii: "0"))
                     guard rank < Int(Int32.max) else { return fail(lineNumber, "rank is too large") }
                 }
+                // Ranks run from 0 without gaps and each takes a line of at least 4 bytes ("IQ 0"),
+                // so a larger rank is a lie that must not size the tables.
+                guard rank <= n / 4 else {
+                    return fail(lineNumber, "rank \(rank) is more than a \(n)-byte file can hold without gaps")
+                }
                 let start = storage.count
                 guard Base64.decode(token, into: &storage) else {
                     return fail(lineNumber, "invalid base64 '\(String(decoding: token, as: UTF8.self))'")

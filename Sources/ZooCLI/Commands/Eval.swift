@@ -84,8 +84,10 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a Markdown table.")
     var json = false
 
+    @OptionGroup var scoring: CodeScoringOptions
+
     func validate() throws {
-        guard manifestArguments.manifest != nil else { throw ValidationError("--manifest is required") }
+        guard manifestArguments.manifest != nil || scoring.completions != nil else { throw ValidationError("--manifest is required") }
         guard votes >= 1, samples >= 1 else { throw ValidationError("--votes and --samples must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         try validateMode()
@@ -138,6 +140,7 @@ struct Eval: ParsableCommand {
         if suite != nil { return try runSuite() }
         guard let task, let data else { return }
         try reportingErrors {
+            if scoring.completions != nil { return try scoring.score(task: task.rawValue, data: data, limit: limit, json: json) }
             let resolved = try manifestArguments.resolve()!
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
             try checkPrerequisites(resolved.manifest, task: task)
@@ -169,7 +172,8 @@ struct Eval: ParsableCommand {
             case .code:
                 let items = try EvaluationDataReader.code(url, format: format, limit: limit)
                 let result = try CodeEvaluation(
-                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens, ks: try parsedKs())
+                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens, ks: try parsedKs(),
+                    sandbox: scoring.sandbox())
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples

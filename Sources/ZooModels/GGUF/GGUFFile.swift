@@ -8,13 +8,14 @@ import Foundation
 /// the file and, where there is one, the key or tensor.
 public final class GGUFFile: @unchecked Sendable {
     /// A metadata value.
-    public indirect enum Value: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
         case int(Int64)
         case uint(UInt64)
         case float(Double)
         case bool(Bool)
         case string(String)
-        case array([Value])
+        /// An array, decoded when ``array`` is read (see ``ValueList``).
+        case array(ValueList)
 
         public var int: Int? {
             switch self {
@@ -34,7 +35,36 @@ public final class GGUFFile: @unchecked Sendable {
         }
 
         public var string: String? { if case .string(let s) = self { s } else { nil } }
-        public var array: [Value]? { if case .array(let a) = self { a } else { nil } }
+        public var array: [Value]? { if case .array(let list) = self { list.values } else { nil } }
+    }
+
+    /// A metadata array, kept as its bytes in the mapped file (checked when the file is opened)
+    /// and decoded when read, so a header's arrays cost no memory until a caller asks for them.
+    public struct ValueList: Sendable, Equatable {
+        /// How many items the array holds.
+        public let count: Int
+        let itemType: UInt32
+        let key: String
+        let depth: Int
+        let mapping: MappedFile
+        let range: Range<Int>
+
+        /// The items (decoded on each call).
+        public var values: [Value] {
+            var reader = Reader(bytes: mapping.bytes, url: mapping.url, mapping: mapping, position: range.lowerBound)
+            var items: [Value] = []
+            items.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let item = try? reader.value(type: itemType, key: key, depth: depth) else { break }
+                items.append(item)
+            }
+            return items
+        }
+
+        public static func == (a: ValueList, b: ValueList) -> Bool {
+            a.itemType == b.itemType && a.count == b.count
+                && a.mapping.bytes[a.range].elementsEqual(b.mapping.bytes[b.range])
+        }
     }
 
     /// One entry of the tensor table. `dimensions` are GGUF's (innermost first): a PyTorch
@@ -58,7 +88,7 @@ public final class GGUFFile: @unchecked Sendable {
     public init(url: URL) throws {
         self.url = url
         mapping = try MappedFile(url: url)
-        var reader = Reader(bytes: mapping.bytes, url: url)
+        var reader = Reader(bytes: mapping.bytes, url: url, mapping: mapping)
         guard try reader.uint32("magic") == 0x4655_4747 else {  // "GGUF", little-endian
             throw GGUFError(file: url, "not a GGUF file (bad magic)")
         }
@@ -104,7 +134,16 @@ public final class GGUFFile: @unchecked Sendable {
         var tensors: [String: Tensor] = [:]
         for (name, dimensions, type, relative) in infos {
             guard tensors[name] == nil else { throw GGUFError(file: url, tensor: name, "appears twice in the tensor table") }
-            let count = dimensions.reduce(1, *)
+            // Overflow-checked: dimensions of up to 2^40 each can claim more than 2^63 elements.
+            var count = 1
+            for d in dimensions {
+                let (product, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, product <= mapping.bytes.count * 8 else {
+                    throw GGUFError(file: url, tensor: name,
+                                    "dimensions \(dimensions) claim more elements than the \(mapping.bytes.count)-byte file can hold")
+                }
+                count = product
+            }
             guard count % type.blockSize == 0, dimensions[0] % type.blockSize == 0 else {
                 throw GGUFError(file: url, tensor: name, "rows of \(dimensions[0]) do not fill whole \(type) blocks of \(type.blockSize)")
             }
@@ -113,13 +152,24 @@ public final class GGUFFile: @unchecked Sendable {
             guard relative % alignment == 0 else {
                 throw GGUFError(file: url, tensor: name, "data offset \(relative) is not aligned to \(alignment)")
             }
-            guard start + byteCount <= mapping.bytes.count else {
+            guard start <= mapping.bytes.count, byteCount <= mapping.bytes.count - start else {
                 throw GGUFError(file: url, tensor: name,
                                 "data [\(start), \(start + byteCount)) runs past the end of the file (\(mapping.bytes.count) bytes; truncated?)")
             }
             tensors[name] = Tensor(name: name, dimensions: dimensions, type: type, offset: start, byteCount: byteCount)
         }
+        try Self.checkNoOverlap(tensors, url: url)
         self.tensors = tensors
+    }
+
+    /// Two tensors whose data share bytes are a crafted or corrupt file.
+    private static func checkNoOverlap(_ tensors: [String: Tensor], url: URL) throws {
+        let ordered = tensors.values.filter { $0.byteCount > 0 }.sorted { ($0.offset, $0.name) < ($1.offset, $1.name) }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) where next.offset < previous.offset + previous.byteCount {
+            throw GGUFError(file: url, tensor: next.name,
+                            "data [\(next.offset), \(next.offset + next.byteCount)) overlaps tensor \(previous.name) "
+                                + "[\(previous.offset), \(previous.offset + previous.byteCount))")
+        }
     }
 
     /// The bytes of a tensor, valid while this file is alive.
@@ -228,6 +278,8 @@ public struct GGUFError: Error, CustomStringConvertible, Sendable {
 private struct Reader {
     let bytes: UnsafeRawBufferPointer
     let url: URL
+    /// The file `bytes` map, which arrays keep alive.
+    let mapping: MappedFile
     var position = 0
 
     mutating func take(_ count: Int, _ what: String) throws -> UnsafeRawBufferPointer {
@@ -273,10 +325,15 @@ private struct Reader {
             guard depth < 4 else { throw GGUFError(file: url, "metadata \(key): arrays nest too deeply") }
             let itemType = try uint32("item type of \(key)")
             let n = try count("length of \(key)", limit: UInt64(bytes.count))
-            var items: [GGUFFile.Value] = []
-            items.reserveCapacity(n)
-            for _ in 0..<n { items.append(try value(type: itemType, key: key, depth: depth + 1)) }
-            return .array(items)
+            let start = position
+            // Checked item by item now, decoded on demand: the claim alone sizes nothing.
+            if let size = [0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 10: 8, 11: 8, 12: 8][itemType] {
+                _ = try take(n * size, key)
+            } else {
+                for _ in 0..<n { _ = try value(type: itemType, key: key, depth: depth + 1) }
+            }
+            return .array(GGUFFile.ValueList(count: n, itemType: itemType, key: key, depth: depth + 1, mapping: mapping,
+                                             range: start..<position))
         case 10: return .uint(try uint64(key))
         case 11: return .int(Int64(bitPattern: try uint64(key)))
         case 12: return .float(Double(bitPattern: try uint64(key)))

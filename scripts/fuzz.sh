@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# libFuzzer targets for every parser of untrusted input (the Fuzz/ package; issue 18).
+#   scripts/fuzz.sh --list                       the targets
+#   scripts/fuzz.sh [TARGET…] [--seconds N]      run each target N seconds (default 60) under ASan
+#   scripts/fuzz.sh --merge [TARGET…]            fold the last runs' finds into the committed, minimized corpora
+#   scripts/fuzz.sh --seeds                      rewrite the seed corpora from the fixtures (Fuzz/make_seeds.py)
+# A run starts from Fuzz/Corpus/TARGET (read-only) and keeps what it finds in .build/fuzz/corpus/TARGET; a crash,
+# a leak, an allocation over 512 MB or an input slower than FUZZ_TIMEOUT seconds (default 3: the machines are
+# shared, so re-run a slow input alone to judge it) fails the run and leaves the input in .build/fuzz/findings/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SECONDS_EACH=60 MODE=run TARGETS=()
+while (($#)); do
+    case "$1" in
+        --list) MODE=list ;;
+        --merge) MODE=merge ;;
+        --seeds) MODE=seeds ;;
+        --seconds) SECONDS_EACH="$2"; shift ;;
+        --seconds=*) SECONDS_EACH="${1#*=}" ;;
+        -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+        *) TARGETS+=("$1") ;;
+    esac
+    shift
+done
+ALL=($(ls Fuzz/Corpus))
+if [[ $MODE == list ]]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
+((${#TARGETS[@]})) || TARGETS=("${ALL[@]}")
+for t in "${TARGETS[@]}"; do
+    [[ -d Fuzz/Corpus/$t ]] || { echo "fuzz.sh: no target $t (scripts/fuzz.sh --list)" >&2; exit 2; }
+done
+
+WORK="$ROOT/.build/fuzz"
+mkdir -p "$WORK/corpus" "$WORK/findings"
+start=$(date +%s)
+(cd Fuzz && swift build --product zoo-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+    -Xcc -fsanitize=address 2>&1 | grep -v "Cannot export local symbol" | grep -E "error|warning:|Build" >&2) || true
+FUZZER="$ROOT/Fuzz/.build/debug/zoo-fuzz"
+[[ -x $FUZZER ]] || { echo "fuzz.sh: the fuzz build failed" >&2; exit 1; }
+echo "fuzz.sh: fuzz build ready in $(($(date +%s) - start)) s" >&2
+export LSAN_OPTIONS="suppressions=$ROOT/Fuzz/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0"
+
+if [[ $MODE == seeds ]]; then
+    python3 Fuzz/make_seeds.py
+    ZOO_FUZZ_MAKE_SEEDS="$ROOT/Fuzz/Corpus" "$FUZZER"
+    swift build --product zoo >/dev/null
+    mkdir -p Fuzz/Corpus/receipt
+    .build/debug/zoo generate --manifest nano-chat --prompt "What is 2 + 3?" --max-tokens 4 \
+        --receipt Fuzz/Corpus/receipt/nano-chat.json >/dev/null
+    exit 0
+fi
+
+status=0
+for t in "${TARGETS[@]}"; do
+    dict=() ; [[ -f Fuzz/Dictionaries/$t.dict ]] && dict=(-dict="Fuzz/Dictionaries/$t.dict")
+    if [[ $MODE == merge ]]; then
+        fresh="$WORK/merged-$t"; rm -rf "$fresh"; mkdir -p "$fresh" "$WORK/corpus/$t"
+        ZOO_FUZZ_TARGET=$t "$FUZZER" -merge=1 -timeout=5 "$fresh" "Fuzz/Corpus/$t" "$WORK/corpus/$t" 2>/dev/null
+        rm -rf "Fuzz/Corpus/$t" && mv "$fresh" "Fuzz/Corpus/$t"
+        echo "$t: $(ls "Fuzz/Corpus/$t" | wc -l) inputs after merging" >&2
+        continue
+    fi
+    mkdir -p "$WORK/corpus/$t"
+    log="$WORK/$t.log"
+    if ZOO_FUZZ_TARGET=$t nice -n 10 "$FUZZER" "$WORK/corpus/$t" "Fuzz/Corpus/$t" "${dict[@]}" \
+        -max_total_time="$SECONDS_EACH" -timeout="${FUZZ_TIMEOUT:-3}" -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 \
+        -print_final_stats=1 -artifact_prefix="$WORK/findings/$t-" >"$log" 2>&1; then
+        runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+        cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+        echo "$t: ok, $runs executions in ${SECONDS_EACH} s, $cov" >&2
+    else
+        status=1
+        echo "$t: FAILED (input in $WORK/findings/, log $log):" >&2
+        grep -E "ERROR|violated|SUMMARY|Fatal error|timeout|out-of-memory|malloc\(" "$log" | head -8 >&2 || true
+    fi
+done
+exit $status
