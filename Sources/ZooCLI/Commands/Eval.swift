@@ -172,8 +172,8 @@ struct Eval: ParsableCommand {
             case .code:
                 let items = try EvaluationDataReader.code(url, format: format, limit: limit)
                 let result = try CodeEvaluation(
-                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens, ks: try parsedKs(),
-                    sandbox: scoring.sandbox())
+                    samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens,
+                    sandbox: scoring.sandbox(), ks: try parsedKs())
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples
