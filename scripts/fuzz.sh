@@ -51,7 +51,7 @@ if [[ $MODE == seeds ]]; then
     exit 0
 fi
 
-status=0
+status=0 passed=0 failed=0
 for t in "${TARGETS[@]}"; do
     dict=() ; [[ -f Fuzz/Dictionaries/$t.dict ]] && dict=(-dict="Fuzz/Dictionaries/$t.dict")
     if [[ $MODE == merge ]]; then
@@ -69,10 +69,12 @@ for t in "${TARGETS[@]}"; do
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
         cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
         echo "$t: ok, $runs executions in ${SECONDS_EACH} s, $cov" >&2
+        passed=$((passed + 1))
     else
-        status=1
+        status=1 failed=$((failed + 1))
         echo "$t: FAILED (input in $WORK/findings/, log $log):" >&2
         grep -E "ERROR|violated|SUMMARY|Fatal error|timeout|out-of-memory|malloc\(" "$log" | head -8 >&2 || true
     fi
 done
+[[ $MODE == merge ]] || echo "fuzz: $passed passed, $failed failed"
 exit $status
