@@ -48,21 +48,22 @@ struct CodeScoringOptions: ParsableArguments {
             fields["pass_at_\(k)"] = value
             rows.append(("pass@\(k)", String(format: "%.1f %%", value * 100)))
         }
-        try EvaluationReport.write(fields: fields, rows: rows, title: "code: \(completions)", json: json)
+        EvaluationReport.write(fields: fields, rows: rows, title: "code: \(completions)", json: json)
     }
 }
 
-/// How `zoo eval` prints a result.
+/// How `zoo eval` prints a result: every mode (tasks, protocols, given completions) goes through here.
 enum EvaluationReport {
-    /// `fields` as one JSON object with sorted keys, or `rows` as a two-column Markdown table under `title`.
-    static func write(fields: [String: Any], rows: [(String, String)], title: String, json: Bool) throws {
+    /// `fields` as one line of JSON (``JSONOutput``), or `rows` as a two-column Markdown table under `title`
+    /// followed by any further `tables`.
+    static func write(fields: [String: Any], rows: [(String, String)], title: String, tables: [String] = [],
+                      json: Bool) {
         if json {
-            let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-            StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
+            StandardIO.write(JSONOutput.line(fields))
         } else {
             var table = "| \(title) | |\n|---|---|\n"
             for (name, value) in rows { table += "| \(name) | \(value) |\n" }
-            StandardIO.write(table)
+            StandardIO.write(([table] + tables).joined(separator: "\n"))
         }
     }
 }

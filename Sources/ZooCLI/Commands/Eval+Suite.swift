@@ -56,8 +56,7 @@ extension Eval {
             }
             if json {
                 fields["manifest"] = resolved.manifest.name
-                let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-                StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
+                StandardIO.write(JSONOutput.line(fields))
             } else {
                 StandardIO.write("| model | " + headers.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: headers.count)
                                  + "\n| \(resolved.manifest.name) | " + cells.joined(separator: " | ") + " |\n")

@@ -213,16 +213,9 @@ struct Eval: ParsableCommand {
         }
     }
 
-    /// `fields` as one JSON object with `--json`, else `rows` as a two-column Markdown table.
+    /// The result through ``EvaluationReport`` (one JSON object with `--json`, else Markdown tables).
     func printResult(_ fields: [String: Any], title: String, rows: [(String, String)], tables: [String] = []) throws {
-        if json {
-            let out = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-            StandardIO.write(String(decoding: out, as: UTF8.self) + "\n")
-        } else {
-            var table = "| \(title) | |\n|---|---|\n"
-            for (name, value) in rows { table += "| \(name) | \(value) |\n" }
-            StandardIO.write(([table] + tables).joined(separator: "\n"))
-        }
+        EvaluationReport.write(fields: fields, rows: rows, title: title, tables: tables, json: json)
     }
 
     func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
