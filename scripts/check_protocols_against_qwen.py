@@ -23,8 +23,12 @@ def load(fname, names):
             seg = ast.get_source_segment(src, node)
             if "torch" not in seg and "argparse" not in seg and "AutoTokenizer" not in seg: keep.append(node)
     import textwrap; ns = {"re": re, "process": _P, "np": None, "textwrap": textwrap, "math": __import__("math")}
-    mod = ast.Module(body=keep, type_ignores=[])
-    exec(compile(mod, fname, "exec"), ns)
+    for node in keep:  # module-level constants that need the scripts' other imports are skipped
+        try:
+            exec(compile(ast.Module(body=[node], type_ignores=[]), fname, "exec"), ns)
+        except NameError:
+            if isinstance(node, ast.FunctionDef):
+                raise
     return ns
 def report(name, agree, total): print(f"{name}: {agree}/{total} agree with the original")
 g = load("evaluate_gsm8k.py", {"extract_answer_hf", "extract_answer", "is_correct"})
@@ -55,3 +59,37 @@ for fname, key in [("evaluate_chat_mmlu.py", "chat_mmlu_prompts"), ("evaluate_ch
     m = load(fname, {"format_example"})
     a = sum(1 for c in FIX[key] if m["format_example"](c["row"]) == c["prompt"])
     report(key, a, len(FIX[key]))
+# The base scripts' output cuts (decode) with a stand-in tokenizer whose decode returns the completion text.
+class _Tensor:
+    def __init__(self, text): self.text = text
+    def cpu(self): return self
+    def numpy(self): return self
+    def tolist(self): return [self.text]
+class _Tok:
+    class tokenizer:
+        @staticmethod
+        def decode(tokens): return "".join(tokens)
+for fname, key, field in [("evaluate_gsm8k.py", "gsm8k", "completion"), ("evaluate_humaneval.py", "humaneval", "completion")]:
+    m = load(fname, {"decode"})
+    a = sum(1 for c in FIX[key] if m["decode"]([_Tensor(c[field])], _Tok, 0)[0] == c["cut"])
+    report(f"{key} output cut", a, len(FIX[key]))
+# 5-shot prompts: the few-shot header and examples, then the question without its answer.
+class _Frame:
+    def __init__(self, rows): self.rows, self.shape = rows, (len(rows), 6)
+    @property
+    def iloc(self):
+        rows = self.rows
+        class _I:
+            def __getitem__(self, index): return rows[index[0]]
+        return _I()
+for fname, key in [("evaluate_mmlu.py", "mmlu_prompts"), ("evaluate_ceval.py", "ceval_prompts"), ("evaluate_cmmlu.py", "cmmlu_prompts")]:
+    m = load(fname, {"format_example", "generate_few_shot_prompt"})
+    agree = 0
+    for c in FIX[key]:
+        subject = c.get("subject", "computer_network")
+        # CMMLU's CSV columns are capitalised ("Question", "Answer"); the fixture rows carry the lower-case names.
+        cap = lambda r: {**r, "Question": r["question"], "Answer": r.get("answer", "")}
+        dev, row = [cap(r) for r in c["dev"]], cap(c["row"])
+        made = m["generate_few_shot_prompt"](len(dev), subject, _Frame(dev)) + m["format_example"](row, include_answer=False)
+        agree += made == c["prompt"]
+    report(key, agree, len(FIX[key]))
