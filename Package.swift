@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "ZooSamplers", dependencies: ["ZooCore"]),
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
+        // MARK: Engines (run rendered prompts: the in-process batching scheduler)
+        .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels"]),
+
         // MARK: Variant plugins (prompt formats and outputs; never weights)
         .target(name: "QwenBase", dependencies: ["ZooCore"]),
         .target(name: "QwenChat", dependencies: ["ZooCore"]),
@@ -46,7 +49,7 @@ let package = Package(
             name: "QwenZoo",
             dependencies: [
                 "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
-                "QwenBase", "QwenChat", "QwenCode", "QwenMath",
+                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

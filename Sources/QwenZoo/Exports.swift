@@ -7,3 +7,4 @@
 @_exported import enum ZooModels.WeightPrecision
 @_exported import struct ZooModels.ModelOptions
 @_exported import class ZooModels.GGUFFile
+@_exported import ZooScheduler
