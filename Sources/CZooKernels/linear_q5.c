@@ -58,6 +58,20 @@ void zoo_dequantize_q5_1(const uint8_t *blocks, int count, float *out) {
     for (int b = 0; b < count / QK; b++) q5_dequantize_block(blocks + (size_t)b * Q5_BYTES(1), 1, out + (size_t)b * QK);
 }
 
+void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, float *scales) {
+    size_t count = (size_t)rows * (size_t)k_dim / QK;
+    for (size_t b = 0; b < count; b++) {
+        const uint8_t *block = blocks + b * Q5_BYTES(0);
+        scales[b] = zoo_f16_at(block);
+        uint32_t qh = q5_high_bits(block, 0);
+        const uint8_t *qs = block + 6;
+        for (int l = 0; l < QK; l++) {
+            int q = ((l < 16 ? qs[l] : qs[l - 16] >> 4) & 0x0F) | (int)(((qh >> l) & 1) << 4);
+            values[b * QK + (size_t)l] = (int8_t)(q - 16);
+        }
+    }
+}
+
 #if ZOO_X86
 // MARK: - AVX-512
 

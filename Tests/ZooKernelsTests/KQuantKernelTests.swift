@@ -138,6 +138,42 @@ final class KQuantKernelTests: XCTestCase {
         }
     }
 
+    func testQ5_0WidenedToQ8_0HoldsTheSameWeights() {
+        // Where the integer kernels run without VNNI, q5_0 matrices are read as q8_0 (WeightTensor.widensQ5_0):
+        // scale × value must be the dequantized weight exactly, so nothing changes but the kernel.
+        let k = 896, n = 7
+        let blocks = randomBlocks(.q5_0, count: n * k, seed: 31)
+        var w = [Float](repeating: 0, count: n * k)
+        blocks.withUnsafeBufferPointer { KQuantFormat.q5_0.dequantize($0.baseAddress!, count: n * k, into: &w) }
+        var values = [Int8](repeating: 0, count: n * k), scales = [Float](repeating: 0, count: n * k / 32)
+        blocks.withUnsafeBufferPointer {
+            MatrixMultiply.widenQ5_0($0.baseAddress!, rows: n, inFeatures: k, values: &values, scales: &scales)
+        }
+        XCTAssertTrue(values.allSatisfy { (-16...15).contains($0) })
+        for i in w.indices { XCTAssertEqual(scales[i / 32] * Float(values[i]), w[i], "weight \(i)") }
+        // Through the q8_0 products (integer ones where they are on), the product of the dequantized weights.
+        var g = Generator(state: 3)
+        let x = (0..<(3 * k)).map { _ in g.float() }
+        var y = [Float](repeating: .nan, count: 3 * n)
+        values.withUnsafeBufferPointer { v in
+            scales.withUnsafeBufferPointer { s in
+                MatrixMultiply.linear(x, rows: 3, inFeatures: k, weight: .q8_0(values: v.baseAddress!, scales: s.baseAddress!),
+                                      outFeatures: n, into: &y)
+            }
+        }
+        for t in 0..<3 {
+            for o in 0..<n {
+                var exact = 0.0, magnitude = 0.0
+                for i in 0..<k {
+                    exact += Double(x[t * k + i]) * Double(w[o * k + i])
+                    magnitude += abs(Double(x[t * k + i]) * Double(w[o * k + i]))
+                }
+                // 8-bit activations: within their rounding (1/254 of each block's largest) of the exact product.
+                XCTAssertEqual(Double(y[t * n + o]), exact, accuracy: 1e-2 * magnitude, "token \(t) output \(o)")
+            }
+        }
+    }
+
     func testBytesPerWeight() {
         let blocks = [UInt8](repeating: 0, count: 1)
         blocks.withUnsafeBufferPointer { b in

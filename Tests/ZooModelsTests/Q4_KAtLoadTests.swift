@@ -18,8 +18,9 @@ final class Q4_KAtLoadTests: XCTestCase {
 
     private func gguf(_ name: String) -> URL { Fixtures.url("gguf/\(name).gguf") }
 
-    /// q4_K's q5_0 fallback keeps llama.cpp's blocks: interleaved where AVX-512 VNNI is in use,
-    /// row-major q5_0 blocks elsewhere, and every row dequantizes to llama.cpp's either way.
+    /// q4_K's q5_0 fallback keeps llama.cpp's blocks: interleaved where AVX-512 VNNI is in use, widened
+    /// to q8_0 where the integer kernels run without it, row-major q5_0 blocks elsewhere, and every row
+    /// dequantizes to llama.cpp's either way.
     func testQ5_0FallbackKeepsTheBlocks() throws {
         MatrixMultiply.integerDotProducts = true
         let source = try GGUFFile(url: gguf("q4_k-source.f32")), llama = try GGUFFile(url: gguf("q4_k-source.llama"))
@@ -30,8 +31,10 @@ final class Q4_KAtLoadTests: XCTestCase {
         switch w.storage {
         case .interleaved(let buffer) where InterleavedFormat.isPreferred && buffer.format == .q5_0:
             dequantizeRow = buffer.dequantizeRow
-        case .kQuant(let buffer) where !InterleavedFormat.isPreferred && buffer.format == .q5_0:
+        case .kQuant(let buffer) where !InterleavedFormat.isPreferred && !WeightTensor.widensQ5_0 && buffer.format == .q5_0:
             dequantizeRow = buffer.dequantizeRow
+        case .q8_0 where WeightTensor.widensQ5_0:
+            dequantizeRow = w.copyRow
         default:
             return XCTFail("not q5_0 in the layout this CPU prefers (interleaved: \(InterleavedFormat.isPreferred))")
         }

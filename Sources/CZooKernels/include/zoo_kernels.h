@@ -90,6 +90,9 @@ void zoo_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks,
 /// qs[l − 16], and bit l of qh as its fifth bit. Dequantizes as gguf-py does, bit for bit; the
 /// products are as zoo_linear_f32 on the dequantized weights, bit for bit.
 void zoo_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
+/// q5_0 rows rewritten as q8_0 (int8 values q − 16, the fp16 d as a float scale per block): the same
+/// values, exactly, for the integer (`x8`) kernels of CPUs without the interleaved VNNI path.
+void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, float *scales);
 
 /// Quantizes fp32 rows to q4_K blocks (k_dim a multiple of 256) or q5_0 blocks (k_dim a multiple
 /// of 32) as llama.cpp's reference quantizers (quantize_row_q4_K_ref, quantize_row_q5_0_ref) do,

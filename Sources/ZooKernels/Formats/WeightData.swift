@@ -108,6 +108,16 @@ extension MatrixMultiply {
         Parallel.forEachRowChunk(rows, serialBelow: 16, body)
     }
 
+    /// Rewrites `rows × inFeatures` q5_0 blocks as q8_0 values and scales: the same weights exactly,
+    /// for the q8_0 integer kernel.
+    public static func widenQ5_0(
+        _ blocks: UnsafePointer<UInt8>, rows: Int, inFeatures k: Int,
+        values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>
+    ) {
+        precondition(k % 32 == 0, "q5_0 rows are a multiple of 32")
+        zoo_widen_q5_0(blocks, Int32(rows), Int32(k), values, scales)
+    }
+
     /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q8_0.
     public static func quantizeQ8_0(
         _ w: UnsafePointer<Float>, rows: Int, inFeatures k: Int,

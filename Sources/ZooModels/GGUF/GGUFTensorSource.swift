@@ -127,8 +127,13 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         }
         if let format = KQuantFormat(t.type) {
             // GGUFFile has checked that rows hold whole blocks and that the data lies inside the file.
-            return WeightTensor(.kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
-                                rows: rows, columns: columns)
+            let inPlace = WeightTensor(
+                .kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
+                rows: rows, columns: columns)
+            guard t.type == .q5_0, WeightTensor.widensQ5_0 else { return inPlace }
+            // Widened to q8_0 for the integer kernels; the file's pages are not read again.
+            defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
+            return inPlace.inPreferredIntegerLayout()
         }
         // q8_0 and q4_0 are rearranged into QwenZoo's layout; the copy is all that is read from now on,
         // so the file's pages go back to the page cache instead of counting twice in resident memory.

@@ -53,8 +53,10 @@ public enum QuantizedWeightCache {
 
     /// The identity of `checkpoint` quantized to `precision`.
     static func key(for checkpoint: Checkpoint, precision: WeightPrecision) -> String {
-        // The layout is part of the identity: interleaved on a VNNI machine, row-major elsewhere.
-        var parts = ["v3", precision.rawValue, InterleavedFormat.isPreferred ? "x16" : "rows",
+        // The layout is part of the identity: interleaved on a VNNI machine, row-major elsewhere
+        // (with q5_0 widened to q8_0 where the integer kernels run without VNNI).
+        let layout = InterleavedFormat.isPreferred ? "x16" : WeightTensor.widensQ5_0 ? "rows-q5w" : "rows"
+        var parts = ["v3", precision.rawValue, layout,
                      checkpoint.directory.standardizedFileURL.path]
         for file in checkpoint.files {
             let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path)

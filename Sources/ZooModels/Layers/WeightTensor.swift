@@ -133,7 +133,7 @@ final class WeightTensor: @unchecked Sendable {
             let blocks = KQuantBuffer(quantizing: columns % 256 == 0 ? .q4_K : .q5_0, rows: rows, columns: columns) {
                 forEachFloatSlice($0)
             }
-            return WeightTensor(.kQuant(blocks), rows: rows, columns: columns).interleavedIfPreferred()
+            return WeightTensor(.kQuant(blocks), rows: rows, columns: columns).inPreferredIntegerLayout()
         }
         let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
         let values8 = precision == .q8_0 ? UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns) : nil
@@ -148,8 +148,8 @@ final class WeightTensor: @unchecked Sendable {
             }
         }
         forEachFloatSlice(quantize)
-        if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).interleavedIfPreferred() }
-        return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).interleavedIfPreferred()
+        if let values8 { return WeightTensor(.q8_0(values: values8, scales: scales), rows: rows, columns: columns).inPreferredIntegerLayout() }
+        return WeightTensor(.q4_0(nibbles: values4!, scales: scales), rows: rows, columns: columns).inPreferredIntegerLayout()
     }
 
     /// With ``ModelOptions/mapWeights`` off: a memory-mapped f32 or 16-bit matrix copied into the
@@ -211,9 +211,26 @@ final class WeightTensor: @unchecked Sendable {
         }
     }
 
-    /// This q8_0, q4_0, q5_0 or q4_K matrix with its rows interleaved for the VNNI kernels, when this machine
-    /// has them (``InterleavedFormat/isPreferred``); otherwise, or for other formats, itself.
-    func interleavedIfPreferred() -> WeightTensor {
+    /// Whether q5_0 matrices are rewritten as q8_0 at load: where integer dot products run in SIMD
+    /// without the interleaved VNNI path (AVX2, AVX-512 without VNNI, NEON). The values are the same,
+    /// and the q8_0 integer kernel reads them instead of dequantizing every block to fp32 for every
+    /// product, for 34 bytes per block instead of 22 (BENCHMARKS.md, AVX2 section). `ZOO_WIDEN_Q5_0=0`
+    /// keeps them as stored, for when memory matters more than speed.
+    static var widensQ5_0: Bool {
+        MatrixMultiply.integerDotProducts && !InterleavedFormat.isPreferred && MatrixMultiply.nativeInstructionSet != "generic"
+            && ProcessInfo.processInfo.environment["ZOO_WIDEN_Q5_0"] != "0"
+    }
+
+    /// This matrix in the layout this CPU's integer kernels read fastest: q8_0, q4_0, q5_0 and q4_K
+    /// rows interleaved for the VNNI kernels (``InterleavedFormat/isPreferred``), or q5_0 widened to
+    /// q8_0 (``widensQ5_0``); otherwise, or for other formats, itself.
+    func inPreferredIntegerLayout() -> WeightTensor {
+        if Self.widensQ5_0, case .kQuant(let blocks) = storage, blocks.format == .q5_0 {
+            let values = UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns)
+            let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
+            MatrixMultiply.widenQ5_0(blocks.blocks, rows: rows, inFeatures: columns, values: values, scales: scales)
+            return WeightTensor(.q8_0(values: values, scales: scales), rows: rows, columns: columns)
+        }
         guard InterleavedFormat.isPreferred, columns % 32 == 0 else { return self }
         let buffer: InterleavedBuffer
         switch storage {
