@@ -174,6 +174,66 @@ final class KQuantKernelTests: XCTestCase {
         }
     }
 
+    func testQ4_KUnpackedIntoBlocksOf32HoldsTheSameWeightsAndItsKernelsAgree() throws {
+        // Where AVX2 runs the integer kernels, q4_K matrices are unpacked into q4_Kb32 (WeightTensor.unpacksQ4_K).
+        let k = 768, n = 9, rows = 5
+        let blocks = randomBlocks(.q4_K, count: n * k, seed: 41)
+        var w = [Float](repeating: 0, count: n * k)
+        blocks.withUnsafeBufferPointer { KQuantFormat.q4_K.dequantize($0.baseAddress!, count: n * k, into: &w) }
+        var nibbles = [UInt8](repeating: 0, count: n * k / 2), factors = [Float](repeating: 0, count: n * k / 16)
+        blocks.withUnsafeBufferPointer {
+            MatrixMultiply.unpackQ4_K($0.baseAddress!, rows: n, inFeatures: k, nibbles: &nibbles, factors: &factors)
+        }
+        var g = Generator(state: 7)
+        let x = (0..<(rows * k)).map { _ in g.float() }
+        func product() -> [Float] {
+            var y = [Float](repeating: .nan, count: rows * n)
+            nibbles.withUnsafeBufferPointer { q in
+                factors.withUnsafeBufferPointer { f in
+                    let data = WeightData.q4_Kb32(nibbles: q.baseAddress!, factors: f.baseAddress!)
+                    for r in 0..<n {
+                        // Every row decodes to gguf-py's dequantization, bit for bit.
+                        var row = [Float](repeating: .nan, count: k)
+                        data.decodeRow(r, columns: k, into: &row)
+                        XCTAssertEqual(row, Array(w[(r * k)..<((r + 1) * k)]), "row \(r)")
+                    }
+                    MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: data, outFeatures: n, into: &y)
+                }
+            }
+            return y
+        }
+        let portable = MatrixMultiply.withInstructionSet("generic") { product() }
+        for isa in instructionSets {
+            let y = MatrixMultiply.withInstructionSet(isa) { product() }
+            // The AVX2 kernel performs the portable one's operations: equal bit for bit.
+            XCTAssertEqual(y, portable, isa)
+            for t in 0..<rows {
+                for o in 0..<n {
+                    var exact = 0.0, magnitude = 0.0
+                    for i in 0..<k {
+                        exact += Double(x[t * k + i]) * Double(w[o * k + i])
+                        magnitude += abs(Double(x[t * k + i]) * Double(w[o * k + i]))
+                    }
+                    // 8-bit activations: within their rounding of the exact product.
+                    XCTAssertEqual(Double(y[t * n + o]), exact, accuracy: 1e-2 * magnitude, "\(isa) token \(t) output \(o)")
+                }
+                // A row alone equals the same row of the batch, bit for bit.
+                let alone: [Float] = MatrixMultiply.withInstructionSet(isa) {
+                    var one = [Float](repeating: .nan, count: n)
+                    nibbles.withUnsafeBufferPointer { q in
+                        factors.withUnsafeBufferPointer { f in
+                            MatrixMultiply.linear(Array(x[(t * k)..<((t + 1) * k)]), rows: 1, inFeatures: k,
+                                                  weight: .q4_Kb32(nibbles: q.baseAddress!, factors: f.baseAddress!),
+                                                  outFeatures: n, into: &one)
+                        }
+                    }
+                    return one
+                }
+                XCTAssertEqual(alone, Array(y[(t * n)..<((t + 1) * n)]), "\(isa) token \(t)")
+            }
+        }
+    }
+
     func testBytesPerWeight() {
         let blocks = [UInt8](repeating: 0, count: 1)
         blocks.withUnsafeBufferPointer { b in

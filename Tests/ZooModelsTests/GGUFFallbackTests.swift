@@ -92,10 +92,10 @@ final class GGUFFallbackTests: XCTestCase {
         // Every in-place format as F32; Q8_0 (converted at load, with its own kernel order) as on both sides.
         let inPlace = Set(file.tensors.values.map(\.type).filter { KQuantFormat($0) != nil })
         XCTAssertTrue(inPlace.isSuperset(of: [.q6_K]) && inPlace.count == 3, "\(name): \(inPlace)")
-        // Q5_0 and Q4_K go to the interleaved integer kernels where the CPU has VNNI (as Q8_0 does), and Q5_0
-        // to the q8_0 integer kernel where the integer kernels run without VNNI: on both sides.
+        // Q5_0 and Q4_K go to the interleaved integer kernels where the CPU has VNNI (as Q8_0 does), and to
+        // q8_0 and q4_Kb32 integer kernels where they run without VNNI: on both sides.
         let fused = InterleavedFormat.isPreferred ? inPlace.subtracting([.q5_0, .q4_K])
-            : WeightTensor.widensQ5_0 ? inPlace.subtracting([.q5_0]) : inPlace
+            : inPlace.subtracting((WeightTensor.widensQ5_0 ? [.q5_0] : []) + (WeightTensor.unpacksQ4_K ? [.q4_K] : []))
         let reference = try logits(dequantizedModel(file, types: fused))
         XCTAssertGreaterThan(reference.map(abs).max()!, 0.5)
         // Bit for bit: the fused kernels dequantize exactly and accumulate in the fp32 kernel's order.

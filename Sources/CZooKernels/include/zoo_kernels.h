@@ -90,6 +90,21 @@ void zoo_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks,
 /// qs[l − 16], and bit l of qh as its fifth bit. Dequantizes as gguf-py does, bit for bit; the
 /// products are as zoo_linear_f32 on the dequantized weights, bit for bit.
 void zoo_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
+/// q4_K rows unpacked into blocks of 32 (`q4_Kb32`, linear_q4_k_b32.c): per block, 16 bytes of nibbles
+/// in q4_0's order, and per row and block the fp32 pair (d·scale, dmin·min) in `factors` — the same
+/// weights, exactly, for an integer kernel where AVX-512 VNNI's interleaved one is not in use.
+/// k_dim is a multiple of 256; nibbles is [rows][k_dim / 2], factors [rows][k_dim / 32][2].
+void zoo_unpack_q4_k_b32(const uint8_t *blocks, int rows, int k_dim, uint8_t *nibbles, float *factors);
+/// Row `row` of a q4_Kb32 matrix as fp32: s·q − m, gguf-py's dequantization, bit for bit.
+void zoo_decode_row_q4_k_b32(const uint8_t *nibbles, const float *factors, int k_dim, int row, float *y);
+/// y (+)= dequantized(xq) · q4_Kb32ᵀ with integer dot products (AVX2 maddubs, or portable C, the
+/// same operations bit for bit); activations as zoo_quantize_activations makes them.
+void zoo_linear_q4_k_b32_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                            const uint8_t *nibbles, const float *factors, int n_begin, int n_end, float *y, int ldy,
+                            int accumulate);
+void zoo_linear_q4_k_b32_x8_portable(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                                     const uint8_t *nibbles, const float *factors, int n_begin, int n_end, float *y,
+                                     int ldy, int accumulate);
 /// q5_0 rows rewritten as q8_0 (int8 values q − 16, the fp16 d as a float scale per block): the same
 /// values, exactly, for the integer (`x8`) kernels of CPUs without the interleaved VNNI path.
 void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, float *scales);

@@ -51,6 +51,17 @@ extension WeightFormat {
         }
     }
 
+    /// llama.cpp's q4_K unpacked at load into blocks of 32: nibbles `[out, in / 2]` in q4_0's order and
+    /// per block the fp32 pair (d·scale, dmin·min) `[out, in / 32, 2]`; a value is scale × nibble − min.
+    /// Read with 8-bit activations by an integer kernel (AVX2), where no interleaved VNNI one runs.
+    public static let q4_Kb32 = WeightFormat("q4_Kb32", blockValues: 32, blockBytes: 16 + 8, activations: .int8QuadSums,
+                                             kernel: { a, w, c in
+        zoo_linear_q4_k_b32_x8(a.values, a.scales, a.sums, c.rows, c.k, w.pointer(UInt8.self), w.scales, c.begin, c.end,
+                               c.y, c.ld, c.accumulate)
+    }, decodeRow: { w, columns, row, y in
+        zoo_decode_row_q4_k_b32(w.pointer(UInt8.self), w.scales, Int32(columns), Int32(row), y)
+    })
+
     /// q8_0 with rows interleaved by 16: 32 int8 values and an fp16 scale per block.
     public static let q8_0x16 = interleaved("q8_0x16", kind: 0, blockBytes: 32 + 2)
     /// q4_0 with rows interleaved by 16: 16 bytes of nibbles and an fp16 scale per block.

@@ -8,7 +8,8 @@ public struct WeightData: @unchecked Sendable {
     public let format: WeightFormat
     /// The first byte of the matrix.
     public let base: UnsafeRawPointer
-    /// The fp32 scales, one per block of 32, of row-major q8_0 and q4_0 (nil for every other format).
+    /// The fp32 scales, one per block of 32, of row-major q8_0 and q4_0, or the (scale, min) pairs of
+    /// q4_Kb32 (nil for every other format).
     public let scales: UnsafePointer<Float>?
 
     /// A matrix of `format` at `base` (with its separate `scales` for q8_0 and q4_0).
@@ -51,6 +52,11 @@ public struct WeightData: @unchecked Sendable {
     /// llama.cpp's q4_0 as packed nibbles `[out, in / 2]` and one scale per block `[out, in / 32]`.
     public static func q4_0(nibbles: UnsafePointer<UInt8>, scales: UnsafePointer<Float>) -> WeightData {
         WeightData(.q4_0, nibbles, scales: scales)
+    }
+    /// llama.cpp's q4_K unpacked into blocks of 32: nibbles `[out, in / 2]` and (scale, min) pairs
+    /// `[out, in / 32, 2]` (see ``WeightFormat/q4_Kb32``).
+    public static func q4_Kb32(nibbles: UnsafePointer<UInt8>, factors: UnsafePointer<Float>) -> WeightData {
+        WeightData(.q4_Kb32, nibbles, scales: factors)
     }
     /// Q8_0 with rows interleaved by 16 (see ``InterleavedFormat``).
     public static func q8_0x16(_ packed: UnsafePointer<UInt8>) -> WeightData { WeightData(.q8_0x16, packed) }
@@ -116,6 +122,16 @@ extension MatrixMultiply {
     ) {
         precondition(k % 32 == 0, "q5_0 rows are a multiple of 32")
         zoo_widen_q5_0(blocks, Int32(rows), Int32(k), values, scales)
+    }
+
+    /// Unpacks `rows × inFeatures` q4_K super-blocks (inFeatures a multiple of 256) into q4_Kb32's
+    /// nibbles and (scale, min) pairs: the same weights exactly.
+    public static func unpackQ4_K(
+        _ blocks: UnsafePointer<UInt8>, rows: Int, inFeatures k: Int,
+        nibbles: UnsafeMutablePointer<UInt8>, factors: UnsafeMutablePointer<Float>
+    ) {
+        precondition(k % 256 == 0, "q4_K rows are a multiple of 256")
+        zoo_unpack_q4_k_b32(blocks, Int32(rows), Int32(k), nibbles, factors)
     }
 
     /// Quantizes `rows × inFeatures` fp32 weights (inFeatures a multiple of 32) to q8_0.

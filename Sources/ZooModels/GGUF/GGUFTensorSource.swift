@@ -130,8 +130,9 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
             let inPlace = WeightTensor(
                 .kQuant(KQuantBuffer(viewing: source, format: format, rows: rows, columns: columns, in: file.mapping)),
                 rows: rows, columns: columns)
-            guard t.type == .q5_0, WeightTensor.widensQ5_0 else { return inPlace }
-            // Widened to q8_0 for the integer kernels; the file's pages are not read again.
+            guard (t.type == .q5_0 && WeightTensor.widensQ5_0) || (t.type == .q4_K && WeightTensor.unpacksQ4_K)
+            else { return inPlace }
+            // Rewritten for the integer kernels; the file's pages are not read again.
             defer { file.mapping.dropPages(source, byteCount: t.byteCount) }
             return inPlace.inPreferredIntegerLayout()
         }

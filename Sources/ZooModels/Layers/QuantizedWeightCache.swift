@@ -55,7 +55,8 @@ public enum QuantizedWeightCache {
     static func key(for checkpoint: Checkpoint, precision: WeightPrecision) -> String {
         // The layout is part of the identity: interleaved on a VNNI machine, row-major elsewhere
         // (with q5_0 widened to q8_0 where the integer kernels run without VNNI).
-        let layout = InterleavedFormat.isPreferred ? "x16" : WeightTensor.widensQ5_0 ? "rows-q5w" : "rows"
+        let layout = InterleavedFormat.isPreferred ? "x16" : WeightTensor.unpacksQ4_K ? "rows-b32"
+            : WeightTensor.widensQ5_0 ? "rows-q5w" : "rows"
         var parts = ["v3", precision.rawValue, layout,
                      checkpoint.directory.standardizedFileURL.path]
         for file in checkpoint.files {
@@ -124,7 +125,16 @@ final class CachedQuantizedSource: TensorSource {
         }
         guard header.key == key else { return nil }
         for (name, entry) in header.tensors {
-            let scaleBytes = entry.format == "q8_0" || entry.format == "q4_0" ? 4 * (entry.rows * entry.columns / 32) : 0
+            let values = entry.rows.multipliedReportingOverflow(by: entry.columns)
+            guard !values.overflow, entry.rows >= 0, entry.columns >= 0 else {
+                QuantizedWeightCache.warn("\(url.path): tensor \(name) has an impossible shape; rebuilding it")
+                return nil
+            }
+            let scaleBytes = switch entry.format {
+            case "q8_0", "q4_0": 4 * (values.partialValue / 32)
+            case "q4_Kb32": 4 * (values.partialValue / 16)
+            default: 0
+            }
             guard entry.valuesOffset >= 0, entry.scalesOffset >= 0, entry.valuesBytes >= 0,
                   data + entry.valuesOffset + entry.valuesBytes <= bytes.count,
                   data + entry.scalesOffset + scaleBytes <= bytes.count
@@ -154,6 +164,11 @@ final class CachedQuantizedSource: TensorSource {
             switch entry.format {
             case "q8_0": storage = .q8_0(values: values.assumingMemoryBound(to: Int8.self), scales: scales)
             case "q4_0": storage = .q4_0(nibbles: values.assumingMemoryBound(to: UInt8.self), scales: scales)
+            case "q4_Kb32":
+                guard columns % 256 == 0, entry.valuesBytes == rows * columns / 2 else {
+                    return try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision)
+                }
+                storage = .q4_Kb32(nibbles: values.assumingMemoryBound(to: UInt8.self), factors: scales)
             case InterleavedFormat.q8_0.rawValue, InterleavedFormat.q4_0.rawValue, InterleavedFormat.q5_0.rawValue,
                  InterleavedFormat.q4_K.rawValue:
                 let format = InterleavedFormat(rawValue: entry.format)!
@@ -171,7 +186,7 @@ final class CachedQuantizedSource: TensorSource {
         }
         let tensor = try checkpoint.matrix(name, rows: rows, columns: columns, precision: precision)
         switch tensor.storage {
-        case .q8_0, .q4_0, .kQuant, .interleaved: fresh.append((name, tensor))
+        case .q8_0, .q4_0, .q4_Kb32, .kQuant, .interleaved: fresh.append((name, tensor))
         default: break
         }
         return tensor
@@ -213,6 +228,10 @@ final class CachedQuantizedSource: TensorSource {
                 header.tensors[name] = .init(
                     format: isQ8 ? "q8_0" : "q4_0", rows: tensor.rows, columns: tensor.columns,
                     valuesOffset: reserve(valuesBytes), valuesBytes: valuesBytes, scalesOffset: reserve(4 * (count / 32)))
+            case .q4_Kb32:
+                header.tensors[name] = .init(
+                    format: "q4_Kb32", rows: tensor.rows, columns: tensor.columns, valuesOffset: reserve(count / 2),
+                    valuesBytes: count / 2, scalesOffset: reserve(4 * (count / 16)))
             case .kQuant(let buffer):
                 header.tensors[name] = packedEntry(buffer.format.rawValue, buffer.byteCount)
             case .interleaved(let buffer):
@@ -240,6 +259,10 @@ final class CachedQuantizedSource: TensorSource {
                 out.append(UnsafeBufferPointer(start: nibbles, count: entry.valuesBytes))
                 out.append(Data(count: dataStart + entry.scalesOffset - out.count))
                 out.append(UnsafeBufferPointer(start: scales, count: tensor.rows * tensor.columns / 32))
+            case .q4_Kb32(let nibbles, let factors):
+                out.append(UnsafeBufferPointer(start: nibbles, count: entry.valuesBytes))
+                out.append(Data(count: dataStart + entry.scalesOffset - out.count))
+                out.append(UnsafeBufferPointer(start: factors, count: tensor.rows * tensor.columns / 16))
             case .kQuant(let buffer):
                 out.append(UnsafeBufferPointer(start: buffer.blocks, count: entry.valuesBytes))
             case .interleaved(let buffer):

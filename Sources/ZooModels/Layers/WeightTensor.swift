@@ -34,6 +34,8 @@ final class WeightTensor: @unchecked Sendable {
         case half(HalfBuffer)
         case q8_0(values: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>)
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
+        /// q4_K unpacked into blocks of 32 for the AVX2 integer kernel (``WeightFormat/q4_Kb32``).
+        case q4_Kb32(nibbles: UnsafeMutablePointer<UInt8>, factors: UnsafeMutablePointer<Float>)
         /// Blocks read in place from a GGUF file (q4_K, q5_K, q6_K, q5_0, q5_1).
         case kQuant(KQuantBuffer)
         /// q8_0 or q4_0 with rows interleaved for the VNNI kernels.
@@ -65,7 +67,7 @@ final class WeightTensor: @unchecked Sendable {
         case .q8_0(let values, let scales):
             values.deallocate()
             scales.deallocate()
-        case .q4_0(let nibbles, let scales):
+        case .q4_0(let nibbles, let scales), .q4_Kb32(let nibbles, let scales):
             nibbles.deallocate()
             scales.deallocate()
         default:
@@ -104,6 +106,7 @@ final class WeightTensor: @unchecked Sendable {
         case .half(let buffer): buffer.format == .bf16 ? .bf16(buffer.pointer) : .f16(buffer.pointer)
         case .q8_0(let values, let scales): .q8_0(values: values, scales: scales)
         case .q4_0(let nibbles, let scales): .q4_0(nibbles: nibbles, scales: scales)
+        case .q4_Kb32(let nibbles, let factors): .q4_Kb32(nibbles: nibbles, factors: factors)
         case .kQuant(let buffer): buffer.weightData
         case .interleaved(let buffer): buffer.weightData
         case .fourRows(let buffer): buffer.weightData
@@ -125,7 +128,7 @@ final class WeightTensor: @unchecked Sendable {
         if precision == .bf16 { return bf16Interleaved().releasingSource(self) }
         guard columns % 32 == 0, precision.isQuantized else { return self }
         switch storage {
-        case .q8_0, .q4_0, .kQuant, .interleaved: return self
+        case .q8_0, .q4_0, .q4_Kb32, .kQuant, .interleaved: return self
         default: break
         }
         defer { releaseMappedPages() }
@@ -214,22 +217,35 @@ final class WeightTensor: @unchecked Sendable {
     /// Whether q5_0 matrices are rewritten as q8_0 at load: where integer dot products run in SIMD
     /// without the interleaved VNNI path (AVX2, AVX-512 without VNNI, NEON). The values are the same,
     /// and the q8_0 integer kernel reads them instead of dequantizing every block to fp32 for every
-    /// product, for 34 bytes per block instead of 22 (BENCHMARKS.md, AVX2 section). `ZOO_WIDEN_Q5_0=0`
-    /// keeps them as stored, for when memory matters more than speed.
+    /// product, for 34 bytes per block instead of 22 (BENCHMARKS.md, AVX2 section).
+    /// `ZOO_INTEGER_REPACK=0` keeps q5_0 and q4_K as stored, for when memory matters more than speed.
     static var widensQ5_0: Bool {
         MatrixMultiply.integerDotProducts && !InterleavedFormat.isPreferred && MatrixMultiply.nativeInstructionSet != "generic"
-            && ProcessInfo.processInfo.environment["ZOO_WIDEN_Q5_0"] != "0"
+            && ProcessInfo.processInfo.environment["ZOO_INTEGER_REPACK"] != "0"
+    }
+
+    /// Whether q4_K matrices are unpacked at load into blocks of 32 (``WeightFormat/q4_Kb32``) for the
+    /// AVX2 integer kernel: on x86 without the interleaved VNNI path. The same weights, 24 bytes per 32
+    /// instead of 18; NEON keeps its in-place q4_K kernel.
+    static var unpacksQ4_K: Bool {
+        widensQ5_0 && ["avx2", "avx512f"].contains(MatrixMultiply.nativeInstructionSet)
     }
 
     /// This matrix in the layout this CPU's integer kernels read fastest: q8_0, q4_0, q5_0 and q4_K
-    /// rows interleaved for the VNNI kernels (``InterleavedFormat/isPreferred``), or q5_0 widened to
-    /// q8_0 (``widensQ5_0``); otherwise, or for other formats, itself.
+    /// rows interleaved for the VNNI kernels (``InterleavedFormat/isPreferred``), q5_0 widened to q8_0
+    /// (``widensQ5_0``), q4_K in blocks of 32 (``unpacksQ4_K``); otherwise, or for other formats, itself.
     func inPreferredIntegerLayout() -> WeightTensor {
         if Self.widensQ5_0, case .kQuant(let blocks) = storage, blocks.format == .q5_0 {
             let values = UnsafeMutablePointer<Int8>.allocate(capacity: rows * columns)
             let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 32)
             MatrixMultiply.widenQ5_0(blocks.blocks, rows: rows, inFeatures: columns, values: values, scales: scales)
             return WeightTensor(.q8_0(values: values, scales: scales), rows: rows, columns: columns)
+        }
+        if Self.unpacksQ4_K, case .kQuant(let blocks) = storage, blocks.format == .q4_K {
+            let nibbles = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * columns / 2)
+            let factors = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns / 16)
+            MatrixMultiply.unpackQ4_K(blocks.blocks, rows: rows, inFeatures: columns, nibbles: nibbles, factors: factors)
+            return WeightTensor(.q4_Kb32(nibbles: nibbles, factors: factors), rows: rows, columns: columns)
         }
         guard InterleavedFormat.isPreferred, columns % 32 == 0 else { return self }
         let buffer: InterleavedBuffer
