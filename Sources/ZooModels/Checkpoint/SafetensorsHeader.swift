@@ -41,64 +41,169 @@ struct SafetensorsHeader: Sendable {
         }
         dataStart = 8 + headerLength
 
-        let json: JSONValue
-        switch JSONValue.parse(UnsafeRawBufferPointer(rebasing: file[8..<dataStart])) {
-        case .success(let value): json = value
-        case .failure(let failure): throw CheckpointError(.invalidHeader, file: url, "header \(failure.reason)")
+        let header = UnsafeRawBufferPointer(rebasing: file[8..<dataStart])
+        guard Self.isValidUTF8(header) else {
+            throw CheckpointError(.invalidHeader, file: url, "header is not valid UTF-8")
         }
-        guard case .object(let fields) = json else {
-            throw CheckpointError(.invalidHeader, file: url, "header is \(json.kindName), expected a JSON object")
-        }
-
         var metadata: [String: String] = [:]
         var entries: [String: Entry] = [:]
-        // Sorted so that, with several bad entries, the same one is always reported.
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            if name == "__metadata__" {
-                metadata = try Self.parseMetadata(value, url: url)
-            } else {
-                entries[name] = try Self.parseEntry(value, name: name, url: url)
+        // A syntax error anywhere wins; among entries that are well-formed JSON but wrong, the one
+        // whose name sorts first is reported, so the same file always gives the same message.
+        var firstProblem: (name: String, error: CheckpointError)?
+        do {
+            var scanner = JSONScanner(header)
+            let kind = try scanner.peekKind()
+            guard kind == .object else {
+                throw CheckpointError(.invalidHeader, file: url, "header is \(kind.name), expected a JSON object")
             }
+            try scanner.expect(UInt8(ascii: "{"), "'{'")
+            var first = true
+            while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
+                first = false
+                let name = try scanner.key()
+                do {
+                    if name == "__metadata__" {
+                        metadata = try Self.parseMetadata(&scanner, url: url)
+                    } else {
+                        entries[name] = try Self.parseEntry(&scanner, name: name, url: url)
+                    }
+                } catch let problem as CheckpointError {
+                    if firstProblem.map({ name < $0.name }) ?? true { firstProblem = (name, problem) }
+                }
+            }
+            guard scanner.atEnd() else { throw JSONScanner.SyntaxError(offset: scanner.offset, message: "text after the header") }
+        } catch let syntax as JSONScanner.SyntaxError {
+            throw CheckpointError(.invalidHeader, file: url, "header \(syntax.reason)")
         }
+        if let firstProblem { throw firstProblem.error }
         try Self.checkLayout(entries, bufferLength: file.count - dataStart, url: url)
         self.entries = entries
         self.metadata = metadata
     }
 
-    private static func parseMetadata(_ value: JSONValue, url: URL) throws -> [String: String] {
-        guard case .object(let fields) = value else {
-            throw CheckpointError(.invalidHeader, file: url, "__metadata__ is \(value.kindName), expected an object of strings")
-        }
-        var metadata: [String: String] = [:]
-        for (key, item) in fields {
-            guard case .string(let text) = item else {
-                throw CheckpointError(.invalidHeader, file: url,
-                    "__metadata__ value for '\(key)' is \(item.kindName), expected a string")
+    /// UTF-8 validation without a copy of the header.
+    private static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
             }
-            metadata[key] = text
         }
+    }
+
+    /// `__metadata__`: an object of strings. A wrong value is consumed whole before it is reported.
+    private static func parseMetadata(_ scanner: inout JSONScanner, url: URL) throws -> [String: String] {
+        let kind = try scanner.peekKind()
+        guard kind == .object else {
+            try scanner.skipValue()
+            throw CheckpointError(.invalidHeader, file: url, "__metadata__ is \(kind.name), expected an object of strings")
+        }
+        try scanner.expect(UInt8(ascii: "{"), "'{'")
+        var metadata: [String: String] = [:]
+        var problem: CheckpointError?
+        var first = true
+        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let key = try scanner.key()
+            let itemKind = try scanner.peekKind()
+            guard itemKind == .string else {
+                try scanner.skipValue()
+                problem = problem ?? CheckpointError(.invalidHeader, file: url,
+                    "__metadata__ value for '\(key)' is \(itemKind.name), expected a string")
+                continue
+            }
+            metadata[key] = try scanner.string()
+        }
+        if let problem { throw problem }
         return metadata
     }
 
-    private static func parseEntry(_ value: JSONValue, name: String, url: URL) throws -> Entry {
+    /// An array field of an entry as read: absent, not an array, its integers, or its first bad element.
+    private enum IntegerArray {
+        case missing
+        case notArray(JSONScanner.Kind)
+        case values([Int])
+        case badElement(index: Int, kind: JSONScanner.Kind)
+        case negative(index: Int, value: Int)
+
+        static func read(_ scanner: inout JSONScanner) throws -> IntegerArray {
+            let kind = try scanner.peekKind()
+            guard kind == .array else {
+                try scanner.skipValue()
+                return .notArray(kind)
+            }
+            try scanner.expect(UInt8(ascii: "["), "'['")
+            var values: [Int] = []
+            var result: IntegerArray?
+            var first = true
+            while try scanner.hasMore(closing: UInt8(ascii: "]"), first: first) {
+                first = false
+                let kind = try scanner.peekKind()
+                guard result == nil, kind == .integer, let value = try scanner.integer() else {
+                    if result == nil { result = .badElement(index: values.count, kind: kind) }
+                    if kind != .integer { try scanner.skipValue() }
+                    continue
+                }
+                if value < 0 { result = .negative(index: values.count, value: value) }
+                values.append(value)
+            }
+            return result ?? .values(values)
+        }
+
+        /// The non-negative integers, or the error the entry's field gets.
+        func integers(field: String, invalid: (String) -> CheckpointError) throws -> [Int] {
+            switch self {
+            case .missing: throw invalid("missing \"\(field)\"")
+            case .notArray(let kind): throw invalid("\"\(field)\" is \(kind.name), expected an array of non-negative integers")
+            case .badElement(let index, let kind):
+                throw invalid("\"\(field)\"[\(index)] is \(kind.name), expected a non-negative integer")
+            case .negative(let index, let value): throw invalid("\"\(field)\"[\(index)] is negative (\(value))")
+            case .values(let values): return values
+            }
+        }
+    }
+
+    private static func parseEntry(_ scanner: inout JSONScanner, name: String, url: URL) throws -> Entry {
         func invalid(_ reason: String) -> CheckpointError {
             CheckpointError(.invalidTensorEntry, file: url, tensor: name, reason)
         }
-        guard case .object(let fields) = value else {
-            throw invalid("entry is \(value.kindName), expected an object with dtype, shape and data_offsets")
+        let kind = try scanner.peekKind()
+        guard kind == .object else {
+            try scanner.skipValue()
+            throw invalid("entry is \(kind.name), expected an object with dtype, shape and data_offsets")
+        }
+        try scanner.expect(UInt8(ascii: "{"), "'{'")
+        var dtypeField: String??  // nil: absent; .some(nil): not a string (its kind in dtypeKind)
+        var dtypeKind = JSONScanner.Kind.string
+        var shapeField = IntegerArray.missing, offsetsField = IntegerArray.missing
+        var first = true
+        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            switch try scanner.key() {
+            case "dtype":
+                let kind = try scanner.peekKind()
+                if kind == .string { dtypeField = .some(try scanner.string()) } else {
+                    try scanner.skipValue()
+                    (dtypeField, dtypeKind) = (.some(nil), kind)
+                }
+            case "shape": shapeField = try IntegerArray.read(&scanner)
+            case "data_offsets": offsetsField = try IntegerArray.read(&scanner)
+            default: try scanner.skipValue()  // the reference ignores unknown fields too
+            }
         }
 
-        guard let dtypeValue = fields["dtype"] else { throw invalid("missing \"dtype\"") }
-        guard case .string(let dtypeName) = dtypeValue else {
-            throw invalid("\"dtype\" is \(dtypeValue.kindName), expected a string")
-        }
+        guard let dtypeField else { throw invalid("missing \"dtype\"") }
+        guard let dtypeName = dtypeField else { throw invalid("\"dtype\" is \(dtypeKind.name), expected a string") }
         guard let dtype = TensorDType(rawValue: dtypeName) else {
             let known = TensorDType.allCases.map(\.rawValue).joined(separator: ", ")
             throw CheckpointError(.unknownDType, file: url, tensor: name, "unknown dtype \"\(dtypeName)\" (known: \(known))")
         }
 
-        let shape = try nonNegativeIntegers(fields["shape"], field: "shape", invalid: invalid)
-        let offsets = try nonNegativeIntegers(fields["data_offsets"], field: "data_offsets", invalid: invalid)
+        let shape = try shapeField.integers(field: "shape", invalid: invalid)
+        let offsets = try offsetsField.integers(field: "data_offsets", invalid: invalid)
         guard offsets.count == 2 else {
             throw invalid("\"data_offsets\" has \(offsets.count) elements, expected [begin, end]")
         }
@@ -121,22 +226,6 @@ struct SafetensorsHeader: Sendable {
                 "data_offsets [\(begin), \(end)] span \(end - begin) bytes but shape \(shape) of \(dtype.rawValue) needs \(byteCount)")
         }
         return Entry(dtype: dtype, shape: shape, elementCount: elementCount, begin: begin, end: end)
-    }
-
-    private static func nonNegativeIntegers(
-        _ value: JSONValue?, field: String, invalid: (String) -> CheckpointError
-    ) throws -> [Int] {
-        guard let value else { throw invalid("missing \"\(field)\"") }
-        guard case .array(let items) = value else {
-            throw invalid("\"\(field)\" is \(value.kindName), expected an array of non-negative integers")
-        }
-        return try items.enumerated().map { index, item in
-            guard case .integer(let number) = item else {
-                throw invalid("\"\(field)\"[\(index)] is \(item.kindName), expected a non-negative integer")
-            }
-            guard number >= 0 else { throw invalid("\"\(field)\"[\(index)] is negative (\(number))") }
-            return number
-        }
     }
 
     /// The spans must lie inside the buffer and tile it exactly.
