@@ -33,10 +33,18 @@ done
 WORK="$ROOT/.build/fuzz"
 mkdir -p "$WORK/corpus" "$WORK/findings"
 start=$(date +%s)
-(cd Fuzz && swift build --product zoo-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
-    -Xcc -fsanitize=address 2>&1 | grep -v "Cannot export local symbol" | grep -E "error|warning:|Build" >&2) || true
+# A failed build must stop the run: an older fuzzer binary left from a previous build would otherwise
+# fuzz stale code and pass.
+build_log="$WORK/build.log"
+if ! (cd Fuzz && swift build --product zoo-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+    -Xcc -fsanitize=address >"$build_log" 2>&1); then
+    grep -v "Cannot export local symbol" "$build_log" | grep -E "error" >&2 || tail -20 "$build_log" >&2
+    echo "fuzz.sh: the fuzz build failed (log: $build_log)" >&2
+    exit 1
+fi
+grep -v "Cannot export local symbol" "$build_log" | grep -E "warning:" >&2 || true
 FUZZER="$ROOT/Fuzz/.build/debug/zoo-fuzz"
-[[ -x $FUZZER ]] || { echo "fuzz.sh: the fuzz build failed" >&2; exit 1; }
+[[ -x $FUZZER ]] || { echo "fuzz.sh: the fuzz build made no $FUZZER" >&2; exit 1; }
 echo "fuzz.sh: fuzz build ready in $(($(date +%s) - start)) s" >&2
 export LSAN_OPTIONS="suppressions=$ROOT/Fuzz/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0"

@@ -124,6 +124,30 @@ final class CheckpointValidationTests: XCTestCase {
                             .invalidTensorEntry, mentions: ["bad.weight", "negative"])
     }
 
+    func testWholeNumbersWrittenAsFloatsAreNotIntegers() throws {
+        // As serde reads a usize in the reference implementation: 2.0 and 2e0 are not integers.
+        for shape in ["2.0", "2e0"] {
+            try assertOpenFails(header(entry: "{\"dtype\": \"F32\", \"shape\": [\(shape)], \"data_offsets\": [0, 8]}"),
+                                .invalidTensorEntry, mentions: ["\"shape\"[0] is a non-integer number"])
+        }
+    }
+
+    func testJSONSyntaxErrorsNameTheByte() throws {
+        for text in ["{\"a\": 01}", "{\"a\": {}} x", "{\"a\" {}}", "{\"a\": \"\\ud800\"}", "{\"a\": \"\\q\"}", "{\"a\": [1,]}"] {
+            try assertOpenFails(W.raw(header: text, data: []), .invalidHeader, mentions: ["not valid JSON", "at byte"])
+        }
+    }
+
+    func testEscapedNamesUnknownFieldsAndPaddingAreRead() throws {
+        // The reference ignores unknown entry fields; writers pad headers with spaces.
+        let text = "{\"a\\u00e9\\ud83d\\ude00\": {\"dtype\": \"F32\", \"extra\": [{\"x\": [null, true, -1.5e3]}], "
+            + "\"shape\": [2], \"data_offsets\": [0, 8]}, \"__metadata__\": {\"format\": \"pt\"}}      "
+        let dir = try makeDirectory()
+        try dir.write(W.raw(header: text, data: Array(repeating: 0, count: 8)), to: fileName)
+        let checkpoint = try Checkpoint(directory: dir.url)
+        XCTAssertNotNil(checkpoint.info("aé😀"))
+    }
+
     func testNonIntegerDimension() throws {
         try assertOpenFails(header(entry: "{\"dtype\": \"F32\", \"shape\": [1.5], \"data_offsets\": [0, 8]}"),
                             .invalidTensorEntry, mentions: ["bad.weight", "\"shape\"[0] is a non-integer number"])
