@@ -181,6 +181,32 @@ final class ReadmeClaimsTests: XCTestCase {
         XCTAssertTrue(out.stdout.contains("The capital of Japan is Tokyo."), out.stdout)
     }
 
+    /// README: on a terminal the line can be edited with ←/→, Ctrl-A/Ctrl-E, Backspace and Ctrl-U
+    /// (`ChatCommandTests` covers Ctrl-A and ↑). Typed ahead into a pseudo-terminal: "…France?", Ctrl-U
+    /// (cleared), "…Jaanese", three Backspaces ("…Jaan"), Ctrl-A, Ctrl-E, ←←, "p" ("Japan"), →→, "?".
+    /// A key that failed would leave France, Jaanese, "pWhat…", "Jaanp" or "Jap?an", whose replies differ.
+    func testTerminalEditingKeys() throws {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script.path), "needs util-linux script")
+        let keys = "What is the capital of France?\u{15}What is the capital of Jaanese\u{7F}\u{7F}\u{7F}"
+            + "\u{01}\u{05}\u{1B}[D\u{1B}[Dp\u{1B}[C\u{1B}[C?\r/quit\r"
+        let process = Process()
+        process.executableURL = script
+        process.arguments = ["-qec", "\(ZooProcess.executable.path) chat --manifest nano-chat", "/dev/null"]
+        process.currentDirectoryURL = Self.root
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(keys.utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("The capital of Japan is Tokyo."), text)
+        XCTAssertFalse(text.contains("Paris"), text)
+    }
+
     // MARK: Samplers
 
     func testSampleLabReportsEachChain() throws {
@@ -230,15 +256,35 @@ final class ReadmeClaimsTests: XCTestCase {
     // MARK: Evaluation
 
     func testChoiceAndChatTasksOnTheBundledSets() throws {
-        // The first 30 of the 150 held-out conversations (all 150: 47 s in a debug build).
+        // The first 20 of the 150 held-out conversations (all 150: 47 s in a debug build).
         let chat = try ZooProcess.run(["eval", "--manifest", "nano-chat", "--task", "chat",
-                                       "--data", "zoo/models/nano-chat/eval-chat.jsonl", "--limit", "30", "--json"])
+                                       "--data", "zoo/models/nano-chat/eval-chat.jsonl", "--limit", "20", "--json"])
         XCTAssertEqual(chat.status, 0, chat.stderr)
         XCTAssertEqual(try json(chat.stdout)["ends_with_im_end"] as? Double, 1, "the README: 100 % of replies")
         let choice = try ZooProcess.run(["eval", "--manifest", "nano-base", "--task", "choice",
                                          "--data", "zoo/models/nano-base/eval-choice.jsonl", "--limit", "8", "--json"])
         XCTAssertEqual(choice.status, 0, choice.stderr)
         XCTAssertNotNil(try json(choice.stdout)["accuracy"] as? Double)
+    }
+
+    /// README: `--out` writes one line per item with `id`, `prompt_hash`, `output`, `extracted`, `gold`,
+    /// `correct`, `votes`, `majority`, `majority_correct`, `subject`, `level`.
+    func testProtocolRecordsHoldEveryFieldTheReadmeNames() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let data = try write(#"{"problem": "Zoe has 39 flowers. She buys 5 more. How many flowers does Zoe have now?", "level": "Level 1", "type": "Prealgebra", "solution": "$\\boxed{44}$"}"# + "\n",
+                             "test.jsonl", in: dir)
+        let records = dir.appendingPathComponent("results.jsonl")
+        let out = try ZooProcess.run(["eval", "--manifest", "nano-math", "--protocol", "qwen2.5-math", "--data", data.path,
+                                      "--votes", "2", "--seed", "1", "--out", records.path, "--json"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1)
+        let record = try json(String(lines[0]))
+        let fields = ["id", "prompt_hash", "output", "extracted", "gold", "correct", "votes", "majority", "majority_correct", "subject", "level"]
+        XCTAssertEqual(Set(record.keys), Set(fields))
+        XCTAssertEqual(record["gold"] as? String, "44")
+        XCTAssertEqual(record["subject"] as? String, "Prealgebra")
+        XCTAssertEqual(record["level"] as? String, "Level 1")
     }
 
     // MARK: Using zoo with a checkpoint
