@@ -48,43 +48,36 @@ final class ReadmeClaimsRegisterTests: XCTestCase {
         cell.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
     }
 
-    /// The Swift sources of every test target, read once.
-    static let allSources: [String: [String]] = {
+    /// Every test method of every test target, as "Target/Class/method", read once: a method belongs to
+    /// the class (or extension) declared last above it in its file.
+    static let testMethods: Set<String> = {
         let tests = root.appendingPathComponent("Tests")
-        let targets = (try? FileManager.default.contentsOfDirectory(atPath: tests.path)) ?? []
-        return Dictionary(uniqueKeysWithValues: targets.map { target in
+        var methods = Set<String>()
+        for target in (try? FileManager.default.contentsOfDirectory(atPath: tests.path)) ?? [] {
             let files = FileManager.default.enumerator(at: tests.appendingPathComponent(target), includingPropertiesForKeys: nil)?
                 .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
-            return (target, files.compactMap { try? String(contentsOf: $0, encoding: .utf8) })
-        })
-    }()
-
-    static func sources(of target: String) -> [String] { allSources[target] ?? [] }
-
-    /// Whether `Target/Class/testMethod` is a test method of that class: the class is declared in a
-    /// file of the target, and the method is declared after it and before the next class.
-    static func testExists(target: String, className: String, method: String) -> Bool {
-        for source in sources(of: target) {
-            let declarations = ["class \(className): XCTestCase", "class \(className) : XCTestCase", "extension \(className) "]
-            for declaration in declarations {
-                var searchStart = source.startIndex
-                while let found = source.range(of: declaration, range: searchStart..<source.endIndex) {
-                    let rest = source[found.upperBound...]
-                    let end = rest.range(of: "\nfinal class ")?.lowerBound ?? rest.range(of: "\nclass ")?.lowerBound ?? rest.endIndex
-                    if rest[..<end].contains("func \(method)(") { return true }
-                    searchStart = found.upperBound
+            for file in files {
+                var owner = ""
+                for line in ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n") {
+                    let words = line.split(whereSeparator: { " :{(<".contains($0) })
+                    let modifiers: Set<Substring> = ["final", "public", "private", "fileprivate", "internal", "open", "@MainActor"]
+                    if let index = words.firstIndex(where: { $0 == "class" || $0 == "extension" }), index + 1 < words.count,
+                       words[..<index].allSatisfy({ modifiers.contains($0) }) {
+                        owner = String(words[index + 1])
+                    } else if let index = words.firstIndex(of: "func"), index + 1 < words.count, words[index + 1].hasPrefix("test") {
+                        methods.insert("\(target)/\(owner)/\(words[index + 1])")
+                    }
                 }
             }
         }
-        return false
-    }
+        return methods
+    }()
 
     /// What is wrong with one evidence item, or nil.
     static func problem(with item: String) -> String? {
         let parts = item.split(separator: "/").map(String.init)
         if parts.count == 3, parts[0].hasSuffix("Tests"), parts[2].hasPrefix("test") {
-            return testExists(target: parts[0], className: parts[1], method: parts[2])
-                ? nil : "no test method \(parts[2]) in class \(parts[1]) of Tests/\(parts[0])"
+            return testMethods.contains(item) ? nil : "no test method \(parts[2]) in class \(parts[1]) of Tests/\(parts[0])"
         }
         for prefix in ["script: ", "file: "] where item.hasPrefix(prefix) {
             let path = String(item.dropFirst(prefix.count))

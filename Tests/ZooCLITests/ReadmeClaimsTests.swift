@@ -84,6 +84,16 @@ final class ReadmeClaimsTests: XCTestCase {
         let report = try json(generic.stdout)
         XCTAssertEqual(report["isa"] as? String, "generic")
         XCTAssertNotNil(report["cpu_isa"] as? String)
+        // Another architecture's level means the portable path; a level of this one that the CPU lacks,
+        // the widest it has below it.
+        let cpu = try XCTUnwrap(report["cpu_isa"] as? String)
+        let foreign = cpu == "neon" ? "avx2" : "neon"
+        let other = try ZooProcess.run(bench, environment: ["ZOO_ISA": foreign])
+        XCTAssertEqual(try json(other.stdout)["isa"] as? String, "generic", "ZOO_ISA=\(foreign) on \(cpu)")
+        if cpu == "avx2" {
+            let lacking = try ZooProcess.run(bench, environment: ["ZOO_ISA": "avx512"])
+            XCTAssertEqual(try json(lacking.stdout)["isa"] as? String, "avx2")
+        }
         let unknown = try ZooProcess.run(bench, environment: ["ZOO_ISA": "sse9"])
         XCTAssertNotEqual(unknown.status, 0)
         XCTAssertTrue(unknown.stderr.hasPrefix("zoo: error: ZOO_ISA=sse9"), unknown.stderr)
@@ -285,6 +295,46 @@ final class ReadmeClaimsTests: XCTestCase {
         XCTAssertEqual(record["gold"] as? String, "44")
         XCTAssertEqual(record["subject"] as? String, "Prealgebra")
         XCTAssertEqual(record["level"] as? String, "Level 1")
+    }
+
+    /// README: `--data` may be a folder, whose `.jsonl` and `.csv` files are read in name order.
+    func testDataFolderIsReadInNameOrder() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let data = dir.appendingPathComponent("test")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        _ = try write(#"{"question": "What is 2 plus 3?", "answer": "5"}"# + "\n", "b.jsonl", in: data)
+        _ = try write(#"{"question": "What is 4 plus 4?", "answer": "8"}"# + "\n", "a.jsonl", in: data)
+        _ = try write("not data\n", "notes.txt", in: data)
+        let records = dir.appendingPathComponent("r.jsonl")
+        let out = try ZooProcess.run(["eval", "--manifest", "nano-math", "--protocol", "qwen2.5-math", "--data", data.path,
+                                      "--out", records.path, "--json"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let ids = try String(contentsOf: records, encoding: .utf8).split(separator: "\n").map { try json(String($0))["id"] as? String }
+        XCTAssertEqual(ids.map { $0.map { URL(fileURLWithPath: $0).lastPathComponent } }, ["a.jsonl:1", "b.jsonl:1"])
+    }
+
+    /// README: with `--votes K`, vote v of item i uses seed S + 1000·i + v. A hot chain makes the votes
+    /// differ; `zoo generate` with those seeds gives the same answers, in order.
+    func testVoteVOfItemIUsesSeedSPlus1000IPlusV() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let records = dir.appendingPathComponent("r.jsonl")
+        let data = "zoo/models/nano-math/eval-math.jsonl", chain = "temperature=1.5"
+        let run = try ZooProcess.run(["eval", "--manifest", "nano-math", "--protocol", "qwen2.5-math", "--data", data, "--limit", "2",
+                                      "--votes", "2", "--seed", "1", "--chain", chain, "--out", records.path, "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = try String(contentsOf: records, encoding: .utf8).split(separator: "\n")
+        let questions = try String(contentsOf: Self.root.appendingPathComponent(data), encoding: .utf8).split(separator: "\n")
+        for i in 0..<2 {
+            let votes = try XCTUnwrap(try json(String(lines[i]))["votes"] as? [String])
+            let question = try XCTUnwrap(try json(String(questions[i]))["question"] as? String)
+            let answers = try (0..<2).map { v -> String in
+                let out = try ZooProcess.run(["generate", "--manifest", "nano-math", "--prompt", question, "--chain", chain,
+                                              "--seed", "\(1 + 1000 * i + v)"])
+                let boxed = out.stdout.components(separatedBy: "\\boxed{").last ?? ""
+                return String(boxed.prefix { $0 != "}" })
+            }
+            XCTAssertEqual(answers, votes, "item \(i)")
+        }
     }
 
     // MARK: Using zoo with a checkpoint
