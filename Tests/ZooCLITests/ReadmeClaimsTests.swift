@@ -219,15 +219,42 @@ final class ReadmeClaimsTests: XCTestCase {
 
     // MARK: Samplers
 
+    /// README: every command that samples takes `--chain SPEC` (replacing the manifest's) and `--seed N`:
+    /// a hot chain gives the same text for the same seed and another text for another seed.
+    func testEveryCommandThatSamplesTakesChainAndSeed() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        let prefix = try write("def add(a, b):\n", "p.py", in: dir).path
+        let commands: [(arguments: [String], stdin: String)] = [
+            (["generate", "--manifest", "nano-chat", "--prompt", "Hi"], ""),
+            (["chat", "--manifest", "nano-chat"], "Hi\n"),
+            (["complete", "--manifest", "nano-code", "--prefix-file", prefix], ""),
+            (["solve", "--manifest", "nano-math", "What is 12 plus 30?"], ""),
+        ]
+        for (arguments, stdin) in commands {
+            func run(_ seed: Int) throws -> String {
+                let out = try ZooProcess.run(arguments + ["--chain", "top_k=50,temperature=2", "--seed", "\(seed)", "--max-tokens", "16"], stdin: stdin)
+                XCTAssertEqual(out.status, 0, "\(arguments): \(out.stderr)")
+                return out.stdout
+            }
+            let first = try run(3)
+            XCTAssertEqual(try run(3), first, "\(arguments[0]): same seed, same text")
+            XCTAssertNotEqual(try run(4), first, "\(arguments[0]): the chain samples (16 tokens at temperature 2)")
+        }
+    }
+
     func testSampleLabReportsEachChain() throws {
         let dir = try Fixtures.temporaryDirectory()
         let trace = dir.appendingPathComponent("trace.jsonl")
-        let out = try ZooProcess.run(["sample-lab", "--manifest", "nano-chat", "--chain", "temperature=0.7", "--chain", "top_k=20,top_p=0.8,temperature=1",
+        // The first manifest supplies the model and renders the prompt; the second, only its chain.
+        let out = try ZooProcess.run(["sample-lab", "--manifest", "nano-chat", "--manifest", "qwen2.5-7b-instruct",
+                                      "--chain", "top_k=20,top_p=0.8,temperature=1",
                                       "--prompt", "Hi", "--seeds", "2", "--max-tokens", "6", "--json", "--trace", trace.path])
         XCTAssertEqual(out.status, 0, out.stderr)
         let report = try json(out.stdout)
         let chains = try XCTUnwrap(report["chains"] as? [[String: Any]], out.stdout)
-        XCTAssertEqual(chains.map { $0["chain"] as? String }, ["nano-chat: (greedy)", "temperature=0.7", "top_k=20,top_p=0.8,temperature=1"])
+        XCTAssertEqual(chains.map { $0["chain"] as? String }, ["nano-chat: (greedy)",
+                                                               "qwen2.5-7b-instruct: repetition_penalty=1.05,temperature=0.7,top_k=20,top_p=0.8",
+                                                               "top_k=20,top_p=0.8,temperature=1"])
         for chain in chains {
             for key in ["mean_entropy", "distinct_1", "distinct_2", "repetition_rate", "tokens_per_second"] {
                 XCTAssertNotNil(chain[key], "\(key) in \(chain.keys.sorted())")
