@@ -389,6 +389,18 @@ final class ReadmeClaimsTests: XCTestCase {
         for key in ["tokenizer_mb_per_second", "tokens", "bytes"] { XCTAssertNotNil(report[key], "\(key) in \(report)") }
     }
 
+    /// README: `zoo generate --model` streams the text with special tokens hidden; `--print-ids` prints the
+    /// ids, the stop token included. `--allow-special` reads the ChatML markers of the prompt as such.
+    func testModelGenerationHidesSpecialTokens() throws {
+        let base = ["generate", "--model", "zoo/models/nano-chat", "--allow-special",
+                    "--prompt", "<|im_start|>user\nWhat is the capital of Japan?<|im_end|>\n<|im_start|>assistant\n"]
+        let text = try ZooProcess.run(base)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertEqual(text.stdout, "The capital of Japan is Tokyo.\n")
+        let ids = try ZooProcess.run(base + ["--print-ids"])
+        XCTAssertEqual(try JSONDecoder().decode([Int].self, from: Data(ids.stdout.utf8)).last, 1538, "<|im_end|> ended it, unprinted")
+    }
+
     /// README: `--threads 0` (generate, chat, complete, solve, sample-lab, logits, bench) and `--max-tokens 0`
     /// (generate, chat, complete, solve, sample-lab) are refused alike, before anything loads.
     func testZeroThreadsAndTokensAreRefusedByEveryCommandNamed() throws {
@@ -542,6 +554,17 @@ final class ReadmeClaimsTests: XCTestCase {
     }
 
     // MARK: Fuzzing, the example app, zoo/
+
+    /// README: a libFuzzer target for every parser it names, each with a minimized corpus that
+    /// `scripts/fuzz.sh` runs (its target list is the corpus folders) and a driver entry.
+    func testEveryParserTheReadmeNamesHasAFuzzTarget() throws {
+        let named = ["safetensors-header", "safetensors-index", "gguf", "config", "tiktoken", "tokenizer-json", "vocab-merges",
+                     "tokenizer-roundtrip", "manifest", "chain", "prompt-cache", "receipt"]
+        let corpora = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Fuzz/Corpus").path)
+        XCTAssertEqual(Set(named).subtracting(corpora).sorted(), [], "targets without a corpus")
+        let driver = try String(contentsOf: Self.root.appendingPathComponent("Fuzz/Sources/ZooFuzz/Driver.swift"), encoding: .utf8)
+        for target in named { XCTAssertTrue(driver.contains("\"\(target)\": "), "no fuzz target \(target) in the driver") }
+    }
 
     func testEveryFuzzFindingHasARegressionTest() throws {
         let findings = try FileManager.default.contentsOfDirectory(atPath: Fixtures.url("fuzz").path).filter { !$0.hasPrefix(".") }
