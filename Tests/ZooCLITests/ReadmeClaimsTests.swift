@@ -196,23 +196,10 @@ final class ReadmeClaimsTests: XCTestCase {
     /// (cleared), "…Jaanese", three Backspaces ("…Jaan"), Ctrl-A, Ctrl-E, ←←, "p" ("Japan"), →→, "?".
     /// A key that failed would leave France, Jaanese, "pWhat…", "Jaanp" or "Jap?an", whose replies differ.
     func testTerminalEditingKeys() throws {
-        let script = URL(fileURLWithPath: "/usr/bin/script")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script.path), "needs util-linux script")
         let keys = "What is the capital of France?\u{15}What is the capital of Jaanese\u{7F}\u{7F}\u{7F}"
             + "\u{01}\u{05}\u{1B}[D\u{1B}[Dp\u{1B}[C\u{1B}[C?\r/quit\r"
-        let process = Process()
-        process.executableURL = script
-        process.arguments = ["-qec", "\(ZooProcess.executable.path) chat --manifest nano-chat", "/dev/null"]
-        process.currentDirectoryURL = Self.root
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(keys.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try ZooProcess.runInTerminal(["chat", "--manifest", "nano-chat"], keys: keys)
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("The capital of Japan is Tokyo."), text)
         XCTAssertFalse(text.contains("Paris"), text)
     }
