@@ -60,22 +60,9 @@ final class ChatCommandTests: XCTestCase {
     /// keys are typed ahead: "Japan?", Ctrl-A (to the start), "What is the capital of ", Enter, ↑
     /// (the same line again), Enter, then /quit.
     func testATerminalGetsLineEditingAndHistory() throws {
-        let script = URL(fileURLWithPath: "/usr/bin/script")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script.path), "needs util-linux script")
         let keys = "Japan?\u{01}What is the capital of \r\u{1B}[A\r/quit\r"
-        let process = Process()
-        process.executableURL = script
-        process.arguments = ["-qec", "\(ZooProcess.executable.path) chat --manifest nano-chat", "/dev/null"]
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(keys.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try ZooProcess.runInTerminal(["chat", "--manifest", "nano-chat"], keys: keys)
+        XCTAssertEqual(status, 0, text)
         XCTAssertEqual(text.components(separatedBy: "The capital of Japan is Tokyo.").count - 1, 2, text)
     }
 }

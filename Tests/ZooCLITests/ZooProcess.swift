@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import ZooTestSupport
 
 /// Runs the built `zoo` executable and captures what it prints.
@@ -50,6 +51,26 @@ struct ZooProcess {
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs `zoo arguments` on a pseudo-terminal (util-linux `script`) with `keys` typed ahead, and
+    /// returns the exit status and everything the terminal showed; skips the test without `script`.
+    static func runInTerminal(_ arguments: [String], keys: String) throws -> (status: Int32, screen: String) {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script.path), "needs util-linux script")
+        let process = Process()
+        process.executableURL = script
+        process.arguments = ["-qec", ([executable.path] + arguments).joined(separator: " "), "/dev/null"]
+        process.currentDirectoryURL = Fixtures.repositoryRoot
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(keys.utf8))
+        try input.fileHandleForWriting.close()
+        let screen = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, screen)
     }
 
     static func run(_ arguments: [String], stdin text: String, directory: URL? = nil,

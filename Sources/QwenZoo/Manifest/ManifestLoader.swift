@@ -47,6 +47,7 @@ public struct ManifestLoader: Sendable {
             tree = tree.overlaid(by: try Self.overrideNode(override))
         }
         tree = try expand(tree, root: tree, path: "")
+        if tree["name"] == nil { tree = Self.named(tree, file: file) }  // no layer wrote one: the file's name
         _ = try Manifest(tree: tree)  // the manifest's own errors come before a name clash
         tree = try Self.nameFromFile(tree, file: file)
         return ResolvedManifest(tree: tree, manifest: try Manifest(tree: tree), files: files)
@@ -87,6 +88,12 @@ public struct ManifestLoader: Sendable {
             throw ManifestError(origin: node.origin, field: "name",
                                 message: "\"\(name)\" differs from the file name \"\(stem)\"; a manifest's name is its file name, so write name: \(stem) or rename the file")
         }
+        return named(tree, file: file)
+    }
+
+    /// `tree` with its name set to the file's name.
+    static func named(_ tree: ManifestNode, file: URL) -> ManifestNode {
+        let stem = file.deletingPathExtension().lastPathComponent
         return tree.overlaid(by: ManifestNode(.map([("name", ManifestNode(.string(stem), origin: ManifestOrigin(file: file, line: nil)))]), origin: tree.origin))
     }
 

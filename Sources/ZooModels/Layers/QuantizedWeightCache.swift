@@ -22,8 +22,8 @@ public enum QuantizedWeightCache {
         set { configured.withLock { $0 = newValue } }
     }
 
-    static func defaultDirectory() -> URL? {
-        let environment = ProcessInfo.processInfo.environment
+    static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 home: URL = FileManager.default.homeDirectoryForCurrentUser) -> URL? {
         if environment["QWENZOO_QUANT_CACHE"] == "0" { return nil }
         if let root = environment["QWENZOO_CACHE"], !root.isEmpty {
             return URL(fileURLWithPath: root).appendingPathComponent("quantized")
@@ -31,7 +31,7 @@ public enum QuantizedWeightCache {
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
             return URL(fileURLWithPath: xdg).appendingPathComponent("qwenzoo/quantized")
         }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/qwenzoo/quantized")
+        return home.appendingPathComponent(".cache/qwenzoo/quantized")
     }
 
     static let magic = Array("QZQUANT1".utf8)
