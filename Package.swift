@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "QwenMathTests", dependencies: ["QwenMath", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
-        .testTarget(name: "ZooSchedulerTests", dependencies: ["ZooScheduler", "QwenZoo", "ZooTestSupport"]),
+        .testTarget(name: "ZooSchedulerTests", dependencies: ["ZooScheduler", "QwenZoo", "ZooAttention", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -94,7 +94,10 @@ final class RequestQueue: @unchecked Sendable {
     /// Takes waiting requests in order while `start` accepts them (it starts those it accepts).
     func admit(_ start: (Pending) -> Bool) {
         locked {
-            while let first = pending.first, start(first) { pending.removeFirst() }
+            while let first = pending.first, start(first) {
+                pending.removeFirst()
+                published.running += first.request.samples  // until the loop publishes, so enqueue sees the slots taken
+            }
             published.queued = pending.count
         }
     }

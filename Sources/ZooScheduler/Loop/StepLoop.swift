@@ -16,6 +16,8 @@ final class StepLoop: @unchecked Sendable {
     private var running: [RunningRequest] = []
     private var prefixCache: PrefixCache
     private var metrics = SchedulerMetrics()
+    /// Requests whose last sample ended this step: their streams end once the status shows it.
+    private var completed: [RunningRequest] = []
     private let firstUnusableID: Int?
 
     init(model: any LanguageModel, tokenizer: (any Tokenizer)?, configuration: SchedulerConfiguration,
@@ -39,6 +41,8 @@ final class StepLoop: @unchecked Sendable {
             if !running.isEmpty { step() }
             running.removeAll { $0.isFinished }
             publish()
+            for r in completed { r.events.finish() }
+            completed = []
         }
         for r in running { r.events.finish(throwing: CancellationError()) }
         for p in queue.drain() { p.events.finish(throwing: CancellationError()) }
@@ -82,7 +86,7 @@ final class StepLoop: @unchecked Sendable {
         }
         if request.maxTokens == 0 {
             for s in r.samples { finish(r, s, reason: .length) }
-            r.events.finish()
+            completed.append(r)
             return true
         }
         if let leader = r.samples.first, let dense = leader.cache as? DenseKVCache {
@@ -183,7 +187,7 @@ final class StepLoop: @unchecked Sendable {
             r.events.yield(.token(sample: s.index, step.token))
             if let reason = step.finishReason {
                 finish(r, s, reason: reason)
-                if r.isFinished { r.events.finish() }
+                if r.isFinished { completed.append(r) }
             } else {
                 s.phase = .decoding(next: step.token.id)
             }
