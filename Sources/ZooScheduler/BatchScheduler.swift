@@ -46,8 +46,8 @@ public final class BatchScheduler: GenerationEngine {
         thread.start()
     }
 
-    /// Ends every running and waiting request (their streams throw `CancellationError`) and stops the thread.
-    deinit { queue.shutDown() }
+    /// Lets the running and waiting requests finish, then stops the thread.
+    deinit { queue.finishWork() }
 
     public func submit(_ request: EngineRequest) throws -> AsyncThrowingStream<EngineEvent, any Error> {
         try request.validate(for: model, budget: budget)

@@ -64,6 +64,46 @@ final class BatchInvarianceTests: XCTestCase {
         }
     }
 
+    /// Qwen v1 fixes a sequence's RoPE at its prefill (dynamic NTK), so prompts run whole: one batch of
+    /// prefills of different lengths (different frequencies), then decode steps in shuffled batches.
+    func testQwenV1WithDynamicNTKAndLogN() throws {
+        for name in ["v1-plain", "v1-ntk-logn"] {
+            let model = try ArchitectureRegistry.shared.load(directory: Fixtures.url("qwen-v1/\(name)"))
+            let batched = try XCTUnwrap(model as? any BatchedLanguageModel, name)
+            var random = SeededRandom(seed: 3)
+            let prompts = [20, 6, 13].map { n in (0..<n).map { _ in Int(random.next() % UInt64(model.vocabularySize)) } }
+            let continuations = prompts.map { _ in (0..<6).map { _ in Int(random.next() % UInt64(model.vocabularySize)) } }
+            // Alone: the prompt in one call, then one id per call.
+            let alone: [[Float]] = try zip(prompts, continuations).map { prompt, rest in
+                let cache = model.makeCache(capacity: nil)
+                var rows = try model.forward(prompt, cache: cache, logits: .all).values
+                for id in rest { rows += try model.forward([id], cache: cache, logits: .last).values }
+                return rows
+            }
+            let V = model.vocabularySize
+            let caches = prompts.map { _ in model.makeCache(capacity: nil) }
+            let prefills = try batched.forward(batch: prompts.indices.reversed().map {
+                BatchEntry(tokens: prompts[$0], cache: caches[$0], logits: .all)
+            })
+            for (i, logits) in zip(prompts.indices.reversed(), prefills) {
+                XCTAssertEqual(logits?.values, Array(alone[i][..<(prompts[i].count * V)]), "\(name) prefill \(i)")
+            }
+            var next = prompts.map { _ in 0 }
+            while zip(next, continuations).contains(where: { $0 < $1.count }) {
+                let chosen = prompts.indices.shuffled(using: &random).filter { next[$0] < 6 && random.next() % 3 != 0 }
+                guard !chosen.isEmpty else { continue }
+                let results = try batched.forward(batch: chosen.map {
+                    BatchEntry(tokens: [continuations[$0][next[$0]]], cache: caches[$0], logits: .last)
+                })
+                for (i, logits) in zip(chosen, results) {
+                    let row = prompts[i].count + next[i]
+                    XCTAssertEqual(logits?.values, Array(alone[i][(row * V)..<((row + 1) * V)]), "\(name) sequence \(i) row \(row)")
+                    next[i] += 1
+                }
+            }
+        }
+    }
+
     func testAnEntryWithoutLogitsStillFillsItsCache() throws {
         let model = try ArchitectureRegistry.shared.load(directory: Qwen2Reference.directory("gqa-f32-untied"))
         let batched = try XCTUnwrap(model as? any BatchedLanguageModel)

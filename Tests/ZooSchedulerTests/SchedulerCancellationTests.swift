@@ -45,4 +45,19 @@ final class SchedulerCancellationTests: XCTestCase {
         let runs = try await SchedulerTest.drain(scheduler.submit(next(zoo)))
         XCTAssertEqual(runs[0].summary?.tokens.count, 8)
     }
+
+    func testShutDownEndsRunningAndWaitingRequests() async throws {
+        let zoo = try await SchedulerTest.model()
+        let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: 1))
+        let running = try scheduler.submit(long(zoo)), waiting = try scheduler.submit(long(zoo))
+        scheduler.shutDown()
+        for stream in [running, waiting] {
+            do {
+                _ = try await SchedulerTest.drain(stream)
+                XCTFail("a stream of a shut-down scheduler ended normally")
+            } catch {
+                XCTAssertTrue(error is CancellationError, "\(error)")
+            }
+        }
+    }
 }

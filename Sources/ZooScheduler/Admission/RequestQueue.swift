@@ -17,6 +17,7 @@ final class RequestQueue: @unchecked Sendable {
     private var pending: [Pending] = []
     private var cancelled: Set<Int> = []
     private var isShutDown = false
+    private var isDraining = false
     private var nextID = 0
     private var published = EngineStatus()
     private let parallel: Int
@@ -72,12 +73,20 @@ final class RequestQueue: @unchecked Sendable {
         }
     }
 
+    /// Lets the loop return once the running and waiting requests are done (nothing new can come).
+    func finishWork() {
+        locked {
+            isDraining = true
+            condition.signal()
+        }
+    }
+
     /// Blocks the loop's thread until there is something to do; returns the requests cancelled since
     /// the last call, or nil once the scheduler is shut down.
     func waitForWork(hasRunning: Bool) -> Set<Int>? {
         locked {
-            while !isShutDown, !hasRunning, pending.isEmpty, cancelled.isEmpty { condition.wait() }
-            if isShutDown { return nil }
+            while !isShutDown, !isDraining, !hasRunning, pending.isEmpty, cancelled.isEmpty { condition.wait() }
+            if isShutDown || (isDraining && !hasRunning && pending.isEmpty) { return nil }
             defer { cancelled = [] }
             return cancelled
         }
