@@ -2,7 +2,8 @@
 public struct SchedulerConfiguration: Sendable, Equatable {
     /// The most sequences (samples) in the running batch.
     public var parallel: Int
-    /// The most requests that may wait for admission; more throw ``EngineOverloadError``.
+    /// The most requests that may wait for admission; more throw ``EngineOverloadError``. Requests
+    /// that free places in the batch can take at once do not count as waiting.
     public var maxQueue: Int
     /// The KV memory budget in bytes for running sequences and the prefix cache (0: unbounded).
     public var kvBudgetBytes: Int
