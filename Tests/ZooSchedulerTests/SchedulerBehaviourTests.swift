@@ -1,6 +1,7 @@
 import QwenZoo
 import XCTest
 import ZooAttention
+import ZooTestSupport
 
 /// Admission, limits, shared prefills and errors.
 final class SchedulerBehaviourTests: XCTestCase {
@@ -86,12 +87,12 @@ final class SchedulerBehaviourTests: XCTestCase {
     func testAdmissionStaysWithinTheKVBudget() async throws {
         let zoo = try await SchedulerTest.model()
         let bytesPerToken = try XCTUnwrap(zoo.model.makeCache(capacity: 1) as? DenseKVCache).bytesPerToken
-        let a = request(zoo, SchedulerTest.texts[0], maxTokens: 150, seed: 1)
-        let b = request(zoo, SchedulerTest.texts[1], maxTokens: 150, seed: 2)
-        let budget = (max(a.prompt.count, b.prompt.count) + 150) * bytesPerToken  // room for one at a time
+        let a = request(zoo, SchedulerTest.texts[0], maxTokens: 60, seed: 1)
+        let b = request(zoo, SchedulerTest.texts[1], maxTokens: 60, seed: 2)
+        let budget = (max(a.prompt.count, b.prompt.count) + 60) * bytesPerToken  // room for one at a time
         let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: 4, kvBudgetBytes: budget, prefixCacheEntries: 0))
         var tooBig = a
-        tooBig.maxTokens = 600
+        tooBig.maxTokens = 300
         XCTAssertThrowsError(try scheduler.submit(tooBig)) { error in
             XCTAssertEqual((error as? EngineRequestError)?.field, "max_tokens")
             XCTAssertTrue("\(error)".contains("\(budget)"), "\(error)")
@@ -106,5 +107,25 @@ final class SchedulerBehaviourTests: XCTestCase {
         XCTAssertLessThanOrEqual(status.kvBytesInUse, budget)
         while try await iterator.next() != nil {}
         SchedulerBatchInvarianceTests.assertSame(try await SchedulerTest.drain(second), try await SchedulerTest.alone(zoo, b), "second")
+    }
+
+    func testZeroTokensAndAPromptThatFillsTheContext() async throws {
+        let zoo = try await SchedulerTest.model()
+        let scheduler = zoo.makeScheduler()
+        let none = try await SchedulerTest.drain(scheduler.submit(request(zoo, SchedulerTest.texts[0], maxTokens: 0, samples: 2)), samples: 2)
+        for run in none {
+            XCTAssertEqual(run.steps, [])
+            XCTAssertEqual(run.summary?.finishReason, .length)
+        }
+        // A prompt of exactly the context (a fixture's 256): one id, then the context is full, as Generator does.
+        let small = try Zoo.loadModel(directory: Qwen2Reference.directory("gqa-f32-untied"))
+        let ids = BatchScheduler(model: small, tokenizer: nil, makeSampler: { try SamplerChain(stages: $0) })
+        let full = EngineRequest(prompt: [Int](repeating: 5, count: small.contextLength), sampler: SchedulerTest.greedy,
+                                 seed: 0, maxTokens: 5, stopTokenIDs: [])
+        let runs = try await SchedulerTest.drain(ids.submit(full))
+        XCTAssertEqual(runs[0].summary?.tokens.count, 1)
+        XCTAssertEqual(runs[0].summary?.finishReason, .contextFull)
+        var generator = Generator(model: small, stopIDs: [])
+        XCTAssertEqual(try generator.generate(prompt: full.prompt, maxTokens: 5).tokens, runs[0].summary?.tokens)
     }
 }
