@@ -50,7 +50,7 @@ public final class BatchScheduler: GenerationEngine {
     deinit { queue.finishWork() }
 
     public func submit(_ request: EngineRequest) throws -> AsyncThrowingStream<EngineEvent, any Error> {
-        try request.validate(for: model, budget: budget)
+        try request.validate(for: model, budget: budget, parallel: configuration.parallel)
         let samplers = try (0..<request.samples).map { _ in try makeSampler(request.sampler) }
         let id = queue.makeID()
         let (stream, events) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()

@@ -65,7 +65,19 @@ final class SchedulerBehaviourTests: XCTestCase {
         bad.prompt = [1]
         bad.samples = 0
         XCTAssertThrowsError(try scheduler.submit(bad)) { XCTAssertEqual(($0 as? EngineRequestError)?.field, "n") }
+        bad.samples = 1_000_000
+        XCTAssertThrowsError(try scheduler.submit(bad)) { XCTAssertEqual(($0 as? EngineRequestError)?.field, "n") }
         bad.samples = 1
+        bad.maxTokens = 1
+        bad.topLogprobs = .max  // every id, most likely first
+        let every = try await SchedulerTest.drain(scheduler.submit(bad))
+        XCTAssertEqual(every[0].steps.first?.topLogprobs.count, zoo.tokenizer.count)
+        bad.topLogprobs = nil
+        bad.maxTokens = .max  // as much as the context allows, without overflowing anything
+        var iterator = try scheduler.submit(bad).makeAsyncIterator()
+        let first = try await iterator.next()
+        XCTAssertNotNil(first)
+        bad.maxTokens = 4
         bad.sampler = [SamplerStageSpec("top_p", value: 1.5)]
         XCTAssertThrowsError(try scheduler.submit(bad)) { XCTAssertTrue("\($0)".contains("top_p"), "\($0)") }
     }

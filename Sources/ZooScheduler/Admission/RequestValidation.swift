@@ -2,7 +2,7 @@ import ZooCore
 
 extension EngineRequest {
     /// Throws ``EngineRequestError`` naming the field when the request can never run on `model`.
-    func validate(for model: any LanguageModel, budget: KVBudget) throws {
+    func validate(for model: any LanguageModel, budget: KVBudget, parallel: Int) throws {
         guard !prompt.isEmpty else {
             throw EngineRequestError(field: "prompt", message: "the prompt is empty: give at least one token")
         }
@@ -17,6 +17,9 @@ extension EngineRequest {
         }
         guard maxTokens >= 0 else { throw EngineRequestError(field: "max_tokens", message: "must be at least 0, found \(maxTokens)") }
         guard samples >= 1 else { throw EngineRequestError(field: "n", message: "must be at least 1, found \(samples)") }
+        guard samples <= parallel else {
+            throw EngineRequestError(field: "n", message: "must be at most \(parallel) (the sequences that run at once), found \(samples)")
+        }
         if let k = topLogprobs, k < 0 {
             throw EngineRequestError(field: "top_logprobs", message: "must be at least 0, found \(k)")
         }
@@ -30,6 +33,6 @@ extension EngineRequest {
 
     /// The positions one sample's cache needs: the prompt and every generated id but the last, within the context.
     func cacheCapacity(contextLength: Int) -> Int {
-        min(contextLength, prompt.count + max(1, maxTokens))
+        min(contextLength, prompt.count + min(max(1, maxTokens), contextLength))
     }
 }

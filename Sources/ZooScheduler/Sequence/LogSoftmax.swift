@@ -17,7 +17,8 @@ enum LogSoftmax {
     }
 
     /// The indices of the `k` largest finite values, largest first (a small sorted insertion list).
-    private static func mostLikely(_ row: [Float], _ k: Int) -> [Int] {
+    private static func mostLikely(_ row: [Float], _ count: Int) -> [Int] {
+        let k = min(count, row.count)
         guard k > 0 else { return [] }
         var best: [Int] = []
         best.reserveCapacity(k + 1)
