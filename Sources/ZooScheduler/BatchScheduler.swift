@@ -50,6 +50,12 @@ public final class BatchScheduler: GenerationEngine {
     deinit { queue.finishWork() }
 
     public func submit(_ request: EngineRequest) throws -> AsyncThrowingStream<EngineEvent, any Error> {
+        try submit(request, callerCache: nil)
+    }
+
+    private func submit(_ request: EngineRequest, callerCache: RequestQueue.CallerCache?) throws
+        -> AsyncThrowingStream<EngineEvent, any Error>
+    {
         try request.validate(for: model, budget: budget, parallel: configuration.parallel)
         let samplers = try (0..<request.samples).map { _ in try makeSampler(request.sampler) }
         let id = queue.makeID()
@@ -58,7 +64,29 @@ public final class BatchScheduler: GenerationEngine {
         events.onTermination = { [queue] termination in
             if case .cancelled = termination { queue.cancel(id) }
         }
-        try queue.enqueue(RequestQueue.Pending(id: id, request: request, samplers: samplers, events: events))
+        try queue.enqueue(RequestQueue.Pending(id: id, request: request, samplers: samplers, events: events,
+                                               callerCache: callerCache))
+        return stream
+    }
+
+    /// Queues `request` with sample 0 continuing in a caller's own cache (a session's), whose rows
+    /// already hold the prompt's first `cache.count` ids (fewer than the whole prompt): only the rest
+    /// is prefilled. When the sample ends the cache holds the prompt and the generated ids but the
+    /// last. The scheduler borrows the cache: `release` is called exactly once, when it no longer
+    /// touches it (the sample finished, failed or was cancelled, or the request was refused).
+    ///
+    /// The cache's memory is the caller's: it is not counted against the KV budget.
+    public func submit(_ request: EngineRequest, continuing cache: any KVCache,
+                       release: @escaping @Sendable () -> Void) throws -> AsyncThrowingStream<EngineEvent, any Error> {
+        var refused = true
+        defer { if refused { release() } }
+        guard cache.count < request.prompt.count, request.prompt.count <= cache.capacity else {
+            throw EngineRequestError(
+                field: "prompt",
+                message: "the prompt has \(request.prompt.count) tokens but the cache holds \(cache.capacity) (\(cache.count) already in it)")
+        }
+        let stream = try submit(request, callerCache: RequestQueue.CallerCache(cache: cache, release: release))
+        refused = false
         return stream
     }
 

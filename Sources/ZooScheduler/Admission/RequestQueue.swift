@@ -11,6 +11,15 @@ final class RequestQueue: @unchecked Sendable {
         let request: EngineRequest
         let samplers: [any TokenSampler]
         let events: AsyncThrowingStream<EngineEvent, any Error>.Continuation
+        /// A caller's cache that sample 0 continues in (a session's), and what to call once the
+        /// scheduler no longer touches it.
+        var callerCache: CallerCache?
+    }
+
+    /// A cache the scheduler borrows from its caller.
+    struct CallerCache {
+        let cache: any KVCache
+        let release: @Sendable () -> Void
     }
 
     private let condition = NSCondition()
@@ -43,7 +52,7 @@ final class RequestQueue: @unchecked Sendable {
     func enqueue(_ request: Pending) throws {
         try locked {
             let freeSlots = max(0, parallel - published.running)
-            guard pending.count < maxQueue + freeSlots else {
+            guard pending.count - freeSlots < maxQueue else {
                 throw EngineOverloadError(queued: pending.count, limit: maxQueue, retryAfterSeconds: 1)
             }
             pending.append(request)
@@ -56,7 +65,7 @@ final class RequestQueue: @unchecked Sendable {
     func cancel(_ id: Int) {
         locked {
             if let i = pending.firstIndex(where: { $0.id == id }) {
-                pending.remove(at: i)
+                pending.remove(at: i).callerCache?.release()
                 published.queued = pending.count
             } else {
                 cancelled.insert(id)

@@ -44,8 +44,11 @@ final class StepLoop: @unchecked Sendable {
             for r in completed { r.events.finish() }
             completed = []
         }
-        for r in running { r.events.finish(throwing: CancellationError()) }
-        for p in queue.drain() { p.events.finish(throwing: CancellationError()) }
+        for r in running { fail(r, CancellationError()) }
+        for p in queue.drain() {
+            p.callerCache?.release()
+            p.events.finish(throwing: CancellationError())
+        }
         running = []
     }
 
@@ -67,6 +70,7 @@ final class StepLoop: @unchecked Sendable {
     private func start(_ pending: RequestQueue.Pending) -> Bool {
         let request = pending.request
         let need = budget.reservation(for: request, contextLength: model.contextLength)
+            - (pending.callerCache == nil ? 0 : request.cacheCapacity(contextLength: model.contextLength) * budget.bytesPerToken)
         guard running.isEmpty || runningSamples + request.samples <= configuration.parallel else { return false }
         while !budget.fits(need, inUse: reservedBytes + prefixCache.bytes), prefixCache.evictLeastRecentlyUsed() {}
         guard running.isEmpty || budget.fits(need, inUse: reservedBytes + prefixCache.bytes) else { return false }
@@ -84,14 +88,20 @@ final class StepLoop: @unchecked Sendable {
             r.samples.append(RunningSample(index: i, cache: cache, stepper: stepper, phase: phase,
                                            reservedBytes: capacity * budget.bytesPerToken))
         }
+        if let caller = pending.callerCache, let leader = r.samples.first {
+            // Sample 0 continues in the caller's cache, after the prompt ids it already holds.
+            r.samples[0] = RunningSample(index: 0, cache: caller.cache, stepper: leader.stepper,
+                                         phase: .prefilling(done: caller.cache.count), reservedBytes: 0)
+            r.samples[0].giveBack = caller.release
+            r.cachedPromptTokens = caller.cache.count
+        } else if let leader = r.samples.first, let dense = leader.cache as? DenseKVCache {
+            r.cachedPromptTokens = prefixCache.restore(request.prompt, into: dense)
+            leader.phase = .prefilling(done: r.cachedPromptTokens)
+        }
         if request.maxTokens == 0 {
             for s in r.samples { finish(r, s, reason: .length) }
             completed.append(r)
             return true
-        }
-        if let leader = r.samples.first, let dense = leader.cache as? DenseKVCache {
-            r.cachedPromptTokens = prefixCache.restore(request.prompt, into: dense)
-            leader.phase = .prefilling(done: r.cachedPromptTokens)
         }
         running.append(r)
         return true
@@ -215,6 +225,8 @@ final class StepLoop: @unchecked Sendable {
     private func release(_ s: RunningSample) {
         s.cache = nil
         s.phase = .finished
+        s.giveBack?()
+        s.giveBack = nil
     }
 
     /// Ends every sample of `r` with `error`.

@@ -19,8 +19,10 @@ final class RunningSample {
     var cache: (any KVCache)?
     var stepper: SampleStepper
     var phase: Phase
-    /// The bytes of KV budget this sample holds.
+    /// The bytes of KV budget this sample holds (none for a caller's cache).
     let reservedBytes: Int
+    /// Gives a caller's cache back; `nil` for the scheduler's own.
+    var giveBack: (@Sendable () -> Void)?
 
     init(index: Int, cache: any KVCache, stepper: SampleStepper, phase: Phase, reservedBytes: Int) {
         self.index = index
