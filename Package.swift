@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
         // MARK: Engines (run rendered prompts: the in-process batching scheduler)
-        .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels"]),
+        .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels", "ZooAttention"]),
 
         // MARK: Variant plugins (prompt formats and outputs; never weights)
         .target(name: "QwenBase", dependencies: ["ZooCore"]),
@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "QwenMathTests", dependencies: ["QwenMath", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
+        .testTarget(name: "ZooSchedulerTests", dependencies: ["ZooScheduler", "QwenZoo", "ZooAttention", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ZooCore
 import ZooSamplers
+import ZooScheduler
 
 /// The one path from a rendered prompt to a sample: prefill, sample, detokenize, stop strings and
 /// limits. ``ZooModel/generate(_:options:onText:)``, the sessions, `zoo replay` and the CLI's
@@ -49,37 +50,35 @@ public struct DecodeLoop {
         prefillChunk: Int? = nil, shouldStop: () -> Bool = { false },
         onToken: (Int) -> Void = { _ in }, onText: (String) -> Void = { _ in }
     ) throws -> (sample: GeneratedSample, cachedPromptTokens: Int) {
+        guard !plan.tokens.isEmpty else { throw EmptyPromptError() }
+        guard limits.maxTokens > 0 else { return (GeneratedSample(text: "", tokens: [], finishReason: .length), 0) }
+        // Without a session's cache, a throwaway one just big enough: nothing to reuse.
+        let cache = cache ?? PromptCache(model: model, capacity: min(model.contextLength, plan.tokens.count + limits.maxTokens))
+        let capacity = min(model.contextLength, cache.storage.capacity)
+        guard plan.tokens.count <= capacity else { throw ContextOverflowError(requested: plan.tokens.count, capacity: capacity) }
+        var stepper = SampleStepper(
+            prompt: plan.tokens, sampler: sampler, seed: limits.seed, maxTokens: limits.maxTokens,
+            stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings, tokenizer: tokenizer,
+            includeSpecialTokens: includeSpecialTokens, firstUnusableID: firstUnusableID)
+        var (logits, reused) = try cache.prefill(plan.tokens, chunkSize: prefillChunk, shouldStop: shouldStop)
+        while true {
+            let step = try stepper.step(logits: logits.last, roomForAnother: !cache.isFull)
+            onToken(step.token.id)
+            if !step.token.text.isEmpty { onText(step.token.text) }
+            if step.finishReason != nil { break }
+            if shouldStop() {
+                let tail = stepper.stop()
+                if !tail.isEmpty { onText(tail) }
+                break
+            }
+            logits = try cache.append(step.token.id)
+        }
+        return (GeneratedSample(text: stepper.text, tokens: stepper.tokens, finishReason: stepper.finishReason!), reused)
+    }
+
+    /// Ids from this one up are never sampled: embedding rows past the tokenizer's last id.
+    var firstUnusableID: Int? {
         let vocabulary = tokenizer?.count ?? model.vocabularySize
-        var generator = Generator(
-            model: model, sampler: sampler, stopIDs: plan.stopTokenIDs,
-            firstUnusableID: masksPaddingRows && vocabulary < model.vocabularySize ? vocabulary : nil)
-        var detokenizer = StreamingDetokenizer()
-        var matcher = StopStringMatcher(stops: plan.stopStrings)
-        var stopString: String?
-        let body: (Int) throws -> Bool = { id in
-            onToken(id)
-            guard let tokenizer, !plan.stopTokenIDs.contains(id),
-                  includeSpecialTokens || !tokenizer.isSpecial(id) else { return true }
-            let (emit, stop) = matcher.append(detokenizer.append(try tokenizer.bytes(of: [id])))
-            if !emit.isEmpty { onText(emit) }
-            stopString = stop
-            return stop == nil
-        }
-        let result: GenerationResult
-        if let cache {
-            result = try generator.generate(
-                prompt: plan.tokens, cache: cache, maxTokens: limits.maxTokens, seed: limits.seed,
-                prefillChunk: prefillChunk, shouldStop: shouldStop, onToken: body)
-        } else {
-            result = try generator.generate(prompt: plan.tokens, maxTokens: limits.maxTokens, seed: limits.seed, onToken: body)
-        }
-        if stopString == nil, tokenizer != nil {
-            let (emit, _) = matcher.append(detokenizer.flush())
-            let tail = emit + matcher.finish()
-            if !tail.isEmpty { onText(tail) }
-        }
-        var finish = result.finishReason
-        if let stopString { finish = .stopString(stopString) }
-        return (GeneratedSample(text: matcher.text, tokens: result.tokens, finishReason: finish), result.cachedPromptTokens)
+        return masksPaddingRows && vocabulary < model.vocabularySize ? vocabulary : nil
     }
 }

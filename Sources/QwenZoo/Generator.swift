@@ -1,5 +1,6 @@
 import ZooCore
 import ZooSamplers
+import ZooScheduler
 
 /// The ids a generation produced and why it ended.
 public struct GenerationResult: Sendable, Equatable {
@@ -80,32 +81,19 @@ extension Generator {
         guard prompt.count <= min(model.contextLength, cache.storage.capacity) else {
             throw ContextOverflowError(requested: prompt.count, capacity: min(model.contextLength, cache.storage.capacity))
         }
-        sampler.reset()
-        var context = SamplingContext(prompt: prompt, seed: seed)
+        var stepper = SampleStepper(prompt: prompt, sampler: sampler, seed: seed, maxTokens: maxTokens,
+                                    stopTokenIDs: stopIDs, tokenizer: nil, firstUnusableID: firstUnusableID)
         var (logits, reused) = try cache.prefill(prompt, chunkSize: prefillChunk, shouldStop: shouldStop)
         result.cachedPromptTokens = reused
         while true {
-            var row = Array(logits.last)
-            if let first = firstUnusableID, first < row.count {
-                for i in first..<row.count { row[i] = -.infinity }
-            }
-            let next = try sampler.next(logits: &row, context: &context)
-            result.tokens.append(next)
-            context.append(next)
-            if try !onToken(next) || shouldStop() {
-                result.finishReason = .stoppedByCaller
+            let step = try stepper.step(logits: logits.last, roomForAnother: !cache.isFull)
+            if try !onToken(step.token.id) || (step.finishReason == nil && shouldStop()) { _ = stepper.stop() }
+            if let finish = stepper.finishReason {
+                result.tokens = stepper.tokens
+                result.finishReason = finish
                 return result
             }
-            if stopIDs.contains(next) {
-                result.finishReason = .stopToken(next)
-                return result
-            }
-            if result.tokens.count == maxTokens { return result }
-            if cache.isFull {
-                result.finishReason = .contextFull
-                return result
-            }
-            logits = try cache.append(next)
+            logits = try cache.append(step.token.id)
         }
     }
 }

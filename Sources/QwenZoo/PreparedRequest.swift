@@ -5,6 +5,8 @@ import ZooSamplers
 struct PreparedRequest {
     var plan: PromptPlan
     var chain: SamplerChain
+    /// The stages `chain` was built from (a scheduler builds one chain per sample).
+    var stages: [SamplerStageSpec]
     var limits: DecodeLoop.Limits
     var warnings: [String]
     /// Samples to draw (one per vote).
@@ -28,8 +30,9 @@ extension ZooModel {
         let limits = limits(for: options)
         plan.tokens = try fitToContext(plan.tokens, capacity: min(model.contextLength, capacity ?? .max),
                                        maxTokens: limits.maxTokens, warnings: &warnings)
-        let chain = try samplerChain(for: options, warnings: &warnings)
-        return PreparedRequest(plan: plan, chain: chain, limits: limits, warnings: warnings,
+        let override = samplerOverride(for: options, warnings: &warnings)
+        let chain = try manifest.samplerChain(override, components: components)
+        return PreparedRequest(plan: plan, chain: chain, stages: override ?? manifest.samplerStages, limits: limits, warnings: warnings,
                                samples: max(1, variant.samplesPerRequest))
     }
 

@@ -16,6 +16,8 @@ public final class ZooModel: Sendable {
     public let variant: any Variant
     /// The registries the manifest's components came from (sampler stages are built per request).
     public let components: ZooComponents
+    /// The model's batching scheduler, once made (see ``scheduler``).
+    let schedulerSlot = SchedulerSlot()
 
     /// Composes already built parts; ``load(_:components:)`` builds them from the manifest.
     public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
@@ -151,16 +153,16 @@ extension ZooModel {
                           warnings: prepared.warnings, limits: prepared.limits)
     }
 
-    /// The chain a request samples with: `options.sampler`, else the manifest's. Votes over a greedy
-    /// chain would be one answer K times, so a voting variant on a greedy manifest samples as
-    /// `zoo eval` does (temperature 0.7, top-p 0.95) and says so in `warnings`.
-    func samplerChain(for options: GenerationOptions, warnings: inout [String]) throws -> SamplerChain {
+    /// The stages that replace the manifest's chain for a request (nil keeps it): `options.sampler`.
+    /// Votes over a greedy chain would be one answer K times, so a voting variant on a greedy manifest
+    /// samples as `zoo eval` does (temperature 0.7, top-p 0.95) and says so in `warnings`.
+    func samplerOverride(for options: GenerationOptions, warnings: inout [String]) -> [SamplerStageSpec]? {
         let votes = variant.samplesPerRequest
         if options.sampler == nil, votes > 1, manifest.sampler.allSatisfy({ $0.name == "greedy" }) {
             warnings.append("\(manifest.name) decodes greedily; its \(votes) votes sample with temperature 0.7, top_p 0.95 (give a sampler chain to choose)")
-            return try manifest.samplerChain(SamplerSpecDefaults.voting, components: components)
+            return SamplerSpecDefaults.voting
         }
-        return try manifest.samplerChain(options.sampler, components: components)
+        return options.sampler
     }
 
     /// Generates one sample for an already rendered prompt (what ``generate(_:options:onText:)``

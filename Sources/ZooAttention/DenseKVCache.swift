@@ -80,6 +80,25 @@ public final class DenseKVCache: InspectableKVCache {
         count = min(count, max(0, length))
     }
 
+    /// Bytes one token's rows take over every layer (keys and values).
+    public var bytesPerToken: Int { 2 * keyBuffers.count * rowWidth * elementSize }
+
+    /// Makes this cache hold exactly the first `length` committed rows of `source`, copied byte for
+    /// byte (a prefix another sequence computed: the rows a fresh prefill would write, bit for bit).
+    public func copyPrefix(of source: DenseKVCache, length: Int) {
+        precondition(source.layerCount == layerCount && source.rowWidth == rowWidth && source.precision == precision,
+                     "copying rows between caches of different layouts")
+        precondition(length <= source.count && length <= capacity, "copying more rows than there are or fit")
+        count = 0
+        if length > allocated { grow(toHold: length) }
+        let bytes = length * rowWidth * elementSize
+        for i in keyBuffers.indices {
+            keyBuffers[i].copyMemory(from: source.keyBuffers[i], byteCount: bytes)
+            valueBuffers[i].copyMemory(from: source.valueBuffers[i], byteCount: bytes)
+        }
+        count = length
+    }
+
     private func grow(toHold needed: Int) {
         var newSize = max(allocated * 2, 64)
         while newSize < needed { newSize *= 2 }

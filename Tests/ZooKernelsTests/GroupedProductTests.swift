@@ -5,7 +5,7 @@ import XCTest
 /// up as one job) equal the same products made one at a time, bit for bit, in every weight form.
 final class GroupedProductTests: XCTestCase {
     /// An `n × k` matrix in the weight forms the test uses, in memory it owns.
-    private final class Matrix {
+    final class Matrix {
         let n: Int, k: Int
         let floats: [Float], halves: [UInt16]
         private var int8: [Int8], scales: [Float]

@@ -67,9 +67,7 @@ public final class PromptCache {
         -> (logits: Logits, reused: Int)
     {
         guard !prompt.isEmpty else { throw EmptyPromptError() }
-        let reused = reusableLength(for: prompt)
-        storage.truncate(to: reused)
-        tokens.removeLast(tokens.count - reused)
+        let reused = keepReusablePrefix(of: prompt)
         let step = storage is RotaryKVCache ? prompt.count : max(1, chunkSize ?? prompt.count)
         var start = reused
         var logits: Logits?
@@ -125,5 +123,25 @@ public final class PromptCache {
         }
         guard let dense = storage as? any InspectableKVCache else { return nil }
         return (dense, nil)
+    }
+}
+
+// MARK: - Running in a scheduler
+
+extension PromptCache {
+    /// Keeps only the rows `prompt` can reuse (see ``reusableLength(for:)``), so that a scheduler
+    /// continues the sequence in ``storage``; returns how many.
+    func keepReusablePrefix(of prompt: [Int]) -> Int {
+        let reused = reusableLength(for: prompt)
+        storage.truncate(to: reused)
+        tokens.removeLast(tokens.count - reused)
+        return reused
+    }
+
+    /// Records that ``storage`` now holds the first rows of `sequence` (a prompt and its generated
+    /// ids), as a scheduler left it.
+    func adopt(_ sequence: [Int]) {
+        storage.truncate(to: min(storage.count, sequence.count))
+        tokens = Array(sequence.prefix(storage.count))
     }
 }

@@ -10,6 +10,32 @@ final class StopFlag: Sendable {
     var isSet: Bool { flag.load(ordering: .relaxed) }
 }
 
+/// Said once, from the scheduler's thread, when it lets go of a session's cache.
+final class CacheReturn: Sendable {
+    private let state = Mutex<(returned: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.returned = true
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once ``signal()`` has been called.
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                if s.returned { return true }
+                s.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}
+
 /// A first-in, first-out lock for async code: one request holds a session at a time, the others
 /// wait their turn (and stop waiting if their task is cancelled).
 final class AsyncGate: Sendable {
@@ -74,8 +100,6 @@ final class SessionCore: @unchecked Sendable {
     let model: ZooModel
     let cache: PromptCache
     let gate = AsyncGate()
-    /// Prompts longer than this prefill in chunks, so that cancellation is seen between chunks.
-    static let prefillChunk = 256
 
     init(model: ZooModel) {
         self.model = model
@@ -108,13 +132,7 @@ final class SessionCore: @unchecked Sendable {
                 defer { gate.release() }
                 try Task.checkCancellation()
                 let (request, options, notes) = try await prepare()
-                let response = try await withCheckedThrowingContinuation { (result: CheckedContinuation<Response, any Error>) in
-                    DispatchQueue.global(qos: .userInitiated).async {
-                        result.resume(with: Result {
-                            try self.run(request, options: options, notes: notes, stop: stop) { continuation.yield($0) }
-                        })
-                    }
-                }
+                let response = try await self.run(request, options: options, notes: notes) { continuation.yield($0) }
                 await finish(request, response)
                 continuation.yield(.done(response))
                 continuation.finish()
@@ -132,37 +150,56 @@ final class SessionCore: @unchecked Sendable {
         return stream
     }
 
-    /// Generates the response to `request` in the session's cache; throws `CancellationError`
-    /// as soon as `stop` is set (checked before every forward pass).
-    func run(_ request: VariantRequest, options: GenerationOptions, notes: [String] = [], stop: StopFlag,
-             emit: (GenerationEvent) -> Void) throws -> Response {
+    /// Generates the response to `request` in the session's cache, through the model's scheduler
+    /// (batched with every other request on the model); throws `CancellationError` when the task
+    /// is cancelled, once the scheduler has let go of the cache.
+    func run(_ request: VariantRequest, options: GenerationOptions, notes: [String] = [],
+             emit: (GenerationEvent) -> Void) async throws -> Response {
         let clock = ContinuousClock()
         let started = clock.now
         let zoo = model
         let prepared = try zoo.prepare(request, options: options, capacity: cache.storage.capacity)
-        var loop = zoo.decodeLoop
-        loop.includeSpecialTokens = options.includeSpecialTokens
+        let plan = prepared.plan
+        guard !plan.tokens.isEmpty else { throw EmptyPromptError() }
+        let reused = cache.keepReusablePrefix(of: plan.tokens)
+        let returned = CacheReturn()
+        let events = try zoo.scheduler.submit(
+            EngineRequest(
+                prompt: plan.tokens, sampler: prepared.stages, seed: prepared.limits.seed,
+                maxTokens: prepared.limits.maxTokens, stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings,
+                samples: prepared.samples, includeSpecialTokens: options.includeSpecialTokens),
+            continuing: cache.storage, release: { returned.signal() })
 
-        var samples: [GeneratedSample] = []
-        var cachedPrompt = 0
+        var summaries = [SampleSummary?](repeating: nil, count: prepared.samples)
         var firstTokenAt: ContinuousClock.Instant?
         var firstSampleEnd = started
-        for index in 0..<prepared.samples {
-            let streaming = index == 0
-            let (sample, cached) = try loop.run(
-                prepared.plan, sampler: prepared.chain, limits: prepared.limits(forSample: index), cache: cache,
-                prefillChunk: Self.prefillChunk, shouldStop: { stop.isSet },
-                onToken: { id in
+        do {
+            for try await event in events {
+                switch event {
+                case .token(let sample, let step):
                     if firstTokenAt == nil { firstTokenAt = clock.now }
-                    if streaming, options.includeTokenIDs { emit(.token(id)) }
-                },
-                onText: { text in if streaming { emit(.text(text)) } })
-            if stop.isSet { throw CancellationError() }
-            samples.append(sample)
-            if streaming {
-                cachedPrompt = cached
-                firstSampleEnd = clock.now
+                    guard sample == 0 else { continue }
+                    if options.includeTokenIDs { emit(.token(step.id)) }
+                    if !step.text.isEmpty { emit(.text(step.text)) }
+                case .finished(let sample, let summary):
+                    summaries[sample] = summary
+                    if sample == 0 { firstSampleEnd = clock.now }
+                }
             }
+        } catch {
+            await returned.wait()
+            cache.adopt(plan.tokens)
+            throw error
+        }
+        await returned.wait()
+        // The cache holds sample 0's sequence (less its last id), or, cancelled, at most the prompt.
+        guard let first = summaries[0], summaries.allSatisfy({ $0 != nil }) else {
+            cache.adopt(plan.tokens)
+            throw CancellationError()
+        }
+        cache.adopt(plan.tokens + first.tokens)
+        let samples = summaries.compactMap { $0 }.map {
+            GeneratedSample(text: $0.text, tokens: $0.tokens, finishReason: $0.finishReason)
         }
         let end = clock.now
         let outputs = samples.map { zoo.variant.interpret($0.text, for: request) }
@@ -173,7 +210,7 @@ final class SessionCore: @unchecked Sendable {
             timeToFirstToken: firstAt - started, total: end - started,
             tokensPerSecond: decoded > 0 && decodeSeconds > 0 ? Double(decoded) / decodeSeconds : 0)
         let usage = TokenUsage(
-            promptTokens: prepared.plan.tokens.count, cachedPromptTokens: cachedPrompt,
+            promptTokens: plan.tokens.count, cachedPromptTokens: reused,
             generatedTokens: samples.reduce(0) { $0 + $1.tokens.count })
         ZooLog.logger.debug(
             "request done",
@@ -183,7 +220,7 @@ final class SessionCore: @unchecked Sendable {
             ])
         return Response(
             text: samples[0].text, output: zoo.variant.aggregate(outputs), samples: samples,
-            promptTokens: prepared.plan.tokens, usage: usage, timing: timing, warnings: notes + prepared.warnings)
+            promptTokens: plan.tokens, usage: usage, timing: timing, warnings: notes + prepared.warnings)
     }
 
     static func seconds(_ d: Duration) -> Double {

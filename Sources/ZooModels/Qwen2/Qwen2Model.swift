@@ -53,33 +53,45 @@ public final class Qwen2Model: LanguageModel {
     }
 
     public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
-        try weights.embedding.validate(tokens)
+        try forward(batch: [BatchEntry(tokens: tokens, cache: cache, logits: selection)])[0]!
+    }
+}
+
+// MARK: - Forward pass
+
+extension Qwen2Model: BatchedLanguageModel {
+    /// One step of every entry: all rows together through the linear layers, RoPE and attention per sequence.
+    public func forward(batch: [BatchEntry]) throws -> [Logits?] {
+        let rows = try BatchRows(batch, embedding: weights.embedding)
         let c = configuration
-        let T = tokens.count
+        let T = rows.count
         let H = c.hiddenSize, D = c.headDim
         let qWidth = c.numAttentionHeads * D, kvWidth = c.numKeyValueHeads * D, I = c.intermediateSize
-        let p0 = cache.count
         let eps = Float(c.rmsNormEps)
         let scale = 1 / Float(D).squareRoot()
         let b = Buffers(tokens: T, hidden: H, qWidth: qWidth, kvWidth: kvWidth, intermediate: I)
         defer { b.deallocate() }
 
-        // 1. Embedding lookup                                          x: [T, H]
-        weights.embedding.lookup(tokens, into: b.x)
+        // 1. Embedding lookup of every entry's tokens, one after another   x: [T, H]
+        weights.embedding.lookup(rows.tokens, into: b.x)
 
         for (l, layer) in weights.layers.enumerated() {
             // 2. Pre-attention RMSNorm                                   h: [T, H]
             VectorOps.rmsNorm(b.x, rows: T, dim: H, weight: layer.inputNorm.pointer, eps: eps, into: b.h)
             // 3. Q, K, V projections with bias (one job)     q: [T, nH·D]  k, v: [T, nKV·D]
             Linear.apply([(layer.q, b.q), (layer.k, b.k), (layer.v, b.v)], to: b.h, rows: T)
-            // 4. RoPE on q and k at positions p0 ..< p0+T
-            rope.apply(to: b.q, tokens: T, heads: c.numAttentionHeads, headDim: D, firstPosition: p0)
-            rope.apply(to: b.k, tokens: T, heads: c.numKeyValueHeads, headDim: D, firstPosition: p0)
-            // 5. Append k, v to the cache and read the whole sequence back
-            let kv = try cache.write(layer: l, keys: b.k, values: b.v, tokens: T)
-            // 6. Causal (grouped-query) attention                       a: [T, nH·D]
-            attention.attend(
-                queries: b.q, tokens: T, firstPosition: p0, cache: kv, shape: shape, scale: scale, output: b.attn)
+            for s in rows.sequences {
+                let q = b.q + s.firstRow * qWidth, k = b.k + s.firstRow * kvWidth, v = b.v + s.firstRow * kvWidth
+                // 4. RoPE on the sequence's q and k at its positions p0 ..< p0+Tₛ
+                rope.apply(to: q, tokens: s.tokens, heads: c.numAttentionHeads, headDim: D, firstPosition: s.position)
+                rope.apply(to: k, tokens: s.tokens, heads: c.numKeyValueHeads, headDim: D, firstPosition: s.position)
+                // 5. Append k, v to the sequence's cache and read its whole sequence back
+                let kv = try s.cache.write(layer: l, keys: k, values: v, tokens: s.tokens)
+                // 6. Causal (grouped-query) attention against its own cache   a: [Tₛ, nH·D]
+                attention.attend(
+                    queries: q, tokens: s.tokens, firstPosition: s.position, cache: kv, shape: shape, scale: scale,
+                    output: b.attn + s.firstRow * qWidth)
+            }
             // 7. Output projection, residual                            x += a·Woᵀ
             layer.o.apply(b.attn, rows: T, into: b.x, accumulate: true)
             // 8. Pre-MLP RMSNorm                                        h: [T, H]
@@ -90,10 +102,10 @@ public final class Qwen2Model: LanguageModel {
             // 10. Down projection, residual                             x += m·Wdᵀ
             layer.down.apply(b.gate, rows: T, into: b.x, accumulate: true)
         }
-        cache.commit(tokens: T)
+        rows.commit()
 
-        // 11. Final norm and LM head over the selected rows             logits: [rows, V]
-        return weights.head.logits(b.x, tokens: T, selection: selection, scratch: b.h)
+        // 11. Final norm and LM head over each entry's selected rows     logits: [rowsₛ, V]
+        return weights.head.logits(b.x, rows: rows, scratch: b.h)
     }
 }
 

@@ -79,22 +79,31 @@ public final class QwenV1Model: LanguageModel {
     }
 
     public func forward(_ tokens: [Int], cache: any KVCache, logits selection: LogitsSelection) throws -> Logits {
-        try weights.embedding.validate(tokens)
-        let c = configuration
-        let T = tokens.count
-        let H = c.hiddenSize, D = c.kvChannels, nH = c.numAttentionHeads, F = c.ffnWidth
-        let p0 = cache.count
-        if logN != nil, p0 + T > LogNAttentionScaling.referencePositionLimit {
-            throw ContextOverflowError(requested: p0 + T, capacity: LogNAttentionScaling.referencePositionLimit)
+        try forward(batch: [BatchEntry(tokens: tokens, cache: cache, logits: selection)])[0]!
+    }
+}
+
+// MARK: - Forward pass
+
+extension QwenV1Model: BatchedLanguageModel {
+    /// One step of every entry: all rows together through the linear layers; RoPE (each sequence's
+    /// own frequencies), LogN and attention per sequence.
+    public func forward(batch: [BatchEntry]) throws -> [Logits?] {
+        let rows = try BatchRows(batch, embedding: weights.embedding)
+        if logN != nil, let s = rows.sequences.first(where: { $0.position + $0.tokens > LogNAttentionScaling.referencePositionLimit }) {
+            throw ContextOverflowError(requested: s.position + s.tokens, capacity: LogNAttentionScaling.referencePositionLimit)
         }
-        let rotary = try rotaryEmbedding(cache: cache, newTokens: T)
+        let rotary = try rows.sequences.map { try rotaryEmbedding(cache: $0.cache, newTokens: $0.tokens) }
+        let c = configuration
+        let T = rows.count
+        let H = c.hiddenSize, D = c.kvChannels, nH = c.numAttentionHeads, F = c.ffnWidth
         let eps = Float(c.layerNormEpsilon)
         let scale = 1 / Float(D).squareRoot()
         let b = Buffers(tokens: T, hidden: H, ffn: F)
         defer { b.deallocate() }
 
-        // 1. Embedding lookup (transformer.wte)                         x: [T, H]
-        weights.embedding.lookup(tokens, into: b.x)
+        // 1. Embedding lookup (transformer.wte) of every entry's tokens   x: [T, H]
+        weights.embedding.lookup(rows.tokens, into: b.x)
 
         for (l, layer) in weights.layers.enumerated() {
             // 2. Pre-attention RMSNorm (ln_1)                             h: [T, H]
@@ -107,16 +116,20 @@ public final class QwenV1Model: LanguageModel {
                 (b.k + t * H).update(from: row + H, count: H)
                 (b.v + t * H).update(from: row + 2 * H, count: H)
             }
-            // 4. RoPE on q and k at positions p0 ..< p0+T (the sequence's frequencies)
-            rotary.apply(to: b.q, tokens: T, heads: nH, headDim: D, firstPosition: p0)
-            rotary.apply(to: b.k, tokens: T, heads: nH, headDim: D, firstPosition: p0)
-            // 5. LogN scaling of q only, after RoPE                    q[t] *= max(1, ln(p+1)/ln S)
-            logN?.apply(to: b.q, tokens: T, width: H, firstPosition: p0)
-            // 6. Append k, v to the cache and read the whole sequence back
-            let kv = try cache.write(layer: l, keys: b.k, values: b.v, tokens: T)
-            // 7. Causal multi-head attention, scale 1/sqrt(D)            a: [T, H]
-            attention.attend(
-                queries: b.q, tokens: T, firstPosition: p0, cache: kv, shape: shape, scale: scale, output: b.attn)
+            for (s, rope) in zip(rows.sequences, rotary) {
+                let q = b.q + s.firstRow * H, k = b.k + s.firstRow * H, v = b.v + s.firstRow * H
+                // 4. RoPE on the sequence's q and k at p0 ..< p0+Tₛ (its own frequencies)
+                rope.apply(to: q, tokens: s.tokens, heads: nH, headDim: D, firstPosition: s.position)
+                rope.apply(to: k, tokens: s.tokens, heads: nH, headDim: D, firstPosition: s.position)
+                // 5. LogN scaling of q only, after RoPE                  q[t] *= max(1, ln(p+1)/ln S)
+                logN?.apply(to: q, tokens: s.tokens, width: H, firstPosition: s.position)
+                // 6. Append k, v to the sequence's cache and read its whole sequence back
+                let kv = try s.cache.write(layer: l, keys: k, values: v, tokens: s.tokens)
+                // 7. Causal multi-head attention, scale 1/sqrt(D)          a: [Tₛ, H]
+                attention.attend(
+                    queries: q, tokens: s.tokens, firstPosition: s.position, cache: kv, shape: shape, scale: scale,
+                    output: b.attn + s.firstRow * H)
+            }
             // 8. Output projection (attn.c_proj), residual               x += a·Wᵀ
             layer.attnOut.apply(b.attn, rows: T, into: b.x, accumulate: true)
             // 9. Pre-MLP RMSNorm (ln_2)                                   h: [T, H]
@@ -128,10 +141,10 @@ public final class QwenV1Model: LanguageModel {
             // 11. Down projection (mlp.c_proj), residual                 x += m·Wᵀ
             layer.mlpOut.apply(b.gate, rows: T, into: b.x, accumulate: true)
         }
-        cache.commit(tokens: T)
+        rows.commit()
 
-        // 12. Final norm (ln_f) and LM head over the selected rows     logits: [rows, V]
-        return weights.head.logits(b.x, tokens: T, selection: selection, scratch: b.h)
+        // 12. Final norm (ln_f) and LM head over each entry's selected rows   logits: [rowsₛ, V]
+        return weights.head.logits(b.x, rows: rows, scratch: b.h)
     }
 }
 

@@ -1,0 +1,27 @@
+/// How a ``BatchScheduler`` shares its model among requests.
+public struct SchedulerConfiguration: Sendable, Equatable {
+    /// The most sequences (samples) in the running batch.
+    public var parallel: Int
+    /// The most requests that may wait for admission; more throw ``EngineOverloadError``. Requests
+    /// that free places in the batch can take at once do not count as waiting.
+    public var maxQueue: Int
+    /// The KV memory budget in bytes for running sequences and the prefix cache (0: unbounded).
+    public var kvBudgetBytes: Int
+    /// The most prompt tokens one step prefills, so running streams keep flowing during a long prompt.
+    public var prefillChunk: Int
+    /// The most finished sequences the prefix cache keeps (within the KV budget); 0 turns it off.
+    public var prefixCacheEntries: Int
+    /// Never samples the embedding rows past the tokenizer's last id (padding, never trained).
+    public var masksPaddingRows: Bool
+
+    /// A configuration; the defaults suit a small CPU (4 sequences, 64 waiting, no memory limit).
+    public init(parallel: Int = 4, maxQueue: Int = 64, kvBudgetBytes: Int = 0, prefillChunk: Int = 256,
+                prefixCacheEntries: Int = 16, masksPaddingRows: Bool = true) {
+        self.parallel = max(1, parallel)
+        self.maxQueue = max(0, maxQueue)
+        self.kvBudgetBytes = max(0, kvBudgetBytes)
+        self.prefillChunk = max(1, prefillChunk)
+        self.prefixCacheEntries = max(0, prefixCacheEntries)
+        self.masksPaddingRows = masksPaddingRows
+    }
+}
