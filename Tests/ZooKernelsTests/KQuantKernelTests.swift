@@ -5,7 +5,7 @@ import XCTest
 /// the dequantized weights, on every instruction set this CPU has (the dequantizer itself is
 /// checked against gguf-py in GGUFKQuantTests).
 final class KQuantKernelTests: XCTestCase {
-    struct Generator {
+    private struct Generator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -16,7 +16,7 @@ final class KQuantKernelTests: XCTestCase {
     }
 
     /// Random blocks whose fp16 factors are finite (magnitudes 2⁻¹⁰ to 2⁻³, either sign).
-    static func randomBlocks(_ format: KQuantFormat, count: Int, seed: UInt64) -> [UInt8] {
+    func randomBlocks(_ format: KQuantFormat, count: Int, seed: UInt64) -> [UInt8] {
         var g = Generator(state: seed)
         var bytes = (0..<(count / format.blockValues * format.blockBytes)).map { _ in UInt8(truncatingIfNeeded: g.next()) }
         func half() -> [UInt8] {
@@ -53,7 +53,7 @@ final class KQuantKernelTests: XCTestCase {
     private func checkAgainstDequantizedWeights(_ format: KQuantFormat) {
         // Rows of 896 (Qwen2.5-0.5B's width) for the formats of blocks of 32.
         let k = format.blockValues == 32 ? 896 : 768, n = 37
-        let blocks = Self.randomBlocks(format, count: n * k, seed: 11 + UInt64(KQuantFormat.allCases.firstIndex(of: format)!))
+        let blocks = randomBlocks(format, count: n * k, seed: 11 + UInt64(KQuantFormat.allCases.firstIndex(of: format)!))
         var w = [Float](repeating: 0, count: n * k)
         blocks.withUnsafeBufferPointer { format.dequantize($0.baseAddress!, count: n * k, into: &w) }
         XCTAssertTrue(w.allSatisfy(\.isFinite))
@@ -121,7 +121,7 @@ final class KQuantKernelTests: XCTestCase {
         let x = (0..<(rows * k)).map { _ in g.float() }
         XCTAssertEqual(KQuantFormat.allCases.count, 5)
         for format in KQuantFormat.allCases {
-            let blocks = Self.randomBlocks(format, count: n * k, seed: 21)
+            let blocks = randomBlocks(format, count: n * k, seed: 21)
             var w = [Float](repeating: 0, count: n * k)
             blocks.withUnsafeBufferPointer { format.dequantize($0.baseAddress!, count: n * k, into: &w) }
             let portable = MatrixMultiply.withInstructionSet("generic") { linear(format, x, rows: rows, k: k, blocks, n: n) }

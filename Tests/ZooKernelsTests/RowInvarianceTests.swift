@@ -6,10 +6,10 @@ import XCTest
 /// falls in, or a remainder) and the thread split; in every weight form and activation form.
 /// `scripts/test.sh` runs it again at every narrower instruction set (`ZOO_ISA`).
 final class RowInvarianceTests: XCTestCase {
-    private let batchSizes = [1, 2, 3, 4, 5, 7, 8, 12, 13, 17]
+    static let batchSizes = [1, 2, 3, 4, 5, 7, 8, 12, 13, 17]
 
     /// Each row of an `n`-output product over `rows` rows equals the same row computed alone.
-    private func assertRowsIndependent(_ weight: WeightData, k: Int, n: Int, _ label: String) {
+    static func assertRowsIndependent(_ weight: WeightData, k: Int, n: Int, _ label: String) {
         for rows in batchSizes {
             let x = seededFloats(rows * k, seed: UInt64(100 + rows))
             var batched = [Float](repeating: .nan, count: rows * n)
@@ -32,7 +32,7 @@ final class RowInvarianceTests: XCTestCase {
         for integer in Set([false, MatrixMultiply.integerDotProductsAvailable]) {
             MatrixMultiply.integerDotProducts = integer
             for form in ["f32", "bf16", "bf16 rows4", "q8_0", "q8_0x16", "bf16x16"] {
-                assertRowsIndependent(matrix.weight(form), k: k, n: n, "\(form) integer \(integer)")
+                Self.assertRowsIndependent(matrix.weight(form), k: k, n: n, "\(form) integer \(integer)")
             }
         }
         withExtendedLifetime(matrix) {}
@@ -41,14 +41,20 @@ final class RowInvarianceTests: XCTestCase {
     func testFloatKernelWithARaggedWidth() {
         let (n, k) = (37, 70)  // neither a multiple of the tile rows nor of the SIMD width
         let w = seededFloats(n * k, seed: 5)
-        w.withUnsafeBufferPointer { assertRowsIndependent(.f32($0.baseAddress!), k: k, n: n, "f32 ragged") }
+        w.withUnsafeBufferPointer { Self.assertRowsIndependent(.f32($0.baseAddress!), k: k, n: n, "f32 ragged") }
     }
 
-    func testBlockFormats() {
+}
+
+extension KQuantKernelTests {
+    /// The in-place block formats, with `randomBlocks`' finite scales (see ``RowInvarianceTests``).
+    func testBlockFormatRowsAreIndependentOfTheBatch() {
         let (n, k) = (48, 512)
         for format in KQuantFormat.allCases {
-            let blocks = KQuantKernelTests.randomBlocks(format, count: n * k, seed: 9)
-            blocks.withUnsafeBufferPointer { assertRowsIndependent(format.weightData($0.baseAddress!), k: k, n: n, "\(format)") }
+            let blocks = randomBlocks(format, count: n * k, seed: 9)
+            blocks.withUnsafeBufferPointer {
+                RowInvarianceTests.assertRowsIndependent(format.weightData($0.baseAddress!), k: k, n: n, "\(format)")
+            }
         }
     }
 }

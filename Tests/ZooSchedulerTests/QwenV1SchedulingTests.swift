@@ -18,7 +18,7 @@ final class QwenV1SchedulingTests: XCTestCase {
                           samples: i == 2 ? 2 : 1, topLogprobs: 2)
         }
         var alone: [[SampleRun]] = []
-        for r in requests { alone.append(try await SchedulerTest.drain(scheduler(1).submit(r), samples: r.samples)) }
+        for r in requests { alone.append(try await SchedulerTest.drain(scheduler(r.samples).submit(r), samples: r.samples)) }
         let shared = scheduler(8)
         let streams = try requests.map { try shared.submit($0) }
         for (i, stream) in streams.enumerated() {

@@ -53,7 +53,7 @@ enum SchedulerTest {
 
     /// Runs `request` on a scheduler of its own: alone, with no prefix cache.
     static func alone(_ zoo: ZooModel, _ request: EngineRequest) async throws -> [SampleRun] {
-        let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: 1, prefixCacheEntries: 0))
+        let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: request.samples, prefixCacheEntries: 0))
         return try await drain(scheduler.submit(request), samples: request.samples)
     }
 

@@ -17,8 +17,11 @@ extension EngineRequest {
         }
         guard maxTokens >= 0 else { throw EngineRequestError(field: "max_tokens", message: "must be at least 0, found \(maxTokens)") }
         guard samples >= 1 else { throw EngineRequestError(field: "n", message: "must be at least 1, found \(samples)") }
-        guard samples <= parallel else {
-            throw EngineRequestError(field: "n", message: "must be at most \(parallel) (the sequences that run at once), found \(samples)")
+        // More samples than the batch holds run when the batch is empty (a session's votes); beyond
+        // this, the request is refused rather than making thousands of sequences.
+        let mostSamples = max(parallel, 64)
+        guard samples <= mostSamples else {
+            throw EngineRequestError(field: "n", message: "must be at most \(mostSamples), found \(samples)")
         }
         if let k = topLogprobs, k < 0 {
             throw EngineRequestError(field: "top_logprobs", message: "must be at least 0, found \(k)")
