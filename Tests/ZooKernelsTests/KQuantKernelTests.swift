@@ -142,7 +142,7 @@ final class KQuantKernelTests: XCTestCase {
         // Where the integer kernels run without VNNI, q5_0 matrices are read as q8_0 (WeightTensor.widensQ5_0):
         // scale × value must be the dequantized weight exactly, so nothing changes but the kernel.
         let k = 896, n = 7
-        let blocks = Self.randomBlocks(.q5_0, count: n * k, seed: 31)
+        let blocks = randomBlocks(.q5_0, count: n * k, seed: 31)
         var w = [Float](repeating: 0, count: n * k)
         blocks.withUnsafeBufferPointer { KQuantFormat.q5_0.dequantize($0.baseAddress!, count: n * k, into: &w) }
         var values = [Int8](repeating: 0, count: n * k), scales = [Float](repeating: 0, count: n * k / 32)
@@ -177,7 +177,7 @@ final class KQuantKernelTests: XCTestCase {
     func testQ4_KUnpackedIntoBlocksOf32HoldsTheSameWeightsAndItsKernelsAgree() throws {
         // Where AVX2 runs the integer kernels, q4_K matrices are unpacked into q4_Kb32 (WeightTensor.unpacksQ4_K).
         let k = 768, n = 9, rows = 5
-        let blocks = Self.randomBlocks(.q4_K, count: n * k, seed: 41)
+        let blocks = randomBlocks(.q4_K, count: n * k, seed: 41)
         var w = [Float](repeating: 0, count: n * k)
         blocks.withUnsafeBufferPointer { KQuantFormat.q4_K.dequantize($0.baseAddress!, count: n * k, into: &w) }
         var nibbles = [UInt8](repeating: 0, count: n * k / 2), factors = [Float](repeating: 0, count: n * k / 16)
