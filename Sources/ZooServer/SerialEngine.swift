@@ -81,8 +81,10 @@ final class SerialEngine: GenerationEngine, @unchecked Sendable {
         let job = Job(request, continuation)
         try state.withLock { s in
             guard !s.stopped else { throw CancellationError() }
-            guard s.queue.count < maxQueue else {
-                throw EngineOverloadError(queued: s.queue.count, limit: maxQueue, retryAfterSeconds: 1)
+            // One sequence runs and `maxQueue` wait; a request that finds the engine idle runs at once.
+            let waiting = s.queue.count + (s.running == nil ? 0 : 1) - 1
+            guard waiting < maxQueue else {
+                throw EngineOverloadError(queued: max(0, waiting), limit: maxQueue, retryAfterSeconds: 1)
             }
             s.queue.append(job)
         }
