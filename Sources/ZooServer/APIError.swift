@@ -78,7 +78,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
              is UnknownTokenError, is TokenOutOfRangeError, is EmptyPromptError:
             return invalid(nil, "\(error)")
         case is CancellationError:
-            return APIError(status: 499, message: "the request was cancelled", type: "cancelled")
+            return APIError(status: 503, message: "the request was cancelled: the server is stopping", type: "server_error",
+                            retryAfter: 1)
         default:
             return APIError(status: 500, message: "internal error: \(error)", type: "server_error")
         }

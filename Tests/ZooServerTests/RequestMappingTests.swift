@@ -77,7 +77,7 @@ final class RequestMappingTests: XCTestCase {
             (#""n":0"#, "n"), (#""n":17"#, "n"), (#""max_tokens":0"#, "max_tokens"),
             (#""max_completion_tokens":-5"#, "max_completion_tokens"), (#""top_logprobs":3"#, "top_logprobs"),
             (#""logprobs":true,"top_logprobs":21"#, "top_logprobs"), (#""stop":["a",""]"#, "stop"),
-            (#""chain":"top_p=("#, "chain"), (#""tools":[{"type":"function"}]"#, "tools"),
+            (#""chain":"top_p=(""#, "chain"), (#""tools":[{"type":"function"}]"#, "tools"),
             (#""tool_choice":"auto""#, "tool_choice"), (#""response_format":{"type":"json_object"}"#, "response_format"),
         ]
         for (field, param) in cases {
@@ -100,6 +100,7 @@ final class RequestMappingTests: XCTestCase {
             (#"{"model":"nano-chat","messages":[{"role":"tool","content":"x"}]}"#, "messages[0].role"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"stop":7}"#, "stop"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"seed":1.5}"#, "seed"),
+            (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"n":"2"}"#, "n"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":[{"type":"image_url"}]}]}"#, "messages[0].content"),
             (#"{"model":"nano-chat","#, nil),
         ]

@@ -5,25 +5,25 @@ import QwenZoo
 import XCTest
 @testable import ZooServer
 
+private func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+private func object(_ response: TestResponse) throws -> [String: Any] {
+    try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+}
+
+/// The `error` object of an error response, checked to have OpenAI's four keys.
+private func error(_ response: TestResponse) throws -> [String: Any] {
+    let error = try XCTUnwrap(try object(response)["error"] as? [String: Any])
+    XCTAssertEqual(Set(error.keys), ["message", "type", "param", "code"])
+    return error
+}
+
+private func app(_ options: ServerOptions = ServerOptions(), registry: ModelRegistry = ServerTest.registry) -> some ApplicationProtocol {
+    Application(router: ZooServer(registry: registry, options: options).makeRouter())
+}
+
 /// The endpoints in process, through Hummingbird's router test framework (no sockets).
 final class RouteTests: XCTestCase {
-    private func app(_ options: ServerOptions = ServerOptions(), registry: ModelRegistry = ServerTest.registry) -> some ApplicationProtocol {
-        Application(router: ZooServer(registry: registry, options: options).makeRouter())
-    }
-
-    private func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
-
-    private func object(_ response: TestResponse) throws -> [String: Any] {
-        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-    }
-
-    /// The `error` object of an error response, checked to have OpenAI's four keys.
-    private func error(_ response: TestResponse) throws -> [String: Any] {
-        let error = try XCTUnwrap(try object(response)["error"] as? [String: Any])
-        XCTAssertEqual(Set(error.keys), ["message", "type", "param", "code"])
-        return error
-    }
-
     func testAChatCompletionAnswersAsZooModelGenerates() async throws {
         let zoo = try ServerTest.model("nano-chat").zoo
         let expected = try zoo.generate(.chat([ChatMessage(.user, "What is the capital of Japan?")]))

@@ -28,9 +28,10 @@ final class SerialEngineTests: XCTestCase {
         let zoo = try ServerTest.model("nano-base").zoo
         let engine = SerialEngine(zoo: zoo, maxQueue: 4, kvBudgetBytes: 0)
         defer { engine.stop() }
+        let request = longRequest(zoo)
         let consumer = Task {
             var seen = 0
-            for try await _ in try engine.submit(longRequest(zoo)) {
+            for try await _ in try engine.submit(request) {
                 seen += 1
                 if seen == 3 { withUnsafeCurrentTask { $0?.cancel() } }
             }

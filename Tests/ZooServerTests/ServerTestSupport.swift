@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import QwenZoo
 import ZooTestSupport
 @testable import ZooServer

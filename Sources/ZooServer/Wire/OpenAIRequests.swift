@@ -22,10 +22,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         messages = try c.decode([ChatMessageInput].self, forKey: .messages)
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
-        maxCompletionTokens = try c.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        maxTokens = try c.integerIfPresent(Int.self, forKey: .maxTokens)
+        maxCompletionTokens = try c.integerIfPresent(Int.self, forKey: .maxCompletionTokens)
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
-        topLogprobs = try c.decodeIfPresent(Int.self, forKey: .topLogprobs)
+        topLogprobs = try c.integerIfPresent(Int.self, forKey: .topLogprobs)
         generation = try GenerationFields(from: decoder)
     }
 }
@@ -53,10 +53,10 @@ struct CompletionRequest: Decodable, Sendable {
         model = try c.decodeIfPresent(String.self, forKey: .model)
         prompt = try c.decode(PromptInput.self, forKey: .prompt)
         suffix = try c.decodeIfPresent(String.self, forKey: .suffix)
-        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens)
-        logprobs = try c.decodeIfPresent(Int.self, forKey: .logprobs)
+        maxTokens = try c.integerIfPresent(Int.self, forKey: .maxTokens)
+        logprobs = try c.integerIfPresent(Int.self, forKey: .logprobs)
         echo = try c.decodeIfPresent(Bool.self, forKey: .echo)
-        bestOf = try c.decodeIfPresent(Int.self, forKey: .bestOf)
+        bestOf = try c.integerIfPresent(Int.self, forKey: .bestOf)
         generation = try GenerationFields(from: decoder)
     }
 }
@@ -107,15 +107,15 @@ struct GenerationFields: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try c.decodeIfPresent(Double.self, forKey: .topP)
-        topK = try c.decodeIfPresent(Int.self, forKey: .topK)
+        topK = try c.integerIfPresent(Int.self, forKey: .topK)
         minP = try c.decodeIfPresent(Double.self, forKey: .minP)
         repetitionPenalty = try c.decodeIfPresent(Double.self, forKey: .repetitionPenalty)
         presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty)
         frequencyPenalty = try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
         logitBias = try c.decodeIfPresent([String: Double].self, forKey: .logitBias)
-        seed = try c.decodeIfPresent(Int64.self, forKey: .seed)
+        seed = try c.integerIfPresent(Int64.self, forKey: .seed)
         stop = try c.decodeIfPresent(StopInput.self, forKey: .stop)
-        n = try c.decodeIfPresent(Int.self, forKey: .n)
+        n = try c.integerIfPresent(Int.self, forKey: .n)
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try c.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         user = try c.decodeIfPresent(String.self, forKey: .user)
@@ -222,4 +222,14 @@ struct TokenizeRequest: Decodable, Sendable {
 struct DetokenizeRequest: Decodable, Sendable {
     var model: String?
     var tokens: [Int]
+}
+
+extension KeyedDecodingContainer {
+    /// An optional integer field. Foundation reports a fraction where an integer belongs (`"n": 1.5`)
+    /// as invalid JSON without the field's name; this names it.
+    func integerIfPresent<T: FixedWidthInteger & Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        if let value = try? decode(T.self, forKey: key) { return value }
+        throw DecodingError.typeMismatch(T.self, .init(codingPath: codingPath + [key], debugDescription: "expected an integer"))
+    }
 }
