@@ -122,15 +122,18 @@ final class SerialEngine: GenerationEngine, @unchecked Sendable {
             }
             if next.stopped { return }
             guard let job = next.job else { continue }
-            run(job)
+            let failure = run(job)
+            // The slot is free before the stream ends, so whoever sees the end sees it free.
             state.withLock { s in
                 s.running = nil
                 s.runningKVBytes = 0
             }
+            if let failure { job.continuation.finish(throwing: failure) } else { job.continuation.finish() }
         }
     }
 
-    private func run(_ job: Job) {
+    /// Runs every sample of `job`, yielding its events; returns why it failed, if it did.
+    private func run(_ job: Job) -> (any Error)? {
         let request = job.request
         let cancelled = { job.cancelled.load(ordering: .relaxed) }
         do {
@@ -180,10 +183,10 @@ final class SerialEngine: GenerationEngine, @unchecked Sendable {
                     cachedPromptTokens: cachedPromptTokens)))
             }
             retained = cache
-            job.continuation.finish()
+            return nil
         } catch {
             retained = nil
-            job.continuation.finish(throwing: cancelled() ? CancellationError() : error)
+            return cancelled() ? CancellationError() : error
         }
     }
 }

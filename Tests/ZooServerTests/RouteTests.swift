@@ -164,4 +164,23 @@ final class RouteTests: XCTestCase {
             }
         }
     }
+
+    func testTheEndpointsMountOnAnAppsOwnRouter() async throws {
+        let router = Router()
+        router.get("/") { _, _ in "my app" }
+        ZooServer(registry: ServerTest.registry, options: ServerOptions(apiKey: "k")).addRoutes(to: router, at: "llm")
+        try await Application(router: router).test(.router) { client in
+            let home = try await client.execute(uri: "/", method: .get)
+            XCTAssertEqual(String(buffer: home.body), "my app", "the app's own routes need no key")
+            let locked = try await client.execute(uri: "/llm/v1/models", method: .get)
+            XCTAssertEqual(locked.status, .unauthorized)
+            let reply = try await client.execute(
+                uri: "/llm/v1/completions", method: .post, headers: [.authorization: "Bearer k"],
+                body: json(#"{"model":"nano-base","prompt":"The","max_tokens":2}"#))
+            XCTAssertEqual(reply.status, .ok)
+            let bad = try await client.execute(uri: "/llm/v1/completions", method: .post, headers: [.authorization: "Bearer k"],
+                                               body: json(#"{"model":"nano-base","prompt":"The","n":0}"#))
+            XCTAssertEqual(try error(bad)["param"] as? String, "n")
+        }
+    }
 }
