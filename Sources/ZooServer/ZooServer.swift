@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import QwenZoo
+import Synchronization
 
 /// Where and how a ``ZooServer`` listens.
 public struct ServerOptions: Sendable, Equatable {
@@ -90,18 +91,41 @@ public final class ZooServer: Sendable {
             },
             logger: logger)
         let registry = self.registry
-        let host = options.host
+        let (host, port) = (options.host, options.port)
+        let listening = Flag()
         defer { registry.shutdown() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
+            group.addTask {
+                do {
+                    try await app.runService()
+                } catch where !listening.isSet {
+                    throw ListenError(host: host, port: port, underlying: error)
+                }
+            }
             group.addTask {
                 var ports = bound.makeAsyncIterator()
                 guard let port = await ports.next() else { return }
+                listening.set()
                 try await Self.loadOffThePool(registry)
                 onReady(host, port)
             }
             for try await _ in group {}
         }
+    }
+
+    /// A flag two tasks share.
+    private final class Flag: Sendable {
+        private let value = Atomic(false)
+        var isSet: Bool { value.load(ordering: .acquiring) }
+        func set() { value.store(true, ordering: .releasing) }
+    }
+
+    /// The address could not be bound (in use, not an address of this host…).
+    struct ListenError: Error, CustomStringConvertible {
+        let host: String
+        let port: Int
+        let underlying: any Error
+        var description: String { "cannot listen on \(host):\(port): \(underlying)" }
     }
 
     /// Loading reads weights for seconds: a thread of its own keeps the concurrency pool (and
