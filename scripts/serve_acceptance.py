@@ -119,6 +119,13 @@ def chat_and_completions(server, zoo):
     check("chat: usage has prompt_tokens_details.cached_tokens",
           reply.usage.prompt_tokens_details is not None and reply.usage.prompt_tokens_details.cached_tokens >= 0)
 
+    turn = [{"role": "user", "content": question}, {"role": "assistant", "content": choice.message.content},
+            {"role": "user", "content": "What is 12 plus 7?"}]
+    second = client.chat.completions.create(model="nano-chat", messages=turn)
+    check("chat: the next turn reuses the previous turn's prompt (cached_tokens)",
+          second.usage.prompt_tokens_details.cached_tokens >= reply.usage.prompt_tokens - 1,
+          f"{second.usage.prompt_tokens_details.cached_tokens} of {second.usage.prompt_tokens}")
+
     chunks = list(client.chat.completions.create(
         model="nano-chat", messages=[{"role": "user", "content": question}], stream=True,
         stream_options={"include_usage": True}))

@@ -5,7 +5,7 @@ import QwenZoo
 /// An error as the OpenAI API reports it: an HTTP status and
 /// `{"error": {"message", "type", "param", "code"}}`, the message naming the field.
 ///
-/// Every failure a request can meet becomes one of these (``APIError/from(_:)``), so no user input
+/// Every failure a request can meet becomes one of these (`APIError.from(_:)`), so no user input
 /// ever produces a 500: a 500 means a bug of the server, and says so.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status.

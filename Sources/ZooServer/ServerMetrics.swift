@@ -4,7 +4,7 @@ import Synchronization
 
 /// The server's counters and latency histograms, written in Prometheus' text format for
 /// `GET /metrics`. Engine gauges (queue depth, running sequences, batch sizes) are read from each
-/// engine's ``EngineStatus`` when scraped.
+/// engine's `EngineStatus` when scraped.
 public final class ServerMetrics: Sendable {
     private let state = Mutex(State())
 
