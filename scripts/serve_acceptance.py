@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -280,6 +281,46 @@ def errors(server):
     check("models: lists the served manifests", [m.id for m in models.data] == MANIFESTS, str([m.id for m in models.data]))
 
 
+def no_input_causes_a_500(server, count=150):
+    """Mutated bodies (fields set to values of every JSON type and edge values, plus broken JSON): each gets an
+    answer below 500, and the server stays healthy."""
+    import random
+    rng = random.Random(15)
+    values = [None, True, False, 0, -1, 1, 2, 1.5, -0.5, 1e300, -1e300, 2 ** 63, -(2 ** 63), "", "x", "<|im_end|>",
+              "\u00e9\ud83d\ude00", [], [1, 2], ["a"], [[1]], {}, {"a": 1}, {"type": "text"}, {"1": 5}, [None], "top_k=((("]
+    fields = ["model", "messages", "prompt", "suffix", "temperature", "top_p", "top_k", "min_p", "repetition_penalty",
+              "presence_penalty", "frequency_penalty", "logit_bias", "seed", "stop", "n", "logprobs", "top_logprobs",
+              "stream", "stream_options", "user", "chain", "receipt", "response_format", "echo", "best_of"]
+    bases = [("/v1/chat/completions", {"model": "nano-chat", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}),
+             ("/v1/completions", {"model": "nano-base", "prompt": "The", "max_tokens": 2}),
+             ("/v1/completions", {"model": "nano-code", "prompt": "def f():", "suffix": "\n", "max_tokens": 2})]
+    statuses = {}
+    for i in range(count):
+        path, body = bases[i % len(bases)]
+        body = json.loads(json.dumps(body))
+        for field in rng.sample(fields, rng.randint(1, 3)):
+            body[field] = rng.choice(values)
+        if "messages" in body and isinstance(body["messages"], list) and rng.random() < 0.3:
+            body["messages"] = [{"role": rng.choice(["user", "system", "assistant", "tool", 5, None]),
+                                 "content": rng.choice(values)}]
+        data = json.dumps(body).encode()
+        if i % 10 == 9:
+            data = data[: rng.randint(0, len(data))] + bytes(rng.randrange(256) for _ in range(rng.randint(0, 8)))
+        request = urllib.request.Request(server.url + path, data=data, method="POST",
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        statuses[status] = statuses.get(status, 0) + 1
+    with urllib.request.urlopen(server.url + "/health", timeout=10) as response:
+        healthy = response.status == 200
+    check(f"{count} mutated bodies: every answer below 500 ({statuses}), the server still healthy",
+          all(status < 500 for status in statuses) and healthy, str(statuses))
+
+
 # Requests of the load tests: mixed prompts and lengths, greedy, so each has one right answer.
 def load_requests():
     questions = ["What is the capital of Japan?", "What is 12 plus 7?", "Convert 3 km to meters.", "Hello!",
@@ -394,6 +435,7 @@ def main():
         logprobs(server, zoo)
         fill_in_the_middle(server, zoo)
         errors(server)
+        no_input_causes_a_500(server)
         asyncio.run(load(server))
         disconnect(server)
         peak = server.peak_rss()
