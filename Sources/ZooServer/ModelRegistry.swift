@@ -108,12 +108,13 @@ public final class ModelRegistry: Sendable {
         loaded.withLock { models in names.compactMap { models?[$0] } }
     }
 
+    /// The answer to a request that needs a model before they are loaded.
+    static let stillLoading = APIError(status: 503, message: "the server is still loading its models", type: "server_error",
+                                       code: "loading", retryAfter: 1)
+
     /// The model a request names; `nil` is accepted when exactly one model is served.
     func model(named name: String?) throws -> ServedModel {
-        guard let models = loaded.withLock({ $0 }) else {
-            throw APIError(status: 503, message: "the server is still loading its models", type: "server_error",
-                           code: "loading", retryAfter: 1)
-        }
+        guard let models = loaded.withLock({ $0 }) else { throw Self.stillLoading }
         guard let name else {
             if names.count == 1, let only = models[names[0]] { return only }
             throw APIError.invalid("model", "missing required field \"model\" (served: \(names.joined(separator: ", ")))")

@@ -50,7 +50,7 @@ struct Routes: Sendable {
     }
 
     private func models() throws -> Response {
-        guard registry.isReady else { _ = try registry.model(named: nil); return health() }
+        guard registry.isReady else { throw ModelRegistry.stillLoading }
         return JSONCoding.response(ModelList(data: registry.models.map {
             ModelList.Entry(id: $0.name, created: registry.created, maxModelLen: $0.zoo.model.contextLength)
         }))
