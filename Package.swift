@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "QwenZoo", targets: ["QwenZoo"]),
+        .library(name: "ZooServer", targets: ["ZooServer"]),
         .executable(name: "zoo", targets: ["zoo"]),
     ],
     dependencies: [
@@ -14,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // MARK: Native libraries
@@ -54,10 +57,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ZooServer",
+            dependencies: [
+                "QwenZoo",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "zoo",
             dependencies: [
-                "QwenZoo",
+                "QwenZoo", "ZooServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ZooCLI"
@@ -87,6 +99,13 @@ let package = Package(
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
         .testTarget(name: "ZooSchedulerTests", dependencies: ["ZooScheduler", "QwenZoo", "ZooAttention", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
+        .testTarget(
+            name: "ZooServerTests",
+            dependencies: [
+                "ZooServer", "ZooTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -82,9 +82,7 @@ struct Generate: ParsableCommand {
         let limits: DecodeLoop.Limits
         if let ids {
             // Raw ids: the model's own end-of-sequence ids and the manifest's stops, no variant.
-            plan = PromptPlan(
-                tokens: try StandardIO.parseIDs(ids, option: "--ids"),
-                stopTokenIDs: Set(zoo.manifest.stop.ids + zoo.model.endOfSequenceIDs), stopStrings: zoo.manifest.stop.strings)
+            plan = zoo.plan(promptIDs: try StandardIO.parseIDs(ids, option: "--ids"))
             limits = zoo.limits(for: options)
             let chain = try zoo.manifest.samplerChain(stages, components: zoo.components)
             sample = try zoo.decodeLoop.run(plan, sampler: chain, limits: limits,
