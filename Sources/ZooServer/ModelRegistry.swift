@@ -11,7 +11,7 @@ public struct EngineOptions: Sendable, Equatable {
     /// Bytes of KV cache the engine may hold (0: unbounded).
     public var kvBudgetBytes: Int
 
-    public init(parallel: Int = 1, maxQueue: Int = 256, kvBudgetBytes: Int = 0) {
+    public init(parallel: Int = 4, maxQueue: Int = 256, kvBudgetBytes: Int = 0) {
         self.parallel = parallel
         self.maxQueue = maxQueue
         self.kvBudgetBytes = kvBudgetBytes
@@ -125,12 +125,13 @@ public final class ModelRegistry: Sendable {
 
     /// Cancels what every engine still runs or queues (the server is stopping).
     public func shutdown() {
-        for model in models { (model.engine as? SerialEngine)?.stop() }
+        for model in models { (model.engine as? BatchScheduler)?.shutDown() }
     }
 
-    /// The engine for one model: every engine the server runs is made here, so switching to the
-    /// batching scheduler is a change of this one function.
+    /// The engine for one model: its continuous-batching scheduler, which the model's Swift
+    /// sessions share (``ZooModel/makeScheduler(_:)`` installs it as the model's scheduler).
     public static func makeEngine(for zoo: ZooModel, options: EngineOptions) -> any GenerationEngine {
-        SerialEngine(zoo: zoo, maxQueue: options.maxQueue, kvBudgetBytes: options.kvBudgetBytes)
+        zoo.makeScheduler(SchedulerConfiguration(
+            parallel: options.parallel, maxQueue: options.maxQueue, kvBudgetBytes: options.kvBudgetBytes))
     }
 }

@@ -29,7 +29,7 @@ struct Serve: ParsableCommand {
     var apiKeyFile: String?
 
     @Option(help: "The most sequences running at once per model.")
-    var parallel = 1
+    var parallel = 4
 
     @Option(help: "The most requests waiting per model; more are answered 429 with Retry-After.")
     var maxQueue = 256
