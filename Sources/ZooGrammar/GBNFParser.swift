@@ -101,10 +101,8 @@ public struct GBNFParser {
     private mutating func name() throws -> String {
         let start = i
         while let c = current, Self.isNameCharacter(c) { i += 1 }
-        guard i > start else {
-            if current == "_" { throw fail("rule names are letters, digits and dashes (\"_\" is not allowed in GBNF)") }
-            throw fail("expected a rule name, found \(describe(current))")
-        }
+        if current == "_" { throw fail("rule names are letters, digits and dashes (\"_\" is not allowed in GBNF)") }
+        guard i > start else { throw fail("expected a rule name, found \(describe(current))") }
         return String(String.UnicodeScalarView(scalars[start..<i]))
     }
 
@@ -139,7 +137,7 @@ public struct GBNFParser {
             i += 1
             var chars: [UInt32] = []
             while true {
-                guard let c = current, c != "\n" else { throw fail("unterminated string (it starts at \(location(start)))") }
+                guard let c = current, c != "\n" else { throw fail("unterminated string", at: start) }
                 if c == "\"" { i += 1; break }
                 chars.append(try character())
             }
@@ -150,7 +148,7 @@ public struct GBNFParser {
             if current == "^" { negated = true; i += 1 }
             var ranges: [ClosedRange<UInt32>] = []
             while true {
-                guard let c = current, c != "\n" else { throw fail("unterminated character class (it starts at \(location(start)))") }
+                guard let c = current, c != "\n" else { throw fail("unterminated character class", at: start) }
                 if c == "]" { i += 1; break }
                 let lowAt = i
                 let low = try character()

@@ -21,6 +21,12 @@ public indirect enum GrammarExpression: Sendable, Equatable {
 public struct GrammarRuleDefinition: Sendable, Equatable {
     public var name: String
     public var body: GrammarExpression
-    /// Where the name was written (`line:column`).
+    /// Where the name was written (`line:column`; empty for rules a program made).
     public var location: String
+
+    public init(name: String, body: GrammarExpression, location: String = "") {
+        self.name = name
+        self.body = body
+        self.location = location
+    }
 }

@@ -5,7 +5,7 @@
 ///   `$ref` (local: `#`, `#/$defs/…`, `#/definitions/…`) with `$defs` / `definitions`;
 /// - objects: `properties` (written in the schema's order), `required`, `additionalProperties`
 ///   (`false`, `true` or a schema; absent means no extra properties are generated, which every
-///   validator accepts);
+///   validator accepts; extra names have at most 16 characters and never repeat a declared one);
 /// - arrays: `items`, `prefixItems`, `minItems`, `maxItems`;
 /// - strings: `minLength`, `maxLength`, `pattern` (``RegexGrammar``'s subset, matched as a
 ///   whole), `format` `date`, `time`, `date-time`, `uuid`;
@@ -189,7 +189,7 @@ public struct JSONSchemaGrammar {
         return n
     }
 
-    private func integerBounds(_ schema: JSONValue, path: String) throws -> (Int64?, Int64?) {
+    private func integerBounds(_ schema: JSONValue, path: String, allowEmpty: Bool = false) throws -> (Int64?, Int64?) {
         var low = try bound(schema, "minimum", path: path).map { Int64($0.rounded(.up)) }
         if let e = try bound(schema, "exclusiveMinimum", path: path) {
             let v = Int64(e.rounded(.down)) + 1
@@ -200,7 +200,7 @@ public struct JSONSchemaGrammar {
             let v = Int64(e.rounded(.up)) - 1
             high = min(high ?? v, v)
         }
-        if let l = low, let h = high, l > h { throw fail(path, "no integer lies between the bounds") }
+        if !allowEmpty, let l = low, let h = high, l > h { throw fail(path, "no integer lies between the bounds") }
         return (low, high)
     }
 
@@ -218,12 +218,13 @@ public struct JSONSchemaGrammar {
                 throw fail("\(path).\(key)", "a number's bounds must be integers (found \(b))")
             }
         }
-        let (low, high) = try integerBounds(schema, path: path)
+        let (low, high) = try integerBounds(schema, path: path, allowEmpty: true)
         let a = try bound(schema, "minimum", path: path).map(Int64.init) ?? (try bound(schema, "exclusiveMinimum", path: path).map(Int64.init))
         let b = try bound(schema, "maximum", path: path).map(Int64.init) ?? (try bound(schema, "exclusiveMaximum", path: path).map(Int64.init))
         // x = ±(I + f) with a fraction f in (0, 1): I ranges where every such x stays inside.
         let fraction = GrammarExpression.sequence([.text("."), GrammarExpression.range("0", "9").times(0, 5), .range("1", "9")])
-        var options = [IntegerRangeGrammar.integers(low, high)]
+        var options: [GrammarExpression] = []
+        if low.flatMap({ l in high.map { l <= $0 } }) ?? true { options.append(IntegerRangeGrammar.integers(low, high)) }
         let positiveLow = max(0, a ?? 0), positiveHigh = b.map { $0 - 1 }
         if b.map({ $0 > 0 }) ?? true, positiveHigh.map({ positiveLow <= $0 }) ?? true {
             options.append(.sequence([IntegerRangeGrammar.magnitudes(positiveLow, positiveHigh), fraction]))
@@ -232,6 +233,7 @@ public struct JSONSchemaGrammar {
         if a.map({ $0 < 0 }) ?? true, negativeHigh.map({ negativeLow <= $0 }) ?? true {
             options.append(.sequence([.text("-"), IntegerRangeGrammar.magnitudes(negativeLow, negativeHigh), fraction]))
         }
+        guard !options.isEmpty else { throw fail(path, "no number lies between the bounds") }
         return define("number", .either(options))
     }
 
@@ -398,20 +400,23 @@ public struct JSONSchemaGrammar {
         return define("object", .sequence([.text("{"), space, firstFrom, .text("}")]))
     }
 
-    /// Unescaped JSON string contents other than the given names (extra properties never repeat a
-    /// declared one).
+    /// Unescaped JSON string contents of at most ``maxExtraKeyLength`` characters other than the
+    /// given names (extra properties never repeat a declared one).
+    /// The longest name an extra property gets (a constrained key must end somewhere).
+    public static let maxExtraKeyLength = 16
+
     static func keyNotIn(_ names: [String]) -> GrammarExpression {
         let plain: [ClosedRange<UInt32>] = [0...0x1F, 0x22...0x22, 0x5C...0x5C]
         let anyPlain = GrammarExpression.characterClass(ranges: plain, negated: true)
-        func build(_ words: [[UInt32]]) -> GrammarExpression {
+        func build(_ words: [[UInt32]], depth: Int = 0) -> GrammarExpression {
             var options: [GrammarExpression] = []
             if !words.contains(where: \.isEmpty) { options.append(.empty) }
             let firsts = Set(words.compactMap(\.first)).sorted()
             for c in firsts {
-                options.append(.sequence([.literal([c]), build(words.filter { $0.first == c }.map { Array($0.dropFirst()) })]))
+                options.append(.sequence([.literal([c]), build(words.filter { $0.first == c }.map { Array($0.dropFirst()) }, depth: depth + 1)]))
             }
             let other = GrammarExpression.characterClass(ranges: plain + firsts.map { $0...$0 }, negated: true)
-            options.append(.sequence([other, anyPlain.times(0, nil)]))
+            options.append(.sequence([other, anyPlain.times(0, max(0, maxExtraKeyLength - 1 - depth))]))
             return .either(options)
         }
         return build(names.map { $0.unicodeScalars.map(\.value) })

@@ -162,7 +162,10 @@ public struct RegexGrammar {
         func expression(_ parser: RegexGrammar) -> GrammarExpression {
             switch self {
             case .character(let v): return parser.literal(v)
-            case .classRanges(let r, let negated): return parser.characters(r, negated: negated)
+            case .classRanges(let r, false): return parser.characters(r, negated: false)
+            case .classRanges(let r, true):
+                // Python's \D, \W, \S exclude Unicode digits, letters and spaces: printable ASCII only.
+                return parser.characters(UTF8Ranges.complement(r).flatMap(RegexGrammar.asciiOnly), negated: false)
             }
         }
     }
@@ -213,7 +216,7 @@ public struct RegexGrammar {
         var negated = false
         if current == "^" { negated = true; i += 1 }
         var ranges: [ClosedRange<UInt32>] = []
-        var negatedShorthands = false
+        var shorthands = false
         var first = true
         while true {
             guard let c = current else { throw fail("unterminated character class", at: start) }
@@ -224,8 +227,8 @@ public struct RegexGrammar {
                 switch try escape(inClass: true) {
                 case .character(let v): low = v
                 case .classRanges(let r, let neg):
+                    shorthands = true
                     if neg {
-                        negatedShorthands = true
                         ranges += UTF8Ranges.complement(r).flatMap(Self.asciiOnly)
                     } else {
                         ranges += r
@@ -253,14 +256,14 @@ public struct RegexGrammar {
                 ranges.append(low...low)
             }
         }
-        if negated && (negatedShorthands || ranges.contains { r in Self.digitRanges.contains { $0 == r } }) {
+        if negated && shorthands {
             // Python's classes are Unicode-aware: generate printable ASCII only.
             return characters(UTF8Ranges.complement(ranges).flatMap(Self.asciiOnly), negated: false)
         }
         return characters(ranges, negated: negated)
     }
 
-    private static func asciiOnly(_ r: ClosedRange<UInt32>) -> [ClosedRange<UInt32>] {
+    fileprivate static func asciiOnly(_ r: ClosedRange<UInt32>) -> [ClosedRange<UInt32>] {
         let lo = max(r.lowerBound, 32), hi = min(r.upperBound, 126)
         return lo <= hi ? [lo...hi] : []
     }

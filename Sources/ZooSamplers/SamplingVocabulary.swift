@@ -30,12 +30,13 @@ public final class SamplingVocabulary: Sendable {
     /// Whether `id` is a special token (`<|im_end|>`…), which never appears inside constrained text.
     public func isSpecial(_ id: Int) -> Bool { tokenizer.isSpecial(id) }
 
-    /// The value stored under `key`, made by `make` the first time (under a lock: concurrent
-    /// callers wait instead of building it twice).
+    /// The value stored under `key`, made by `make` the first time. `make` runs outside the lock
+    /// (it may memoize other values); if two callers race, the first value stored wins.
     public func memoized<Value: Sendable>(_ key: String, _ make: () throws -> Value) rethrows -> Value {
-        try derived.withLock { table in
-            if let value = table[key] as? Value { return value }
-            let value = try make()
+        if let value = derived.withLock({ $0[key] as? Value }) { return value }
+        let value = try make()
+        return derived.withLock { table in
+            if let stored = table[key] as? Value { return stored }
             table[key] = value
             return value
         }
