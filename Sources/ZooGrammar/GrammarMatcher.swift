@@ -9,13 +9,32 @@ import ZooSamplers
 /// current state id. A mask is computed by walking the vocabulary's token trie with the state:
 /// a prefix the grammar rejects skips every token under it, and byte steps are lookups in the
 /// lazily built automaton. Each state's mask is computed once and cached.
+///
+/// A state seen for the first time is split the way XGrammar and llguidance split masks: its stacks
+/// are cut to their top ``projectionDepth`` frames, and the projection's walk sorts tokens into
+/// those accepted whatever lies below (shared by every state with the same top, e.g. every JSON
+/// string value whatever follows it) and the few that reach the cut (e.g. those holding the closing
+/// quote), which alone are checked against the real state.
 public final class GrammarMatcher: Sendable {
     /// A sequence's position in the grammar.
     public typealias State = Int32
 
     public let grammar: Grammar
     let trie: TokenTrie
+    private let tokenBytes: [[UInt8]?]
     private let core: Mutex<Core>
+
+    /// How many top frames a projection keeps (a character class, its repetition, the string).
+    static let projectionDepth = 3
+    /// Past this many uncertain tokens a projection is not worth it: the state is walked whole.
+    static let uncertainLimit = 30_000
+
+    /// What a projected state's walk found.
+    struct Split {
+        var bits: [UInt64]
+        var count: Int
+        var uncertain: [Int32]
+    }
 
     /// The mask cache's budget; past it the cache starts again (states stay valid).
     static let maskCacheBytes = 128 << 20
@@ -23,6 +42,7 @@ public final class GrammarMatcher: Sendable {
     struct Core {
         var automaton: PushdownAutomaton
         var masks: [Int32: TokenMask] = [:]
+        var splits: [Int32: Split] = [:]
         var maskBytes = 0
         var walkStates: [Int32] = []
         var bits: [UInt64] = []
@@ -32,6 +52,7 @@ public final class GrammarMatcher: Sendable {
     public init(grammar: Grammar, vocabulary: SamplingVocabulary) throws {
         self.grammar = grammar
         trie = TokenTrie.shared(for: vocabulary)
+        tokenBytes = vocabulary.tokenBytes
         core = Mutex(Core(automaton: try PushdownAutomaton(grammar: grammar)))
     }
 
@@ -54,9 +75,10 @@ public final class GrammarMatcher: Sendable {
     public func mask(_ state: State) throws -> TokenMask {
         try core.withLock { core in
             if let m = core.masks[state] { return m }
-            let m = try Self.walk(trie, from: state, core: &core)
+            let m = try computeMask(state, core: &core)
             if core.maskBytes + m.byteSize > Self.maskCacheBytes {
                 core.masks.removeAll()
+                core.splits.removeAll()
                 core.maskBytes = 0
             }
             core.masks[state] = m
@@ -65,12 +87,36 @@ public final class GrammarMatcher: Sendable {
         }
     }
 
+    private func computeMask(_ state: Int32, core: inout Core) throws -> TokenMask {
+        let top = try core.automaton.projected(state, depth: Self.projectionDepth)
+        if top == state { return try Self.walk(trie, from: state, core: &core).mask }
+        let split: Split
+        if let s = core.splits[top] {
+            split = s
+        } else {
+            split = try Self.walk(trie, from: top, core: &core).split
+            core.splits[top] = split
+            core.maskBytes += split.bits.count * 8 + split.uncertain.count * 4
+        }
+        if split.uncertain.count > Self.uncertainLimit { return try Self.walk(trie, from: state, core: &core).mask }
+        var bits = split.bits
+        var count = split.count
+        for id in split.uncertain where try core.automaton.next(state, bytes: tokenBytes[Int(id)]!) >= 0 {
+            bits[Int(id) >> 6] |= 1 << UInt64(id & 63)
+            count += 1
+        }
+        return TokenMask(bits: bits, count: count)
+    }
+
     /// Walks the token trie in preorder from `state`, skipping every subtree whose prefix dies.
-    private static func walk(_ trie: TokenTrie, from state: Int32, core: inout Core) throws -> TokenMask {
+    /// Tokens that end in a definite parse are allowed; those that end only past a projection's
+    /// cut are uncertain.
+    private static func walk(_ trie: TokenTrie, from state: Int32, core: inout Core) throws -> (mask: TokenMask, split: Split) {
         let words = (trie.vocabularyCount + 63) / 64
         if core.bits.count != words { core.bits = [UInt64](repeating: 0, count: words) }
         if core.walkStates.count < trie.maxDepth + 1 { core.walkStates = [Int32](repeating: 0, count: trie.maxDepth + 1) }
         var count = 0
+        var uncertain: [Int32] = []
         var bits = core.bits
         var states = core.walkStates
         core.bits = []
@@ -92,10 +138,17 @@ public final class GrammarMatcher: Sendable {
                                     continue
                                 }
                                 states[d] = t
-                                for k in Int(start[i])..<Int(start[i + 1]) {
-                                    let id = Int(ids[k])
-                                    bits[id >> 6] |= 1 << UInt64(id & 63)
-                                    count += 1
+                                let tokens = Int(start[i])..<Int(start[i + 1])
+                                if !tokens.isEmpty {
+                                    if core.automaton.isDefinite(t) {
+                                        for k in tokens {
+                                            let id = Int(ids[k])
+                                            bits[id >> 6] |= 1 << UInt64(id & 63)
+                                            count += 1
+                                        }
+                                    } else {
+                                        for k in tokens { uncertain.append(ids[k]) }
+                                    }
                                 }
                                 i += 1
                             }
@@ -107,6 +160,6 @@ public final class GrammarMatcher: Sendable {
         let mask = TokenMask(bits: bits, count: count)
         core.bits = bits
         core.walkStates = states
-        return mask
+        return (mask, Split(bits: bits, count: count, uncertain: uncertain))
     }
 }

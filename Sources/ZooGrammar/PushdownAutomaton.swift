@@ -10,9 +10,15 @@
 /// - Each configuration is interned as a state with a 256-entry transition row filled on demand,
 ///   so walking the same bytes from the same place again is a table lookup. Inside a JSON string,
 ///   for instance, every ordinary byte leads back to the same state.
+/// - A *projected* state keeps only the top frames of each stack and ends them in a sentinel
+///   (``projected(_:depth:)``): what it accepts without reaching the sentinel holds whatever the
+///   stack below is, which lets masks be shared between states that differ only deep down.
+///   Reaching the sentinel marks the configuration *escaped*, and it stays so.
 struct PushdownAutomaton {
     static let dead: Int32 = -1
     private static let unknown: Int32 = -2
+    /// The parent that stands for "the frames cut off by a projection".
+    private static let sentinel: Int32 = -2
     /// The most states or nodes kept before the grammar is declared too large to run.
     static let maxStates = 400_000
     static let maxNodes = 8_000_000
@@ -28,9 +34,11 @@ struct PushdownAutomaton {
     private struct Configuration: Hashable {
         var nodes: [Int32]
         var accepting: Bool
+        var escaped = false
     }
     private var stateNodes: [[Int32]] = []
     private(set) var stateAccepting: [Bool] = []
+    private var stateEscaped: [Bool] = []
     private var stateIndex: [Configuration: Int32] = [:]
     private var transitions: [Int32] = []
 
@@ -46,9 +54,9 @@ struct PushdownAutomaton {
         self.grammar = grammar
         visited.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
-        var accepting = false
+        var accepting = false, escaped = false
         for start in grammar.alternatives[Int(grammar.root)] { work.append((start, -1)) }
-        try close(accepting: &accepting)
+        try close(accepting: &accepting, escaped: &escaped)
         initial = try intern(Configuration(nodes: sortedFound(), accepting: accepting))
     }
 
@@ -59,6 +67,25 @@ struct PushdownAutomaton {
 
     /// Whether `state` can read more bytes (otherwise only the end may follow).
     func canContinue(_ state: Int32) -> Bool { !stateNodes[Int(state)].isEmpty }
+
+    /// Whether `state` holds a parse that never reached a projection's sentinel.
+    func isDefinite(_ state: Int32) -> Bool { !stateNodes[Int(state)].isEmpty || stateAccepting[Int(state)] }
+
+    /// `state` with every stack cut below its top `depth` frames (a sentinel instead of the rest).
+    mutating func projected(_ state: Int32, depth: Int) throws -> Int32 {
+        var nodes: [Int32] = []
+        for n in stateNodes[Int(state)] { nodes.append(try cut(n, depth)) }
+        nodes.sort()
+        let configuration = Configuration(
+            nodes: nodes, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
+        return try intern(configuration)
+    }
+
+    private mutating func cut(_ n: Int32, _ depth: Int) throws -> Int32 {
+        if n < 0 { return n }
+        if depth == 0 { return Self.sentinel }
+        return try node(nodePosition[Int(n)], cut(nodeParent[Int(n)], depth - 1))
+    }
 
     /// The state after reading `byte` in `state`, or ``dead``.
     @inline(__always)
@@ -82,15 +109,16 @@ struct PushdownAutomaton {
         visited.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         var accepting = false
+        var escaped = stateEscaped[Int(state)]  // sticky: the cut-off frames might still accept
         for node in stateNodes[Int(state)] {
             let p = Int(nodePosition[Int(node)])
             guard case .bytes(let set) = grammar.program[p], grammar.byteSets[Int(set)].contains(byte) else { continue }
             work.append((Int32(p + 1), nodeParent[Int(node)]))
         }
-        try close(accepting: &accepting)
+        try close(accepting: &accepting, escaped: &escaped)
         let nodes = sortedFound()
-        let result = nodes.isEmpty && !accepting
-            ? Self.dead : try intern(Configuration(nodes: nodes, accepting: accepting))
+        let result = nodes.isEmpty && !accepting && !escaped
+            ? Self.dead : try intern(Configuration(nodes: nodes, accepting: accepting, escaped: escaped))
         transitions[Int(state) * 256 + Int(byte)] = result
         return result
     }
@@ -111,6 +139,7 @@ struct PushdownAutomaton {
         let s = Int32(stateNodes.count)
         stateNodes.append(configuration.nodes)
         stateAccepting.append(configuration.accepting)
+        stateEscaped.append(configuration.escaped)
         stateIndex[configuration] = s
         transitions += repeatElement(Self.unknown, count: 256)
         return s
@@ -131,7 +160,7 @@ struct PushdownAutomaton {
 
     /// Expands the pending `(position, parent)` pairs until every stack's top is a byte terminal:
     /// rule references push a return address (none in tail position), ends of alternatives pop.
-    private mutating func close(accepting: inout Bool) throws {
+    private mutating func close(accepting: inout Bool, escaped: inout Bool) throws {
         while let (p, parent) = work.popLast() {
             let key = Int64(p) << 32 | Int64(UInt32(bitPattern: parent))
             guard visited.insert(key).inserted else { continue }
@@ -139,7 +168,9 @@ struct PushdownAutomaton {
             case .bytes:
                 found.append(try node(p, parent))
             case .end:
-                if parent < 0 {
+                if parent == Self.sentinel {
+                    escaped = true
+                } else if parent < 0 {
                     accepting = true
                 } else {
                     work.append((nodePosition[Int(parent)], nodeParent[Int(parent)]))

@@ -52,7 +52,7 @@ final class ConstrainedGenerateTests: XCTestCase {
         try Data("root ::= item\nitem ::= [a-z\n".utf8).write(to: grammar)
         var out = try generate(["--grammar", grammar.path])
         XCTAssertEqual(out.status, 1)
-        XCTAssertTrue(out.stderr.contains("\(grammar.path) at 2:9: unterminated character class"), out.stderr)
+        XCTAssertTrue(out.stderr.contains("\(grammar.path) at 2:10: unterminated character class"), out.stderr)
         let schema = dir.appendingPathComponent("bad.json")
         try Data(#"{"type": "array", "items": {"type": "string", "uniqueItems": true}}"#.utf8).write(to: schema)
         out = try generate(["--json-schema", schema.path])

@@ -51,6 +51,15 @@ final class TokenMaskTests: XCTestCase {
         for prefix in ["", "{", "{\"a\": [1, ", "{\"name\": \"日", "[tru", "-0.5e", "\"\\u00", "[{\"k\": nul"] {
             _ = try check(json, after: prefix)
         }
+        // String values with different continuations share one projected walk; each mask must
+        // still equal the definition (the closing-quote tokens are checked against the real state).
+        let schema = try JSONSchemaGrammar.grammar(jsonText: #"""
+            {"type": "object", "properties": {"a": {"type": "string"},
+             "b": {"type": "array", "items": {"type": "string", "maxLength": 3}}}, "required": ["a", "b"]}
+            """#)
+        for prefix in ["{\"a\": \"x", "{\"a\":\"\", \"b\": [\"ab", "{\"a\": \"q\", \"b\": [\"abc\""] {
+            _ = try check(schema, after: prefix)
+        }
     }
 
     func testTokensMayEndInsideAUTF8CharacterAndSpanSeveralTerminals() throws {
