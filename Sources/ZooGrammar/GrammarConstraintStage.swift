@@ -91,7 +91,7 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
     /// The allow-list with stop ids removed, or added where the grammar is complete.
     private func merged(_ ids: [Int32], accepting: Bool) -> [Int32] {
         if stopIDs.isEmpty { return ids }
-        var out = ids.filter { !SamplerCandidatesSearch.contains(stopIDs, $0) }
+        var out = ids.filter { !SamplerCandidates.sortedContains(stopIDs, $0) }
         if accepting {
             out += stopIDs
             out.sort()
@@ -104,7 +104,7 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
         while consumed < generated.count {
             let id = generated[generated.startIndex + consumed]
             consumed += 1
-            if SamplerCandidatesSearch.contains(stopIDs, Int32(id)) { continue }
+            if SamplerCandidates.sortedContains(stopIDs, Int32(id)) { continue }
             guard id >= 0, id < tokenBytes.count, let bytes = tokenBytes[id] else {
                 throw ConstraintError(stage: name, reason: "token \(id) has no text in the vocabulary")
             }
@@ -122,17 +122,5 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
     private static func show(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         return "\"" + text.replacingOccurrences(of: "\n", with: "\\n") + "\""
-    }
-}
-
-/// Binary search in a sorted id list.
-enum SamplerCandidatesSearch {
-    static func contains(_ ids: [Int32], _ id: Int32) -> Bool {
-        var lo = 0, hi = ids.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < ids.count && ids[lo] == id
     }
 }

@@ -1,3 +1,5 @@
+import ZooSamplers
+
 /// The ordinary tokens a grammar state allows (stop ids are added by the stage, where the
 /// grammar is complete): the allowed ids themselves when there are few (applying the mask then
 /// gathers a handful of logits instead of scanning the vocabulary), else a bitmask.
@@ -34,14 +36,7 @@ public struct TokenMask: Sendable, Equatable {
 
     /// Whether `id` is allowed.
     public func contains(_ id: Int) -> Bool {
-        if let ids {
-            var lo = 0, hi = ids.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if Int(ids[mid]) < id { lo = mid + 1 } else { hi = mid }
-            }
-            return lo < ids.count && Int(ids[lo]) == id
-        }
+        if let ids { return id >= 0 && id <= Int(Int32.max) && SamplerCandidates.sortedContains(ids, Int32(id)) }
         return id >= 0 && id / 64 < bits.count && bits[id / 64] >> UInt64(id % 64) & 1 == 1
     }
 

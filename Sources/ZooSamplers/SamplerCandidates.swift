@@ -381,7 +381,7 @@ public struct SamplerCandidates {
     @discardableResult
     public mutating func restrict(toSorted allowed: [Int32]) -> Int {
         guard isDense else {
-            return restrict { id in Self.sortedContains32(allowed, Int32(id)) }
+            return restrict { id in Self.sortedContains(allowed, Int32(id)) }
         }
         var kept = 0
         row.withUnsafeBufferPointer { r in
@@ -392,12 +392,7 @@ public struct SamplerCandidates {
                 }
             }
         }
-        isDense = false
-        sortedCount = 0
-        count = kept
-        selected = nil
-        invalidate()
-        return kept
+        return gathered(kept)
     }
 
     /// ``restrict(to:)`` for a bitmask over the vocabulary (bit `id % 64` of word `id / 64`).
@@ -427,6 +422,11 @@ public struct SamplerCandidates {
                 }
             }
         }
+        return gathered(kept)
+    }
+
+    /// Ends a dense restriction: the first `kept` items are the survivors.
+    private mutating func gathered(_ kept: Int) -> Int {
         isDense = false
         sortedCount = 0
         count = kept
@@ -435,7 +435,8 @@ public struct SamplerCandidates {
         return kept
     }
 
-    static func sortedContains32(_ ids: [Int32], _ id: Int32) -> Bool {
+    /// Whether `id` is in `ids`, which is in ascending order (binary search).
+    public static func sortedContains(_ ids: [Int32], _ id: Int32) -> Bool {
         var lo = 0, hi = ids.count
         while lo < hi {
             let mid = (lo + hi) / 2
