@@ -59,6 +59,9 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
         try catchUp(with: context.generated, matcher)
         let accepting = matcher.isAccepting(state)
         if !matcher.canContinue(state) {
+            guard accepting else {
+                throw ConstraintError(stage: name, reason: "the grammar allows nothing after \(shownText): no text can follow and the output is not complete")
+            }
             guard !stopIDs.isEmpty else {
                 throw ConstraintError(stage: name, reason: "the output is complete (\(shownText)) but the sequence has no stop id to end it")
             }

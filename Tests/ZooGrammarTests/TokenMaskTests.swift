@@ -134,6 +134,18 @@ final class TokenMaskTests: XCTestCase {
         }
     }
 
+    func testAGrammarThatAllowsNothingIsAClearError() throws {
+        let vocabulary = try vocabulary()
+        // A class of every character, negated: no text at all, and no end either.
+        var stage = try ConstraintStages.stage("grammar", options: ComponentOptions(["value": .string(#"root ::= [^\x00-\U0010FFFF]"#)]))
+        try stage.bind(to: vocabulary, stopIDs: [imEnd])
+        var context = SamplingContext(prompt: [1], seed: 0)
+        var candidates = try SamplerCandidates(logits: [Float](repeating: 0, count: vocabulary.count))
+        XCTAssertThrowsError(try stage.apply(to: &candidates, context: &context)) { error in
+            XCTAssertEqual("\(error)", "grammar: the grammar allows nothing after the start: no text can follow and the output is not complete")
+        }
+    }
+
     func testAnUnboundStageFailsInsteadOfSamplingFreely() throws {
         var chain = try SamplerChain(stages: [.json], registry: registry())
         var logits: [Float] = [0, 1, 2]
