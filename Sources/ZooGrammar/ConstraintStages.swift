@@ -35,10 +35,15 @@ public enum ConstraintStages {
 
     /// The stage `name` with `options`, its grammar compiled (and cached by its text).
     public static func stage(_ name: String, options: ComponentOptions) throws -> GrammarConstraintStage {
-        for key in options.values.keys.sorted() where key != "value" {
-            throw OptionError(context: options.context, key: "\(name).\(key)", message: "unknown option; \(name) takes one value, e.g. \(name)=…")
+        var value = options.values["value"] ?? .null
+        if name == "json_schema", options.values["value"] == nil, !options.values.isEmpty {
+            // A manifest's `- json_schema: {type: object, …}` arrives as the stage's options.
+            value = .map(options.values)
+        } else {
+            for key in options.values.keys.sorted() where key != "value" {
+                throw OptionError(context: options.context, key: "\(name).\(key)", message: "unknown option; \(name) takes one value, e.g. \(name)=…")
+            }
         }
-        let value = options.values["value"] ?? .null
         let (key, make) = try recipe(name, value: value, context: options.context)
         let grammar = try GrammarCache.shared.grammar(key, make)
         return GrammarConstraintStage(name: name, grammar: grammar, key: key)
