@@ -124,6 +124,8 @@ public final class GrammarMatcher: Sendable {
         for w in bits.indices { bits[w] = 0 }
         states[0] = state
         let n = trie.nodeCount
+        try bits.withUnsafeMutableBufferPointer { bits in
+        try states.withUnsafeMutableBufferPointer { states in
         try trie.edgeByte.withUnsafeBufferPointer { edge in
             try trie.depth.withUnsafeBufferPointer { depth in
                 try trie.subtreeEnd.withUnsafeBufferPointer { end in
@@ -156,6 +158,8 @@ public final class GrammarMatcher: Sendable {
                     }
                 }
             }
+        }
+        }
         }
         let mask = TokenMask(bits: bits, count: count)
         core.bits = bits

@@ -39,6 +39,9 @@ struct PushdownAutomaton {
     private var stateNodes: [[Int32]] = []
     private(set) var stateAccepting: [Bool] = []
     private var stateEscaped: [Bool] = []
+    /// Whether a state holds a parse that never reached a projection's sentinel (read per token
+    /// by mask walks, so kept flat).
+    private var stateDefinite: [Bool] = []
     private var stateIndex: [Configuration: Int32] = [:]
     private var transitions: [Int32] = []
 
@@ -69,7 +72,8 @@ struct PushdownAutomaton {
     func canContinue(_ state: Int32) -> Bool { !stateNodes[Int(state)].isEmpty }
 
     /// Whether `state` holds a parse that never reached a projection's sentinel.
-    func isDefinite(_ state: Int32) -> Bool { !stateNodes[Int(state)].isEmpty || stateAccepting[Int(state)] }
+    @inline(__always)
+    func isDefinite(_ state: Int32) -> Bool { stateDefinite[Int(state)] }
 
     /// `state` with every stack cut below its top `depth` frames (a sentinel instead of the rest).
     mutating func projected(_ state: Int32, depth: Int) throws -> Int32 {
@@ -140,6 +144,7 @@ struct PushdownAutomaton {
         stateNodes.append(configuration.nodes)
         stateAccepting.append(configuration.accepting)
         stateEscaped.append(configuration.escaped)
+        stateDefinite.append(!configuration.nodes.isEmpty || configuration.accepting)
         stateIndex[configuration] = s
         transitions += repeatElement(Self.unknown, count: 256)
         return s
