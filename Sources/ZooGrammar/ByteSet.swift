@@ -2,6 +2,7 @@
 public struct ByteSet: Hashable, Sendable {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
+    /// The empty set.
     public init() {}
 
     /// The bytes `lower...upper`.
@@ -12,6 +13,7 @@ public struct ByteSet: Hashable, Sendable {
     /// The single byte `b`.
     public init(byte b: UInt8) { insert(b) }
 
+    /// Whether `b` is in the set.
     @inline(__always)
     public func contains(_ b: UInt8) -> Bool {
         let bit = UInt64(1) << UInt64(b & 63)
@@ -23,6 +25,7 @@ public struct ByteSet: Hashable, Sendable {
         }
     }
 
+    /// Adds `b`.
     public mutating func insert(_ b: UInt8) {
         let bit = UInt64(1) << UInt64(b & 63)
         switch b >> 6 {
@@ -33,6 +36,7 @@ public struct ByteSet: Hashable, Sendable {
         }
     }
 
+    /// Whether no byte is in the set.
     public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }
 
     /// The bytes in ascending order.

@@ -2,6 +2,7 @@
 /// (`zoo grammar --json-schema FILE`) or to hand it to another GBNF tool. Parsing the text gives
 /// the same grammar.
 public enum GBNFPrinter {
+    /// The rules as GBNF, one rule a line.
     public static func text(_ rules: [GrammarRuleDefinition]) -> String {
         rules.map { "\($0.name) ::= \(alternatives($0.body))" }.joined(separator: "\n") + "\n"
     }

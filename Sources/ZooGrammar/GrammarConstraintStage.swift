@@ -13,6 +13,7 @@ import ZooSamplers
 ///   earlier stage of the chain removed everything it allows) the step fails with a
 ///   ``ConstraintError``. Put constraint stages first in a chain.
 public struct GrammarConstraintStage: VocabularyBoundStage {
+    /// The stage name (`json_schema`, `grammar`…), used in errors and traces.
     public let name: String
     /// The compiled grammar.
     public let grammar: Grammar
@@ -35,6 +36,8 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
         self.key = key
     }
 
+    /// Binds the grammar to `vocabulary` (its matcher is shared by every stage with the same
+    /// grammar and vocabulary) and this sequence's stop ids.
     public mutating func bind(to vocabulary: SamplingVocabulary, stopIDs: Set<Int>) throws {
         let grammar = self.grammar
         let matcher = try vocabulary.memoized("ZooGrammar.matcher." + key) {
@@ -46,12 +49,14 @@ public struct GrammarConstraintStage: VocabularyBoundStage {
         reset()
     }
 
+    /// Starts the grammar over, for a new sequence.
     public mutating func reset() {
         state = matcher?.initialState ?? 0
         consumed = 0
         recent = []
     }
 
+    /// Advances over the tokens chosen since the last step, then keeps only the allowed candidates.
     public mutating func apply(to candidates: inout SamplerCandidates, context: inout SamplingContext) throws {
         guard let matcher else {
             throw ConstraintError(stage: name, reason: "needs the tokenizer's vocabulary, but the chain was not bound to one (run it through a model with a tokenizer)")

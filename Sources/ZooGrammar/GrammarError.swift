@@ -7,6 +7,7 @@ public struct GrammarError: Error, CustomStringConvertible, Sendable, Equatable 
     public var source: String
     /// Where in it: `3:14`, `column 5`, `$.items.format`.
     public var location: String
+    /// Why, e.g. `unterminated string`.
     public var reason: String
 
     public init(source: String, location: String, reason: String) {
@@ -24,6 +25,7 @@ public struct GrammarError: Error, CustomStringConvertible, Sendable, Equatable 
 public struct ConstraintError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The stage, e.g. `json_schema`.
     public var stage: String
+    /// Why the sequence cannot go on.
     public var reason: String
 
     public init(stage: String, reason: String) {

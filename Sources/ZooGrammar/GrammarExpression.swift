@@ -19,11 +19,14 @@ public indirect enum GrammarExpression: Sendable, Equatable {
 
 /// One `name ::= body` definition.
 public struct GrammarRuleDefinition: Sendable, Equatable {
+    /// The rule name (letters, digits, dashes).
     public var name: String
+    /// What the rule matches.
     public var body: GrammarExpression
     /// Where the name was written (`line:column`; empty for rules a program made).
     public var location: String
 
+    /// A rule definition; `location` is where it was written, if anywhere.
     public init(name: String, body: GrammarExpression, location: String = "") {
         self.name = name
         self.body = body

@@ -19,6 +19,7 @@ public final class GrammarMatcher: Sendable {
     /// A sequence's position in the grammar.
     public typealias State = Int32
 
+    /// The grammar being matched.
     public let grammar: Grammar
     let trie: TokenTrie
     private let tokenBytes: [[UInt8]?]
