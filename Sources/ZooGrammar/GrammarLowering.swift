@@ -6,8 +6,13 @@ struct GrammarLowering {
         var alternatives: [[Grammar.Element]]
     }
 
+    /// The most elements a grammar may expand to (`("a"{10000}){10000}` must be an error, not
+    /// a hundred million elements).
+    static let maxElements = 1_000_000
+
     let source: String
     var rules: [Rule] = []
+    private var elements = 0
     var ruleIndex: [String: Int] = [:]
     var byteSets: [ByteSet] = []
     private var byteSetIndex: [ByteSet: Int32] = [:]
@@ -34,6 +39,14 @@ struct GrammarLowering {
         rules.append(Rule(name: name, alternatives: []))
         ruleIndex[name] = rules.count - 1
         return rules.count - 1
+    }
+
+    /// Counts `n` more elements, failing once the grammar grows too large.
+    private mutating func grow(_ n: Int) throws {
+        elements += n
+        guard elements <= Self.maxElements else {
+            throw GrammarError(source: source, location: "", reason: "the grammar expands to more than \(Self.maxElements) elements (its repetitions multiply); make the counts smaller")
+        }
     }
 
     private mutating func helper(_ base: String, _ alternatives: [[Grammar.Element]]) -> Int32 {
@@ -76,6 +89,7 @@ struct GrammarLowering {
             var symbol = try sequence(item, in: rule)
             if symbol.count != 1 { symbol = [.rule(helper(rule, [symbol]))] }
             var out: [Grammar.Element] = []
+            try grow(symbol.count * max(low, high ?? low) + 2)
             for _ in 0..<low { out += symbol }
             if let high {
                 // x{0,k}: O(k) ::= x O(k-1) | ε, so a bounded repetition never grows the stack.

@@ -11,6 +11,8 @@ final class GBNFParserTests: XCTestCase {
             castle ::= "O-O" ("-O")?
             """)
         try assertMatches(g, ["1. e4\n", "1. e4 O-O-O+ a1#\n"], ["1. e9\n", "1. e4", "1.  e4\n"])
+        XCTAssertEqual(try g.match(Array("1. e4".utf8)), .prefix)
+        XCTAssertEqual(try g.match(Array("1. e9".utf8)), .rejected(at: 4))
     }
 
     func testBoundedRepetitionForms() throws {
@@ -76,6 +78,9 @@ final class GBNFParserTests: XCTestCase {
         assertError(try Grammar(gbnf: "my_rule ::= \"a\""), location: "1:3", contains: "\"_\" is not allowed")
         assertError(try Grammar(gbnf: "root ::= \"a\" )"), location: "1:14", contains: "unmatched")
         assertError(try Grammar(gbnf: "root ::= <|im_end|>"), location: "1:10", contains: "token references")
+        assertError(try Grammar(gbnf: "root ::= " + String(repeating: "\"a\"{10000} ", count: 101)), location: "", contains: "more than 1000000 elements")
+        // Nested counts multiply only through helper rules, so they stay small.
+        XCTAssertNoThrow(try Grammar(gbnf: "root ::= (\"ab\"{10000}){10000}"))
     }
 
     func testLeftRecursionIsAnErrorButTailRecursionRuns() throws {

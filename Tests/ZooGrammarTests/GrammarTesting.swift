@@ -4,15 +4,7 @@ import XCTest
 
 /// Whether `grammar` matches all of `text` (byte by byte through the recognizer).
 func matches(_ grammar: Grammar, _ text: String) throws -> Bool {
-    var automaton = try PushdownAutomaton(grammar: grammar)
-    let s = try automaton.next(automaton.initial, bytes: Array(text.utf8))
-    return s >= 0 && automaton.isAccepting(s)
-}
-
-/// Whether `text` is a prefix of something `grammar` matches.
-func isPrefix(_ grammar: Grammar, _ text: String) throws -> Bool {
-    var automaton = try PushdownAutomaton(grammar: grammar)
-    return try automaton.next(automaton.initial, bytes: Array(text.utf8)) >= 0
+    try grammar.match(Array(text.utf8)) == .complete
 }
 
 func assertMatches(_ grammar: Grammar, _ accepted: [String], _ rejected: [String], file: StaticString = #filePath, line: UInt = #line) throws {
