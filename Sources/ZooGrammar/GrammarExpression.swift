@@ -14,7 +14,7 @@ public indirect enum GrammarExpression: Sendable, Equatable {
     case repetition(GrammarExpression, min: Int, max: Int?)
 
     /// The empty sequence (matches nothing, successfully).
-    public static let empty = GrammarExpression.sequence([])
+    public static var empty: GrammarExpression { .sequence([]) }
 }
 
 /// One `name ::= body` definition.
