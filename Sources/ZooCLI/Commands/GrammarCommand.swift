@@ -11,7 +11,8 @@ struct GrammarCommand: ParsableCommand {
             zoo grammar --json-schema person.json prints the GBNF rules the schema becomes. \
             With --bench --tokenizer qwen.tiktoken it times, on one thread: compiling the grammar (median of 5), \
             then the token mask at each step of a random walk through the grammar (each step draws one allowed \
-            token), and prints one JSON object (microseconds; misses are states seen for the first time).
+            token) or, with --text FILE, along that text's tokens (each must be allowed), and prints one JSON \
+            object (microseconds; misses are states seen for the first time).
             """)
 
     @OptionGroup var constraint: ConstraintArguments
@@ -27,6 +28,9 @@ struct GrammarCommand: ParsableCommand {
 
     @Option(help: "Mask steps to time (--bench).")
     var steps = 2000
+
+    @Option(help: "Time the masks along this text's tokens instead of a random walk (--bench): a realistic output.")
+    var text: String?
 
     @Option(help: "The random walk's seed (--bench).")
     var seed: UInt64 = 0
@@ -76,7 +80,9 @@ struct GrammarCommand: ParsableCommand {
     private func runBench(_ source: (rules: [GrammarRuleDefinition], compile: () throws -> Grammar)) throws {
         let clock = ContinuousClock()
         func micros(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12 }
-        let vocabulary = SamplingVocabulary(tokenizer: try Zoo.loadTokenizer(path: URL(fileURLWithPath: tokenizer!)))
+        let tokenizer = try Zoo.loadTokenizer(path: URL(fileURLWithPath: self.tokenizer!))
+        let vocabulary = SamplingVocabulary(tokenizer: tokenizer)
+        let forced = try text.map { tokenizer.encode(try String(contentsOfFile: $0, encoding: .utf8)) }
         // The vocabulary's token trie is built once, by the first matcher.
         let probe = try ChoiceGrammar.grammar(["x"])
         let trieMicros = micros(try clock.measure { _ = try GrammarMatcher(grammar: probe, vocabulary: vocabulary) })
@@ -95,13 +101,21 @@ struct GrammarCommand: ParsableCommand {
         var seen = Set<GrammarMatcher.State>()
         var completions = 0, allowed = 0
         let bytes = vocabulary.tokenBytes
-        for _ in 0..<steps {
+        for step in 0..<(forced.map { $0.count + 1 } ?? steps) {
             var mask: TokenMask?
             let d = try clock.measure { mask = try matcher.mask(state) }
             let t = micros(d)
             times.append(t)
             if seen.insert(state).inserted { missTimes.append(t) }
             allowed += mask!.count
+            if let forced {
+                guard step < forced.count else { break }
+                guard mask!.contains(forced[step]), let next = try matcher.advance(state, bytes: bytes[forced[step]]!) else {
+                    throw ConstraintError(stage: "bench", reason: "token \(step) of --text (id \(forced[step])) is not allowed by the grammar")
+                }
+                state = next
+                continue
+            }
             guard mask!.count > 0, matcher.canContinue(state) else {
                 completions += 1
                 state = matcher.initialState
@@ -136,7 +150,7 @@ struct GrammarCommand: ParsableCommand {
             return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
         }
         StandardIO.write(JSONOutput.line([
-            "steps": steps, "rules": grammar!.ruleCount,
+            "steps": times.count, "rules": grammar!.ruleCount,
             "compile_ms_median": percentile(compiles, 0.5),
             "trie_build_ms": trieMicros / 1000,
             "mask_us_median": percentile(times, 0.5), "mask_us_p99": percentile(times, 0.99),
