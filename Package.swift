@@ -36,6 +36,9 @@ let package = Package(
         .target(name: "ZooTokenizers", dependencies: ["ZooCore"]),
         .target(name: "ZooAttention", dependencies: ["ZooCore", "ZooKernels"]),
         .target(name: "ZooSamplers", dependencies: ["ZooCore"]),
+        // Constraint stages (JSON, JSON Schema, regex, GBNF, choice): a grammar engine plus the
+        // sampler stages that apply it, so ZooSamplers itself stays grammar-free.
+        .target(name: "ZooGrammar", dependencies: ["ZooCore", "ZooSamplers"]),
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
         // MARK: Engines (run rendered prompts: the in-process batching scheduler)
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "QwenZoo",
             dependencies: [
-                "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
+                "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers", "ZooGrammar",
                 "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(name: "ZooKernelsTests", dependencies: ["ZooKernels"]),
         .testTarget(name: "ZooAttentionTests", dependencies: ["ZooAttention"]),
         .testTarget(name: "ZooSamplersTests", dependencies: ["ZooSamplers", "ZooTestSupport"]),
+        .testTarget(name: "ZooGrammarTests", dependencies: ["ZooGrammar", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "QwenBaseTests", dependencies: ["QwenBase", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "QwenChatTests", dependencies: ["QwenChat", "ZooTokenizers", "ZooTestSupport"]),
         .testTarget(name: "QwenCodeTests", dependencies: ["QwenCode", "ZooTokenizers", "ZooTestSupport"]),

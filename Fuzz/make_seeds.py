@@ -139,6 +139,17 @@ def main():
                               "mirostat(tau=5,eta=0.1),xtc(threshold=0.1,probability=0.5)"]):
         put("chain", "chain-%d" % i, text)
 
+    # Constraint front ends: the validity test's GBNF grammars, schemas and regular expressions.
+    grammars = os.path.join(FIX, "constrained", "grammars")
+    for name in sorted(os.listdir(grammars)):
+        put("grammar", name, read("constrained", "grammars", name))
+    schemas = json.loads(read("constrained", "schemas.json", mode="r"))
+    for name in sorted(schemas)[:12]:
+        put("json-schema", name + ".json", json.dumps(schemas[name]))
+    for i, pattern in enumerate([r"[A-Z]{2}-\d{3}", r"(\+\d{1,3} )?\(\d{3}\) \d{3}-\d{4}", "(yes|no|maybe)",
+                                 r"[^\s]{1,6} [^\s]{1,6}", "(ab|cd)*x?", ".{1,10}", "(?:a|b)+?c", r"[\u00e0-\u00ff]{2,5}!"]):
+        put("regex", "regex-%d" % i, pattern)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,14 +20,25 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The `zoo serve` acceptance test's client, pinned; reinstalled only when the requirements change.
+# Test tooling in venvs under .build (never on the runtime path), each from its pinned requirements and
+# reinstalled only when they change: the `zoo serve` acceptance test's openai client, and the validators the
+# constrained-generation tests run on their outputs (jsonschema, Lark).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.build/venv-serve"
-REQUIREMENTS="$ROOT/scripts/requirements-serve.txt"
-if ! cmp -s "$REQUIREMENTS" "$VENV/requirements.txt" 2>/dev/null; then
-    echo "setup: installing the openai client into .build/venv-serve" >&2
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS"
-    cp "$REQUIREMENTS" "$VENV/requirements.txt"
-fi
+install_venv() {
+    local venv="$ROOT/.build/$1" requirements="$ROOT/scripts/$2"
+    cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null && return 0
+    if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
+        echo "setup: installing python3-venv" >&2
+        local sudo=""
+        [[ $(id -u) -ne 0 ]] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+    fi
+    echo "setup: installing $2 into .build/$1" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
+}
+install_venv venv-serve requirements-serve.txt
+install_venv venv-check requirements-check.txt

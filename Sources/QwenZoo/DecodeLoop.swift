@@ -16,6 +16,9 @@ public struct DecodeLoop {
     /// Never samples the embedding rows past the tokenizer's last id (padding, never trained);
     /// off, the checkpoint runs as transformers' `generate` runs it.
     public var masksPaddingRows = true
+    /// The token text constraint stages (`json_schema`, `grammar`…) read; `nil` builds it from
+    /// ``tokenizer`` when a chain needs it (a model keeps one, so it is built once).
+    public var vocabulary: SamplingVocabulary?
 
     /// A loop over `model` that detokenizes with `tokenizer` (`nil`: no text).
     public init(model: any LanguageModel, tokenizer: (any Tokenizer)?) {
@@ -56,6 +59,13 @@ public struct DecodeLoop {
         let cache = cache ?? PromptCache(model: model, capacity: min(model.contextLength, plan.tokens.count + limits.maxTokens))
         let capacity = min(model.contextLength, cache.storage.capacity)
         guard plan.tokens.count <= capacity else { throw ContextOverflowError(requested: plan.tokens.count, capacity: capacity) }
+        var sampler = sampler
+        if var chain = sampler as? SamplerChain, chain.needsVocabulary, let tokenizer {
+            // Constraint stages learn the token text and this plan's stop ids (allowed only where
+            // the constraint is complete); without a tokenizer they fail at their first step.
+            try chain.bind(to: self.vocabulary ?? SamplingVocabulary(tokenizer: tokenizer), stopIDs: plan.stopTokenIDs)
+            sampler = chain
+        }
         var stepper = SampleStepper(
             prompt: plan.tokens, sampler: sampler, seed: limits.seed, maxTokens: limits.maxTokens,
             stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings, tokenizer: tokenizer,

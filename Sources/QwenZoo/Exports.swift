@@ -3,6 +3,7 @@
 @_exported import enum ZooKernels.MatrixBackend
 @_exported import enum ZooKernels.MatrixMultiply
 @_exported import ZooSamplers
+@_exported import ZooGrammar
 @_exported import struct ZooAttention.CausalAttention
 @_exported import enum ZooModels.WeightPrecision
 @_exported import struct ZooModels.ModelOptions

@@ -17,5 +17,9 @@ extension ZooModel {
     }
 
     /// The decode loop over this model's network and tokenizer.
-    public var decodeLoop: DecodeLoop { DecodeLoop(model: model, tokenizer: tokenizer) }
+    public var decodeLoop: DecodeLoop {
+        var loop = DecodeLoop(model: model, tokenizer: tokenizer)
+        loop.vocabulary = samplingVocabulary
+        return loop
+    }
 }

@@ -1,5 +1,6 @@
 import ZooAttention
 import ZooCore
+import ZooGrammar
 import ZooModels
 import ZooSamplers
 import ZooTokenizers
@@ -35,6 +36,7 @@ public final class ZooComponents: Sendable {
         GGUFTokenizerKind.register(into: tokenizers)
         AttentionKinds.register(into: attention)
         SamplerStages.registerBuiltins(into: samplerStages)
+        ConstraintStages.register(into: samplerStages)
         BuiltinVariants.register(into: variants)
     }
 }

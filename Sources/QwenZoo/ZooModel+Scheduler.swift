@@ -43,6 +43,6 @@ extension ZooModel {
         return BatchScheduler(
             model: model, tokenizer: tokenizer,
             makeSampler: { stages in try manifest.samplerChain(stages, components: components) },
-            configuration: configuration)
+            vocabulary: samplingVocabulary, configuration: configuration)
     }
 }

@@ -18,6 +18,9 @@ public final class ZooModel: Sendable {
     public let components: ZooComponents
     /// The model's batching scheduler, once made (see ``scheduler``).
     let schedulerSlot = SchedulerSlot()
+    /// The tokenizer's token text as constraint stages read it; shared by every request, so a
+    /// grammar's token trie and masks are built once per model.
+    public let samplingVocabulary: SamplingVocabulary
 
     /// Composes already built parts; ``load(_:components:)`` builds them from the manifest.
     public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
@@ -27,6 +30,7 @@ public final class ZooModel: Sendable {
         self.tokenizer = tokenizer
         self.variant = variant
         self.components = components
+        samplingVocabulary = SamplingVocabulary(tokenizer: tokenizer)
     }
 
     /// Builds every component the manifest names and loads the weights.

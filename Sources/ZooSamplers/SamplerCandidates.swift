@@ -340,6 +340,111 @@ public struct SamplerCandidates {
         invalidate()
     }
 
+    /// Keeps only the candidates with a finite logit whose id `isAllowed`, in their order. Unlike
+    /// ``keepOnly(_:)`` and the cutoffs, there is no fallback: a constraint must never let a token
+    /// through, so the result may be empty. Returns how many candidates are kept.
+    @discardableResult
+    public mutating func restrict(to isAllowed: (Int) -> Bool) -> Int {
+        let n = count
+        var kept = 0
+        if isDense {
+            row.withUnsafeBufferPointer { r in
+                items.withUnsafeMutableBufferPointer { p in
+                    for i in 0..<n where r[i] > -.infinity && isAllowed(i) {
+                        p[kept] = TokenCandidate(id: Int32(i), logit: r[i])
+                        kept += 1
+                    }
+                }
+            }
+            isDense = false
+            sortedCount = 0
+        } else {
+            var keptSorted = 0
+            let oldSorted = sortedCount
+            items.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n where p[i].logit > -.infinity && isAllowed(Int(p[i].id)) {
+                    p[kept] = p[i]
+                    kept += 1
+                    if i < oldSorted { keptSorted += 1 }
+                }
+            }
+            sortedCount = keptSorted
+        }
+        count = kept
+        selected = nil
+        invalidate()
+        return kept
+    }
+
+    /// ``restrict(to:)`` for an allow-list of ids in ascending order: a dense set gathers just
+    /// those ids instead of scanning the vocabulary.
+    @discardableResult
+    public mutating func restrict(toSorted allowed: [Int32]) -> Int {
+        guard isDense else {
+            return restrict { id in Self.sortedContains(allowed, Int32(id)) }
+        }
+        var kept = 0
+        row.withUnsafeBufferPointer { r in
+            items.withUnsafeMutableBufferPointer { p in
+                for id in allowed where Int(id) < r.count && r[Int(id)] > -.infinity {
+                    p[kept] = TokenCandidate(id: id, logit: r[Int(id)])
+                    kept += 1
+                }
+            }
+        }
+        return gathered(kept)
+    }
+
+    /// ``restrict(to:)`` for a bitmask over the vocabulary (bit `id % 64` of word `id / 64`).
+    @discardableResult
+    public mutating func restrict(toBitmask words: [UInt64]) -> Int {
+        guard isDense else {
+            return restrict { id in id >> 6 < words.count && words[id >> 6] >> UInt64(id & 63) & 1 == 1 }
+        }
+        var kept = 0
+        let n = min(count, words.count * 64)
+        row.withUnsafeBufferPointer { r in
+            items.withUnsafeMutableBufferPointer { p in
+                words.withUnsafeBufferPointer { w in
+                    var base = 0
+                    while base < n {
+                        var x = w[base >> 6]
+                        while x != 0 {
+                            let i = base + x.trailingZeroBitCount
+                            x &= x - 1
+                            if i < n, r[i] > -.infinity {
+                                p[kept] = TokenCandidate(id: Int32(i), logit: r[i])
+                                kept += 1
+                            }
+                        }
+                        base += 64
+                    }
+                }
+            }
+        }
+        return gathered(kept)
+    }
+
+    /// Ends a dense restriction: the first `kept` items are the survivors.
+    private mutating func gathered(_ kept: Int) -> Int {
+        isDense = false
+        sortedCount = 0
+        count = kept
+        selected = nil
+        invalidate()
+        return kept
+    }
+
+    /// Whether `id` is in `ids`, which is in ascending order (binary search).
+    public static func sortedContains(_ ids: [Int32], _ id: Int32) -> Bool {
+        var lo = 0, hi = ids.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ids[mid] < id { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < ids.count && ids[lo] == id
+    }
+
     /// Sets the logits of `tokens` to -∞ (by id; ids outside the vocabulary are ignored). If that
     /// leaves nothing finite, the best of the masked candidates keeps its logit.
     public mutating func mask(_ tokens: some Collection<Int>) {

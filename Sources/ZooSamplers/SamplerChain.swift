@@ -89,6 +89,13 @@ public struct SamplerChain: TokenSampler {
     /// Greedy decoding.
     public static var greedy: SamplerChain { try! SamplerChain([]) }
 
+    /// Replaces each stage for which `transform` returns a new one (binding stages to a vocabulary).
+    mutating func bindStages(_ transform: (any SamplerStage) throws -> (any SamplerStage)?) rethrows {
+        for i in stages.indices {
+            if let replaced = try transform(stages[i]) { stages[i] = replaced }
+        }
+    }
+
     public mutating func reset() {
         for i in stages.indices { stages[i].reset() }
         lastTrace = nil

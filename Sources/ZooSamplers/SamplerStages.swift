@@ -98,8 +98,10 @@ public enum SamplerStages {
     /// The order used when stages come without one (e.g. a bag of parameters): HF's for the stages
     /// it has (processors, then temperature → top_k → top_p → min_p → typical → ε → η, qwen-spec
     /// §4.2), the other penalties with the processors, top-nσ and XTC after the cutoffs, and the
-    /// token-picking stages last.
+    /// token-picking stages last. Constraint stages (ZooGrammar's `json`, `json_schema`, `regex`,
+    /// `grammar`, `choice`…) come first, so nothing they forbid is ever drawn.
     public static let defaultOrder = [
+        "json", "json_schema", "json_schema_file", "regex", "grammar", "grammar_file", "choice",
         "logit_bias", "banned_tokens", "allowed_tokens", "repetition_penalty", "presence_penalty",
         "frequency_penalty", "no_repeat_ngram", "dry", "temperature", "dynamic_temperature", "top_k",
         "top_p", "min_p", "typical_p", "epsilon_cutoff", "eta_cutoff", "top_n_sigma", "xtc", "greedy",

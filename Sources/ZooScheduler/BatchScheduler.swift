@@ -26,16 +26,21 @@ public final class BatchScheduler: GenerationEngine {
     public let configuration: SchedulerConfiguration
     private let model: any LanguageModel
     private let makeSampler: SamplerFactory
+    /// The token text constraint stages are bound to (with each request's stop ids).
+    private let vocabulary: SamplingVocabulary?
     private let budget: KVBudget
     private let queue: RequestQueue
 
     /// A scheduler for `model` (shared, never copied) that detokenizes with `tokenizer` (`nil`: ids only)
-    /// and builds each sample's chain with `makeSampler`; its thread starts at once.
+    /// and builds each sample's chain with `makeSampler`; its thread starts at once. Chains with
+    /// constraint stages are bound to `vocabulary` (by default one over `tokenizer`) and each
+    /// request's stop ids.
     public init(model: any LanguageModel, tokenizer: (any Tokenizer)?, makeSampler: @escaping SamplerFactory,
-                configuration: SchedulerConfiguration = SchedulerConfiguration()) {
+                vocabulary: SamplingVocabulary? = nil, configuration: SchedulerConfiguration = SchedulerConfiguration()) {
         self.configuration = configuration
         self.model = model
         self.makeSampler = makeSampler
+        self.vocabulary = vocabulary ?? tokenizer.map { SamplingVocabulary(tokenizer: $0) }
         budget = KVBudget(limit: configuration.kvBudgetBytes, model: model)
         queue = RequestQueue(parallel: configuration.parallel, maxQueue: configuration.maxQueue,
                              kvBytesBudget: configuration.kvBudgetBytes)
@@ -53,11 +58,19 @@ public final class BatchScheduler: GenerationEngine {
         try submit(request, callerCache: nil)
     }
 
+    /// `sampler` with its constraint stages bound to the vocabulary and the request's stop ids
+    /// (allowed only where the constraint is complete); a chain without them as it is.
+    private func bound(_ sampler: any TokenSampler, stopIDs: Set<Int>) throws -> any TokenSampler {
+        guard var chain = sampler as? SamplerChain, chain.needsVocabulary, let vocabulary else { return sampler }
+        try chain.bind(to: vocabulary, stopIDs: stopIDs)
+        return chain
+    }
+
     private func submit(_ request: EngineRequest, callerCache: RequestQueue.CallerCache?) throws
         -> AsyncThrowingStream<EngineEvent, any Error>
     {
         try request.validate(for: model, budget: budget, parallel: configuration.parallel)
-        let samplers = try (0..<request.samples).map { _ in try makeSampler(request.sampler) }
+        let samplers = try (0..<request.samples).map { _ in try bound(makeSampler(request.sampler), stopIDs: request.stopTokenIDs) }
         let id = queue.makeID()
         let (stream, events) = AsyncThrowingStream<EngineEvent, any Error>.makeStream()
         // Cancelling the consuming task or dropping the stream ends the request within one step.

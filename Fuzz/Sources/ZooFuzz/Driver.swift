@@ -17,6 +17,9 @@ let targets: [String: FuzzTarget] = [
     "chain": ZooTargets.chain,
     "prompt-cache": ZooTargets.promptCache,
     "receipt": ZooTargets.receipt,
+    "grammar": GrammarTargets.gbnf,
+    "json-schema": GrammarTargets.jsonSchema,
+    "regex": GrammarTargets.regex,
 ]
 
 /// The target `ZOO_FUZZ_TARGET` names; an unknown name stops the program with the list.

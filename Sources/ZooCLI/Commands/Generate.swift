@@ -18,6 +18,8 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var sampling: SamplingArguments
 
+    @OptionGroup var constraint: ConstraintArguments
+
     @Option(help: "Write a receipt of this generation (--manifest only), for zoo replay.")
     var receipt: String?
 
@@ -75,7 +77,7 @@ struct Generate: ParsableCommand {
     private var streamsText: Bool { !printIds && !json }
 
     private func runManifest(_ zoo: ZooModel, resolved: ResolvedManifest) throws {
-        let stages = try sampling.stages()
+        let stages = constraint.applied(to: try sampling.stages(), fallback: zoo.manifest.samplerStages)
         let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: stages)
         let sample: GeneratedSample
         let plan: PromptPlan
@@ -109,7 +111,8 @@ struct Generate: ParsableCommand {
     }
 
     private func runCheckpoint(_ modelURL: URL) throws {
-        let chain = try SamplerChain(stages: try sampling.stages() ?? [], context: "--chain")
+        let stages = constraint.applied(to: try sampling.stages(), fallback: []) ?? []
+        let chain = try SamplerChain(stages: stages, registry: ZooComponents.shared.samplerStages, context: "--chain")
         let model = try Zoo.loadModel(directory: modelURL)
         let tokenizer = try (prompt != nil || !printIds)
             ? Zoo.loadTokenizer(path: self.tokenizer.map(URL.init(fileURLWithPath:)) ?? modelURL) : nil

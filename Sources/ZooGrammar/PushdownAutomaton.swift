@@ -1,0 +1,189 @@
+/// Runs a ``Grammar`` over bytes: a pushdown recognizer whose configurations are memoized as the
+/// states of a lazily built byte automaton.
+///
+/// - A *stack* is a chain of interned nodes `(position, parent)`: the position a rule has reached
+///   and the stack it returns to. Interning shares tails, so a stack is one node id and equal
+///   stacks are the same id.
+/// - A *configuration* is the set of stacks whose top is a byte terminal, plus whether the root
+///   rule can be complete here (the grammar is ambiguous-friendly: all parses advance together,
+///   like llama.cpp's stack set).
+/// - Each configuration is interned as a state with a 256-entry transition row filled on demand,
+///   so walking the same bytes from the same place again is a table lookup. Inside a JSON string,
+///   for instance, every ordinary byte leads back to the same state.
+/// - A *projected* state keeps only the top frames of each stack and ends them in a sentinel
+///   (``projected(_:depth:)``): what it accepts without reaching the sentinel holds whatever the
+///   stack below is, which lets masks be shared between states that differ only deep down.
+///   Reaching the sentinel marks the configuration *escaped*, and it stays so.
+struct PushdownAutomaton {
+    static let dead: Int32 = -1
+    private static let unknown: Int32 = -2
+    /// The parent that stands for "the frames cut off by a projection".
+    private static let sentinel: Int32 = -2
+    /// The most states or nodes kept before the grammar is declared too large to run.
+    static let maxStates = 400_000
+    static let maxNodes = 8_000_000
+
+    let grammar: Grammar
+
+    // Stack nodes.
+    private var nodePosition: [Int32] = []
+    private var nodeParent: [Int32] = []
+    private var nodeIndex: [Int64: Int32] = [:]
+
+    // States.
+    private struct Configuration: Hashable {
+        var nodes: [Int32]
+        var accepting: Bool
+        var escaped = false
+    }
+    private var stateNodes: [[Int32]] = []
+    private(set) var stateAccepting: [Bool] = []
+    private var stateEscaped: [Bool] = []
+    /// Whether a state holds a parse that never reached a projection's sentinel (read per token
+    /// by mask walks, so kept flat).
+    private var stateDefinite: [Bool] = []
+    private var stateIndex: [Configuration: Int32] = [:]
+    private var transitions: [Int32] = []
+
+    // Scratch, reused by every step.
+    private var visited = Set<Int64>()
+    private var work: [(Int32, Int32)] = []
+    private var found: [Int32] = []
+
+    /// The configuration before any byte.
+    private(set) var initial: Int32 = 0
+
+    init(grammar: Grammar) throws {
+        self.grammar = grammar
+        visited.removeAll(keepingCapacity: true)
+        found.removeAll(keepingCapacity: true)
+        var accepting = false, escaped = false
+        for start in grammar.alternatives[Int(grammar.root)] { work.append((start, -1)) }
+        try close(accepting: &accepting, escaped: &escaped)
+        initial = try intern(Configuration(nodes: sortedFound(), accepting: accepting))
+    }
+
+    var stateCount: Int { stateNodes.count }
+
+    /// Whether the root rule is complete in `state` (the output may end here).
+    func isAccepting(_ state: Int32) -> Bool { stateAccepting[Int(state)] }
+
+    /// Whether `state` can read more bytes (otherwise only the end may follow).
+    func canContinue(_ state: Int32) -> Bool { !stateNodes[Int(state)].isEmpty }
+
+    /// Whether `state` holds a parse that never reached a projection's sentinel.
+    @inline(__always)
+    func isDefinite(_ state: Int32) -> Bool { stateDefinite[Int(state)] }
+
+    /// `state` with every stack cut below its top `depth` frames (a sentinel instead of the rest).
+    mutating func projected(_ state: Int32, depth: Int) throws -> Int32 {
+        var nodes: [Int32] = []
+        for n in stateNodes[Int(state)] { nodes.append(try cut(n, depth)) }
+        nodes.sort()
+        let configuration = Configuration(
+            nodes: nodes, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
+        return try intern(configuration)
+    }
+
+    private mutating func cut(_ n: Int32, _ depth: Int) throws -> Int32 {
+        if n < 0 { return n }
+        if depth == 0 { return Self.sentinel }
+        return try node(nodePosition[Int(n)], cut(nodeParent[Int(n)], depth - 1))
+    }
+
+    /// The state after reading `byte` in `state`, or ``dead``.
+    @inline(__always)
+    mutating func next(_ state: Int32, _ byte: UInt8) throws -> Int32 {
+        let t = transitions[Int(state) &* 256 &+ Int(byte)]
+        if t != Self.unknown { return t }
+        return try computeNext(state, byte)
+    }
+
+    /// The state after `bytes`, or ``dead``.
+    mutating func next(_ state: Int32, bytes: [UInt8]) throws -> Int32 {
+        var s = state
+        for b in bytes {
+            s = try next(s, b)
+            if s < 0 { return Self.dead }
+        }
+        return s
+    }
+
+    private mutating func computeNext(_ state: Int32, _ byte: UInt8) throws -> Int32 {
+        visited.removeAll(keepingCapacity: true)
+        found.removeAll(keepingCapacity: true)
+        var accepting = false
+        var escaped = stateEscaped[Int(state)]  // sticky: the cut-off frames might still accept
+        for node in stateNodes[Int(state)] {
+            let p = Int(nodePosition[Int(node)])
+            guard case .bytes(let set) = grammar.program[p], grammar.byteSets[Int(set)].contains(byte) else { continue }
+            work.append((Int32(p + 1), nodeParent[Int(node)]))
+        }
+        try close(accepting: &accepting, escaped: &escaped)
+        let nodes = sortedFound()
+        let result = nodes.isEmpty && !accepting && !escaped
+            ? Self.dead : try intern(Configuration(nodes: nodes, accepting: accepting, escaped: escaped))
+        transitions[Int(state) * 256 + Int(byte)] = result
+        return result
+    }
+
+    private mutating func sortedFound() -> [Int32] {
+        found.sort()
+        var out: [Int32] = []
+        out.reserveCapacity(found.count)
+        for n in found where out.last != n { out.append(n) }
+        return out
+    }
+
+    private mutating func intern(_ configuration: Configuration) throws -> Int32 {
+        if let s = stateIndex[configuration] { return s }
+        guard stateNodes.count < Self.maxStates else {
+            throw ConstraintError(stage: "grammar", reason: "the grammar needs more than \(Self.maxStates) parser states; simplify it")
+        }
+        let s = Int32(stateNodes.count)
+        stateNodes.append(configuration.nodes)
+        stateAccepting.append(configuration.accepting)
+        stateEscaped.append(configuration.escaped)
+        stateDefinite.append(!configuration.nodes.isEmpty || configuration.accepting)
+        stateIndex[configuration] = s
+        transitions += repeatElement(Self.unknown, count: 256)
+        return s
+    }
+
+    private mutating func node(_ position: Int32, _ parent: Int32) throws -> Int32 {
+        let key = Int64(position) << 32 | Int64(UInt32(bitPattern: parent))
+        if let n = nodeIndex[key] { return n }
+        guard nodePosition.count < Self.maxNodes else {
+            throw ConstraintError(stage: "grammar", reason: "the grammar's parse stacks exceed \(Self.maxNodes) nodes; simplify it")
+        }
+        nodePosition.append(position)
+        nodeParent.append(parent)
+        let n = Int32(nodePosition.count - 1)
+        nodeIndex[key] = n
+        return n
+    }
+
+    /// Expands the pending `(position, parent)` pairs until every stack's top is a byte terminal:
+    /// rule references push a return address (none in tail position), ends of alternatives pop.
+    private mutating func close(accepting: inout Bool, escaped: inout Bool) throws {
+        while let (p, parent) = work.popLast() {
+            let key = Int64(p) << 32 | Int64(UInt32(bitPattern: parent))
+            guard visited.insert(key).inserted else { continue }
+            switch grammar.program[Int(p)] {
+            case .bytes:
+                found.append(try node(p, parent))
+            case .end:
+                if parent == Self.sentinel {
+                    escaped = true
+                } else if parent < 0 {
+                    accepting = true
+                } else {
+                    work.append((nodePosition[Int(parent)], nodeParent[Int(parent)]))
+                }
+            case .rule(let r):
+                let returnTo = grammar.program[Int(p) + 1] == .end ? parent : try node(p + 1, parent)
+                for start in grammar.alternatives[Int(r)] { work.append((start, returnTo)) }
+            }
+        }
+    }
+}

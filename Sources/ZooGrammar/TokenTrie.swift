@@ -1,0 +1,72 @@
+import ZooSamplers
+
+/// Every ordinary token's bytes in one trie, laid out in preorder so a walk is a loop over arrays:
+/// a node's subtree is the run `i..<subtreeEnd[i]`, so a dead prefix skips all its tokens at once.
+///
+/// Special tokens are left out (they never appear inside constrained text); so are ids without
+/// bytes.
+final class TokenTrie: Sendable {
+    /// The byte on the edge into node `i` (node 0 is the root).
+    let edgeByte: [UInt8]
+    /// The depth of node `i` (the root is 0).
+    let depth: [UInt16]
+    /// One past the last node of `i`'s subtree.
+    let subtreeEnd: [Int32]
+    /// Tokens ending at node `i` are `tokenIDs[tokenStart[i]..<tokenStart[i + 1]]`.
+    let tokenStart: [Int32]
+    let tokenIDs: [Int32]
+    /// The width of a mask: the vocabulary's id count.
+    let vocabularyCount: Int
+    let maxDepth: Int
+
+    /// The trie over `vocabulary`, built once per vocabulary and shared.
+    static func shared(for vocabulary: SamplingVocabulary) -> TokenTrie {
+        vocabulary.memoized("ZooGrammar.TokenTrie") { TokenTrie(vocabulary) }
+    }
+
+    init(_ vocabulary: SamplingVocabulary) {
+        let table = vocabulary.tokenBytes
+        var ids: [Int32] = []
+        for (id, bytes) in table.enumerated() {
+            guard let bytes, !bytes.isEmpty, !vocabulary.isSpecial(id) else { continue }
+            ids.append(Int32(id))
+        }
+        ids.sort { a, b in table[Int(a)]!.lexicographicallyPrecedes(table[Int(b)]!) }
+
+        var edgeByte: [UInt8] = [0], depth: [UInt16] = [0], subtreeEnd: [Int32] = [0]
+        var tokensAt: [Int32] = [0]   // count per node, turned into starts below
+        var tokenIDs: [Int32] = []
+        var path: [Int] = [0]         // node ids along the current token's bytes (path[0] = root)
+        var previous: [UInt8] = []
+        for id in ids {
+            let bytes = table[Int(id)]!
+            var common = 0
+            while common < min(bytes.count, previous.count), bytes[common] == previous[common] { common += 1 }
+            while path.count > common + 1 {
+                subtreeEnd[path.removeLast()] = Int32(edgeByte.count)
+            }
+            for b in bytes[common...] {
+                edgeByte.append(b)
+                depth.append(UInt16(min(path.count, Int(UInt16.max))))
+                subtreeEnd.append(0)
+                tokensAt.append(0)
+                path.append(edgeByte.count - 1)
+            }
+            tokensAt[path.last!] += 1
+            tokenIDs.append(id)
+            previous = bytes
+        }
+        while let n = path.popLast() { subtreeEnd[n] = Int32(edgeByte.count) }
+        var starts = [Int32](repeating: 0, count: edgeByte.count + 1)
+        for i in 0..<edgeByte.count { starts[i + 1] = starts[i] + tokensAt[i] }
+        self.edgeByte = edgeByte
+        self.depth = depth
+        self.subtreeEnd = subtreeEnd
+        self.tokenStart = starts
+        self.tokenIDs = tokenIDs
+        self.vocabularyCount = vocabulary.count
+        self.maxDepth = Int(depth.max() ?? 0)
+    }
+
+    var nodeCount: Int { edgeByte.count }
+}
