@@ -70,10 +70,12 @@ public struct CodeVariant: Variant {
         case .infill: .infill
         case .repository: .repository
         case .chat: .chat
-        case .problem: nil
+        case .problem, .toolChat: nil
         }
         guard let natural else {
-            throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "a code variant does not serve problem requests; use the math variant")
+            throw UnsupportedRequestError(
+                variant: QwenCodeVariant.name,
+                message: "a code variant does not serve \(request.kind) requests; use the \(request.kind == "problem" ? "math" : "chat") variant")
         }
         guard let mode, mode != natural else { return natural }
         if mode == .chat, natural == .completion { return .chat }
@@ -184,15 +186,7 @@ public enum QwenCodeVariant {
 
 // MARK: - Prompt assembly
 
-/// Control tokens (as ids) and text; the text between two control tokens is encoded as one piece with special-token
-/// strings as plain text, which equals HF's encoding of the assembled string whenever the text holds no such strings.
-struct PromptPieces {
-    private enum Piece { case token(Int), text(String) }
-    private var pieces: [Piece] = []
-
-    mutating func append(_ id: Int) { pieces.append(.token(id)) }
-    mutating func append(_ text: String) { pieces.append(.text(text)) }
-
+extension PromptPieces {
     mutating func appendFIM(prefix: String, suffix: String, tokenizer: any Tokenizer) throws {
         let what = "fill-in-the-middle (Qwen2.5-Coder format)"
         let p = try special("<|fim_prefix|>", tokenizer, what)
@@ -203,22 +197,6 @@ struct PromptPieces {
         append(s)
         append(suffix)
         append(m)
-    }
-
-    func encode(_ tokenizer: any Tokenizer) -> [Int] {
-        var out: [Int] = []
-        var pending = ""
-        for piece in pieces {
-            switch piece {
-            case .text(let t): pending += t
-            case .token(let id):
-                if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
-                pending = ""
-                out.append(id)
-            }
-        }
-        if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
-        return out
     }
 }
 
