@@ -75,8 +75,12 @@ enum JSONParser {
         }
 
         mutating func literal(_ word: String, _ value: JSONValue) throws -> JSONValue {
+            let start = i
             for c in word.unicodeScalars {
-                guard i < s.count, s[i] == c else { throw fail("expected \"\(word)\"") }
+                guard i < s.count, s[i] == c else {
+                    i = start  // the error points at the word, not into it
+                    throw fail("expected \"\(word)\"")
+                }
                 i += 1
             }
             return value

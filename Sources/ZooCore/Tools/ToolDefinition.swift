@@ -47,7 +47,8 @@ public struct ToolDefinition: Sendable, Equatable, Codable {
         if let d = function["description"], d.stringValue == nil {
             throw ToolDefinitionError(field: prefix + "description", message: "must be a string, found \(d.typeName)")
         }
-        if let p = function["parameters"], p.objectValue == nil {
+        // Qwen v1's own examples give a list of parameter descriptions; everything else gives a JSON Schema.
+        if let p = function["parameters"], p.objectValue == nil, p.arrayValue == nil {
             throw ToolDefinitionError(field: prefix + "parameters", message: "must be a JSON Schema object, found \(p.typeName)")
         }
         self.json = json

@@ -1,0 +1,115 @@
+import Foundation
+import QwenChat
+import XCTest
+import ZooCore
+import ZooTestSupport
+
+/// `Tests/Fixtures/variants/tools.json`, written by `scripts/make_tool_fixtures.py`: Qwen2.5 tool prompts from
+/// transformers' `apply_chat_template(messages, tools=…)` and Qwen v1 ReAct prompts from `openai_api.py`. Read with
+/// ``JSONValue`` because the tools' key order is part of the prompt.
+enum ToolFixture {
+    static let shared = Result { try JSONValue(parsing: String(contentsOf: Fixtures.url("variants/tools.json"), encoding: .utf8)) }
+
+    /// A fixture message: OpenAI's layout (`tool_calls` entries wrapped in `function` or bare), or v1's
+    /// (`function` role, `function_call` with arguments as a JSON string).
+    static func message(_ m: JSONValue) throws -> ChatMessage {
+        let roleName = try XCTUnwrap(m["role"]?.stringValue)
+        let role = roleName == "function" ? ChatMessage.Role.tool : try XCTUnwrap(ChatMessage.Role(rawValue: roleName))
+        var calls: [ToolCall] = []
+        for entry in m["tool_calls"]?.arrayValue ?? [] {
+            let f = entry["function"] ?? entry
+            calls.append(ToolCall(name: try XCTUnwrap(f["name"]?.stringValue), arguments: try XCTUnwrap(f["arguments"])))
+        }
+        if let f = m["function_call"], f != .null {
+            let text = try XCTUnwrap(f["arguments"]?.stringValue)
+            calls.append(ToolCall(name: try XCTUnwrap(f["name"]?.stringValue), arguments: (try? JSONValue(parsing: text)) ?? .string(text)))
+        }
+        return ChatMessage(role, m["content"]?.stringValue ?? "", toolCalls: calls)
+    }
+}
+
+final class ToolPromptTests: XCTestCase {
+    func testQwen25ToolPromptsEqualApplyChatTemplate() throws {
+        let cases = try XCTUnwrap(ToolFixture.shared.get()["qwen25"]?.arrayValue)
+        XCTAssertGreaterThanOrEqual(cases.count, 15)
+        let tokenizer = try Tokenizers.qwen25.get()
+        var templates = Set<String>()
+        for c in cases {
+            let name = try XCTUnwrap(c["name"]?.stringValue)
+            let template = try XCTUnwrap(c["template"]?.stringValue)
+            templates.insert(template)
+            let tools = try XCTUnwrap(c["tools"]?.arrayValue).map { try ToolDefinition(json: $0) }
+            let messages = try XCTUnwrap(c["messages"]?.arrayValue).map(ToolFixture.message)
+            // Coder-Instruct shares Instruct's template; Math-Instruct's differs only in its default system prompt.
+            let variant = ChatVariant(format: .qwen25, system: template == "math" ? c["default_system"]?.stringValue : nil)
+            let expected = try XCTUnwrap(c["ids"]?.arrayValue).compactMap { $0.doubleValue.map { Int($0) } }
+            let plan = try variant.prepare(.toolChat(ToolChatRequest(messages: messages, tools: tools)), tokenizer: tokenizer)
+            XCTAssertEqual(plan.tokens, expected, name)
+            if plan.tokens != expected {
+                print("\(name): ours\n\(try tokenizer.decode(plan.tokens))\nreference\n\(c["text"]?.stringValue ?? "")")
+            }
+            if tools.isEmpty {
+                XCTAssertEqual(try variant.prepare(.chat(messages), tokenizer: tokenizer).tokens, expected, "\(name) as .chat")
+            }
+        }
+        XCTAssertEqual(templates, ["instruct", "coder", "math"])
+    }
+
+    func testForcedCallOpensTheBlockAfterTheGenerationPrompt() throws {
+        let tokenizer = try Tokenizers.qwen25.get()
+        let tool = ToolDefinition(name: "calc", parameters: ["type": "object", "properties": ["e": ["type": "string"]]])
+        let messages = [ChatMessage(.user, "2+2?")]
+        let auto = try ChatVariant().prepare(.toolChat(ToolChatRequest(messages: messages, tools: [tool])), tokenizer: tokenizer)
+        for choice in [ToolChoice.required, .function("calc")] {
+            let forced = try ChatVariant().prepare(
+                .toolChat(ToolChatRequest(messages: messages, tools: [tool], toolChoice: choice)), tokenizer: tokenizer)
+            XCTAssertEqual(forced.tokens, auto.tokens + [151657] + tokenizer.encode("\n"), "\(choice)")
+        }
+        // tool_choice none: the tools are not shown.
+        let none = try ChatVariant().prepare(
+            .toolChat(ToolChatRequest(messages: messages, tools: [tool], toolChoice: .none)), tokenizer: tokenizer)
+        XCTAssertEqual(none.tokens, try ChatVariant().prepare(.chat(messages), tokenizer: tokenizer).tokens)
+        XCTAssertThrowsError(try ChatVariant(format: .qwen2).prepare(
+            .toolChat(ToolChatRequest(messages: messages, tools: [tool])), tokenizer: tokenizer))
+    }
+
+    func testV1ReActStringsAreTheReference() throws {
+        let v1 = try XCTUnwrap(ToolFixture.shared.get()["v1"])
+        XCTAssertEqual(QwenV1ReAct.toolDescription, v1["tool_desc"]?.stringValue)
+        XCTAssertEqual(QwenV1ReAct.instruction, v1["react_instruction"]?.stringValue)
+        XCTAssertEqual(QwenV1ReAct.stopWord, v1["stop_word"]?.stringValue)
+    }
+
+    func testV1ReActPromptsEqualOpenAIAPI() throws {
+        let v1 = try XCTUnwrap(ToolFixture.shared.get()["v1"])
+        let tokenizer = try Tokenizers.v1.get()
+        let cases = try XCTUnwrap(v1["cases"]?.arrayValue)
+        XCTAssertGreaterThanOrEqual(cases.count, 6)
+        for c in cases {
+            let name = try XCTUnwrap(c["name"]?.stringValue)
+            let tools = try XCTUnwrap(c["functions"]?.arrayValue).map { try ToolDefinition(json: $0) }
+            let messages = try XCTUnwrap(c["messages"]?.arrayValue).map(ToolFixture.message)
+            let expected = try XCTUnwrap(c["ids"]?.arrayValue).compactMap { $0.doubleValue.map { Int($0) } }
+            let plan = try ChatVariant(format: .v1).prepare(.toolChat(ToolChatRequest(messages: messages, tools: tools)), tokenizer: tokenizer)
+            XCTAssertEqual(plan.tokens, expected, name)
+            if plan.tokens != expected { print("\(name): ours\n\(try tokenizer.decode(plan.tokens))") }
+            XCTAssertEqual(plan.stopStrings, ["Observation:"], name)
+        }
+    }
+
+    func testV1ReActResponsesReadAsParseResponse() throws {
+        let v1 = try XCTUnwrap(ToolFixture.shared.get()["v1"])
+        for r in try XCTUnwrap(v1["responses"]?.arrayValue) {
+            let response = try XCTUnwrap(r["response"]?.stringValue)
+            let reading = QwenV1ReAct.read(response)
+            XCTAssertEqual(reading.content, r["content"]?.stringValue, response)
+            if let call = r["function_call"], call != .null {
+                let args = try XCTUnwrap(call["arguments"]?.stringValue)
+                XCTAssertEqual(reading.calls, [ToolCall(name: try XCTUnwrap(call["name"]?.stringValue),
+                                                        arguments: (try? JSONValue(parsing: args)) ?? .string(args))], response)
+            } else {
+                XCTAssertEqual(reading.calls, [], response)
+            }
+        }
+    }
+}
