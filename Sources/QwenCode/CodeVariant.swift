@@ -1,3 +1,4 @@
+import QwenChat
 import ZooCore
 
 /// How a code variant phrases a request.
@@ -20,7 +21,7 @@ public enum CodeMode: String, Sendable, CaseIterable {
 ///   of that kind, except that `chat` also takes a plain prompt as one user message.
 /// - `stop_rule`: the completion stop rule, one of ``CompletionStopRule/all`` (default `qwen-humaneval`).
 /// - `system`: the chat system prompt (default Qwen2.5-Coder-Instruct's, the Qwen2.5 template default).
-public struct CodeVariant: Variant {
+public struct CodeVariant: ToolCallingVariant {
     public static let optionKeys = ["mode", "stop_rule", "system"]
     /// Qwen2.5's chat-template default system prompt, which Qwen2.5-Coder-Instruct uses.
     public static let defaultSystem = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
@@ -69,13 +70,11 @@ public struct CodeVariant: Variant {
         case .completion: .completion
         case .infill: .infill
         case .repository: .repository
-        case .chat: .chat
-        case .problem, .toolChat: nil
+        case .chat, .toolChat: .chat
+        case .problem: nil
         }
         guard let natural else {
-            throw UnsupportedRequestError(
-                variant: QwenCodeVariant.name,
-                message: "a code variant does not serve \(request.kind) requests; use the \(request.kind == "problem" ? "math" : "chat") variant")
+            throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "a code variant does not serve problem requests; use the math variant")
         }
         guard let mode, mode != natural else { return natural }
         if mode == .chat, natural == .completion { return .chat }
@@ -126,6 +125,8 @@ public struct CodeVariant: Variant {
             return try chatPlan(messages, tokenizer: tokenizer)
         case (.chat, .completion(let text)):
             return try chatPlan([ChatMessage(.user, text)], tokenizer: tokenizer)
+        case (.chat, .toolChat):
+            return try toolTemplate.prepare(request, tokenizer: tokenizer)
 
         default:
             throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "mode \(mode.rawValue) does not serve \(request.kind) requests")
@@ -133,7 +134,8 @@ public struct CodeVariant: Variant {
     }
 
     public func interpret(_ generated: String, for request: VariantRequest) -> VariantOutput {
-        switch (try? resolvedMode(for: request)) ?? .completion {
+        if case .toolChat = request { return .text(generated) }  // a reply that may hold calls, not only code
+        return switch (try? resolvedMode(for: request)) ?? .completion {
         case .completion: .code(stopRule.apply(to: generated))
         case .infill: .code(generated)
         // Qwen2.5-Coder-repolevel.py prints `output_text.split('<|file_sep|>')[0]`.
@@ -141,6 +143,14 @@ public struct CodeVariant: Variant {
         case .chat: .code(CodeExtraction.codeBlock(in: generated))
         }
     }
+
+    /// Qwen2.5-Coder-Instruct's tool calls: the Qwen2.5 template with this variant's system prompt.
+    public func readToolCalls(_ generated: String, for request: ToolChatRequest) -> ToolCallReading {
+        toolTemplate.readToolCalls(generated, for: request)
+    }
+
+    /// Qwen2.5-Coder-Instruct's chat template, which is Qwen2.5-Instruct's (tools included).
+    private var toolTemplate: ChatVariant { ChatVariant(format: .qwen25, system: system) }
 
     /// The FIM and repository control tokens of ``fimStopTokens`` (not the ChatML ones).
     static func markupStops(_ tokenizer: any Tokenizer) -> Set<Int> {

@@ -4,55 +4,22 @@ import XCTest
 import ZooCore
 import ZooTestSupport
 
-/// `Tests/Fixtures/variants/tools.json`, written by `scripts/make_tool_fixtures.py`: Qwen2.5 tool prompts from
-/// transformers' `apply_chat_template(messages, tools=…)` and Qwen v1 ReAct prompts from `openai_api.py`. Read with
-/// ``JSONValue`` because the tools' key order is part of the prompt.
-enum ToolFixture {
-    static let shared = Result { try JSONValue(parsing: String(contentsOf: Fixtures.url("variants/tools.json"), encoding: .utf8)) }
-
-    /// A fixture message: OpenAI's layout (`tool_calls` entries wrapped in `function` or bare), or v1's
-    /// (`function` role, `function_call` with arguments as a JSON string).
-    static func message(_ m: JSONValue) throws -> ChatMessage {
-        let roleName = try XCTUnwrap(m["role"]?.stringValue)
-        let role = roleName == "function" ? ChatMessage.Role.tool : try XCTUnwrap(ChatMessage.Role(rawValue: roleName))
-        var calls: [ToolCall] = []
-        for entry in m["tool_calls"]?.arrayValue ?? [] {
-            let f = entry["function"] ?? entry
-            calls.append(ToolCall(name: try XCTUnwrap(f["name"]?.stringValue), arguments: try XCTUnwrap(f["arguments"])))
-        }
-        if let f = m["function_call"], f != .null {
-            let text = try XCTUnwrap(f["arguments"]?.stringValue)
-            calls.append(ToolCall(name: try XCTUnwrap(f["name"]?.stringValue), arguments: (try? JSONValue(parsing: text)) ?? .string(text)))
-        }
-        return ChatMessage(role, m["content"]?.stringValue ?? "", toolCalls: calls)
-    }
-}
-
 final class ToolPromptTests: XCTestCase {
     func testQwen25ToolPromptsEqualApplyChatTemplate() throws {
-        let cases = try XCTUnwrap(ToolFixture.shared.get()["qwen25"]?.arrayValue)
+        let cases = try ToolFixture.qwen25Cases()
         XCTAssertGreaterThanOrEqual(cases.count, 15)
+        XCTAssertEqual(Set(cases.map(\.template)), ["instruct", "coder", "math"])
         let tokenizer = try Tokenizers.qwen25.get()
-        var templates = Set<String>()
         for c in cases {
-            let name = try XCTUnwrap(c["name"]?.stringValue)
-            let template = try XCTUnwrap(c["template"]?.stringValue)
-            templates.insert(template)
-            let tools = try XCTUnwrap(c["tools"]?.arrayValue).map { try ToolDefinition(json: $0) }
-            let messages = try XCTUnwrap(c["messages"]?.arrayValue).map(ToolFixture.message)
             // Coder-Instruct shares Instruct's template; Math-Instruct's differs only in its default system prompt.
-            let variant = ChatVariant(format: .qwen25, system: template == "math" ? c["default_system"]?.stringValue : nil)
-            let expected = try XCTUnwrap(c["ids"]?.arrayValue).compactMap { $0.doubleValue.map { Int($0) } }
-            let plan = try variant.prepare(.toolChat(ToolChatRequest(messages: messages, tools: tools)), tokenizer: tokenizer)
-            XCTAssertEqual(plan.tokens, expected, name)
-            if plan.tokens != expected {
-                print("\(name): ours\n\(try tokenizer.decode(plan.tokens))\nreference\n\(c["text"]?.stringValue ?? "")")
-            }
-            if tools.isEmpty {
-                XCTAssertEqual(try variant.prepare(.chat(messages), tokenizer: tokenizer).tokens, expected, "\(name) as .chat")
+            let variant = ChatVariant(format: .qwen25, system: c.template == "math" ? c.defaultSystem : nil)
+            let plan = try variant.prepare(.toolChat(ToolChatRequest(messages: c.messages, tools: c.tools)), tokenizer: tokenizer)
+            XCTAssertEqual(plan.tokens, c.ids, c.name)
+            if plan.tokens != c.ids { print("\(c.name): ours\n\(try tokenizer.decode(plan.tokens))") }
+            if c.tools.isEmpty {
+                XCTAssertEqual(try variant.prepare(.chat(c.messages), tokenizer: tokenizer).tokens, c.ids, "\(c.name) as .chat")
             }
         }
-        XCTAssertEqual(templates, ["instruct", "coder", "math"])
     }
 
     func testForcedCallOpensTheBlockAfterTheGenerationPrompt() throws {

@@ -105,7 +105,7 @@ final class ToolSessionTests: XCTestCase {
         let expected = try XCTUnwrap(ToolCallSchema.schema(for: [Self.calculator], choice: .function("calculator")))
         let recorded = recorder.options.withLock { $0 }
         XCTAssertFalse(recorded.isEmpty)
-        XCTAssertEqual(recorded.last.map { OptionValue.map($0) }, Self.optionValue(expected))
+        XCTAssertEqual(recorded.last.map { OptionValue.map($0) }, OptionValue(expected))
     }
 
     func testWithoutTheJSONSchemaStageAForcedCallIsAClearError() async throws {
@@ -159,18 +159,6 @@ final class ToolSessionTests: XCTestCase {
             let response = try await chat.reply(to: "The largest city of Japan, as JSON")
             let value = try JSONValue(parsing: response.text)
             XCTAssertEqual(ToolArgumentValidator.problems(value, schema: schema), [], "seed \(seed): \(response.text)")
-        }
-    }
-
-    static func optionValue(_ value: JSONValue) -> OptionValue {
-        switch value {
-        case .null: .null
-        case .bool(let b): .bool(b)
-        case .integer(let i): .number(Double(i))
-        case .number(let d): .number(d)
-        case .string(let s): .string(s)
-        case .array(let items): .list(items.map(optionValue))
-        case .object(let o): .map(Dictionary(uniqueKeysWithValues: o.members.map { ($0.key, optionValue($0.value)) }))
         }
     }
 }

@@ -46,20 +46,8 @@ struct ToolUse {
     /// The chain stage for `schema`, written as a manifest writes `- json_schema: {…}`: the schema's members
     /// are the stage's options.
     static func stage(_ schema: JSONValue) -> SamplerStageSpec {
-        guard case .map(let options) = optionValue(schema) else { return SamplerStageSpec(jsonSchemaStage) }
+        guard case .map(let options) = OptionValue(schema) else { return SamplerStageSpec(jsonSchemaStage) }
         return SamplerStageSpec(jsonSchemaStage, options)
-    }
-
-    static func optionValue(_ value: JSONValue) -> OptionValue {
-        switch value {
-        case .null: .null
-        case .bool(let b): .bool(b)
-        case .integer(let i): .number(Double(i))
-        case .number(let d): .number(d)
-        case .string(let s): .string(s)
-        case .array(let items): .list(items.map(optionValue))
-        case .object(let object): .map(Dictionary(uniqueKeysWithValues: object.members.map { ($0.key, optionValue($0.value)) }))
-        }
     }
 }
 

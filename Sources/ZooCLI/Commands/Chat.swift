@@ -33,7 +33,9 @@ struct Chat: ParsableCommand {
             try Self.checkChatVariant(zoo)
             let options = try arguments.options()
             let toolList = try tools.map(ToolFiles.tools) ?? []
-            let session = zoo.chat(options: options, tools: toolList, toolChoice: ToolChoice(toolChoice))
+            let choice = ToolChoice(toolChoice)
+            _ = try ToolCallSchema.schema(for: toolList, choice: choice)  // a named tool must exist, before any turn
+            let session = zoo.chat(options: options, tools: toolList, toolChoice: choice)
             // Calls of the last reply still waiting for their results, and the results typed so far.
             var pending: [ToolCall] = []
             var results: [ChatMessage] = []

@@ -35,6 +35,7 @@ struct Render: ParsableCommand {
             let toolList = try tools.map(ToolFiles.tools) ?? []
             let renderer = try PromptRenderer.load(try manifestArguments.resolve()!.manifest)
             let choice = ToolChoice(toolChoice)
+            _ = try ToolCallSchema.schema(for: toolList, choice: choice)  // a named tool must exist
             let request: VariantRequest = toolList.isEmpty && choice == .auto
                 ? .chat(conversation) : .toolChat(ToolChatRequest(messages: conversation, tools: toolList, toolChoice: choice))
             StandardIO.write(StandardIO.json(try renderer.plan(request).tokens) + "\n")
