@@ -22,6 +22,11 @@ public enum ChatFormat: String, Sendable, CaseIterable {
 /// Qwen's chat models: ChatML prompts exactly as Qwen's references render them, with message text that can never
 /// inject control tokens (content is encoded as text; `<|im_start|>`/`<|im_end|>` are spliced in as ids).
 ///
+/// Tools (``VariantRequest/toolChat(_:)``, or a `.chat` whose messages hold tool calls or results): `qwen2.5` renders
+/// the official template's tool preamble, `<tool_call>` blocks and merged `<tool_response>` turns
+/// (`Qwen25ToolTemplate`), `v1` the ReAct prompt of Qwen's `openai_api.py` (``QwenV1ReAct``); `qwen2` has none.
+/// ``readToolCalls(_:for:)`` reads a reply's calls back.
+///
 /// Options (manifest `variant:` map):
 /// - `format`: `qwen2.5` (default), `qwen2` or `v1` (see ``ChatFormat``).
 /// - `system`: the system prompt when the request has no system message (default: the format's own).

@@ -40,6 +40,22 @@ final class ToolPromptTests: XCTestCase {
             .toolChat(ToolChatRequest(messages: messages, tools: [tool])), tokenizer: tokenizer))
     }
 
+    /// The history budget drops whole turns (a user message and the calls and results after it), oldest first:
+    /// what is left equals the conversation rendered without those turns.
+    func testHistoryBudgetDropsWholeToolTurns() throws {
+        let tokenizer = try Tokenizers.qwen25.get()
+        let c = try XCTUnwrap(ToolFixture.qwen25Cases().first { $0.name == "multi-round" })
+        let firstUser = try XCTUnwrap(c.messages.firstIndex { $0.role == .user })
+        let secondUser = try XCTUnwrap(c.messages.lastIndex { $0.role == .user })
+        let kept = Array(c.messages[..<firstUser]) + Array(c.messages[secondUser...])
+        let full = try ChatVariant().prepare(.toolChat(ToolChatRequest(messages: c.messages, tools: c.tools)), tokenizer: tokenizer)
+        let short = try ChatVariant().prepare(.toolChat(ToolChatRequest(messages: kept, tools: c.tools)), tokenizer: tokenizer)
+        XCTAssertLessThan(short.tokens.count, full.tokens.count)
+        let budget = ChatVariant(historyBudget: 1)  // no earlier turn fits; the system block and the last turn stay
+        XCTAssertEqual(try budget.prepare(.toolChat(ToolChatRequest(messages: c.messages, tools: c.tools)), tokenizer: tokenizer).tokens,
+                       short.tokens)
+    }
+
     func testV1ReActStringsAreTheReference() throws {
         let v1 = try XCTUnwrap(ToolFixture.shared.get()["v1"])
         XCTAssertEqual(QwenV1ReAct.toolDescription, v1["tool_desc"]?.stringValue)

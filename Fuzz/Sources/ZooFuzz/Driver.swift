@@ -17,6 +17,8 @@ let targets: [String: FuzzTarget] = [
     "chain": ZooTargets.chain,
     "prompt-cache": ZooTargets.promptCache,
     "receipt": ZooTargets.receipt,
+    "json": ToolTargets.json,
+    "tool-calls": ToolTargets.toolCalls,
 ]
 
 /// The target `ZOO_FUZZ_TARGET` names; an unknown name stops the program with the list.
