@@ -110,7 +110,9 @@ final class ToolSessionTests: XCTestCase {
 
     func testWithoutTheJSONSchemaStageAForcedCallIsAClearError() async throws {
         let zoo = try await model()
-        XCTAssertFalse(zoo.components.samplerStages.contains("json_schema"))
+        guard !zoo.components.samplerStages.contains("json_schema") else {
+            throw XCTSkip("json_schema is registered: forced calls are constrained (testRequiredCallsParseOnEverySeed)")
+        }
         let chat = zoo.chat(tools: [Self.calculator], toolChoice: .required)
         do {
             _ = try await chat.reply(to: "17*23?")

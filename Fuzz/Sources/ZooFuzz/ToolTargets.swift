@@ -16,16 +16,17 @@ enum ToolTargets {
         }
     }
 
-    static let tools = [
+    /// Built per input: LeakSanitizer reports the boxes of a global's indirect enum values as leaks.
+    static func tools() -> [ToolDefinition] { [
         ToolDefinition(name: "calculator", parameters: ["type": "object", "properties": ["expression": ["type": "string"]], "required": ["expression"]]),
         ToolDefinition(name: "get_weather", parameters: ["type": "object", "properties": ["city": ["type": "string", "enum": ["a", "b"]]]]),
-    ]
+    ] }
 
     /// A model's reply read for tool calls in both formats, and the text read as messages and tools: never a crash,
     /// and every call read names a tool.
     static let toolCalls: FuzzTarget = { input in
         let text = String(decoding: input, as: UTF8.self)
-        let request = ToolChatRequest(messages: [ChatMessage(.user, "q")], tools: tools)
+        let request = ToolChatRequest(messages: [ChatMessage(.user, "q")], tools: tools())
         for format in [ChatFormat.qwen25, .v1] {
             for choice in [ToolChoice.auto, .required] where !(format == .v1 && choice == .required) {
                 var r = request

@@ -149,10 +149,10 @@ public actor ChatSession {
         return start..<end
     }
 
+    /// The turn as a client of the OpenAI API would send it back: the reply's content (v1's final answer, not its
+    /// ReAct lines, which the prompt writes again) and its calls.
     private func record(_ new: [ChatMessage], reply: Response) {
-        let assistant = reply.toolCalls.isEmpty
-            ? ChatMessage(.assistant, reply.text) : ChatMessage(.assistant, reply.content, toolCalls: reply.toolCalls)
-        messages += new + [assistant]
+        messages += new + [ChatMessage(.assistant, reply.content, toolCalls: reply.toolCalls)]
     }
 }
 
