@@ -126,7 +126,7 @@ public actor ChatSession {
         return (use.request(messages + new), options, notice.map { [$0] } ?? [])
     }
 
-    /// Drops the oldest turns when the conversation with `user` would outgrow ``ConversationWindow``,
+    /// Drops the oldest turns when the conversation with `new` would outgrow ``ConversationWindow``,
     /// down to half the window at once: the history then keeps its beginning for many turns, so the
     /// prompt cache stays reusable instead of every turn shifting the prompt by one turn.
     private func fitHistory(adding new: [ChatMessage], options: GenerationOptions, use: ToolUse) throws -> String? {
