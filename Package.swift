@@ -47,8 +47,9 @@ let package = Package(
         // MARK: Variant plugins (prompt formats and outputs; never weights)
         .target(name: "QwenBase", dependencies: ["ZooCore"]),
         .target(name: "QwenChat", dependencies: ["ZooCore"]),
-        .target(name: "QwenCode", dependencies: ["ZooCore"]),
-        .target(name: "QwenMath", dependencies: ["ZooCore"]),
+        // Coder-Instruct and Math-Instruct take tools through the Qwen2.5 chat template of QwenChat.
+        .target(name: "QwenCode", dependencies: ["ZooCore", "QwenChat"]),
+        .target(name: "QwenMath", dependencies: ["ZooCore", "QwenChat"]),
 
         // MARK: Runtime (the library apps import) and front ends
         .target(

@@ -16,6 +16,10 @@ let package = Package(
             name: "zoo-chat",
             dependencies: [.product(name: "QwenZoo", package: qwenZoo)],
             path: "Sources/ZooChat"),
+        .executableTarget(
+            name: "zoo-tools",
+            dependencies: [.product(name: "QwenZoo", package: qwenZoo)],
+            path: "Sources/ZooTools"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -149,6 +149,19 @@ def main():
     for i, pattern in enumerate([r"[A-Z]{2}-\d{3}", r"(\+\d{1,3} )?\(\d{3}\) \d{3}-\d{4}", "(yes|no|maybe)",
                                  r"[^\s]{1,6} [^\s]{1,6}", "(ab|cd)*x?", ".{1,10}", "(?:a|b)+?c", r"[\u00e0-\u00ff]{2,5}!"]):
         put("regex", "regex-%d" % i, pattern)
+    tools = json.loads(read("variants", "tools.json", mode="r"))
+    for case in tools["qwen25"][:6]:
+        put("json", case["name"], json.dumps(case["tools"] + case["messages"], ensure_ascii=False))
+        put("tool-calls", "messages-" + case["name"], json.dumps(case["messages"], ensure_ascii=False))
+    put("json", "numbers", "[0, -0, 1.0, 1e16, 1e-7, -2.5E+3, 123456789012345678901234567890, \"\\ud83d\\ude00\\u0001\"]")
+    replies = ["<tool_call>\n{\"name\": \"calculator\", \"arguments\": {\"expression\": \"1+1\"}}\n</tool_call>",
+               "text <tool_call>\n{\"name\": \"get_weather\", \"arguments\": \"{\\\"city\\\": \\\"a\\\"}\"}\n</tool_call><tool_call>{\"name\"",
+               "```json\n{\"name\": \"calculator\", \"arguments\": {}}\n```\n```\n[]\n```",
+               "Thought: x\nAction: calculator\nAction Input: {\"expression\": \"2\"}\nObservation: 2\nThought: ok\nFinal Answer: 2"]
+    for i, reply in enumerate(replies):
+        put("tool-calls", "reply-%d" % i, reply)
+    for case in tools["qwen25"][:3]:
+        put("tool-calls", "tools-" + case["name"], json.dumps(case["tools"], ensure_ascii=False))
 
 
 if __name__ == "__main__":

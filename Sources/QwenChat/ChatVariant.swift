@@ -22,13 +22,18 @@ public enum ChatFormat: String, Sendable, CaseIterable {
 /// Qwen's chat models: ChatML prompts exactly as Qwen's references render them, with message text that can never
 /// inject control tokens (content is encoded as text; `<|im_start|>`/`<|im_end|>` are spliced in as ids).
 ///
+/// Tools (``VariantRequest/toolChat(_:)``, or a `.chat` whose messages hold tool calls or results): `qwen2.5` renders
+/// the official template's tool preamble, `<tool_call>` blocks and merged `<tool_response>` turns
+/// (`Qwen25ToolTemplate`), `v1` the ReAct prompt of Qwen's `openai_api.py` (``QwenV1ReAct``); `qwen2` has none.
+/// ``readToolCalls(_:for:)`` reads a reply's calls back.
+///
 /// Options (manifest `variant:` map):
 /// - `format`: `qwen2.5` (default), `qwen2` or `v1` (see ``ChatFormat``).
 /// - `system`: the system prompt when the request has no system message (default: the format's own).
 /// - `history_budget`: a token budget for system prompt + history (v1 `max_window_size` semantics: earlier turns are
 ///   kept newest-first while `system + turn + kept < budget`; the oldest are dropped; the final user message is never
 ///   dropped and is not counted). Default: no trimming, except `v1`, whose `make_context` default is 6144.
-public struct ChatVariant: Variant {
+public struct ChatVariant: ToolCallingVariant {
     public static let optionKeys = ["format", "system", "history_budget"]
 
     public var format: ChatFormat
@@ -60,8 +65,11 @@ public struct ChatVariant: Variant {
     public func prepare(_ request: VariantRequest, tokenizer: any Tokenizer) throws -> PromptPlan {
         let messages: [ChatMessage]
         switch request {
+        case .chat(let m) where m.contains(where: { $0.role == .tool || !$0.toolCalls.isEmpty }):
+            return try prepareTools(ToolChatRequest(messages: m, tools: []), tokenizer: tokenizer)
         case .chat(let m): messages = m
         case .completion(let text): messages = [ChatMessage(.user, text)]
+        case .toolChat(let r): return try prepareTools(r, tokenizer: tokenizer)
         default:
             throw UnsupportedRequestError(
                 variant: QwenChatVariant.name,
@@ -75,6 +83,73 @@ public struct ChatVariant: Variant {
         case .qwen2, .qwen25: tokens = renderTemplate(conversation, ids: ids, tokenizer: tokenizer)
         }
         return PromptPlan(tokens: tokens, stopTokenIDs: ids.stops)
+    }
+
+    /// Reads the calls of a reply: `<tool_call>` blocks (and the bare or fenced JSON fallbacks) for Qwen2.5, the
+    /// ReAct `Action:` / `Action Input:` / `Final Answer:` lines for v1; then checks them against the tools.
+    public func readToolCalls(_ generated: String, for request: ToolChatRequest) -> ToolCallReading {
+        let tools = request.shownTools
+        let reading: ToolCallReading
+        switch format {
+        case .v1:
+            reading = tools.isEmpty ? ToolCallReading(content: pythonStrip(generated)) : QwenV1ReAct.read(generated)
+        case .qwen2, .qwen25:
+            // A forced call was opened in the prompt: the reply is the inside of the block.
+            let text = request.toolChoice.forcesCall ? Qwen25ToolCalls.open + "\n" + generated : generated
+            reading = request.toolChoice == .none ? ToolCallReading(content: generated) : Qwen25ToolCalls.read(text, tools: tools)
+        }
+        return reading.validated(against: request.tools)
+    }
+
+    // MARK: Tools
+
+    private func prepareTools(_ request: ToolChatRequest, tokenizer: any Tokenizer) throws -> PromptPlan {
+        let ids = try ChatMLIDs(tokenizer: tokenizer)
+        let tools = request.shownTools
+        switch format {
+        case .qwen2:
+            throw UnsupportedRequestError(
+                variant: QwenChatVariant.name,
+                message: "the qwen2 chat format has no tool calling; use format qwen2.5 (Qwen2.5 models) or v1 (Qwen v1 ReAct)")
+        case .qwen25:
+            return PromptPlan(tokens: renderToolTemplate(request, tools: tools, ids: ids, tokenizer: tokenizer), stopTokenIDs: ids.stops)
+        case .v1:
+            if request.toolChoice.forcesCall {
+                throw UnsupportedRequestError(
+                    variant: QwenChatVariant.name,
+                    message: "tool_choice \(request.toolChoice) cannot be enforced on the v1 ReAct format (its call is not JSON); use auto")
+            }
+            let context = try QwenV1ReAct.context(request.messages, tools: tools, defaultSystem: system ?? format.defaultSystem)
+            let tokens: [Int]
+            if let query = context.query {
+                tokens = v1Context(system: context.system, history: context.history, query: query, ids: ids, tokenizer: tokenizer)
+            } else {
+                tokens = QwenV1ReAct.completionPrompt(context, ids: ids, tokenizer: tokenizer)
+            }
+            return PromptPlan(tokens: tokens, stopTokenIDs: ids.stops, stopStrings: tools.isEmpty ? [] : [QwenV1ReAct.stopWord])
+        }
+    }
+
+    /// The Qwen2.5 template with tools, turn by turn (a turn starts at a user message) so that the history budget
+    /// can drop the oldest turns; the turn of the last user message and what follows it is always kept.
+    private func renderToolTemplate(_ request: ToolChatRequest, tools: [ToolDefinition], ids: ChatMLIDs,
+                                    tokenizer: any Tokenizer) -> [Int] {
+        let template = Qwen25ToolTemplate(ids: ids, tokenizer: tokenizer)
+        let messages = request.messages
+        let hasSystem = messages.first?.role == .system
+        let systemTokens = template.system(hasSystem ? messages[0].content : (system ?? format.defaultSystem), tools: tools)
+        var turns: [PromptPieces] = []
+        for index in messages.indices {
+            if turns.isEmpty || messages[index].role == .user { turns.append(PromptPieces()) }
+            template.append(messages, at: index, to: &turns[turns.count - 1])
+        }
+        let encoded = turns.map { $0.encode(tokenizer) }
+        let lastUser = messages.lastIndex(where: { $0.role == .user })
+        // The last user message starts the last turn (the first turn also holds a leading system message).
+        let queryTurns = lastUser == nil ? encoded.count : 1
+        let kept = trim(Array(encoded.dropLast(queryTurns)), systemCount: systemTokens.count)
+        return systemTokens + kept.flatMap { $0 } + encoded.suffix(queryTurns).flatMap { $0 }
+            + template.generationPrompt(openCall: request.toolChoice.forcesCall)
     }
 
     /// A plain prompt is one user turn.
@@ -106,12 +181,7 @@ public struct ChatVariant: Variant {
     // MARK: v1 make_context
 
     private func renderV1(_ c: Conversation, ids: ChatMLIDs, tokenizer: any Tokenizer) throws -> [Int] {
-        let nl = tokenizer.encode("\n", specialTokens: .asText)
-        func part(_ role: String, _ content: String) -> [Int] {
-            tokenizer.encode(role, specialTokens: .asText) + nl + tokenizer.encode(content, specialTokens: .asText)
-        }
-        let systemTokens = [ids.imStart] + part("system", c.system) + [ids.imEnd]
-        var turns: [[Int]] = []
+        var history: [(user: String, assistant: String)] = []
         for turn in c.history {
             guard turn.count == 2, turn[0].role == .user, turn[1].role == .assistant else {
                 throw UnsupportedRequestError(
@@ -119,15 +189,29 @@ public struct ChatVariant: Variant {
                     message: "the v1 format needs alternating user/assistant turns after the system prompt, "
                         + "ending with a user message")
             }
-            turns.append(nl + [ids.imStart] + part("user", turn[0].content) + [ids.imEnd]
-                + nl + [ids.imStart] + part("assistant", turn[1].content) + [ids.imEnd])
+            history.append((turn[0].content, turn[1].content))
         }
         guard c.query.count == 1 else {
             throw UnsupportedRequestError(
                 variant: QwenChatVariant.name, message: "the v1 format needs the conversation to end with one user message")
         }
+        return v1Context(system: c.system, history: history, query: c.query[0].content, ids: ids, tokenizer: tokenizer)
+    }
+
+    /// `make_context(tokenizer, query, history, system, max_window_size)`.
+    private func v1Context(system: String, history: [(user: String, assistant: String)], query: String, ids: ChatMLIDs,
+                           tokenizer: any Tokenizer) -> [Int] {
+        let nl = tokenizer.encode("\n", specialTokens: .asText)
+        func part(_ role: String, _ content: String) -> [Int] {
+            tokenizer.encode(role, specialTokens: .asText) + nl + tokenizer.encode(content, specialTokens: .asText)
+        }
+        let systemTokens = [ids.imStart] + part("system", system) + [ids.imEnd]
+        let turns = history.map { turn in
+            nl + [ids.imStart] + part("user", turn.user) + [ids.imEnd]
+                + nl + [ids.imStart] + part("assistant", turn.assistant) + [ids.imEnd]
+        }
         let kept = trim(turns, systemCount: systemTokens.count)
-        return systemTokens + kept.flatMap { $0 } + nl + [ids.imStart] + part("user", c.query[0].content)
+        return systemTokens + kept.flatMap { $0 } + nl + [ids.imStart] + part("user", query)
             + [ids.imEnd] + nl + [ids.imStart] + tokenizer.encode("assistant", specialTokens: .asText) + nl
     }
 

@@ -1,3 +1,4 @@
+import QwenChat
 import ZooCore
 
 /// How a code variant phrases a request.
@@ -20,7 +21,7 @@ public enum CodeMode: String, Sendable, CaseIterable {
 ///   of that kind, except that `chat` also takes a plain prompt as one user message.
 /// - `stop_rule`: the completion stop rule, one of ``CompletionStopRule/all`` (default `qwen-humaneval`).
 /// - `system`: the chat system prompt (default Qwen2.5-Coder-Instruct's, the Qwen2.5 template default).
-public struct CodeVariant: Variant {
+public struct CodeVariant: ToolCallingVariant {
     public static let optionKeys = ["mode", "stop_rule", "system"]
     /// Qwen2.5's chat-template default system prompt, which Qwen2.5-Coder-Instruct uses.
     public static let defaultSystem = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
@@ -69,7 +70,7 @@ public struct CodeVariant: Variant {
         case .completion: .completion
         case .infill: .infill
         case .repository: .repository
-        case .chat: .chat
+        case .chat, .toolChat: .chat
         case .problem: nil
         }
         guard let natural else {
@@ -124,6 +125,8 @@ public struct CodeVariant: Variant {
             return try chatPlan(messages, tokenizer: tokenizer)
         case (.chat, .completion(let text)):
             return try chatPlan([ChatMessage(.user, text)], tokenizer: tokenizer)
+        case (.chat, .toolChat):
+            return try toolTemplate.prepare(request, tokenizer: tokenizer)
 
         default:
             throw UnsupportedRequestError(variant: QwenCodeVariant.name, message: "mode \(mode.rawValue) does not serve \(request.kind) requests")
@@ -131,7 +134,8 @@ public struct CodeVariant: Variant {
     }
 
     public func interpret(_ generated: String, for request: VariantRequest) -> VariantOutput {
-        switch (try? resolvedMode(for: request)) ?? .completion {
+        if case .toolChat = request { return .text(generated) }  // a reply that may hold calls, not only code
+        return switch (try? resolvedMode(for: request)) ?? .completion {
         case .completion: .code(stopRule.apply(to: generated))
         case .infill: .code(generated)
         // Qwen2.5-Coder-repolevel.py prints `output_text.split('<|file_sep|>')[0]`.
@@ -139,6 +143,14 @@ public struct CodeVariant: Variant {
         case .chat: .code(CodeExtraction.codeBlock(in: generated))
         }
     }
+
+    /// Qwen2.5-Coder-Instruct's tool calls: the Qwen2.5 template with this variant's system prompt.
+    public func readToolCalls(_ generated: String, for request: ToolChatRequest) -> ToolCallReading {
+        toolTemplate.readToolCalls(generated, for: request)
+    }
+
+    /// Qwen2.5-Coder-Instruct's chat template, which is Qwen2.5-Instruct's (tools included).
+    private var toolTemplate: ChatVariant { ChatVariant(format: .qwen25, system: system) }
 
     /// The FIM and repository control tokens of ``fimStopTokens`` (not the ChatML ones).
     static func markupStops(_ tokenizer: any Tokenizer) -> Set<Int> {
@@ -184,15 +196,7 @@ public enum QwenCodeVariant {
 
 // MARK: - Prompt assembly
 
-/// Control tokens (as ids) and text; the text between two control tokens is encoded as one piece with special-token
-/// strings as plain text, which equals HF's encoding of the assembled string whenever the text holds no such strings.
-struct PromptPieces {
-    private enum Piece { case token(Int), text(String) }
-    private var pieces: [Piece] = []
-
-    mutating func append(_ id: Int) { pieces.append(.token(id)) }
-    mutating func append(_ text: String) { pieces.append(.text(text)) }
-
+extension PromptPieces {
     mutating func appendFIM(prefix: String, suffix: String, tokenizer: any Tokenizer) throws {
         let what = "fill-in-the-middle (Qwen2.5-Coder format)"
         let p = try special("<|fim_prefix|>", tokenizer, what)
@@ -203,22 +207,6 @@ struct PromptPieces {
         append(s)
         append(suffix)
         append(m)
-    }
-
-    func encode(_ tokenizer: any Tokenizer) -> [Int] {
-        var out: [Int] = []
-        var pending = ""
-        for piece in pieces {
-            switch piece {
-            case .text(let t): pending += t
-            case .token(let id):
-                if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
-                pending = ""
-                out.append(id)
-            }
-        }
-        if !pending.isEmpty { out += tokenizer.encode(pending, specialTokens: .asText) }
-        return out
     }
 }
 

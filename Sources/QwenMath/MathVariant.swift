@@ -1,3 +1,4 @@
+import QwenChat
 import ZooCore
 
 /// How a math variant phrases a problem.
@@ -16,7 +17,7 @@ public enum MathStyle: String, Sendable, CaseIterable {
 /// (``samplesPerRequest`` solutions, a majority vote over their normalised answers).
 ///
 /// Options: `style` (``MathStyle``, default `qwen25-math-cot`), `votes` (k ≥ 1 sampled solutions, default 1).
-public struct MathVariant: Variant {
+public struct MathVariant: ToolCallingVariant {
     public static let optionKeys = ["style", "votes"]
     public static let cotInstruction = #"Please reason step by step, and put your final answer within \boxed{}."#
 
@@ -54,6 +55,12 @@ public struct MathVariant: Variant {
         let question: String
         switch request {
         case .problem(let q), .completion(let q): question = q
+        case .toolChat:
+            guard style == .qwen25MathCoT else {
+                throw UnsupportedRequestError(
+                    variant: QwenMathVariant.name, message: "tools need style qwen25-math-cot (Qwen2.5-Math-Instruct's template)")
+            }
+            return try toolTemplate.prepare(request, tokenizer: tokenizer)
         default:
             throw UnsupportedRequestError(
                 variant: QwenMathVariant.name, message: "a math variant serves problem requests, not \(request.kind) requests")
@@ -73,6 +80,15 @@ public struct MathVariant: Variant {
             return try chatML(system: "You are a helpful assistant.", user: question + "\n" + Self.cotInstruction, tokenizer: tokenizer)
         }
     }
+
+    /// Qwen2.5-Math-Instruct's tool calls: the Qwen2.5 template with its default system prompt.
+    public func readToolCalls(_ generated: String, for request: ToolChatRequest) -> ToolCallReading {
+        toolTemplate.readToolCalls(generated, for: request)
+    }
+
+    /// Qwen2.5-Math-Instruct's chat template: Qwen2.5-Instruct's with the chain-of-thought instruction as the default
+    /// system prompt.
+    private var toolTemplate: ChatVariant { ChatVariant(format: .qwen25, system: Self.cotInstruction) }
 
     public func interpret(_ generated: String, for request: VariantRequest) -> VariantOutput {
         switch style {

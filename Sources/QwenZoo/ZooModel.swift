@@ -41,9 +41,7 @@ public final class ZooModel: Sendable {
             throw ManifestError(origin: nil, field: "weights.path", message: "manifest \(manifest.name) names no weights")
         }
         try Self.checkWeightsPresent(weights, manifest: manifest)
-        let tokenizerSpec = manifest.tokenizer ?? Manifest.TokenizerSpec(kind: weights.isGGUF ? "gguf" : "auto", path: weights.path)
-        let tokenizer = try components.tokenizers.factory(tokenizerSpec.kind)(
-            tokenizerSpec.path, ComponentOptions([:], context: "tokenizer"))
+        let tokenizer = try Self.tokenizer(of: manifest, weights: weights, components: components)
         let options = ModelOptions(
             attention: attention, contextLength: manifest.architecture.contextLength,
             ropeScaling: manifest.architecture.ropeScaling, useDynamicNTK: manifest.architecture.useDynamicNTK,
@@ -57,6 +55,12 @@ public final class ZooModel: Sendable {
         }
         _ = try manifest.samplerChain(components: components)  // a bad chain fails at load, not mid-request
         return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
+    }
+
+    /// The manifest's tokenizer (`tokenizer:`, else the checkpoint's own).
+    static func tokenizer(of manifest: Manifest, weights: Manifest.Weights, components: ZooComponents) throws -> any Tokenizer {
+        let spec = manifest.tokenizer ?? Manifest.TokenizerSpec(kind: weights.isGGUF ? "gguf" : "auto", path: weights.path)
+        return try components.tokenizers.factory(spec.kind)(spec.path, ComponentOptions([:], context: "tokenizer"))
     }
 
     static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {

@@ -10,7 +10,7 @@ struct ZooCommand: ParsableCommand {
         subcommands: [
             List.self, Show.self, Validate.self, Generate.self, Chat.self, Complete.self, Solve.self,
             Eval.self, SampleLab.self, Replay.self, Tokenize.self, Detokenize.self, Logits.self, Bench.self, Serve.self,
-            GrammarCommand.self,
+            GrammarCommand.self, Render.self,
         ])
 
     /// ArgumentParser's entry point, with errors on one line (`zoo: error: …`) and the checks of

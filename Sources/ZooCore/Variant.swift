@@ -2,14 +2,55 @@
 public struct ChatMessage: Sendable, Equatable, Codable {
     public enum Role: String, Sendable, Codable {
         case system, user, assistant
+        /// The result of a tool call, sent back to the model (OpenAI's `tool` role).
+        case tool
     }
 
     public var role: Role
+    /// The text (for an assistant turn that only calls tools, often empty).
     public var content: String
+    /// The tools an assistant turn calls, in order.
+    public var toolCalls: [ToolCall]
+    /// For a `tool` message, the ``ToolCall/id`` of the call it answers, if the call had one.
+    public var toolCallID: String?
 
     public init(_ role: Role, _ content: String) {
+        self.init(role, content, toolCalls: [])
+    }
+
+    public init(_ role: Role, _ content: String, toolCalls: [ToolCall], toolCallID: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+    }
+
+    /// A `tool` message carrying `content`, the result of `call`.
+    public static func toolResult(_ content: String, for call: ToolCall? = nil) -> ChatMessage {
+        ChatMessage(.tool, content, toolCalls: [], toolCallID: call?.id)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
+        case toolCallID = "tool_call_id"
+    }
+
+    // Messages saved before tools existed have neither key.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(Role.self, forKey: .role)
+        content = try c.decode(String.self, forKey: .content)
+        toolCalls = try c.decodeIfPresent([ToolCall].self, forKey: .toolCalls) ?? []
+        toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(role, forKey: .role)
+        try c.encode(content, forKey: .content)
+        if !toolCalls.isEmpty { try c.encode(toolCalls, forKey: .toolCalls) }
+        try c.encodeIfPresent(toolCallID, forKey: .toolCallID)
     }
 }
 
@@ -37,6 +78,8 @@ public enum VariantRequest: Sendable, Equatable {
     case repository(name: String, files: [RepositoryFile], suffix: String?)
     /// A problem to solve step by step, ending in a final answer.
     case problem(String)
+    /// The next assistant turn of a conversation with tools the model may call (see ``ToolCallingVariant``).
+    case toolChat(ToolChatRequest)
 
     /// A short name for error messages ("chat", "infill", …).
     public var kind: String {
@@ -46,6 +89,7 @@ public enum VariantRequest: Sendable, Equatable {
         case .infill: "infill"
         case .repository: "repository"
         case .problem: "problem"
+        case .toolChat: "tool chat"
         }
     }
 }

@@ -182,3 +182,21 @@ final class CodeVariantTests: XCTestCase {
         }
     }
 }
+
+/// Qwen2.5-Coder-Instruct with tools, through the code variant of its manifest (`mode: chat`): the ids of
+/// transformers' `apply_chat_template(messages, tools=…)` (`scripts/make_tool_fixtures.py`).
+final class CodeVariantToolTests: XCTestCase {
+    func testCoderToolPromptsEqualApplyChatTemplate() throws {
+        let cases = try ToolFixture.qwen25Cases().filter { $0.template == "coder" }
+        XCTAssertGreaterThanOrEqual(cases.count, 2)
+        let tokenizer = try Tokenizers.qwen25.get()
+        for c in cases {
+            let plan = try CodeVariant(mode: .chat).prepare(.toolChat(ToolChatRequest(messages: c.messages, tools: c.tools)), tokenizer: tokenizer)
+            XCTAssertEqual(plan.tokens, c.ids, c.name)
+        }
+        let call = CodeVariant(mode: .chat).readToolCalls(
+            "```json\n{\"name\": \"calculator\", \"arguments\": {\"expression\": \"17+25\"}}\n```",
+            for: ToolChatRequest(messages: cases[0].messages, tools: cases[0].tools))
+        XCTAssertEqual(call.calls, [ToolCall(name: "calculator", arguments: ["expression": "17+25"])])
+    }
+}

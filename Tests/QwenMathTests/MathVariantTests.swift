@@ -268,3 +268,20 @@ func sha256Hex(_ message: [UInt8]) -> String {
 extension String {
     fileprivate func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
+
+/// Qwen2.5-Math-Instruct with tools, through the math variant of its manifest (style `qwen25-math-cot`): the ids of
+/// transformers' `apply_chat_template(messages, tools=…)` with its template (`scripts/make_tool_fixtures.py`).
+final class MathVariantToolTests: XCTestCase {
+    func testMathToolPromptsEqualApplyChatTemplate() throws {
+        let cases = try ToolFixture.qwen25Cases().filter { $0.template == "math" }
+        XCTAssertGreaterThanOrEqual(cases.count, 3)
+        let tokenizer = try Tokenizers.qwen25.get()
+        for c in cases {
+            XCTAssertEqual(c.defaultSystem, MathVariant.cotInstruction)
+            let plan = try MathVariant().prepare(.toolChat(ToolChatRequest(messages: c.messages, tools: c.tools)), tokenizer: tokenizer)
+            XCTAssertEqual(plan.tokens, c.ids, c.name)
+        }
+        XCTAssertThrowsError(try MathVariant(style: .gsm8kFewShot).prepare(
+            .toolChat(ToolChatRequest(messages: cases[0].messages, tools: cases[0].tools)), tokenizer: tokenizer))
+    }
+}

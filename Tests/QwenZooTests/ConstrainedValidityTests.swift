@@ -24,12 +24,12 @@ final class ConstrainedValidityTests: XCTestCase {
         var name: String
         var stage: SamplerStageSpec
         /// The checker's extra field (`schema` as JSON, or `pattern`).
-        var extra: (key: String, value: JSONValue)?
+        var extra: (key: String, value: OrderedJSON)?
     }
 
     private func jobs() throws -> [Job] {
         var jobs: [Job] = []
-        let schemas = try JSONValue.parse(String(contentsOf: Self.fixtures.appendingPathComponent("schemas.json"), encoding: .utf8))
+        let schemas = try OrderedJSON.parse(String(contentsOf: Self.fixtures.appendingPathComponent("schemas.json"), encoding: .utf8))
         guard case .object(let members) = schemas else { throw XCTSkip("schemas.json is not an object") }
         for (name, schema) in members {
             jobs.append(Job(kind: "schema", name: name, stage: .jsonSchema(schema.jsonText), extra: ("schema", schema)))
@@ -62,13 +62,13 @@ final class ConstrainedValidityTests: XCTestCase {
                 let options = GenerationOptions(seed: seed, sampler: [job.stage])
                 let completion = try zoo.generate(zoo.variant.request(forPrompt: "Output:"), options: options)
                 let sample = completion.samples[0]
-                var record: [(key: String, value: JSONValue)] = [
+                var record: [(key: String, value: OrderedJSON)] = [
                     ("kind", .string(job.kind)), ("name", .string(job.name)), ("seed", .number(Double(seed))),
                     ("text", .string(sample.text)),
                     ("finish", .string(sample.finishReason.summary)),
                 ]
                 if let extra = job.extra { record.append(extra) }
-                lines.append(JSONValue.object(record).jsonText)
+                lines.append(OrderedJSON.object(record).jsonText)
             }
         }
         let dir = try Fixtures.temporaryDirectory("constrained")
@@ -84,7 +84,7 @@ final class ConstrainedValidityTests: XCTestCase {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let report = try JSONValue.parse(String(decoding: data, as: UTF8.self))
+        let report = try OrderedJSON.parse(String(decoding: data, as: UTF8.self))
         XCTAssertEqual(report["checked"], .number(Double(lines.count)))
         guard case .array(let failures)? = report["failures"] else { return XCTFail("the checker printed no report") }
         for failure in failures.prefix(10) { XCTFail("invalid output: \(failure.jsonText)") }

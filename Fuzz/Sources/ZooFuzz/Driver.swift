@@ -20,6 +20,8 @@ let targets: [String: FuzzTarget] = [
     "grammar": GrammarTargets.gbnf,
     "json-schema": GrammarTargets.jsonSchema,
     "regex": GrammarTargets.regex,
+    "json": ToolTargets.json,
+    "tool-calls": ToolTargets.toolCalls,
 ]
 
 /// The target `ZOO_FUZZ_TARGET` names; an unknown name stops the program with the list.

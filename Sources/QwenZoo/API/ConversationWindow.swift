@@ -30,11 +30,16 @@ public struct ConversationWindow: Sendable {
     /// The prompt length of `messages` with every turn kept (a chat variant's own `history_budget`
     /// trimming lifted, so the session, not the variant, decides what to drop).
     public func length(of messages: [ChatMessage]) throws -> Int {
+        try length(of: .chat(messages))
+    }
+
+    /// The prompt length of a chat (or tool chat) request with every turn kept.
+    public func length(of request: VariantRequest) throws -> Int {
         var variant = model.variant
         if var chat = variant as? ChatVariant {
             chat.historyBudget = nil
             variant = chat
         }
-        return try variant.prepare(.chat(messages), tokenizer: model.tokenizer).tokens.count
+        return try variant.prepare(request, tokenizer: model.tokenizer).tokens.count
     }
 }

@@ -61,8 +61,13 @@ public struct Response: Sendable, Equatable {
     public var usage: TokenUsage
     /// Time to the first token, total time and decoding speed.
     public var timing: GenerationTiming
-    /// Things the user should know, e.g. a prompt truncated to fit the context.
+    /// Things the user should know, e.g. a prompt truncated to fit the context, or a tool call that did not
+    /// parse or whose arguments do not match the tool's schema.
     public var warnings: [String]
+    /// The tools the reply calls, in order (only in a conversation with tools; see <doc:ToolCalling>).
+    public var toolCalls: [ToolCall] = []
+    /// The reply's text without the markup of its tool calls (equal to ``text`` when it calls none).
+    public var content: String
 
     /// A response of `samples` (at least one), the first of which gave `text`.
     public init(text: String, output: VariantOutput, samples: [GeneratedSample], promptTokens: [Int],
@@ -75,6 +80,7 @@ public struct Response: Sendable, Equatable {
         self.usage = usage
         self.timing = timing
         self.warnings = warnings
+        content = text
     }
 }
 

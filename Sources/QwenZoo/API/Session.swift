@@ -27,14 +27,25 @@ public actor ChatSession {
     public private(set) var messages: [ChatMessage]
     /// Options for every request that passes none of its own.
     public var defaultOptions: GenerationOptions
+    /// The tools the model may call on every turn (see <doc:ToolCalling>).
+    public var tools: [ToolDefinition]
+    /// Whether the model must call a tool: ``ToolChoice/required`` and a named function are enforced with a
+    /// JSON Schema constraint on the call.
+    public var toolChoice: ToolChoice
+    /// What a reply's text must be (JSON, or JSON matching a schema), enforced with a constraint stage.
+    public var responseFormat: ResponseFormat
     private let core: SessionCore
 
-    /// A new conversation, optionally with a system message and earlier turns.
+    /// A new conversation, optionally with a system message, earlier turns and tools the model may call.
     public init(model: ZooModel, system: String? = nil, history: [ChatMessage] = [],
-                options: GenerationOptions = GenerationOptions()) {
+                options: GenerationOptions = GenerationOptions(), tools: [ToolDefinition] = [],
+                toolChoice: ToolChoice = .auto, responseFormat: ResponseFormat = .text) {
         self.model = model
         messages = (system.map { [ChatMessage(.system, $0)] } ?? []) + history
         defaultOptions = options
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.responseFormat = responseFormat
         core = SessionCore(model: model)
     }
 
@@ -43,15 +54,36 @@ public actor ChatSession {
     public nonisolated func respond(to message: String, options: GenerationOptions? = nil)
         -> AsyncThrowingStream<GenerationEvent, any Error>
     {
-        let user = ChatMessage(.user, message)
-        return core.stream(
-            prepare: { try await self.request(adding: user, options: options) },
-            finish: { _, response in await self.record(user, reply: response.text) })
+        respond(with: [ChatMessage(.user, message)], options: options)
     }
 
     /// Sends a user message and waits for the whole reply.
     public func reply(to message: String, options: GenerationOptions? = nil) async throws -> Response {
         try await collect(respond(to: message, options: options))
+    }
+
+    /// Sends messages — a user message, or the results of the last reply's ``Response/toolCalls`` as `tool`
+    /// messages (``ChatMessage/toolResult(_:for:)``) — and streams the assistant's reply. The messages and the reply
+    /// (with its tool calls) are added to ``messages`` just before the ``GenerationEvent/done(_:)`` event.
+    public nonisolated func respond(with new: [ChatMessage], options: GenerationOptions? = nil)
+        -> AsyncThrowingStream<GenerationEvent, any Error>
+    {
+        core.stream(
+            prepare: { try await self.request(adding: new, options: options) },
+            finish: { _, response in await self.record(new, reply: response) })
+    }
+
+    /// Sends messages (see ``respond(with:options:)``) and waits for the whole reply.
+    public func reply(with new: [ChatMessage], options: GenerationOptions? = nil) async throws -> Response {
+        try await collect(respond(with: new, options: options))
+    }
+
+    /// Changes the tools, the tool choice or the response format for the next turns (nil keeps the current one),
+    /// e.g. `.auto` after a forced call so that the model can answer with the call's result.
+    public func setTools(_ tools: [ToolDefinition]? = nil, choice: ToolChoice? = nil, responseFormat: ResponseFormat? = nil) {
+        if let tools { self.tools = tools }
+        if let choice { toolChoice = choice }
+        if let responseFormat { self.responseFormat = responseFormat }
     }
 
     /// Forgets the conversation (keeping the system message unless `keepSystem` is false) and
@@ -85,26 +117,27 @@ public actor ChatSession {
         messages = try JSONDecoder().decode([ChatMessage].self, from: metadata)
     }
 
-    private func request(adding user: ChatMessage, options: GenerationOptions?) throws
+    private func request(adding new: [ChatMessage], options: GenerationOptions?) throws
         -> (VariantRequest, GenerationOptions, [String])
     {
-        let options = options ?? defaultOptions
-        let notice = try fitHistory(adding: user, options: options)
-        return (.chat(messages + [user]), options, notice.map { [$0] } ?? [])
+        let use = ToolUse(tools: tools, toolChoice: toolChoice, responseFormat: responseFormat)
+        let options = try use.constrained(options ?? defaultOptions, model: model)
+        let notice = try fitHistory(adding: new, options: options, use: use)
+        return (use.request(messages + new), options, notice.map { [$0] } ?? [])
     }
 
-    /// Drops the oldest turns when the conversation with `user` would outgrow ``ConversationWindow``,
+    /// Drops the oldest turns when the conversation with `new` would outgrow ``ConversationWindow``,
     /// down to half the window at once: the history then keeps its beginning for many turns, so the
     /// prompt cache stays reusable instead of every turn shifting the prompt by one turn.
-    private func fitHistory(adding user: ChatMessage, options: GenerationOptions) throws -> String? {
+    private func fitHistory(adding new: [ChatMessage], options: GenerationOptions, use: ToolUse) throws -> String? {
         let window = ConversationWindow(model: model, options: options)
-        var length = try window.length(of: messages + [user])
+        var length = try window.length(of: use.request(messages + new))
         guard length > window.tokens else { return nil }
         var dropped = 0
         while length > window.tokens / 2, let turn = oldestTurn() {
             messages.removeSubrange(turn)
             dropped += 1
-            length = try window.length(of: messages + [user])
+            length = try window.length(of: use.request(messages + new))
         }
         return window.notice(dropped: dropped)
     }
@@ -116,8 +149,10 @@ public actor ChatSession {
         return start..<end
     }
 
-    private func record(_ user: ChatMessage, reply: String) {
-        messages += [user, ChatMessage(.assistant, reply)]
+    /// The turn as a client of the OpenAI API would send it back: the reply's content (v1's final answer, not its
+    /// ReAct lines, which the prompt writes again) and its calls.
+    private func record(_ new: [ChatMessage], reply: Response) {
+        messages += new + [ChatMessage(.assistant, reply.content, toolCalls: reply.toolCalls)]
     }
 }
 
@@ -219,8 +254,10 @@ public actor Session {
 extension ZooModel {
     /// A new conversation on this model (the weights are shared, the cache is the session's own).
     public func chat(system: String? = nil, history: [ChatMessage] = [],
-                     options: GenerationOptions = GenerationOptions()) -> ChatSession {
-        ChatSession(model: self, system: system, history: history, options: options)
+                     options: GenerationOptions = GenerationOptions(), tools: [ToolDefinition] = [],
+                     toolChoice: ToolChoice = .auto, responseFormat: ResponseFormat = .text) -> ChatSession {
+        ChatSession(model: self, system: system, history: history, options: options, tools: tools,
+                    toolChoice: toolChoice, responseFormat: responseFormat)
     }
 
     /// A new session for single requests on this model.

@@ -218,9 +218,11 @@ final class SessionCore: @unchecked Sendable {
                 "prompt": "\(usage.promptTokens)", "cached": "\(usage.cachedPromptTokens)",
                 "generated": "\(usage.generatedTokens)", "ttft": "\(timing.timeToFirstToken)",
             ])
-        return Response(
+        var response = Response(
             text: samples[0].text, output: zoo.variant.aggregate(outputs), samples: samples,
             promptTokens: plan.tokens, usage: usage, timing: timing, warnings: notes + prepared.warnings)
+        response.readToolCalls(for: request, variant: zoo.variant)
+        return response
     }
 
     static func seconds(_ d: Duration) -> Double {

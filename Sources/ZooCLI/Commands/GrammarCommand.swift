@@ -61,7 +61,7 @@ struct GrammarCommand: ParsableCommand {
         }
         if let path = constraint.jsonSchema {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            let schema = try JSONValue.parse(text, source: path)
+            let schema = try OrderedJSON.parse(text, source: path)
             return (try JSONSchemaGrammar.rules(for: schema, source: path), { try JSONSchemaGrammar.grammar(jsonText: text, source: path) })
         }
         if let path = constraint.grammar {

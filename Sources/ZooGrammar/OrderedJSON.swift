@@ -3,15 +3,15 @@ import ZooCore
 
 /// A JSON document read with its object keys in written order (a schema's `properties` order is
 /// the order the output follows).
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum OrderedJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(key: String, value: JSONValue)])
+    case array([OrderedJSON])
+    case object([(key: String, value: OrderedJSON)])
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+    public static func == (a: OrderedJSON, b: OrderedJSON) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -25,7 +25,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// The value of `key` in an object.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> OrderedJSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
@@ -68,13 +68,13 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let b): self = .bool(b)
         case .number(let n): self = .number(n)
         case .string(let s): self = .string(s)
-        case .list(let l): self = .array(l.map(JSONValue.init))
-        case .map(let m): self = .object(m.keys.sorted().map { ($0, JSONValue(m[$0]!)) })
+        case .list(let l): self = .array(l.map(OrderedJSON.init))
+        case .map(let m): self = .object(m.keys.sorted().map { ($0, OrderedJSON(m[$0]!)) })
         }
     }
 
     /// Parses JSON text; errors give the `line:column` and the reason.
-    public static func parse(_ text: String, source: String = "json") throws -> JSONValue {
+    public static func parse(_ text: String, source: String = "json") throws -> OrderedJSON {
         var reader = JSONReader(bytes: Array(text.utf8), source: source)
         reader.skipSpace()
         let value = try reader.value(depth: 0)
@@ -112,13 +112,13 @@ private struct JSONReader {
         i += l.count
     }
 
-    mutating func value(depth: Int) throws -> JSONValue {
+    mutating func value(depth: Int) throws -> OrderedJSON {
         guard depth < 200 else { throw fail("the JSON nests more than 200 levels deep") }
         guard i < bytes.count else { throw fail("expected a value, found the end") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [(key: String, value: JSONValue)] = []
+            var members: [(key: String, value: OrderedJSON)] = []
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             while true {
@@ -139,7 +139,7 @@ private struct JSONReader {
             }
         case UInt8(ascii: "["):
             i += 1
-            var items: [JSONValue] = []
+            var items: [OrderedJSON] = []
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             while true {
