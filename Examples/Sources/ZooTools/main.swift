@@ -9,7 +9,9 @@ let calculator = ToolDefinition(
     name: "calculator", description: "Evaluate an arithmetic expression: numbers, + - * / and parentheses.",
     parameters: [
         "type": "object",
-        "properties": ["expression": ["type": "string", "description": "The expression, e.g. 17 * (2 + 3)"]],
+        // The pattern keeps even a small model's call evaluable: the grammar allows only such strings.
+        "properties": ["expression": ["type": "string", "description": "The expression, e.g. 17 * 23",
+                                      "pattern": "[0-9]{1,4}( [-+*/] [0-9]{1,4}){0,2}"]],
         "required": ["expression"],
         "additionalProperties": false,
     ])
