@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // MARK: Native libraries
@@ -35,6 +37,17 @@ let package = Package(
         .target(name: "ZooSamplers", dependencies: ["ZooCore"]),
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
+        // MARK: Network (one small HTTP layer; the Hugging Face Hub client and cache on it)
+        .target(
+            name: "ZooHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "ZooHub", dependencies: ["ZooCore", "ZooHTTP"]),
+
         // MARK: Engines (run rendered prompts: the in-process batching scheduler)
         .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels"]),
 
@@ -49,7 +62,7 @@ let package = Package(
             name: "QwenZoo",
             dependencies: [
                 "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
-                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler",
+                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler", "ZooHub",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "zoo",
             dependencies: [
-                "QwenZoo",
+                "QwenZoo", "ZooHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ZooCLI"
@@ -86,6 +99,7 @@ let package = Package(
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
     ],
     swiftLanguageModes: [.v6]
 )

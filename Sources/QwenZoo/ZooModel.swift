@@ -54,6 +54,11 @@ public final class ZooModel: Sendable {
     }
 
     static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {
+        if let hub = weights.hub, weights.presence == .absent {
+            throw ManifestError(
+                origin: nil, field: "weights.hf",
+                message: "the weights of \(manifest.name) (\(hub.repo)) are not at \(weights.path.path): run zoo pull \(manifest.name) to fetch them into the Hugging Face cache")
+        }
         if weights.isGGUF {
             guard FileManager.default.fileExists(atPath: weights.path.path) else {
                 throw ManifestError(

@@ -102,12 +102,14 @@ struct CheckpointSummary {
             weights = "none"
             return
         }
+        // A Hub checkpoint not yet in the cache says how to fetch it rather than where the cache would keep it.
+        let absent = manifest.weights?.hub.map { "absent (zoo pull \(manifest.name): \($0.repo))" } ?? "absent (\(path.path))"
         if manifest.weights?.isGGUF == true {
             guard let file = try? GGUFFile(url: path) else {
                 if case .damaged(let reason) = manifest.weights?.presence {
                     weights = "damaged (\(reason))"
                 } else {
-                    weights = "absent (\(path.path))"
+                    weights = absent
                 }
                 return
             }
@@ -120,7 +122,7 @@ struct CheckpointSummary {
         guard let data = try? Data(contentsOf: config),
               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else {
-            weights = "absent (\(path.path))"
+            weights = absent
             return
         }
         weights = "present"
