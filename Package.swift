@@ -48,8 +48,9 @@ let package = Package(
         ),
         .target(name: "ZooHub", dependencies: ["ZooCore", "ZooHTTP"]),
 
-        // MARK: Engines (run rendered prompts: the in-process batching scheduler)
+        // MARK: Engines (run rendered prompts: the in-process batching scheduler; remote OpenAI-compatible servers)
         .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels"]),
+        .target(name: "ZooRemote", dependencies: ["ZooCore", "ZooSamplers", "ZooScheduler", "ZooHTTP"]),
 
         // MARK: Variant plugins (prompt formats and outputs; never weights)
         .target(name: "QwenBase", dependencies: ["ZooCore"]),
@@ -62,7 +63,7 @@ let package = Package(
             name: "QwenZoo",
             dependencies: [
                 "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers",
-                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler", "ZooHub",
+                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler", "ZooHub", "ZooRemote",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -100,6 +101,7 @@ let package = Package(
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
         .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
+        .testTarget(name: "ZooRemoteTests", dependencies: ["ZooRemote", "ZooTokenizers", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

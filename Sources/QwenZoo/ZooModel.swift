@@ -16,19 +16,24 @@ public final class ZooModel: Sendable {
     public let variant: any Variant
     /// The registries the manifest's components came from (sampler stages are built per request).
     public let components: ZooComponents
+    /// The remote engine generation runs on (`engine: {kind: openai, …}`); `nil` runs it here.
+    public let remote: RemoteEngineBinding?
 
     /// Composes already built parts; ``load(_:components:)`` builds them from the manifest.
     public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
-                components: ZooComponents = .shared) {
+                components: ZooComponents = .shared, remote: RemoteEngineBinding? = nil) {
         self.manifest = manifest
         self.model = model
         self.tokenizer = tokenizer
         self.variant = variant
         self.components = components
+        self.remote = remote
     }
 
-    /// Builds every component the manifest names and loads the weights.
+    /// Builds every component the manifest names and loads the weights (or, for a remote engine,
+    /// connects the tokenizer and variant to it and loads no weights).
     public static func load(_ manifest: Manifest, components: ZooComponents = .shared) throws -> ZooModel {
+        if case .openai(let spec) = manifest.engine { return try loadRemote(manifest, spec: spec, components: components) }
         let variant = try build(manifest.variant, field: "variant", from: components.variants)
         let attention = try build(manifest.attention, field: "attention", from: components.attention)
         guard let weights = manifest.weights else {
@@ -143,6 +148,7 @@ extension ZooModel {
         _ request: VariantRequest, options: GenerationOptions = GenerationOptions(),
         onText: (String) -> Void = { _ in }
     ) throws -> Completion {
+        if let remote { return try generateRemotely(remote, request, options: options, onText: onText) }
         let prepared = try prepare(request, options: options)
         var loop = decodeLoop
         loop.includeSpecialTokens = options.includeSpecialTokens
@@ -160,12 +166,17 @@ extension ZooModel {
     /// chain would be one answer K times, so a voting variant on a greedy manifest samples as
     /// `zoo eval` does (temperature 0.7, top-p 0.95) and says so in `warnings`.
     func samplerChain(for options: GenerationOptions, warnings: inout [String]) throws -> SamplerChain {
+        try manifest.samplerChain(samplerStages(for: options, warnings: &warnings), components: components)
+    }
+
+    /// The stages of that chain; `nil` means the manifest's own.
+    func samplerStages(for options: GenerationOptions, warnings: inout [String]) -> [SamplerStageSpec]? {
         let votes = variant.samplesPerRequest
         if options.sampler == nil, votes > 1, manifest.sampler.allSatisfy({ $0.name == "greedy" }) {
             warnings.append("\(manifest.name) decodes greedily; its \(votes) votes sample with temperature 0.7, top_p 0.95 (give a sampler chain to choose)")
-            return try manifest.samplerChain(SamplerSpecDefaults.voting, components: components)
+            return SamplerSpecDefaults.voting
         }
-        return try manifest.samplerChain(options.sampler, components: components)
+        return options.sampler
     }
 
     /// Generates one sample for an already rendered prompt (what ``generate(_:options:onText:)``

@@ -35,6 +35,9 @@ public struct Manifest: Sendable {
     public var contextOverflow: ContextOverflowPolicy
     /// The published parameter count (informational; `zoo list` shows it when the weights are absent).
     public var parameters: Int?
+    /// Where generation runs (`engine`): in this process (`local`, the default) or on a remote
+    /// OpenAI-compatible server (`{kind: openai, url, model, …}`).
+    public var engine: Engine = .local
 
     /// The checkpoint to load (`weights`).
     public struct Weights: Sendable, Equatable {
@@ -144,7 +147,7 @@ public struct ComponentSpec: Sendable, Equatable {
 extension Manifest {
     static let topLevelKeys = [
         "name", "description", "extends", "weights", "architecture", "tokenizer", "attention", "sampler",
-        "seed", "max_tokens", "stop", "variant", "context_overflow", "parameters",
+        "seed", "max_tokens", "stop", "variant", "context_overflow", "parameters", "engine",
     ]
 
     /// Validates a resolved tree (extends applied, `${…}` expanded) and builds the typed manifest.
@@ -232,6 +235,7 @@ extension Manifest {
         try root.check(policy, in: ContextOverflowPolicy.allCases.map(\.rawValue), key: "context_overflow")
         contextOverflow = ContextOverflowPolicy(rawValue: policy)!
         parameters = try root.positiveInt("parameters")
+        engine = try Self.engine(root.node("engine"))
     }
 
     /// `kind: causal` / `{kind: causal, window: 4096}` / `chat` / `{name: chat, system: …}`.

@@ -98,6 +98,10 @@ struct CheckpointSummary {
 
     init(_ manifest: Manifest) {
         if let declared = manifest.parameters { parameters = Self.format(declared) }
+        if case .openai(let remote) = manifest.engine {
+            weights = "remote (\(remote.model) at \(remote.url))"  // no checkpoint here
+            return
+        }
         guard let path = manifest.weights?.path else {
             weights = "none"
             return
