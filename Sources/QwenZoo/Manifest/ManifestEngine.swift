@@ -23,6 +23,17 @@ extension Manifest {
         public var timeout: Double
         /// `ids` (default: token ids, the remote never re-tokenizes the prompt) or `text` (`engine.prompt`).
         public var prompt: String
+
+        /// A remote engine as a manifest describes it.
+        public init(url: String, model: String, apiKeyEnvironmentVariable: String? = nil, maxConcurrency: Int = 8,
+                    timeout: Double = 60, prompt: String = "ids") {
+            self.url = url
+            self.model = model
+            self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
+            self.maxConcurrency = maxConcurrency
+            self.timeout = timeout
+            self.prompt = prompt
+        }
     }
 
     static func engine(_ node: ManifestNode?) throws -> Engine {
