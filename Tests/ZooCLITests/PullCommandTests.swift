@@ -30,7 +30,7 @@ final class PullCommandTests: XCTestCase {
         }
 
         func environment(endpoint: String, token: String = "") -> [String: String] {
-            ["HF_HOME": hfHome.path, "HF_ENDPOINT": endpoint, "HF_TOKEN": token, "HF_HUB_CACHE": "",
+            ["HF_HOME": hfHome.path, "HF_ENDPOINT": endpoint, "HF_TOKEN": token, "HF_HUB_CACHE": "", "HF_TOKEN_PATH": "",
              "QWENZOO_PATH": manifests.path]
         }
 
