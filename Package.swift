@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
@@ -41,8 +42,20 @@ let package = Package(
         .target(name: "ZooGrammar", dependencies: ["ZooCore", "ZooSamplers"]),
         .target(name: "ZooModels", dependencies: ["ZooCore", "ZooKernels", "ZooAttention"]),
 
-        // MARK: Engines (run rendered prompts: the in-process batching scheduler)
+        // MARK: Network (one small HTTP layer; the Hugging Face Hub client and cache on it)
+        .target(
+            name: "ZooHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "ZooHub", dependencies: ["ZooCore", "ZooHTTP"]),
+
+        // MARK: Engines (run rendered prompts: the in-process batching scheduler; remote OpenAI-compatible servers)
         .target(name: "ZooScheduler", dependencies: ["ZooCore", "ZooSamplers", "ZooModels", "ZooAttention"]),
+        .target(name: "ZooRemote", dependencies: ["ZooCore", "ZooSamplers", "ZooScheduler", "ZooHTTP"]),
 
         // MARK: Variant plugins (prompt formats and outputs; never weights)
         .target(name: "QwenBase", dependencies: ["ZooCore"]),
@@ -56,7 +69,7 @@ let package = Package(
             name: "QwenZoo",
             dependencies: [
                 "ZooCore", "ZooTokenizers", "ZooModels", "ZooAttention", "ZooSamplers", "ZooGrammar",
-                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler",
+                "QwenBase", "QwenChat", "QwenCode", "QwenMath", "ZooScheduler", "ZooHub", "ZooRemote",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "zoo",
             dependencies: [
-                "QwenZoo", "ZooServer",
+                "QwenZoo", "ZooServer", "ZooHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/ZooCLI"
@@ -111,6 +124,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "ZooHubTests", dependencies: ["ZooHub"]),
+        .testTarget(name: "ZooRemoteTests", dependencies: ["ZooRemote", "ZooTokenizers", "ZooTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

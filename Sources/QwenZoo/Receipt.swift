@@ -33,9 +33,11 @@ public struct Receipt: Codable, Sendable, Equatable {
     public var maxTokens: Int
     /// The generated ids, a final stop id included: what replay must reproduce.
     public var outputIDs: [Int]
+    /// Where a remote engine ran the request and the fields sent to it; absent for a local run.
+    public var remote: RemoteReceipt?
 
     enum CodingKeys: String, CodingKey {
-        case version, manifest, overrides, seed, chain
+        case version, manifest, overrides, seed, chain, remote
         case manifestHash = "manifest_hash", tokenizerHash = "tokenizer_hash", promptIDs = "prompt_ids"
         case stopIDs = "stop_ids", stopStrings = "stop_strings", maxTokens = "max_tokens", outputIDs = "output_ids"
     }

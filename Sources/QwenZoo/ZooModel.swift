@@ -21,20 +21,25 @@ public final class ZooModel: Sendable {
     /// The tokenizer's token text as constraint stages read it; shared by every request, so a
     /// grammar's token trie and masks are built once per model.
     public let samplingVocabulary: SamplingVocabulary
+    /// The remote engine generation runs on (`engine: {kind: openai, …}`); `nil` runs it here.
+    public let remote: RemoteEngineBinding?
 
     /// Composes already built parts; ``load(_:components:)`` builds them from the manifest.
     public init(manifest: Manifest, model: any LanguageModel, tokenizer: any Tokenizer, variant: any Variant,
-                components: ZooComponents = .shared) {
+                components: ZooComponents = .shared, remote: RemoteEngineBinding? = nil) {
         self.manifest = manifest
         self.model = model
         self.tokenizer = tokenizer
         self.variant = variant
         self.components = components
         samplingVocabulary = SamplingVocabulary(tokenizer: tokenizer)
+        self.remote = remote
     }
 
-    /// Builds every component the manifest names and loads the weights.
+    /// Builds every component the manifest names and loads the weights (or, for a remote engine,
+    /// connects the tokenizer and variant to it and loads no weights).
     public static func load(_ manifest: Manifest, components: ZooComponents = .shared) throws -> ZooModel {
+        if case .openai(let spec) = manifest.engine { return try loadRemote(manifest, spec: spec, components: components) }
         let variant = try build(manifest.variant, field: "variant", from: components.variants)
         let attention = try build(manifest.attention, field: "attention", from: components.attention)
         guard let weights = manifest.weights else {
@@ -64,6 +69,11 @@ public final class ZooModel: Sendable {
     }
 
     static func checkWeightsPresent(_ weights: Manifest.Weights, manifest: Manifest) throws {
+        if let hub = weights.hub, weights.presence == .absent {
+            throw ManifestError(
+                origin: nil, field: "weights.hf",
+                message: "the weights of \(manifest.name) (\(hub.repo)) are not at \(weights.path.path): run zoo pull \(manifest.name) to fetch them into the Hugging Face cache")
+        }
         if weights.isGGUF {
             guard FileManager.default.fileExists(atPath: weights.path.path) else {
                 throw ManifestError(
@@ -148,6 +158,7 @@ extension ZooModel {
         _ request: VariantRequest, options: GenerationOptions = GenerationOptions(),
         onText: (String) -> Void = { _ in }
     ) throws -> Completion {
+        if let remote { return try generateRemotely(remote, request, options: options, onText: onText) }
         let prepared = try prepare(request, options: options)
         var loop = decodeLoop
         loop.includeSpecialTokens = options.includeSpecialTokens

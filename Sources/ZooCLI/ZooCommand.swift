@@ -8,7 +8,7 @@ struct ZooCommand: ParsableCommand {
         abstract: "Run Qwen-family language models on the CPU.",
         version: ZooVersion.current,
         subcommands: [
-            List.self, Show.self, Validate.self, Generate.self, Chat.self, Complete.self, Solve.self,
+            List.self, Show.self, Validate.self, Pull.self, Generate.self, Chat.self, Complete.self, Solve.self,
             Eval.self, SampleLab.self, Replay.self, Tokenize.self, Detokenize.self, Logits.self, Bench.self, Serve.self,
             GrammarCommand.self, Render.self,
         ])

@@ -56,7 +56,7 @@ final class ManifestCommandTests: XCTestCase {
     func testAbsentWeightsSayWhereToPutThem() throws {
         let out = try ZooProcess.run(["generate", "--manifest", "qwen2.5-7b-instruct", "--prompt", "hi"], stdin: "")
         XCTAssertNotEqual(out.status, 0)
-        XCTAssertTrue(out.stderr.contains("Qwen2.5-7B-Instruct") && out.stderr.contains("QWENZOO_MODELS"), out.stderr)
+        XCTAssertTrue(out.stderr.contains("Qwen2.5-7B-Instruct") && out.stderr.contains("zoo pull qwen2.5-7b-instruct"), out.stderr)
     }
 
     func testMismatchedRequestIsAClearError() throws {

@@ -35,10 +35,15 @@ public struct Manifest: Sendable {
     public var contextOverflow: ContextOverflowPolicy
     /// The published parameter count (informational; `zoo list` shows it when the weights are absent).
     public var parameters: Int?
+    /// Where generation runs (`engine`): in this process (`local`, the default) or on a remote
+    /// OpenAI-compatible server (`{kind: openai, url, model, …}`).
+    public var engine: Engine = .local
 
     /// The checkpoint to load (`weights`).
     public struct Weights: Sendable, Equatable {
-        /// The Hugging Face checkpoint folder (`weights.path`): `config.json` and `*.safetensors`.
+        /// The Hugging Face checkpoint folder (`weights.path`): `config.json` and `*.safetensors`, or a
+        /// GGUF file. A manifest that names a Hub repository (`weights.hf`) and no path gets the
+        /// repository's snapshot in the Hugging Face cache here (see ``hub``).
         public var path: URL
         /// `auto` (by what the path holds), `safetensors` or `gguf`.
         public var format: String
@@ -51,6 +56,27 @@ public struct Manifest: Sendable {
         /// `true` (default): f32/16-bit matrices read in place from the mapped file; `false`: copied into
         /// huge-page memory at load, for faster decoding (``ModelOptions/mapWeights``).
         public var mmap: Bool = true
+        /// The Hub repository the weights come from (`weights.hf`, `revision`, `file`), which `zoo pull`
+        /// fetches; `nil` for weights that exist only as a local path.
+        public var hub: HubSource? = nil
+    }
+
+    /// A checkpoint on the Hugging Face Hub (`weights: {hf: Qwen/Qwen2.5-0.5B-Instruct, revision: main}`).
+    public struct HubSource: Sendable, Equatable {
+        /// The repository id, `Org/Name` (`weights.hf`).
+        public var repo: String
+        /// A branch, tag or commit id (`weights.revision`, default `main`).
+        public var revision: String
+        /// The one file to fetch and load, for a repository of GGUF files (`weights.file`); `nil`
+        /// fetches the whole checkpoint folder.
+        public var file: String?
+
+        /// `repo` at `revision`; `file` for one file of a GGUF repository.
+        public init(repo: String, revision: String = "main", file: String? = nil) {
+            self.repo = repo
+            self.revision = revision
+            self.file = file
+        }
     }
 
     /// Values that override the checkpoint's `config.json`.
@@ -121,7 +147,7 @@ public struct ComponentSpec: Sendable, Equatable {
 extension Manifest {
     static let topLevelKeys = [
         "name", "description", "extends", "weights", "architecture", "tokenizer", "attention", "sampler",
-        "seed", "max_tokens", "stop", "variant", "context_overflow", "parameters",
+        "seed", "max_tokens", "stop", "variant", "context_overflow", "parameters", "engine",
     ]
 
     /// Validates a resolved tree (extends applied, `${…}` expanded) and builds the typed manifest.
@@ -133,7 +159,8 @@ extension Manifest {
 
         if let node = root.node("weights") {
             let w = try FieldReader(node, path: "weights")
-            try w.rejectUnknownKeys(["path", "format", "dtype", "quantize", "mmap"])
+            try w.rejectUnknownKeys(["path", "hf", "revision", "file", "format", "dtype", "quantize", "mmap"])
+            let hub = try Self.hubSource(w)
             let format = try w.string("format") ?? "auto"
             try w.check(format, in: ["auto", "safetensors", "gguf"], key: "format")
             let dtype = try w.string("dtype") ?? "auto"
@@ -141,7 +168,7 @@ extension Manifest {
             let quantize = try w.string("quantize")
             if let quantize { try w.check(quantize, in: ["q8_0", "q4_0", "q4_K"], key: "quantize") }
             weights = Weights(path: try w.requiredPath("path"), format: format, dtype: dtype, quantize: quantize,
-                              mmap: try w.bool("mmap") ?? true)
+                              mmap: try w.bool("mmap") ?? true, hub: hub)
         }
 
         architecture = ArchitectureOverrides()
@@ -208,6 +235,7 @@ extension Manifest {
         try root.check(policy, in: ContextOverflowPolicy.allCases.map(\.rawValue), key: "context_overflow")
         contextOverflow = ContextOverflowPolicy(rawValue: policy)!
         parameters = try root.positiveInt("parameters")
+        engine = try Self.engine(root.node("engine"))
     }
 
     /// `kind: causal` / `{kind: causal, window: 4096}` / `chat` / `{name: chat, system: …}`.

@@ -46,6 +46,7 @@ public struct ManifestLoader: Sendable {
         for override in overrides {
             tree = tree.overlaid(by: try Self.overrideNode(override))
         }
+        tree = try resolvingHubWeights(tree)
         tree = try expand(tree, root: tree, path: "")
         if tree["name"] == nil { tree = Self.named(tree, file: file) }  // no layer wrote one: the file's name
         _ = try Manifest(tree: tree)  // the manifest's own errors come before a name clash
@@ -176,7 +177,7 @@ public struct ManifestLoader: Sendable {
         }
     }
 
-    private func interpolate(_ text: String, origin: ManifestOrigin, field: String, root: ManifestNode, depth: Int) throws -> String {
+    func interpolate(_ text: String, origin: ManifestOrigin, field: String, root: ManifestNode, depth: Int) throws -> String {
         guard depth < 8 else {
             throw ManifestError(origin: origin, field: field, message: "${…} references nest too deeply (a reference cycle?)")
         }

@@ -101,10 +101,11 @@ struct Generate: ParsableCommand {
             sample = completion.samples[0]
         }
         if let receipt {
-            let record = Receipt(
+            var record = Receipt(
                 manifest: manifestArguments.manifest!, overrides: manifestArguments.overrides, resolved: resolved,
                 tokenizer: zoo.tokenizer, seed: limits.seed, chain: stages ?? zoo.manifest.samplerStages, plan: plan,
                 maxTokens: limits.maxTokens, outputIDs: sample.tokens)
+            record.remote = try zoo.remoteReceipt(options: options, promptTokens: plan.tokens, stopTokenIDs: plan.stopTokenIDs)
             try ReceiptFile.write(record, to: receipt)
         }
         finish(sample, limits: limits)

@@ -98,16 +98,22 @@ struct CheckpointSummary {
 
     init(_ manifest: Manifest) {
         if let declared = manifest.parameters { parameters = Self.format(declared) }
+        if case .openai(let remote) = manifest.engine {
+            weights = "remote (\(remote.model) at \(remote.url))"  // no checkpoint here
+            return
+        }
         guard let path = manifest.weights?.path else {
             weights = "none"
             return
         }
+        // A Hub checkpoint not yet in the cache says how to fetch it rather than where the cache would keep it.
+        let absent = manifest.weights?.hub.map { "absent (zoo pull \(manifest.name): \($0.repo))" } ?? "absent (\(path.path))"
         if manifest.weights?.isGGUF == true {
             guard let file = try? GGUFFile(url: path) else {
                 if case .damaged(let reason) = manifest.weights?.presence {
                     weights = "damaged (\(reason))"
                 } else {
-                    weights = "absent (\(path.path))"
+                    weights = absent
                 }
                 return
             }
@@ -120,7 +126,7 @@ struct CheckpointSummary {
         guard let data = try? Data(contentsOf: config),
               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else {
-            weights = "absent (\(path.path))"
+            weights = absent
             return
         }
         weights = "present"
