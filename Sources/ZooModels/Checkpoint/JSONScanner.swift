@@ -13,7 +13,7 @@ struct JSONScanner {
     enum Kind: Equatable {
         case null, bool, integer, number, string, array, object
 
-        /// A short type name for error messages ("a string", "an array", ...), as ``JSONValue/kindName``.
+        /// A short type name for error messages ("a string", "an array", ...).
         var name: String {
             switch self {
             case .null: "null"
@@ -41,6 +41,19 @@ struct JSONScanner {
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
+    }
+
+    /// Whether `bytes` are valid UTF-8, checked without a copy.
+    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     // MARK: Structure

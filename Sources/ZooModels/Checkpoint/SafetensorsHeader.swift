@@ -42,7 +42,7 @@ struct SafetensorsHeader: Sendable {
         dataStart = 8 + headerLength
 
         let header = UnsafeRawBufferPointer(rebasing: file[8..<dataStart])
-        guard Self.isValidUTF8(header) else {
+        guard JSONScanner.isValidUTF8(header) else {
             throw CheckpointError(.invalidHeader, file: url, "header is not valid UTF-8")
         }
         var metadata: [String: String] = [:]
@@ -79,19 +79,6 @@ struct SafetensorsHeader: Sendable {
         try Self.checkLayout(entries, bufferLength: file.count - dataStart, url: url)
         self.entries = entries
         self.metadata = metadata
-    }
-
-    /// UTF-8 validation without a copy of the header.
-    private static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes.makeIterator()
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
     }
 
     /// `__metadata__`: an object of strings. A wrong value is consumed whole before it is reported.

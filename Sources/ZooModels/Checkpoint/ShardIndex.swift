@@ -16,29 +16,69 @@ struct ShardIndex: Sendable {
         } catch {
             throw CheckpointError(.unreadableFile, file: url, "cannot read index: \(error.localizedDescription)")
         }
-        let json: JSONValue
-        switch data.withUnsafeBytes({ JSONValue.parse($0) }) {
-        case .success(let value): json = value
-        case .failure(let failure): throw CheckpointError(.invalidIndex, file: url, "index \(failure.reason)")
+        do {
+            (weightMap, totalSize) = try data.withUnsafeBytes { try Self.parse($0, url: url) }
+        } catch let syntax as JSONScanner.SyntaxError {
+            throw CheckpointError(.invalidIndex, file: url, "index \(syntax.reason)")
         }
-        guard case .object(let fields) = json else {
-            throw CheckpointError(.invalidIndex, file: url, "index is \(json.kindName), expected a JSON object")
+    }
+
+    /// Reads the index in place (``JSONScanner``): the weight map's shard names and `metadata.total_size`.
+    private static func parse(_ bytes: UnsafeRawBufferPointer, url: URL) throws -> (weightMap: [String: String], totalSize: Int?) {
+        guard JSONScanner.isValidUTF8(bytes) else {
+            throw CheckpointError(.invalidIndex, file: url, "index is not valid UTF-8")
         }
-        guard let mapValue = fields["weight_map"] else {
-            throw CheckpointError(.invalidIndex, file: url, "index has no \"weight_map\"")
+        var scanner = JSONScanner(bytes)
+        let kind = try scanner.peekKind()
+        guard kind == .object else {
+            throw CheckpointError(.invalidIndex, file: url, "index is \(kind.name), expected a JSON object")
         }
-        guard case .object(let entries) = mapValue else {
-            throw CheckpointError(.invalidIndex, file: url, "\"weight_map\" is \(mapValue.kindName), expected an object")
-        }
-        guard !entries.isEmpty else {
-            throw CheckpointError(.invalidIndex, file: url, "\"weight_map\" is empty")
-        }
-        var weightMap: [String: String] = [:]
-        for (tensor, value) in entries {
-            guard case .string(let shard) = value else {
-                throw CheckpointError(.invalidIndex, file: url, tensor: tensor,
-                    "\"weight_map\" value is \(value.kindName), expected a shard file name")
+        var weightMap: [String: String]?
+        var totalSize: Int?
+        try scanner.expect(UInt8(ascii: "{"), "'{'")
+        var first = true
+        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            switch try scanner.key() {
+            case "weight_map": weightMap = try readWeightMap(&scanner, url: url)
+            case "metadata" where try scanner.peekKind() == .object:
+                try scanner.expect(UInt8(ascii: "{"), "'{'")
+                var firstField = true
+                while try scanner.hasMore(closing: UInt8(ascii: "}"), first: firstField) {
+                    firstField = false
+                    if try scanner.key() == "total_size", try scanner.peekKind() == .integer {
+                        totalSize = try scanner.integer()
+                    } else {
+                        try scanner.skipValue()
+                    }
+                }
+            default: try scanner.skipValue()
             }
+        }
+        guard scanner.atEnd() else { throw JSONScanner.SyntaxError(offset: scanner.offset, message: "text after the index") }
+        guard let weightMap else { throw CheckpointError(.invalidIndex, file: url, "index has no \"weight_map\"") }
+        guard !weightMap.isEmpty else { throw CheckpointError(.invalidIndex, file: url, "\"weight_map\" is empty") }
+        return (weightMap, totalSize)
+    }
+
+    /// `weight_map`: tensor name → a plain file name next to the index.
+    private static func readWeightMap(_ scanner: inout JSONScanner, url: URL) throws -> [String: String] {
+        let kind = try scanner.peekKind()
+        guard kind == .object else {
+            throw CheckpointError(.invalidIndex, file: url, "\"weight_map\" is \(kind.name), expected an object")
+        }
+        try scanner.expect(UInt8(ascii: "{"), "'{'")
+        var weightMap: [String: String] = [:]
+        var first = true
+        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let tensor = try scanner.key()
+            let valueKind = try scanner.peekKind()
+            guard valueKind == .string else {
+                throw CheckpointError(.invalidIndex, file: url, tensor: tensor,
+                    "\"weight_map\" value is \(valueKind.name), expected a shard file name")
+            }
+            let shard = try scanner.string()
             // Shards live next to the index; refuse paths that would escape the directory.
             guard !shard.isEmpty, !shard.contains("/"), shard != ".", shard != ".." else {
                 throw CheckpointError(.invalidIndex, file: url, tensor: tensor,
@@ -46,13 +86,7 @@ struct ShardIndex: Sendable {
             }
             weightMap[tensor] = shard
         }
-        self.weightMap = weightMap
-
-        if case .object(let metadata)? = fields["metadata"], case .integer(let size)? = metadata["total_size"] {
-            totalSize = size
-        } else {
-            totalSize = nil
-        }
+        return weightMap
     }
 
     /// The distinct shard file names, sorted.
