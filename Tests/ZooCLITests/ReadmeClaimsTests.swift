@@ -146,7 +146,8 @@ final class ReadmeClaimsTests: XCTestCase {
             try Data(block.utf8).write(to: file)
             let validate = try ZooProcess.run(["validate", file.path])
             XCTAssertEqual(validate.status, 0, "\(path): \(validate.stderr)")
-            XCTAssertEqual(validate.stdout, "ok      \(String(path.dropLast(5)))\n", validate.stderr)
+            // Its weights (the tokenizer's repository) are not pulled here: validate says so after "ok".
+            XCTAssertTrue(validate.stdout.hasPrefix("ok      \(String(path.dropLast(5)))"), validate.stdout + validate.stderr)
         }
         for block in blocks {
             let path = try XCTUnwrap(block.components(separatedBy: "\n").first?.replacingOccurrences(of: "# zoo/", with: ""))
