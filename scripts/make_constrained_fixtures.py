@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes Tests/Fixtures/constrained/schemas.json: the JSON Schemas the constrained-generation
 validity test runs (hand-written ones, then generated ones that together use every keyword
-ZooGrammar supports). Deterministic: a second run writes the same file.
+ZooGrammar supports), and person.json, its "person" schema alone, for the README's
+`--json-schema person.json` example (ReadmeExampleTests). Deterministic: a second run writes the same files.
 
 Strings, arrays and extra properties are bounded, because the test's model has random weights:
 it never "decides" to close a string, so an unbounded one would only end at max_tokens.
@@ -186,6 +187,9 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(schemas, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(schemas)} schemas to {OUT.relative_to(ROOT)}")
+    person = OUT.parent / "person.json"
+    person.write_text(json.dumps(schemas["person"], ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {person.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

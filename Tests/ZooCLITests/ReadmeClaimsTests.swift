@@ -47,8 +47,9 @@ final class ReadmeClaimsTests: XCTestCase {
 
     // MARK: Getting real weights
 
-    /// The README's table: manifest → Hugging Face repository, whose name after `Qwen/` is the folder
-    /// under `$QWENZOO_MODELS` the manifest's `weights.path` names.
+    /// The README's table: manifest → Hugging Face repository (`weights.hf`). Each manifest names that
+    /// repository, and its weights are the repository's snapshot in the Hugging Face cache under `HF_HOME`:
+    /// `snapshots/<commit of refs/main>` once `refs/main` is there (as `zoo pull` or `huggingface_hub` leave it).
     func testEveryFamilyManifestExpectsTheFolderOfItsRepository() throws {
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
         var pairs: [(manifest: String, repository: String)] = []
@@ -61,12 +62,19 @@ final class ReadmeClaimsTests: XCTestCase {
             pairs += zip(names, repositories).map { ($0, $1) }
         }
         XCTAssertGreaterThanOrEqual(pairs.count, 16, "the README's table was not found")
-        let models = "/models-here"
+        let home = try Fixtures.temporaryDirectory()
+        let commit = "0123456789abcdef0123456789abcdef01234567"
         for (manifest, repository) in pairs {
-            let out = try ZooProcess.run(["show", manifest], environment: ["QWENZOO_MODELS": models])
+            // huggingface_hub's layout: models--Org--Name/refs/main holds the commit id.
+            let folder = home.appendingPathComponent("hub/models--" + repository.replacingOccurrences(of: "/", with: "--"))
+            let refs = folder.appendingPathComponent("refs")
+            try FileManager.default.createDirectory(at: refs, withIntermediateDirectories: true)
+            try Data(commit.utf8).write(to: refs.appendingPathComponent("main"))
+            let out = try ZooProcess.run(["show", manifest], environment: ["HF_HOME": home.path])
             XCTAssertEqual(out.status, 0, "\(manifest): \(out.stderr)")
-            let folder = repository.replacingOccurrences(of: "Qwen/", with: "")
-            XCTAssertTrue(out.stdout.contains("path: \(models)/\(folder)\n"), "\(manifest) should expect \(models)/\(folder):\n\(out.stdout)")
+            XCTAssertTrue(out.stdout.contains("hf: \(repository)\n"), "\(manifest) should name \(repository):\n\(out.stdout)")
+            let snapshot = folder.appendingPathComponent("snapshots/\(commit)").path
+            XCTAssertTrue(out.stdout.contains("path: \(snapshot)\n"), "\(manifest) should load \(snapshot):\n\(out.stdout)")
         }
         // And every family manifest in zoo/ is in the table.
         let listed = Set(pairs.map(\.manifest))
@@ -121,11 +129,26 @@ final class ReadmeClaimsTests: XCTestCase {
     /// first lines say, beside the other family layers, they resolve to what the bundled files do.
     func testTheManifestExamplesAreTheBundledFiles() throws {
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let blocks = readme.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        let all = readme.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        // A block whose first line says "(yours)" is a manifest the reader writes (Remote engines), not a bundled file.
+        let blocks = all.filter { !($0.components(separatedBy: "\n").first ?? "").hasSuffix(" (yours)") }
+        let yours = all.filter { ($0.components(separatedBy: "\n").first ?? "").hasSuffix(" (yours)") }
         XCTAssertEqual(blocks.count, 2)
+        XCTAssertEqual(yours.count, 1)
         let copy = try Fixtures.temporaryDirectory()
         let families = copy.appendingPathComponent("families")
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("zoo/families"), to: families)
+        // The reader's manifest is valid as written, beside the bundled family layers.
+        for block in yours {
+            let path = try XCTUnwrap(block.components(separatedBy: "\n").first?.replacingOccurrences(of: "# zoo/", with: "")
+                .replacingOccurrences(of: " (yours)", with: ""))
+            let file = copy.appendingPathComponent(path)
+            try Data(block.utf8).write(to: file)
+            let validate = try ZooProcess.run(["validate", file.path])
+            XCTAssertEqual(validate.status, 0, "\(path): \(validate.stderr)")
+            // Its weights (the tokenizer's repository) are not pulled here: validate says so after "ok".
+            XCTAssertTrue(validate.stdout.hasPrefix("ok      \(String(path.dropLast(5)))"), validate.stdout + validate.stderr)
+        }
         for block in blocks {
             let path = try XCTUnwrap(block.components(separatedBy: "\n").first?.replacingOccurrences(of: "# zoo/", with: ""))
             let target = copy.appendingPathComponent(path)
@@ -459,9 +482,12 @@ final class ReadmeClaimsTests: XCTestCase {
         "ZooCore": 1,
         "ZooKernels": 2, "ZooTokenizers": 2, "ZooAttention": 2, "ZooSamplers": 2, "ZooModels": 2, "ZooGrammar": 2,
         "QwenBase": 2, "QwenChat": 2, "QwenCode": 2, "QwenMath": 2,
+        "ZooHTTP": 2, "ZooHub": 2,
         "ZooScheduler": 3,
-        "QwenZoo": 4,
-        "ZooCLI": 5, "ZooServer": 5,
+        // A remote engine follows the engine contract ZooScheduler defines, so it sits above it.
+        "ZooRemote": 4,
+        "QwenZoo": 5,
+        "ZooCLI": 6, "ZooServer": 6,
     ]
 
     func testDependenciesPointDown() throws {
@@ -482,7 +508,7 @@ final class ReadmeClaimsTests: XCTestCase {
                 for match in importLine.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                     let module = String(text[Range(match.range(at: 1), in: text)!])
                     guard ours.contains(module), let used = Self.layers[module] else { continue }
-                    let peers = used == layer && (layer == 2 || layer == 5)
+                    let peers = used == layer && (layer == 2 || layer == 6)
                     XCTAssertTrue(used < layer || peers, "\(target)/\(file.lastPathComponent) imports \(module), which is not below it")
                 }
             }
