@@ -3,7 +3,7 @@ import ZooSamplers
 import ZooScheduler
 
 /// The one path from a rendered prompt to a sample: prefill, sample, detokenize, stop strings and
-/// limits. ``ZooModel/generate(_:options:onText:)``, the sessions, `zoo replay` and the CLI's
+/// limits. ``LoadedModel/generate(_:options:onText:)``, the sessions, `zoo replay` and the CLI's
 /// `--model` mode all run it, so a change to how generation ends is made once.
 public struct DecodeLoop {
     /// The network; shared, never copied.

@@ -1,5 +1,5 @@
 /// The values a request runs with when neither it nor its manifest gives one. Every caller
-/// (``ZooModel``, the sessions, the CLI and receipts) resolves through ``ZooModel/limits(for:)``,
+/// (``LoadedModel``, the sessions, the CLI and receipts) resolves through ``LoadedModel/limits(for:)``,
 /// so what a receipt records is what the run used.
 public enum GenerationDefaults {
     /// The most ids a request generates without `max_tokens` or an option.
@@ -8,7 +8,7 @@ public enum GenerationDefaults {
     public static let seed: UInt64 = 0
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// The limits `options` resolve to: the option, else the manifest's value, else ``GenerationDefaults``.
     public func limits(for options: GenerationOptions) -> DecodeLoop.Limits {
         DecodeLoop.Limits(

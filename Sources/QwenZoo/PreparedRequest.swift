@@ -1,7 +1,7 @@
 import ZooSamplers
 
 /// A request rendered and resolved against the manifest, ready for ``DecodeLoop``: what
-/// ``ZooModel/generate(_:options:onText:)`` and a session's turn share.
+/// ``LoadedModel/generate(_:options:onText:)`` and a session's turn share.
 struct PreparedRequest {
     var plan: PromptPlan
     var chain: SamplerChain
@@ -19,7 +19,7 @@ struct PreparedRequest {
     }
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// Renders `request`, adds the manifest's and the options' stops, fits the prompt into
     /// `capacity` tokens (the model's context by default) by the manifest's policy, and
     /// resolves the chain and the limits.

@@ -13,7 +13,7 @@ public struct PromptRenderer: Sendable {
         guard let weights = manifest.weights else {
             throw ManifestError(origin: nil, field: "weights.path", message: "manifest \(manifest.name) names no weights (nor a tokenizer folder)")
         }
-        let tokenizer = try ZooModel.tokenizer(of: manifest, weights: weights, components: components)
+        let tokenizer = try LoadedModel.tokenizer(of: manifest, weights: weights, components: components)
         return PromptRenderer(manifest: manifest, tokenizer: tokenizer, variant: variant)
     }
 

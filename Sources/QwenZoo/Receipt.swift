@@ -92,7 +92,7 @@ public struct Receipt: Codable, Sendable, Equatable {
         guard hash == manifestHash else {
             throw ReplayError(message: "manifest \(manifest) changed since the receipt was written (\(hash), receipt \(manifestHash))")
         }
-        let zoo = try ZooModel.load(resolved.manifest)
+        let zoo = try LoadedModel.load(resolved.manifest)
         let vocabulary = ContentHash.of(zoo.tokenizer)
         guard vocabulary == tokenizerHash else {
             throw ReplayError(message: "the tokenizer changed since the receipt was written (\(vocabulary), receipt \(tokenizerHash))")

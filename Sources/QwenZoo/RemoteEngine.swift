@@ -8,9 +8,9 @@ import ZooSamplers
 import ZooScheduler
 
 // The seam between the runtime and a remote engine (issue 17). A manifest with
-// `engine: {kind: openai, …}` composes a ZooModel whose tokenizer and variant are local (prompts are
-// rendered and outputs read here) and whose generation runs on the remote: `ZooModel.load` builds it
-// with `loadRemote`, and `ZooModel.generate` hands its requests to `generateRemotely`. No checkpoint
+// `engine: {kind: openai, …}` composes a LoadedModel whose tokenizer and variant are local (prompts are
+// rendered and outputs read here) and whose generation runs on the remote: `LoadedModel.load` builds it
+// with `loadRemote`, and `LoadedModel.generate` hands its requests to `generateRemotely`. No checkpoint
 // is loaded; the model slot holds `RemoteCheckpoint`, which refuses a forward pass with a clear error
 // (sessions, prompt caches, `zoo logits` and `zoo bench` need the model in this process).
 
@@ -52,10 +52,10 @@ public struct RemoteReceipt: Codable, Sendable, Equatable {
     public var sent: String
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// Composes a manifest whose engine is remote: tokenizer and variant here, weights nowhere.
     static func loadRemote(_ manifest: Manifest, spec: Manifest.RemoteEngine, components: ZooComponents,
-                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ZooModel {
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LoadedModel {
         let variant = try build(manifest.variant, field: "variant", from: components.variants)
         guard let tokenizerSpec = manifest.tokenizer
             ?? manifest.weights.map({ Manifest.TokenizerSpec(kind: $0.isGGUF ? "gguf" : "auto", path: $0.path) })
@@ -81,7 +81,7 @@ extension ZooModel {
         _ = try manifest.samplerChain(components: components)  // a bad chain fails at load, not mid-request
         _ = try OpenAISampling(chain: manifest.samplerStages)   // and so does one the remote cannot run
         let checkpoint = RemoteCheckpoint(manifest: manifest, tokenizer: tokenizer, url: endpoint.base)
-        return ZooModel(manifest: manifest, model: checkpoint, tokenizer: tokenizer, variant: variant, components: components,
+        return LoadedModel(manifest: manifest, model: checkpoint, tokenizer: tokenizer, variant: variant, components: components,
                         remote: RemoteEngineBinding(endpoint: endpoint, tokenizer: tokenizer))
     }
 
@@ -141,7 +141,7 @@ extension ZooModel {
     }
 }
 
-/// The model slot of a ZooModel whose engine is remote: the vocabulary size, the context and the
+/// The model slot of a LoadedModel whose engine is remote: the vocabulary size, the context and the
 /// end-of-sequence ids (from the manifest, and the checkpoint folder's generation_config.json or
 /// config.json when it is here), and no forward pass.
 final class RemoteCheckpoint: LanguageModel {

@@ -19,11 +19,11 @@ struct VariantRunArguments: ParsableArguments {
     }
 
     /// Applies `--threads` and loads the manifest, with `overrides` after the user's `--set`s.
-    func load(adding overrides: [String] = []) throws -> ZooModel {
+    func load(adding overrides: [String] = []) throws -> LoadedModel {
         threads.apply()
         var arguments = manifestArguments
         arguments.overrides += overrides
-        return try ZooModel.load(try arguments.resolve()!.manifest)
+        return try LoadedModel.load(try arguments.resolve()!.manifest)
     }
 
     /// The request options the flags give.

@@ -29,11 +29,11 @@ public struct ServedModel: Sendable {
     public var reference: String
     public var overrides: [String]
     /// The tokenizer, model and variant.
-    public var zoo: ZooModel
+    public var zoo: LoadedModel
     /// Runs the model's sequences.
     public var engine: any GenerationEngine
 
-    public init(name: String, resolved: ResolvedManifest, reference: String, overrides: [String], zoo: ZooModel,
+    public init(name: String, resolved: ResolvedManifest, reference: String, overrides: [String], zoo: LoadedModel,
                 engine: any GenerationEngine) {
         self.name = name
         self.resolved = resolved
@@ -92,7 +92,7 @@ public final class ModelRegistry: Sendable {
     public func load() throws {
         var models: [String: ServedModel] = [:]
         for manifest in pending {
-            let zoo = try ZooModel.load(manifest.resolved.manifest)
+            let zoo = try LoadedModel.load(manifest.resolved.manifest)
             models[zoo.manifest.name] = ServedModel(
                 name: zoo.manifest.name, resolved: manifest.resolved, reference: manifest.reference,
                 overrides: manifest.overrides, zoo: zoo, engine: Self.makeEngine(for: zoo, options: options))
@@ -129,8 +129,8 @@ public final class ModelRegistry: Sendable {
     }
 
     /// The engine for one model: its continuous-batching scheduler, which the model's Swift
-    /// sessions share (``ZooModel/makeScheduler(_:)`` installs it as the model's scheduler).
-    public static func makeEngine(for zoo: ZooModel, options: EngineOptions) -> any GenerationEngine {
+    /// sessions share (``LoadedModel/makeScheduler(_:)`` installs it as the model's scheduler).
+    public static func makeEngine(for zoo: LoadedModel, options: EngineOptions) -> any GenerationEngine {
         zoo.makeScheduler(SchedulerConfiguration(
             parallel: options.parallel, maxQueue: options.maxQueue, kvBudgetBytes: options.kvBudgetBytes))
     }

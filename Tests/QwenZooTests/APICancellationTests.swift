@@ -7,7 +7,7 @@ import ZooTestSupport
 /// pass and frees the session at once.
 final class APICancellationTests: XCTestCase {
     /// A base-variant model that never stops by itself within the test, slowed to 20 ms a step.
-    private func slowModel() async throws -> (ZooModel, CountingModel) {
+    private func slowModel() async throws -> (LoadedModel, CountingModel) {
         let zoo = try await APITest.model("tiny-base", ["max_tokens=200", "stop.ids=[]"])
         let counting = CountingModel(zoo.model, delay: .milliseconds(20))
         let plain = zoo.replacingModel(counting)

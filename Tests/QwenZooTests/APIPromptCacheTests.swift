@@ -114,7 +114,7 @@ final class APIPromptCacheTests: XCTestCase {
         XCTAssertEqual(fresh.samples, expected.samples)
     }
 
-    private func savedTinyCache() async throws -> (ZooModel, URL, Data) {
+    private func savedTinyCache() async throws -> (LoadedModel, URL, Data) {
         let zoo = try await APITest.model("tiny-base", ["max_tokens=4"])
         let session = zoo.session()
         _ = try await session.complete("def add(a, b):")
@@ -123,7 +123,7 @@ final class APIPromptCacheTests: XCTestCase {
         return (zoo, file, try Data(contentsOf: file))
     }
 
-    private func restoreError(_ zoo: ZooModel, _ data: Data) async throws -> PromptCacheError {
+    private func restoreError(_ zoo: LoadedModel, _ data: Data) async throws -> PromptCacheError {
         let file = try Fixtures.temporaryDirectory().appendingPathComponent("damaged.qzkv")
         try data.write(to: file)
         do {

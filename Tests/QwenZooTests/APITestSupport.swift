@@ -8,7 +8,7 @@ enum APITest {
     static let zooFolder = Fixtures.repositoryRoot.appendingPathComponent("zoo")
 
     /// A bundled tiny manifest, loaded through the public API.
-    static func model(_ name: String, _ overrides: [String] = []) async throws -> ZooModel {
+    static func model(_ name: String, _ overrides: [String] = []) async throws -> LoadedModel {
         try await Zoo.model(named: name, overrides: overrides, searchPaths: [zooFolder])
     }
 
@@ -64,9 +64,9 @@ final class CountingModel: LanguageModel {
     func firstPrefill(after index: Int) -> Int? { multiTokenCalls.withLock { $0.first { $0 > index } } }
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// The same manifest, tokenizer and variant around another model object.
-    func replacingModel(_ model: any LanguageModel) -> ZooModel {
-        ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
+    func replacingModel(_ model: any LanguageModel) -> LoadedModel {
+        LoadedModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
     }
 }

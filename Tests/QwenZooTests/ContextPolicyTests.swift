@@ -5,9 +5,9 @@ import ZooTestSupport
 
 /// Long prompts and padded vocabularies: never silently wrong output.
 final class ContextPolicyTests: XCTestCase {
-    private func load(_ overrides: [String]) throws -> ZooModel {
+    private func load(_ overrides: [String]) throws -> LoadedModel {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        return try ZooModel.load(try loader.load("tiny-base", overrides: overrides).manifest)
+        return try LoadedModel.load(try loader.load("tiny-base", overrides: overrides).manifest)
     }
 
     private let longPrompt = String(repeating: "def add(a, b): return a + b\n", count: 10)

@@ -49,7 +49,7 @@ final class CustomComponentTests: XCTestCase {
             attention: counting
             max_tokens: 3
             """.utf8).write(to: manifest)
-        let zoo = try ZooModel.load(try ManifestLoader(searchPaths: [dir]).load(manifest.path).manifest)
+        let zoo = try LoadedModel.load(try ManifestLoader(searchPaths: [dir]).load(manifest.path).manifest)
         let before = CountingAttention.calls.load(ordering: .relaxed)
         let completion = try zoo.generate(.completion("def add"))
         XCTAssertEqual(completion.promptTokens, zoo.tokenizer.encode("DEF ADD"))

@@ -5,9 +5,9 @@ import ZooTestSupport
 
 /// The evaluation harness: pass@k, the code sandbox, answer checking, perplexity parity and determinism.
 final class EvaluationTests: XCTestCase {
-    private func load(_ name: String) throws -> ZooModel {
+    private func load(_ name: String) throws -> LoadedModel {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        return try ZooModel.load(try loader.load(name).manifest)
+        return try LoadedModel.load(try loader.load(name).manifest)
     }
 
     func testUnbiasedPassAtK() {

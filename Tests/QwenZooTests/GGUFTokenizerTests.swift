@@ -22,8 +22,8 @@ final class GGUFTokenizerTests: XCTestCase {
 
     func testManifestWithGGUFWeightsAnswersLikeTheSafetensorsOne() throws {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        let gguf = try ZooModel.load(try loader.load("tiny-chat-gguf").manifest)
-        let safetensors = try ZooModel.load(try loader.load("tiny-chat").manifest)
+        let gguf = try LoadedModel.load(try loader.load("tiny-chat-gguf").manifest)
+        let safetensors = try LoadedModel.load(try loader.load("tiny-chat").manifest)
         let request = VariantRequest.chat([ChatMessage(.user, "Hello, who are you?")])
         let a = try gguf.generate(request), b = try safetensors.generate(request)
         XCTAssertEqual(a.promptTokens, b.promptTokens)

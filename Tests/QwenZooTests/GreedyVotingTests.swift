@@ -7,9 +7,9 @@ import ZooTestSupport
 /// A voting variant on a greedy manifest samples its votes (K copies of one greedy answer would
 /// make self-consistency meaningless), says so, and a chain the caller gives still wins.
 final class GreedyVotingTests: XCTestCase {
-    private func nanoMath(votes: Int) throws -> ZooModel {
+    private func nanoMath(votes: Int) throws -> LoadedModel {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        return try ZooModel.load(try loader.load("nano-math").manifest).withVariantOptions(["votes": .number(Double(votes))])
+        return try LoadedModel.load(try loader.load("nano-math").manifest).withVariantOptions(["votes": .number(Double(votes))])
     }
 
     func testVotesOnAGreedyManifestSampleAndSaySo() throws {

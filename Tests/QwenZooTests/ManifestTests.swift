@@ -187,7 +187,7 @@ final class ManifestTests: XCTestCase {
 
     func testAbsentWeightsSayWhereToPutThem() throws {
         try write("w.yaml", "name: w\nweights: {path: /nonexistent/Qwen2.5-7B}\nvariant: base\n")
-        XCTAssertThrowsError(try ZooModel.load(try load("w").manifest)) { error in
+        XCTAssertThrowsError(try LoadedModel.load(try load("w").manifest)) { error in
             // Reported before anything else is built when the variant exists; otherwise the variant is named.
             XCTAssertTrue("\(error)".contains("/nonexistent/Qwen2.5-7B") || "\(error)".contains("variant"), "\(error)")
         }

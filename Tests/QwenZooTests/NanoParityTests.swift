@@ -49,7 +49,7 @@ final class NanoParityTests: XCTestCase {
         var checked = 0
         for file in files {
             let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent(file)))
-            let zoo = try ZooModel.load(try loader.load(reference.manifest).manifest)
+            let zoo = try LoadedModel.load(try loader.load(reference.manifest).manifest)
             for c in reference.cases {
                 let plan = try zoo.plan(try request(c.request))
                 XCTAssertEqual(plan.tokens, c.prompt_ids, "\(reference.manifest) \(c.name): prompt ids")
@@ -67,7 +67,7 @@ final class NanoParityTests: XCTestCase {
         let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("zoo/models/metrics.json"))) as! [String: Any]
         let base = metrics["nano-base"] as! [String: Any]
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        let zoo = try ZooModel.load(try loader.load("nano-base").manifest)
+        let zoo = try LoadedModel.load(try loader.load("nano-base").manifest)
         let text = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("zoo/models/nano-base/eval-perplexity.txt"), encoding: .utf8)
         let result = try PerplexityEvaluation().run(zoo, text: text)
         XCTAssertEqual(result.tokens, base["ppl_tokens"] as? Int)

@@ -6,9 +6,9 @@ import ZooTestSupport
 /// Protocol runs on the nano models: the GSM8K format scores as today's format does, results files resume,
 /// and the summary groups by subject and level.
 final class ProtocolEvaluationTests: XCTestCase {
-    private func load(_ name: String) throws -> ZooModel {
+    private func load(_ name: String) throws -> LoadedModel {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        return try ZooModel.load(try loader.load(name).manifest)
+        return try LoadedModel.load(try loader.load(name).manifest)
     }
 
     private var heldOut: URL { Fixtures.repositoryRoot.appendingPathComponent("zoo/models/nano-math/eval-math.jsonl") }

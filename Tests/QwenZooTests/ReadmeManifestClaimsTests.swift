@@ -17,7 +17,7 @@ final class ReadmeManifestClaimsTests: XCTestCase {
         return try ManifestLoader(searchPaths: [dir]).load(file.path).manifest
     }
 
-    private func lastLogits(_ zoo: ZooModel, _ ids: [Int]) throws -> [Float] {
+    private func lastLogits(_ zoo: LoadedModel, _ ids: [Int]) throws -> [Float] {
         try zoo.model.forward(ids, cache: zoo.model.makeCache(capacity: nil), logits: .last).values
     }
 
@@ -29,11 +29,11 @@ final class ReadmeManifestClaimsTests: XCTestCase {
         XCTAssertEqual(m.architecture.contextLength, 64)
         XCTAssertEqual(m.architecture.useDynamicNTK, false)
         XCTAssertEqual(m.architecture.useLogNAttention, true)
-        XCTAssertEqual(try ZooModel.load(m).model.contextLength, 64)
+        XCTAssertEqual(try LoadedModel.load(m).model.contextLength, 64)
 
         // rope_scaling replaces config.json's: a linear factor moves every position but the first.
-        let plain = try ZooModel.load(try manifest("plain", "extends: \(Self.nanoChat)\n"))
-        let scaled = try ZooModel.load(try manifest("scaled", """
+        let plain = try LoadedModel.load(try manifest("plain", "extends: \(Self.nanoChat)\n"))
+        let scaled = try LoadedModel.load(try manifest("scaled", """
             extends: \(Self.nanoChat)
             architecture: {rope_scaling: {type: linear, factor: 4.0}}
             """))
@@ -49,33 +49,33 @@ final class ReadmeManifestClaimsTests: XCTestCase {
         let weights = "\(Self.root.path)/zoo/models/nano-chat"
         let reference = try Zoo.loadTokenizer(path: URL(fileURLWithPath: weights)).encode("Hello, world!")
         for kind in ["auto", "hf"] {
-            let zoo = try ZooModel.load(try manifest("k", "extends: \(Self.nanoChat)\ntokenizer: {kind: \(kind), path: \(weights)}\n"))
+            let zoo = try LoadedModel.load(try manifest("k", "extends: \(Self.nanoChat)\ntokenizer: {kind: \(kind), path: \(weights)}\n"))
             XCTAssertEqual(zoo.tokenizer.encode("Hello, world!"), reference, kind)
         }
         // tiktoken reads a ranks file: the real vocabulary, which is too large for nano-chat's embedding.
         let tiktoken = try manifest("t", "extends: \(Self.nanoChat)\ntokenizer: {kind: tiktoken, path: \(Fixtures.qwenTiktoken.path)}\n")
-        XCTAssertThrowsError(try ZooModel.load(tiktoken)) {
+        XCTAssertThrowsError(try LoadedModel.load(tiktoken)) {
             XCTAssertTrue("\($0)".contains("the tokenizer defines 151") && "\($0)".contains("embedding"), "\($0)")
         }
         let hf = try manifest("h", "extends: \(Self.nanoChat)\ntokenizer: {kind: hf, path: \(Fixtures.qwenTiktoken.path)}\n")
-        XCTAssertThrowsError(try ZooModel.load(hf)) {
+        XCTAssertThrowsError(try LoadedModel.load(hf)) {
             XCTAssertTrue("\($0)".contains("kind \"hf\" expects tokenizer.json"), "\($0)")
         }
     }
 
     func testStopStringsAndIDsEndAGeneration() throws {
         let base = "extends: \(Self.root.path)/zoo/nano-base.yaml\nmax_tokens: 24\n"
-        let free = try ZooModel.load(try manifest("free", base)).generate(.completion("The"))
+        let free = try LoadedModel.load(try manifest("free", base)).generate(.completion("The"))
         let tokens = free.samples[0].tokens
         XCTAssertGreaterThan(tokens.count, 6, "a long enough run to cut")
 
-        let byID = try ZooModel.load(try manifest("ids", base + "stop: {ids: [\(tokens[4])]}\n")).generate(.completion("The"))
+        let byID = try LoadedModel.load(try manifest("ids", base + "stop: {ids: [\(tokens[4])]}\n")).generate(.completion("The"))
         XCTAssertLessThanOrEqual(byID.samples[0].tokens.count, 5)
         XCTAssertEqual(Array(byID.samples[0].tokens.prefix(4)), Array(tokens.prefix(4)))
 
         let text = free.samples[0].text
         let cut = String(text.dropFirst(text.count / 2).prefix(3))
-        let byString = try ZooModel.load(try manifest("strings", base + "stop: {strings: [\(jsonString(cut))]}\n"))
+        let byString = try LoadedModel.load(try manifest("strings", base + "stop: {strings: [\(jsonString(cut))]}\n"))
             .generate(.completion("The"))
         XCTAssertFalse(byString.samples[0].text.contains(cut), "\(byString.samples[0].text) ends before \(cut.debugDescription)")
         XCTAssertLessThan(byString.samples[0].tokens.count, tokens.count)

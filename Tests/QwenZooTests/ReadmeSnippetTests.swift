@@ -39,7 +39,7 @@ final class ReadmeSnippetTests: XCTestCase {
         let dir = try Fixtures.temporaryDirectory()
         let file = dir.appendingPathComponent("loud.yaml")
         try Data("weights: {path: \(Self.root.path)/zoo/models/nano-base}\nvariant: shout\nmax_tokens: 4\n".utf8).write(to: file)
-        let zoo = try ZooModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)
+        let zoo = try LoadedModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)
         let completion = try zoo.generate(.completion("the cat"))
         XCTAssertEqual(completion.promptTokens, zoo.tokenizer.encode("THE CAT"), "the prompt is upper-cased")
         guard case .text(let text) = completion.output else { return XCTFail("expected text, got \(completion.output)") }
@@ -61,7 +61,7 @@ final class ReadmeSnippetTests: XCTestCase {
         let weights = "\(Self.root.path)/zoo/models/nano-chat"
         try Data("weights: {path: \(weights)}\ntokenizer: {kind: app-tokenizer, path: \(weights)}\nvariant: {name: chat}\n".utf8)
             .write(to: file)
-        let zoo = try ZooModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)
+        let zoo = try LoadedModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)
         XCTAssertEqual(built.value, 1)
         XCTAssertEqual(zoo.tokenizer.encode("Hello"), try Zoo.loadTokenizer(path: URL(fileURLWithPath: weights)).encode("Hello"))
     }

@@ -9,9 +9,9 @@ final class SamplingIntegrationTests: XCTestCase {
         ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
     }
 
-    private func load(_ name: String, _ overrides: [String] = []) throws -> (ZooModel, ResolvedManifest) {
+    private func load(_ name: String, _ overrides: [String] = []) throws -> (LoadedModel, ResolvedManifest) {
         let resolved = try loader.load(name, overrides: overrides)
-        return (try ZooModel.load(resolved.manifest), resolved)
+        return (try LoadedModel.load(resolved.manifest), resolved)
     }
 
     private let chat = VariantRequest.chat([ChatMessage(.user, "Hello, who are you?")])
@@ -49,7 +49,7 @@ final class SamplingIntegrationTests: XCTestCase {
               - top_k: 20
               - top_p: 1.5
             """.utf8).write(to: file)
-        XCTAssertThrowsError(try ZooModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)) {
+        XCTAssertThrowsError(try LoadedModel.load(try ManifestLoader(searchPaths: [dir]).load(file.path).manifest)) {
             XCTAssertTrue("\($0)".contains("bad.yaml:4: sampler, stage 2: top_p: must be in (0, 1], found 1.5"), "\($0)")
         }
     }

@@ -32,7 +32,7 @@ final class ToolSessionTests: XCTestCase {
                      "additionalProperties": false])
 
     /// nano-chat (real Qwen vocabulary, Qwen2.5 template) with the scripted stage and, if given, the recorder.
-    func model(recorder: SchemaRecorder? = nil) async throws -> ZooModel {
+    func model(recorder: SchemaRecorder? = nil) async throws -> LoadedModel {
         let components = ZooComponents(builtins: true)
         components.samplerStages.register("scripted") { options in
             guard case .list(let items)? = options.values["value"] else { throw options.error("value", "expected a list of ids") }
@@ -47,7 +47,7 @@ final class ToolSessionTests: XCTestCase {
         return try await Zoo.model(named: "nano-chat", searchPaths: [APITest.zooFolder], components: components)
     }
 
-    func script(_ text: String, _ zoo: ZooModel) -> GenerationOptions {
+    func script(_ text: String, _ zoo: LoadedModel) -> GenerationOptions {
         let ids = zoo.tokenizer.encode(text, specialTokens: .allowed) + [zoo.tokenizer.specialTokenID("<|im_end|>")!]
         return GenerationOptions(maxTokens: ids.count + 2, sampler: [SamplerStageSpec("scripted", ["value": .list(ids.map { .number(Double($0)) })])])
     }

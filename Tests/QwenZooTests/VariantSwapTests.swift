@@ -29,9 +29,9 @@ final class VariantSwapTests: XCTestCase {
         return try! JSONDecoder().decode(Reference.self, from: data)
     }()
 
-    private func load(_ name: String, _ overrides: [String] = []) throws -> ZooModel {
+    private func load(_ name: String, _ overrides: [String] = []) throws -> LoadedModel {
         let loader = ManifestLoader(searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")], environment: [:])
-        return try ZooModel.load(try loader.load(name, overrides: overrides).manifest)
+        return try LoadedModel.load(try loader.load(name, overrides: overrides).manifest)
     }
 
     private func assertGeneration(_ sample: GeneratedSample, equals greedy: Reference.Greedy, line: UInt = #line) {

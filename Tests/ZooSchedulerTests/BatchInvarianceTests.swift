@@ -19,7 +19,7 @@ final class SchedulerBatchInvarianceTests: XCTestCase {
     }
 
     /// Sixteen requests of mixed prompt lengths, seeds, chains, limits and logprob settings.
-    private func requests(_ zoo: ZooModel) -> [EngineRequest] {
+    private func requests(_ zoo: LoadedModel) -> [EngineRequest] {
         (0..<16).map { i in
             let text = String(repeating: SchedulerTest.texts[i % 8] + " ", count: 1 + i / 8)
             return EngineRequest(

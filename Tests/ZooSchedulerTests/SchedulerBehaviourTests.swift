@@ -5,13 +5,13 @@ import ZooTestSupport
 
 /// Admission, limits, shared prefills and errors.
 final class SchedulerBehaviourTests: XCTestCase {
-    private func request(_ zoo: ZooModel, _ text: String, maxTokens: Int, seed: UInt64 = 1, samples: Int = 1,
+    private func request(_ zoo: LoadedModel, _ text: String, maxTokens: Int, seed: UInt64 = 1, samples: Int = 1,
                          chain: [SamplerStageSpec] = SchedulerTest.chains[1]) -> EngineRequest {
         EngineRequest(prompt: zoo.tokenizer.encode(text, specialTokens: .asText), sampler: chain, seed: seed,
                       maxTokens: maxTokens, stopTokenIDs: [], samples: samples, topLogprobs: 1)
     }
 
-    func testGreedyOutputEqualsZooModelGenerate() async throws {
+    func testGreedyOutputEqualsLoadedModelGenerate() async throws {
         for name in ["nano-base", "nano-chat"] {
             let zoo = try await SchedulerTest.model(name)
             let variantRequest: VariantRequest = name == "nano-chat"

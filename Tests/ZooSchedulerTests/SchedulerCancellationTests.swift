@@ -3,12 +3,12 @@ import XCTest
 
 /// A consumer that goes away frees its sequence's slot and memory within a step.
 final class SchedulerCancellationTests: XCTestCase {
-    private func long(_ zoo: ZooModel) -> EngineRequest {
+    private func long(_ zoo: LoadedModel) -> EngineRequest {
         EngineRequest(prompt: zoo.tokenizer.encode(SchedulerTest.texts[2], specialTokens: .asText),
                       sampler: SchedulerTest.greedy, seed: 0, maxTokens: 900, stopTokenIDs: [])
     }
 
-    private func next(_ zoo: ZooModel) -> EngineRequest {
+    private func next(_ zoo: LoadedModel) -> EngineRequest {
         EngineRequest(prompt: zoo.tokenizer.encode(SchedulerTest.texts[4], specialTokens: .asText),
                       sampler: SchedulerTest.chains[2], seed: 9, maxTokens: 8, stopTokenIDs: [], topLogprobs: 0)
     }

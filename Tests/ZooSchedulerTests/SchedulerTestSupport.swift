@@ -17,7 +17,7 @@ struct SampleRun: Equatable {
 
 enum SchedulerTest {
     /// The bundled nano model (Qwen2 shape, the real Qwen vocabulary).
-    static func model(_ name: String = "nano-base") async throws -> ZooModel {
+    static func model(_ name: String = "nano-base") async throws -> LoadedModel {
         try await Zoo.model(named: name, searchPaths: [Fixtures.repositoryRoot.appendingPathComponent("zoo")])
     }
 
@@ -52,7 +52,7 @@ enum SchedulerTest {
     }
 
     /// Runs `request` on a scheduler of its own: alone, with no prefix cache.
-    static func alone(_ zoo: ZooModel, _ request: EngineRequest) async throws -> [SampleRun] {
+    static func alone(_ zoo: LoadedModel, _ request: EngineRequest) async throws -> [SampleRun] {
         let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: request.samples, prefixCacheEntries: 0))
         return try await drain(scheduler.submit(request), samples: request.samples)
     }

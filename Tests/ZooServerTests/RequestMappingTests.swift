@@ -23,7 +23,7 @@ final class RequestMappingTests: XCTestCase {
         }
     }
 
-    func testMessagesRenderThroughTheManifestsChatVariantAsZooModelDoes() throws {
+    func testMessagesRenderThroughTheManifestsChatVariantAsLoadedModelDoes() throws {
         let served = try chat(#"{"model":"nano-chat","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}"#)
         let zoo = try ServerTest.model("nano-chat").zoo
         let expected = try zoo.plan(.chat([ChatMessage(.system, "Be brief."), ChatMessage(.user, "Hi")]))

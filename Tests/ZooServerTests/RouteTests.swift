@@ -24,7 +24,7 @@ private func app(_ options: ServerOptions = ServerOptions(), registry: ModelRegi
 
 /// The endpoints in process, through Hummingbird's router test framework (no sockets).
 final class RouteTests: XCTestCase {
-    func testAChatCompletionAnswersAsZooModelGenerates() async throws {
+    func testAChatCompletionAnswersAsLoadedModelGenerates() async throws {
         let zoo = try ServerTest.model("nano-chat").zoo
         let expected = try zoo.generate(.chat([ChatMessage(.user, "What is the capital of Japan?")]))
         try await app().test(.router) { client in

@@ -32,9 +32,9 @@ enum ZooTargets {
     }
 
     /// The bundled nano-chat model, for prompt-cache files.
-    private static let model: ZooModel = {
+    private static let model: LoadedModel = {
         let loader = ManifestLoader(searchPaths: [Scratch.repository.appendingPathComponent("zoo")], environment: [:])
-        return try! ZooModel.load(try! loader.load("nano-chat").manifest)
+        return try! LoadedModel.load(try! loader.load("nano-chat").manifest)
     }()
 
     /// A prompt-cache file read back into a cache of the nano-chat model.

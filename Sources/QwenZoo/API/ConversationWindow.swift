@@ -7,10 +7,10 @@ import ZooCore
 public struct ConversationWindow: Sendable {
     /// The most prompt tokens a turn may start with.
     public let tokens: Int
-    private let model: ZooModel
+    private let model: LoadedModel
 
     /// The window of `model` for requests made with `options`.
-    public init(model: ZooModel, options: GenerationOptions) {
+    public init(model: LoadedModel, options: GenerationOptions) {
         let context = model.model.contextLength
         let reply = min(model.limits(for: options).maxTokens, context / 2)
         tokens = min(context - reply, model.variant.historyBudget ?? .max)

@@ -60,7 +60,7 @@ extension Zoo {
     public static func model(
         named name: String, overrides: [String] = [], searchPaths: [URL] = ManifestLoader.defaultSearchPaths,
         components: ZooComponents = .shared, progress: LoadProgressHandler? = nil
-    ) async throws -> ZooModel {
+    ) async throws -> LoadedModel {
         try await offload {
             progress?(LoadProgress(stage: .manifest, completedBytes: 0, totalBytes: 0))
             let resolved = try ManifestLoader(searchPaths: searchPaths).load(name, overrides: overrides)
@@ -73,7 +73,7 @@ extension Zoo {
     public static func model(
         contentsOf url: URL, overrides: [String] = [], components: ZooComponents = .shared,
         progress: LoadProgressHandler? = nil
-    ) async throws -> ZooModel {
+    ) async throws -> LoadedModel {
         try await model(named: url.path, overrides: overrides, searchPaths: [], components: components, progress: progress)
     }
 
@@ -81,11 +81,11 @@ extension Zoo {
     /// changed in code).
     public static func model(
         _ manifest: Manifest, components: ZooComponents = .shared, progress: LoadProgressHandler? = nil
-    ) async throws -> ZooModel {
+    ) async throws -> LoadedModel {
         try await offload { try load(manifest, components: components, progress: progress) }
     }
 
-    private static func load(_ manifest: Manifest, components: ZooComponents, progress: LoadProgressHandler?) throws -> ZooModel {
+    private static func load(_ manifest: Manifest, components: ZooComponents, progress: LoadProgressHandler?) throws -> LoadedModel {
         let clock = ContinuousClock()
         let start = clock.now
         if let progress, let weights = manifest.weights {
@@ -93,7 +93,7 @@ extension Zoo {
             try readThrough(weights.path, progress: progress)
             progress(LoadProgress(stage: .composing, completedBytes: 0, totalBytes: 0))
         }
-        let model = try ZooModel.load(manifest, components: components)
+        let model = try LoadedModel.load(manifest, components: components)
         progress?(LoadProgress(stage: .ready, completedBytes: 0, totalBytes: 0))
         ZooLog.logger.debug("loaded model", metadata: ["manifest": "\(manifest.name)", "seconds": "\(clock.now - start)"])
         return model

@@ -70,7 +70,7 @@ public enum PromptCacheFile {
     }
 
     /// The identity fields of `model`, as a header with no tokens.
-    static func identity(of model: ZooModel, layers: Int, rowWidth: Int) -> Header {
+    static func identity(of model: LoadedModel, layers: Int, rowWidth: Int) -> Header {
         var config = "none"
         if let url = model.manifest.weights?.path.appendingPathComponent("config.json"),
            let data = try? Data(contentsOf: url) {
@@ -85,7 +85,7 @@ public enum PromptCacheFile {
     }
 
     /// Writes `cache` with the identity of `model` and the app's `metadata` (e.g. a chat history).
-    static func write(_ cache: PromptCache, model: ZooModel, metadata: Data, to url: URL) throws {
+    static func write(_ cache: PromptCache, model: LoadedModel, metadata: Data, to url: URL) throws {
         guard let (storage, ropePrefill) = cache.inspectable else {
             throw PromptCacheError.unsupportedCache("\(type(of: cache.storage)) is not an InspectableKVCache")
         }
@@ -125,7 +125,7 @@ public enum PromptCacheFile {
     }
 
     /// Validates the file at `url` against `model` and loads it into `cache`; returns the app's metadata.
-    static func read(_ url: URL, into cache: PromptCache, model: ZooModel) throws -> Data {
+    static func read(_ url: URL, into cache: PromptCache, model: LoadedModel) throws -> Data {
         let path = url.path
         let data = try Data(contentsOf: url, options: .mappedIfSafe)
         return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Data in

@@ -22,7 +22,7 @@ import ZooCore
 /// says so once in that response's ``Response/warnings``.
 public actor ChatSession {
     /// The model the session runs on (shared, never copied).
-    public nonisolated let model: ZooModel
+    public nonisolated let model: LoadedModel
     /// The conversation so far: the system message, if any, then user and assistant turns.
     public private(set) var messages: [ChatMessage]
     /// Options for every request that passes none of its own.
@@ -37,7 +37,7 @@ public actor ChatSession {
     private let core: SessionCore
 
     /// A new conversation, optionally with a system message, earlier turns and tools the model may call.
-    public init(model: ZooModel, system: String? = nil, history: [ChatMessage] = [],
+    public init(model: LoadedModel, system: String? = nil, history: [ChatMessage] = [],
                 options: GenerationOptions = GenerationOptions(), tools: [ToolDefinition] = [],
                 toolChoice: ToolChoice = .auto, responseFormat: ResponseFormat = .text) {
         self.model = model
@@ -167,13 +167,13 @@ public actor ChatSession {
 /// ```
 public actor Session {
     /// The model the session runs on (shared, never copied).
-    public nonisolated let model: ZooModel
+    public nonisolated let model: LoadedModel
     /// Options for every request that passes none of its own.
     public var defaultOptions: GenerationOptions
     private let core: SessionCore
 
     /// A session on `model` whose requests use `options` unless they pass their own.
-    public init(model: ZooModel, options: GenerationOptions = GenerationOptions()) {
+    public init(model: LoadedModel, options: GenerationOptions = GenerationOptions()) {
         self.model = model
         defaultOptions = options
         core = SessionCore(model: model)
@@ -251,7 +251,7 @@ public actor Session {
     }
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// A new conversation on this model (the weights are shared, the cache is the session's own).
     public func chat(system: String? = nil, history: [ChatMessage] = [],
                      options: GenerationOptions = GenerationOptions(), tools: [ToolDefinition] = [],

@@ -97,11 +97,11 @@ final class AsyncGate: Sendable {
 /// `@unchecked Sendable`: the prompt cache is only touched by the request that holds `gate`, on
 /// one worker thread at a time.
 final class SessionCore: @unchecked Sendable {
-    let model: ZooModel
+    let model: LoadedModel
     let cache: PromptCache
     let gate = AsyncGate()
 
-    init(model: ZooModel) {
+    init(model: LoadedModel) {
         self.model = model
         cache = PromptCache(model: model.model)
     }

@@ -33,7 +33,7 @@ struct ToolUse {
 
     /// `options` with the constraint stage first in the chain (before any stage that could drop every token the
     /// constraint allows), or unchanged when nothing is constrained.
-    func constrained(_ options: GenerationOptions, model: ZooModel) throws -> GenerationOptions {
+    func constrained(_ options: GenerationOptions, model: LoadedModel) throws -> GenerationOptions {
         guard let schema = try constraint() else { return options }
         guard model.components.samplerStages.contains(Self.jsonSchemaStage) else {
             throw ToolUseError.noConstraintStage(

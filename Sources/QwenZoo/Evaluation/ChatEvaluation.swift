@@ -33,7 +33,7 @@ public struct ChatEvaluation: Sendable {
 
     /// Answers every conversation and counts the replies that ended on `<|im_end|>`; throws for a
     /// tokenizer without `<|im_end|>` or a failed generation.
-    public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    public func run(_ zoo: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         guard let imEnd = zoo.tokenizer.specialTokenID("<|im_end|>") else {
             throw EvaluationError("the tokenizer has no <|im_end|>: not a ChatML model")
         }

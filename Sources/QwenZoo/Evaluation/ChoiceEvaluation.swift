@@ -30,7 +30,7 @@ public struct ChoiceEvaluation: Sendable {
     /// Asks every item, one forward pass each; `progress` gets (items done, items).
     /// Throws ``EvaluationError`` for an item without four choices and a letter answer, or a
     /// vocabulary in which the letters are not single tokens.
-    public func run(_ zoo: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    public func run(_ zoo: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         // Qwen's vocabulary has " A"…" D" as single tokens; a small vocabulary may only have "A"…"D",
         // in which case the prompt ends with the space instead.
         let spaced = Self.letters.map { zoo.tokenizer.encode(" " + $0) }

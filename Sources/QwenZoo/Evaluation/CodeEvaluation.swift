@@ -88,7 +88,7 @@ public struct CodeEvaluation: Sendable {
     /// Completes and tests every item; `progress` gets (completions done, completions).
     /// Throws ``EvaluationError`` before generating anything if the sandbox cannot start Python, or
     /// if a k of ``ks`` is not in 1…``samples``.
-    public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    public func run(_ model: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         if let k = ks.first(where: { $0 < 1 || $0 > samples }) {
             throw EvaluationError("pass@\(k) needs 1 ≤ k ≤ samples (\(samples))")
         }

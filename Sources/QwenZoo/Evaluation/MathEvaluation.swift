@@ -67,7 +67,7 @@ public struct MathEvaluation: Sendable {
     /// Solves every item greedily, and by majority vote when `votes` > 1; `progress` gets (done,
     /// total), counting each problem's greedy run and its vote. Throws ``EvaluationError`` if the
     /// manifest's variant does not extract answers.
-    public func run(_ model: ZooModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    public func run(_ model: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let passes = votes > 1 ? 2 : 1
         // The variant with one vote (greedy) and with `votes`, built once for every problem.
         let single = try model.withVariantOptions(["votes": .number(1)])
@@ -94,7 +94,7 @@ public struct MathEvaluation: Sendable {
             agreement: votes > 1 ? agreement / n : nil)
     }
 
-    private func answer(_ model: ZooModel, _ question: String, chain: [SamplerStageSpec], seed: UInt64) throws
+    private func answer(_ model: LoadedModel, _ question: String, chain: [SamplerStageSpec], seed: UInt64) throws
         -> ExtractedAnswer
     {
         let completion = try model.generate(

@@ -27,7 +27,7 @@ public struct PerplexityEvaluation: Sendable {
 
     /// Tokenizes `text` with the model's tokenizer and scores it; `progress` gets (documents done,
     /// documents). Throws ``EvaluationError`` if the text has fewer than 2 tokens.
-    public func run(_ zoo: ZooModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    public func run(_ zoo: LoadedModel, text: String, progress: EvaluationProgress = { _, _ in }) throws -> Result {
         // A text of several documents separated by <|endoftext|> is scored document by document,
         // each from its own start and including its separator, as training saw them.
         let separator = "<|endoftext|>"

@@ -11,7 +11,7 @@ public struct Manifest: Sendable {
     /// A free-text summary for readers of the manifest (`description`); `nil` when no layer gives one.
     public var description: String?
     /// The checkpoint (`weights`); `nil` when no layer names one, which
-    /// ``ZooModel/load(_:components:)`` refuses.
+    /// ``LoadedModel/load(_:components:)`` refuses.
     public var weights: Weights?
     /// Changes to the checkpoint's `config.json` (`architecture`); none by default.
     public var architecture: ArchitectureOverrides

@@ -85,7 +85,7 @@ struct Bench: ParsableCommand {
                 if try cachePrecision() != .f32 { arguments.overrides.append("attention.kv_cache=\(kvCache)") }
                 if noMmap { arguments.overrides.append("weights.mmap=false") }
                 let resolved = try arguments.resolve()!
-                report.merge(try measureModel(resolved.manifest.name) { try ZooModel.load(resolved.manifest).model }) { $1 }
+                report.merge(try measureModel(resolved.manifest.name) { try LoadedModel.load(resolved.manifest).model }) { $1 }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: report, options: JSONOutput.options)

@@ -118,7 +118,7 @@ struct Chat: ParsableCommand {
     }
 
     /// Refuses a manifest whose variant cannot take chat turns, before the first prompt.
-    static func checkChatVariant(_ zoo: ZooModel) throws {
+    static func checkChatVariant(_ zoo: LoadedModel) throws {
         do {
             _ = try zoo.plan(.chat([ChatMessage(.user, "hello")]))
         } catch {

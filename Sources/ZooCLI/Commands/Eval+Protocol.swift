@@ -12,7 +12,7 @@ extension Eval {
             let items = try EvaluationDataReader.benchmark(URL(fileURLWithPath: data), format: format, limit: limit)
             let results = try out.map { try EvaluationResultsFile(URL(fileURLWithPath: $0), resume: resume) }
             if evaluationProtocol.kind == .code { try run.sandbox.preflight() }
-            let zoo = try ZooModel.load(resolved.manifest)
+            let zoo = try LoadedModel.load(resolved.manifest)
             let bar = ProgressBar(label: evaluationProtocol.rawValue)
             let start = Date()
             let summary = try run.run(zoo, items: items, results: results, progress: bar.update)

@@ -42,7 +42,7 @@ extension Eval {
                 throw InputError(description: "\(dataDir): no benchmark found (looked for \(Self.reportBenchmarks.flatMap(\.data).joined(separator: ", ")))")
             }
             if planned.contains(where: { $0.2.kind == .code }) { try CodeSandbox().preflight() }
-            let zoo = try ZooModel.load(resolved.manifest)
+            let zoo = try LoadedModel.load(resolved.manifest)
             var headers: [String] = [], cells: [String] = [], fields: [String: Any] = [:]
             for (benchmark, _, chosen, run, items) in planned {
                 let bar = ProgressBar(label: benchmark.name)

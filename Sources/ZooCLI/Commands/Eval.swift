@@ -144,7 +144,7 @@ struct Eval: ParsableCommand {
             let resolved = try manifestArguments.resolve()!
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
             try checkPrerequisites(resolved.manifest, task: task)
-            let zoo = try ZooModel.load(resolved.manifest)
+            let zoo = try LoadedModel.load(resolved.manifest)
             let url = URL(fileURLWithPath: data)
             let bar = ProgressBar(label: task.rawValue)
             let start = Date()

@@ -67,7 +67,7 @@ struct Generate: ParsableCommand {
             threads.apply()
             if let receipt { try ReceiptFile.checkWritable(receipt) }
             if let resolved = try manifestArguments.resolve() {
-                try runManifest(try ZooModel.load(resolved.manifest), resolved: resolved)
+                try runManifest(try LoadedModel.load(resolved.manifest), resolved: resolved)
             } else {
                 try runCheckpoint(URL(fileURLWithPath: model!))
             }
@@ -76,7 +76,7 @@ struct Generate: ParsableCommand {
 
     private var streamsText: Bool { !printIds && !json }
 
-    private func runManifest(_ zoo: ZooModel, resolved: ResolvedManifest) throws {
+    private func runManifest(_ zoo: LoadedModel, resolved: ResolvedManifest) throws {
         let stages = constraint.applied(to: try sampling.stages(), fallback: zoo.manifest.samplerStages)
         let options = GenerationOptions(maxTokens: maxTokens, seed: sampling.seed, sampler: stages)
         let sample: GeneratedSample

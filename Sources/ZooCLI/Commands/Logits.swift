@@ -26,7 +26,7 @@ struct Logits: ParsableCommand {
         try reportingErrors {
             let ids = try StandardIO.parseIDs(self.ids, option: "--ids")
             threads.apply()
-            let model = try manifestArguments.resolve().map { try ZooModel.load($0.manifest).model }
+            let model = try manifestArguments.resolve().map { try LoadedModel.load($0.manifest).model }
                 ?? Zoo.loadModel(directory: URL(fileURLWithPath: self.model!))
             let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count), logits: .all)
             var out = "{\"logits\": ["

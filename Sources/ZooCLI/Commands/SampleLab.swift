@@ -94,7 +94,7 @@ struct SampleLab: ParsableCommand {
             }
             // Build every chain first, so a typo fails before the model loads.
             let built = try specs.map { try SamplerChain(spec: $0) }
-            let zoo = try resolved.first.map { try ZooModel.load($0.manifest) }
+            let zoo = try resolved.first.map { try LoadedModel.load($0.manifest) }
             let model = try self.model.map { try Zoo.loadModel(directory: URL(fileURLWithPath: $0)) } ?? zoo!.model
             let prompt: [Int]
             if let text = self.prompt, let zoo {

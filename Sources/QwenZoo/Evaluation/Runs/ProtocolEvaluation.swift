@@ -37,7 +37,7 @@ public struct ProtocolEvaluation: Sendable {
     /// Evaluates `items` in order. An item already in `results` (same id and prompt) is not run again;
     /// each new record is appended to `results` as it is made. Throws ``EvaluationError`` for an item the
     /// protocol cannot ask, a model it cannot run on, or a results file written for other prompts.
-    public func run(_ zoo: ZooModel, items: [BenchmarkItem], results: EvaluationResultsFile? = nil,
+    public func run(_ zoo: LoadedModel, items: [BenchmarkItem], results: EvaluationResultsFile? = nil,
                     progress: EvaluationProgress = { _, _ in }) throws -> EvaluationSummary {
         try checkSettings()
         if evaluationProtocol.kind == .code { try sandbox.preflight() }
@@ -63,7 +63,7 @@ public struct ProtocolEvaluation: Sendable {
 
     /// What besides the prompt decides an item's record: the model (manifest, weights and their precision),
     /// votes, their chain, the token limit and the seed.
-    private func settings(_ zoo: ZooModel, seed: UInt64) -> String {
+    private func settings(_ zoo: LoadedModel, seed: UInt64) -> String {
         let chain = votes > 1 ? votingChain.map { "\($0)" }.joined(separator: ",") : ""
         let weights = zoo.manifest.weights.map { "\($0.path.path)|\($0.dtype)|\($0.quantize ?? "")" } ?? ""
         return "model=\(zoo.manifest.name)|\(weights);votes=\(votes);chain=\(chain);max=\(maxTokens ?? zoo.manifest.maxTokens ?? 512);seed=\(seed)"
@@ -77,7 +77,7 @@ public struct ProtocolEvaluation: Sendable {
 
     // MARK: Prompts
 
-    func prompt(for item: BenchmarkItem, zoo: ZooModel) throws -> ProtocolPrompt {
+    func prompt(for item: BenchmarkItem, zoo: LoadedModel) throws -> ProtocolPrompt {
         switch (evaluationProtocol, item.content) {
         case (.qwenGSM8K, .problem(let question, _, _)):
             return .completion(QwenGSM8K.prompt(question: question), cuts: QwenGSM8K.cuts, zoo: zoo)
@@ -131,7 +131,7 @@ public struct ProtocolEvaluation: Sendable {
 
     // MARK: Answers
 
-    private func evaluate(_ item: BenchmarkItem, prompt: ProtocolPrompt, hash: String, zoo: ZooModel, seed: UInt64) throws
+    private func evaluate(_ item: BenchmarkItem, prompt: ProtocolPrompt, hash: String, zoo: LoadedModel, seed: UInt64) throws
         -> EvaluationRecord
     {
         let context = zoo.model.contextLength
@@ -231,7 +231,7 @@ public struct ProtocolEvaluation: Sendable {
 
     /// The letter whose scored token has the highest logit after the prompt (ties to the first, as
     /// `np.argmax`); the letters must be single tokens, as in Qwen's vocabulary.
-    private func bestLetter(_ tokens: [Int], zoo: ZooModel) throws -> String {
+    private func bestLetter(_ tokens: [Int], zoo: LoadedModel) throws -> String {
         let letters = evaluationProtocol.choiceStyle.scoredLetters
         let ids = letters.map { zoo.tokenizer.encode($0, specialTokens: .asText) }
         guard ids.allSatisfy({ $0.count == 1 }) else {

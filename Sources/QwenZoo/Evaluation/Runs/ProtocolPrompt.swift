@@ -8,7 +8,7 @@ struct ProtocolPrompt {
 
     /// Qwen's `model.chat(tokenizer, question, history=None)`: ChatML with the default system prompt
     /// `You are a helpful assistant.`, the question as the user turn; stops on `<|im_end|>` and `<|endoftext|>`.
-    static func chat(_ user: String, zoo: ZooModel) throws -> ProtocolPrompt {
+    static func chat(_ user: String, zoo: LoadedModel) throws -> ProtocolPrompt {
         let tokenizer = zoo.tokenizer
         guard let end = tokenizer.specialTokenID("<|im_end|>"), let tokens = chatTokens(user, tokenizer: tokenizer) else {
             throw EvaluationError("a chat protocol needs a ChatML tokenizer (<|im_start|>, <|im_end|>); \(zoo.manifest.name) has none")
@@ -31,7 +31,7 @@ struct ProtocolPrompt {
 
     /// A base-model prompt continued as plain text, stopping on `<|endoftext|>` and at the first of `cuts`
     /// (the script cuts its output there, so stopping early changes nothing).
-    static func completion(_ text: String, cuts: [String], zoo: ZooModel) -> ProtocolPrompt {
+    static func completion(_ text: String, cuts: [String], zoo: LoadedModel) -> ProtocolPrompt {
         var stops = Set(zoo.manifest.stop.ids)
         if let eot = zoo.tokenizer.specialTokenID("<|endoftext|>") { stops.insert(eot) }
         let tokens = zoo.tokenizer.encode(text, specialTokens: .asText)

@@ -19,7 +19,7 @@ final class SchedulerSlot: Sendable {
     func set(_ scheduler: BatchScheduler) { current.withLock { $0 = scheduler } }
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// The continuous-batching scheduler every ``Session`` and ``ChatSession`` on this model runs
     /// through, so concurrent requests share each step's pass over the weights. Made on first use
     /// with the default configuration and no queue limit, unless ``makeScheduler(_:)`` made one first.

@@ -1,9 +1,9 @@
 import ZooCore
 
-extension ZooModel {
+extension LoadedModel {
     /// The same weights and tokenizer with the variant rebuilt from changed options
     /// (e.g. `["votes": .number(8)]`), without loading anything again.
-    public func withVariantOptions(_ changes: [String: OptionValue]) throws -> ZooModel {
+    public func withVariantOptions(_ changes: [String: OptionValue]) throws -> LoadedModel {
         var manifest = self.manifest
         var values = manifest.variant.options.values
         for (key, value) in changes { values[key] = value }
@@ -18,6 +18,6 @@ extension ZooModel {
                 origin: manifest.variant.origin, field: "variant",
                 message: "this needs\(needed) but \(manifest.name)'s variant is \"\(manifest.variant.name)\", which has no \"\(error.key)\" option")
         }
-        return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
+        return LoadedModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
     }
 }

@@ -5,7 +5,7 @@ import ZooSamplers
 
 /// A manifest's components composed into something that answers requests: tokenizer, model
 /// (weights shared, immutable), variant and the manifest's generation defaults.
-public final class ZooModel: Sendable {
+public final class LoadedModel: Sendable {
     /// The manifest the model was composed from; its `seed`, `max_tokens` and `stop` are the request defaults.
     public let manifest: Manifest
     /// The network with its weights, shared and immutable.
@@ -38,7 +38,7 @@ public final class ZooModel: Sendable {
 
     /// Builds every component the manifest names and loads the weights (or, for a remote engine,
     /// connects the tokenizer and variant to it and loads no weights).
-    public static func load(_ manifest: Manifest, components: ZooComponents = .shared) throws -> ZooModel {
+    public static func load(_ manifest: Manifest, components: ZooComponents = .shared) throws -> LoadedModel {
         if case .openai(let spec) = manifest.engine { return try loadRemote(manifest, spec: spec, components: components) }
         let variant = try build(manifest.variant, field: "variant", from: components.variants)
         let attention = try build(manifest.attention, field: "attention", from: components.attention)
@@ -59,7 +59,7 @@ public final class ZooModel: Sendable {
                 message: "the tokenizer defines \(tokenizer.count) ids but the model's embedding has only \(model.vocabularySize) rows: they do not belong together")
         }
         _ = try manifest.samplerChain(components: components)  // a bad chain fails at load, not mid-request
-        return ZooModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
+        return LoadedModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
     }
 
     /// The manifest's tokenizer (`tokenizer:`, else the checkpoint's own).
@@ -141,7 +141,7 @@ public struct Completion: Sendable {
     public var limits: DecodeLoop.Limits
 }
 
-extension ZooModel {
+extension LoadedModel {
     /// The prompt and stop conditions for a request: the variant's, plus the manifest's stops and
     /// (unless `stop.eos` is false) the checkpoint's end-of-sequence ids.
     public func plan(_ request: VariantRequest) throws -> PromptPlan {
@@ -192,3 +192,7 @@ extension ZooModel {
                            onText: onText).sample
     }
 }
+
+/// `LoadedModel`'s former name, kept so that existing apps still compile.
+@available(*, deprecated, renamed: "LoadedModel")
+public typealias ZooModel = LoadedModel
