@@ -2,6 +2,9 @@
 # libFuzzer targets for every parser of untrusted input (the Fuzz/ package; issue 18).
 #   scripts/fuzz.sh --list                       the targets
 #   scripts/fuzz.sh [TARGET…] [--seconds N]      run each target N seconds (default 60) under ASan
+#   scripts/fuzz.sh [TARGET…] --budget [--jobs J] issue 18's budget: each target until 1,000,000 executions or
+#                                                 900 s of its own CPU time (one core), whichever comes first;
+#                                                 J targets at once (default 1); a summary table at the end
 #   scripts/fuzz.sh --merge [TARGET…]            fold the last runs' finds into the committed, minimized corpora
 #   scripts/fuzz.sh --seeds                      rewrite the seed corpora from the fixtures (Fuzz/make_seeds.py)
 # A run starts from Fuzz/Corpus/TARGET (read-only) and keeps what it finds in .build/fuzz/corpus/TARGET; a crash,
@@ -10,12 +13,15 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-SECONDS_EACH=60 MODE=run TARGETS=()
+SECONDS_EACH=60 MODE=run TARGETS=() JOBS=1
+BUDGET_RUNS=${FUZZ_BUDGET_RUNS:-1000000} BUDGET_CPU_SECONDS=${FUZZ_BUDGET_CPU_SECONDS:-900}
 while (($#)); do
     case "$1" in
         --list) MODE=list ;;
         --merge) MODE=merge ;;
         --seeds) MODE=seeds ;;
+        --budget) MODE=budget ;;
+        --jobs) JOBS="$2"; shift ;;
         --seconds) SECONDS_EACH="$2"; shift ;;
         --seconds=*) SECONDS_EACH="${1#*=}" ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
@@ -57,6 +63,46 @@ if [[ $MODE == seeds ]]; then
     .build/debug/zoo generate --manifest nano-chat --prompt "What is 2 + 3?" --max-tokens 4 \
         --receipt Fuzz/Corpus/receipt/nano-chat.json >/dev/null
     exit 0
+fi
+
+# The budget is CPU time, not wall time: on a shared machine a wall-clock limit would give a target less than
+# the core it is owed. A watchdog reads the fuzzer's CPU time and interrupts it (libFuzzer then prints its final
+# stats and exits 72).
+budget_one() {
+    local t="$1" dict=() log="$WORK/budget-$1.log"
+    [[ -f Fuzz/Dictionaries/$t.dict ]] && dict=(-dict="Fuzz/Dictionaries/$t.dict")
+    mkdir -p "$WORK/corpus/$t"
+    ZOO_FUZZ_TARGET=$t "$FUZZER" "$WORK/corpus/$t" "Fuzz/Corpus/$t" "${dict[@]}" -runs="$BUDGET_RUNS" \
+        -timeout="${FUZZ_TIMEOUT:-3}" -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
+        -artifact_prefix="$WORK/findings/$t-" >"$log" 2>&1 &
+    local pid=$! tick cpu=0 rc
+    tick=$(getconf CLK_TCK)
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 5
+        cpu=$(awk -v t="$tick" '{print int(($14 + $15) / t)}' "/proc/$pid/stat" 2>/dev/null || echo "$cpu")
+        if ((cpu >= BUDGET_CPU_SECONDS)); then kill -INT "$pid" 2>/dev/null || true; break; fi
+    done
+    wait "$pid" && rc=0 || rc=$?
+    local runs cov
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+    if ((rc == 0 || rc == 72)); then
+        echo "$t: ok, $runs executions, ${cpu} s CPU, $cov"
+    else
+        echo "$t: FAILED rc $rc after $runs executions (input in $WORK/findings/, log $log)"
+        grep -E "ERROR|violated|SUMMARY|Fatal error|timeout|out-of-memory|malloc\(" "$log" | head -8 || true
+    fi
+}
+if [[ $MODE == budget ]]; then
+    summary="$WORK/budget-summary.txt"; : >"$summary"
+    for t in "${TARGETS[@]}"; do
+        while (($(jobs -rp | wc -l) >= JOBS)); do wait -n || true; done
+        (budget_one "$t" | tee -a "$summary" >&2) &
+    done
+    wait
+    echo "fuzz budget: $(grep -c ': ok' "$summary") passed, $(grep -c ': FAILED' "$summary") failed (summary $summary)"
+    ! grep -q ': FAILED' "$summary"
+    exit
 fi
 
 status=0 passed=0 failed=0
