@@ -7,8 +7,8 @@ import Foundation
 public final class SafetensorsFile: Sendable {
     /// The file's location.
     public let url: URL
-    /// The header's `__metadata__` (empty if absent).
-    public let metadata: [String: String]
+    /// The header's `__metadata__` (empty if absent), decoded on each read.
+    public var metadata: [String: String] { header.metadata(file: mapping.bytes, url: url) }
 
     let mapping: MappedFile
     let header: SafetensorsHeader
@@ -18,7 +18,6 @@ public final class SafetensorsFile: Sendable {
         self.url = url
         mapping = try MappedFile(url: url)
         header = try SafetensorsHeader(file: mapping.bytes, url: url)
-        metadata = header.metadata
     }
 
     /// The names of all tensors in the file, sorted.

@@ -19,7 +19,9 @@ struct SafetensorsHeader: Sendable {
     static let maxHeaderLength = 100_000_000
 
     let entries: [String: Entry]
-    let metadata: [String: String]
+    /// Where `__metadata__`'s object lies in the file, checked but not decoded: a header of a million
+    /// metadata strings would otherwise hold them all as a dictionary several times the file's size.
+    let metadataRange: Range<Int>?
     /// Offset of the data buffer from the start of the file (8 + header length).
     let dataStart: Int
 
@@ -45,7 +47,7 @@ struct SafetensorsHeader: Sendable {
         guard JSONScanner.isValidUTF8(header) else {
             throw CheckpointError(.invalidHeader, file: url, "header is not valid UTF-8")
         }
-        var metadata: [String: String] = [:]
+        var metadataRange: Range<Int>?
         var entries: [String: Entry] = [:]
         // A syntax error anywhere wins; among entries that are well-formed JSON but wrong, the one
         // whose name sorts first is reported, so the same file always gives the same message.
@@ -63,7 +65,9 @@ struct SafetensorsHeader: Sendable {
                 let name = try scanner.key()
                 do {
                     if name == "__metadata__" {
-                        metadata = try Self.parseMetadata(&scanner, url: url)
+                        let start = scanner.offset
+                        _ = try Self.parseMetadata(&scanner, url: url, keep: false)
+                        metadataRange = (8 + start)..<(8 + scanner.offset)
                     } else {
                         entries[name] = try Self.parseEntry(&scanner, name: name, url: url)
                     }
@@ -78,11 +82,19 @@ struct SafetensorsHeader: Sendable {
         if let firstProblem { throw firstProblem.error }
         try Self.checkLayout(entries, bufferLength: file.count - dataStart, url: url)
         self.entries = entries
-        self.metadata = metadata
+        self.metadataRange = metadataRange
     }
 
-    /// `__metadata__`: an object of strings. A wrong value is consumed whole before it is reported.
-    private static func parseMetadata(_ scanner: inout JSONScanner, url: URL) throws -> [String: String] {
+    /// The `__metadata__` strings of `file`, whose header this is (empty if absent).
+    func metadata(file: UnsafeRawBufferPointer, url: URL) -> [String: String] {
+        guard let metadataRange else { return [:] }
+        var scanner = JSONScanner(UnsafeRawBufferPointer(rebasing: file[metadataRange]))
+        return (try? Self.parseMetadata(&scanner, url: url, keep: true)) ?? [:]
+    }
+
+    /// `__metadata__`: an object of strings, checked, and returned when `keep`. A wrong value is
+    /// consumed whole before it is reported.
+    private static func parseMetadata(_ scanner: inout JSONScanner, url: URL, keep: Bool) throws -> [String: String] {
         let kind = try scanner.peekKind()
         guard kind == .object else {
             try scanner.skipValue()
@@ -102,7 +114,8 @@ struct SafetensorsHeader: Sendable {
                     "__metadata__ value for '\(key)' is \(itemKind.name), expected a string")
                 continue
             }
-            metadata[key] = try scanner.string()
+            let value = try scanner.string()
+            if keep { metadata[key] = value }
         }
         if let problem { throw problem }
         return metadata

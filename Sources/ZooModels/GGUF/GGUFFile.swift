@@ -51,7 +51,7 @@ public final class GGUFFile: @unchecked Sendable {
 
         /// The items (decoded on each call).
         public var values: [Value] {
-            var reader = Reader(bytes: mapping.bytes, url: mapping.url, mapping: mapping, position: range.lowerBound)
+            var reader = GGUFReader(bytes: mapping.bytes, url: mapping.url, mapping: mapping, position: range.lowerBound)
             var items: [Value] = []
             items.reserveCapacity(count)
             for _ in 0..<count {
@@ -81,14 +81,15 @@ public final class GGUFFile: @unchecked Sendable {
 
     public let url: URL
     public let version: Int
-    public let metadata: [String: Value]
+    /// The key–value metadata, read in place (see ``GGUFMetadata``).
+    public let metadata: GGUFMetadata
     public let tensors: [String: Tensor]
     let mapping: MappedFile
 
     public init(url: URL) throws {
         self.url = url
         mapping = try MappedFile(url: url)
-        var reader = Reader(bytes: mapping.bytes, url: url, mapping: mapping)
+        var reader = GGUFReader(bytes: mapping.bytes, url: url, mapping: mapping)
         guard try reader.uint32("magic") == 0x4655_4747 else {  // "GGUF", little-endian
             throw GGUFError(file: url, "not a GGUF file (bad magic)")
         }
@@ -99,40 +100,29 @@ public final class GGUFFile: @unchecked Sendable {
         self.version = version
         let tensorCount = try reader.count("tensor count", limit: 1 << 20)
         let keyCount = try reader.count("metadata count", limit: 1 << 20)
-        var metadata: [String: Value] = [:]
+        // Every entry is checked now but kept only as its offset: a header of a million small entries
+        // costs 8 bytes each instead of a dictionary of decoded values several times the file's size.
+        var entryOffsets: [Int] = []
         for _ in 0..<keyCount {
+            let start = reader.position
             let key = try reader.string("metadata key")
-            metadata[key] = try reader.value(type: try reader.uint32("type of \(key)"), key: key, depth: 0)
+            _ = try reader.value(type: try reader.uint32("type of \(key)"), key: key, depth: 0)
+            entryOffsets.append(start)
         }
-        self.metadata = metadata
-        var infos: [(String, [Int], GGMLType, Int)] = []
-        for index in 0..<tensorCount {
-            let name = try reader.string("name of tensor \(index)")
-            let dimensionCount = Int(try reader.uint32("dimensions of \(name)"))
-            guard (1...4).contains(dimensionCount) else {
-                throw GGUFError(file: url, tensor: name, "has \(dimensionCount) dimensions (1 to 4 allowed)")
-            }
-            var dimensions: [Int] = []
-            for _ in 0..<dimensionCount {
-                let d = try reader.uint64("dimension of \(name)")
-                guard d > 0, d < 1 << 40 else { throw GGUFError(file: url, tensor: name, "has an invalid dimension \(d)") }
-                dimensions.append(Int(d))
-            }
-            let rawType = try reader.uint32("type of \(name)")
-            guard let type = GGMLType(rawValue: rawType) else {
-                throw GGUFError(file: url, tensor: name, "has an unknown tensor type \(rawType)")
-            }
-            let offset = try reader.uint64("offset of \(name)")
-            guard offset < UInt64(Int.max / 2) else { throw GGUFError(file: url, tensor: name, "has an invalid offset") }
-            infos.append((name, dimensions, type, Int(offset)))
-        }
+        metadata = GGUFMetadata(mapping: mapping, entryOffsets: entryOffsets)
+        // The table is read twice: once to find where the data starts (it is aligned after the
+        // table's end), then to build the tensors, so a million entries are never held twice.
+        let tableStart = reader.position
+        for index in 0..<tensorCount { _ = try Self.tensorEntry(&reader, index: index, url: url) }
         let alignment = metadata["general.alignment"]?.int ?? 32
         guard alignment > 0, alignment & (alignment - 1) == 0 else {
             throw GGUFError(file: url, "general.alignment \(alignment) is not a power of two")
         }
         let dataStart = (reader.position + alignment - 1) / alignment * alignment
-        var tensors: [String: Tensor] = [:]
-        for (name, dimensions, type, relative) in infos {
+        reader.position = tableStart
+        var tensors = [String: Tensor](minimumCapacity: tensorCount)
+        for index in 0..<tensorCount {
+            let (name, dimensions, type, relative) = try Self.tensorEntry(&reader, index: index, url: url)
             guard tensors[name] == nil else { throw GGUFError(file: url, tensor: name, "appears twice in the tensor table") }
             // Overflow-checked: dimensions of up to 2^40 each can claim more than 2^63 elements.
             var count = 1
@@ -160,6 +150,29 @@ public final class GGUFFile: @unchecked Sendable {
         }
         try Self.checkNoOverlap(tensors, url: url)
         self.tensors = tensors
+    }
+
+    /// One entry of the tensor table: name, dimensions, type and offset from the data's start.
+    private static func tensorEntry(_ reader: inout GGUFReader, index: Int, url: URL) throws
+        -> (name: String, dimensions: [Int], type: GGMLType, offset: Int) {
+        let name = try reader.string("name of tensor \(index)")
+        let dimensionCount = Int(try reader.uint32("dimensions of \(name)"))
+        guard (1...4).contains(dimensionCount) else {
+            throw GGUFError(file: url, tensor: name, "has \(dimensionCount) dimensions (1 to 4 allowed)")
+        }
+        var dimensions: [Int] = []
+        for _ in 0..<dimensionCount {
+            let d = try reader.uint64("dimension of \(name)")
+            guard d > 0, d < 1 << 40 else { throw GGUFError(file: url, tensor: name, "has an invalid dimension \(d)") }
+            dimensions.append(Int(d))
+        }
+        let rawType = try reader.uint32("type of \(name)")
+        guard let type = GGMLType(rawValue: rawType) else {
+            throw GGUFError(file: url, tensor: name, "has an unknown tensor type \(rawType)")
+        }
+        let offset = try reader.uint64("offset of \(name)")
+        guard offset < UInt64(Int.max / 2) else { throw GGUFError(file: url, tensor: name, "has an invalid offset") }
+        return (name, dimensions, type, Int(offset))
     }
 
     /// Two tensors whose data share bytes are a crafted or corrupt file.
@@ -275,7 +288,7 @@ public struct GGUFError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A bounds-checked little-endian cursor over the mapped header.
-private struct Reader {
+struct GGUFReader {
     let bytes: UnsafeRawBufferPointer
     let url: URL
     /// The file `bytes` map, which arrays keep alive.
