@@ -290,7 +290,7 @@ public final class OpenAIEngine: GenerationEngine {
 
     /// `Retry-After` as seconds: a number, or an HTTP date.
     static func seconds(_ value: String) -> Double? {
-        if let number = Double(value.trimmingCharacters(in: .whitespaces)), number >= 0 { return number }
+        if let number = Double(value.trimmingCharacters(in: .whitespaces)) { return number.isFinite && number >= 0 ? number : nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"

@@ -45,6 +45,6 @@ public enum RemoteEngineError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
     }
 }

@@ -137,9 +137,15 @@ enum HuggingFaceLoader {
         unknownToken: String?, ignoreMerges: Bool, normalizesNFC: Bool,
         vocabError: (String, String) -> TokenizerLoadError, mergeError: (Int, String) -> TokenizerLoadError
     ) throws(TokenizerLoadError) -> BytePairTokenizer {
+        // Tables are sized by the largest id, so a lying id could demand gigabytes from a small file;
+        // real vocabularies are dense, so gaps beyond the file's own token count are refused.
+        let idLimit = 2 * (vocab.count + addedTokens.count) + 1024
         var maxID = -1
         for (key, id) in vocab {
             guard id >= 0, id < Int(Int32.max) else { throw vocabError(key, "id \(id) is out of range") }
+            guard id < idLimit else {
+                throw vocabError(key, "id \(id) leaves more gaps than a vocabulary of \(vocab.count) tokens may (ids must be below \(idLimit))")
+            }
             maxID = max(maxID, id)
         }
         var keyOfID = [String?](repeating: nil, count: maxID + 1)

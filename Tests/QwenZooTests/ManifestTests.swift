@@ -128,6 +128,11 @@ final class ManifestTests: XCTestCase {
         assertError("t2", "sampler", "expected a list")
         try write("t3.yaml", "name: t\nstop: {ids: [1, -2]}\n")
         assertError("t3", "stop.ids[1]", "token id")
+        // Found by the manifest fuzz target: 15e1645 is infinity as a double, and converting it crashed.
+        try write("t5.yaml", "name: t\nstop: {ids: [15e1645, 151643]}\n")
+        assertError("t5", "stop.ids[0]", "token id")
+        try write("t6.yaml", "name: t\nstop: {ids: [4294967296]}\n")
+        assertError("t6", "stop.ids[0]", "token id")
         try write("t4.yaml", "name: t\ncontext_overflow: truncate\n")
         assertError("t4", "context_overflow", "did you mean \"truncate-left\"")
     }

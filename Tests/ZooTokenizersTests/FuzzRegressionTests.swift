@@ -15,4 +15,19 @@ final class TokenizerFuzzRegressionTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 1)
     }
+
+    /// tokenizer.json: a 6 KB file whose vocabulary gives one token the id `24e6` made the loader size
+    /// its tables for 24 million ids, which took seconds and hundreds of megabytes; sparse ids beyond
+    /// what the file's own tokens justify are now refused by name.
+    func testASparseVocabularyIDIsRefusedBeforeAnyTableIsSized() throws {
+        let url = Fixtures.url("fuzz/tokenizer-json-sparse-id")
+        let start = Date()
+        XCTAssertThrowsError(try BytePairTokenizer(huggingFaceTokenizerFile: url)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains(url.path), message)
+            XCTAssertTrue(message.contains("model.vocab"), message)
+            XCTAssertTrue(message.contains("id 24000000 leaves more gaps"), message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
+    }
 }

@@ -224,7 +224,7 @@ extension Manifest {
                 return text
             }
             stop.ids = try s.list("ids").enumerated().map { i, item in
-                guard case .number(let n) = item.value, n == n.rounded(), n >= 0 else {
+                guard case .number(let n) = item.value, n == n.rounded(), n >= 0, n <= Double(Int32.max) else {
                     throw ManifestError(origin: item.origin, field: "stop.ids[\(i)]", message: "expected a token id (a non-negative integer)")
                 }
                 return Int(n)
