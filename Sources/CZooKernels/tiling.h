@@ -26,22 +26,22 @@
 #define ZOO_PREFETCH_AHEAD(p, row_stride) ((void)0)
 #endif
 
-/// Full tiles are TOKENS token rows × BLOCK weight rows: AVX-512's 32 registers hold 4 × 4
-/// accumulators, AVX2's 16 only 3 × 4 (with the three token chunks and one weight chunk; 4 × 4
-/// spilled: f32 prompt 1.3× faster on one core with 3).
-#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE)                       \
-    for (int n = (n_begin); n < (n_end); n += BLOCK) {                                 \
-        int nb = (n_end) - n < BLOCK ? (n_end) - n : BLOCK;                            \
+/// Full tiles are TOKENS token rows × WROWS weight rows (ZOO_FOR_EACH_TILE_OF: BLOCK): AVX-512's 32
+/// registers hold 4 × 4 accumulators, AVX2's 16 only 3 × 4 (with the three token chunks and one weight
+/// chunk; 4 × 4 spilled: f32 prompt 1.3× faster on one core with 3).
+#define ZOO_FOR_EACH_TILE_SHAPED(TOKENS, WROWS, rows, n_begin, n_end, TILE)           \
+    for (int n = (n_begin); n < (n_end); n += (WROWS)) {                               \
+        int nb = (n_end) - n < (WROWS) ? (n_end) - n : (WROWS);                        \
         for (int t = 0; t < (rows); t += (TOKENS)) {                                   \
             int tb = (rows) - t < (TOKENS) ? (rows) - t : (TOKENS);                    \
-            if (tb == (TOKENS) && nb == BLOCK) {                                       \
-                TILE((TOKENS), BLOCK);                                                 \
-            } else if (tb == 1 && nb == BLOCK) {                                       \
+            if (tb == (TOKENS) && nb == (WROWS)) {                                     \
+                TILE((TOKENS), (WROWS));                                               \
+            } else if (tb == 1 && nb == (WROWS)) {                                     \
                 /* One token (a decode step): the weight rows one after another. One   \
                    sequential read keeps a core's prefetchers ahead; four interleaved  \
                    rows do not (f32: 22 against 15 GB/s on one core). Per element the  \
                    arithmetic is the tile's, so results do not change. */              \
-                for (int tile_row = n; tile_row < n + BLOCK; tile_row++) {             \
+                for (int tile_row = n; tile_row < n + (WROWS); tile_row++) {           \
                     int n = tile_row;                                                  \
                     TILE(1, 1);                                                        \
                 }                                                                      \
@@ -50,6 +50,8 @@
             }                                                                          \
         }                                                                              \
     }
+#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE) \
+    ZOO_FOR_EACH_TILE_SHAPED(TOKENS, BLOCK, rows, n_begin, n_end, TILE)
 #define ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE) ZOO_FOR_EACH_TILE_OF(BLOCK, rows, n_begin, n_end, TILE)
 
 // The same tiles over weights in the four-row layout (see zoo_pack_rows4): BLOCK consecutive weight
