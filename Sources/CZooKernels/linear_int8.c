@@ -381,7 +381,7 @@ AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m25
             for (int j = 0; j < nb; j++) {                                                                     \
                 __m256i pairs = IS_Q4 ? _mm256_maddubs_epi16(wv[j], xv)                                        \
                                       : _mm256_maddubs_epi16(xu, _mm256_sign_epi8(wv[j], xv));                 \
-                __m256i dot = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));                                  \
+                __m256i dot = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));                                 \
                 if (IS_Q4) dot = _mm256_sub_epi32(dot, start);                                                 \
                 acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot),                                           \
                                             _mm256_broadcast_ss(s + (i * ZOO_X8_ROWS + j) * 8), acc[i][j]);    \
@@ -389,11 +389,11 @@ AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m25
         }                                                                                                      \
     }                                                                                                          \
                                                                                                                \
-    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_tile(                                 \
+    /* A tile's accumulators: acc[0] the even blocks', acc[1] the odd blocks' lanes. */                       \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_sums(                                 \
         const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
-        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
+        const float *scales, int nb, __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS]) {                              \
         int blocks = k_dim / QK;                                                                               \
-        __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS];                                                             \
         for (int p = 0; p < 2; p++)                                                                            \
             for (int i = 0; i < ZOO_X8_TOKENS; i++)                                                            \
                 for (int j = 0; j < ZOO_X8_ROWS; j++) acc[p][i][j] = _mm256_setzero_ps();                      \
@@ -417,6 +417,13 @@ AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m25
             }                                                                                                  \
             if (e < bn) NAME##_step(xq, xsum4, tb, k_dim, q, nb, b0 + e, s + e, acc[0]);                       \
         }                                                                                                      \
+    }                                                                                                          \
+                                                                                                               \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_tile(                                 \
+        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
+        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
+        __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS];                                                             \
+        NAME##_sums(xq, xd, xsum4, tb, k_dim, q, scales, nb, acc);                                             \
         if (ZOO_X8_TOKENS * ZOO_X8_ROWS == 4 && tb == ZOO_X8_TOKENS && nb == ZOO_X8_ROWS) {                     \
             float v[4];                                                                                        \
             sum16_in_order_x4((const __m256 *)acc[0], (const __m256 *)acc[1], v);                              \
@@ -432,6 +439,30 @@ AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m25
                 float *out = y + (size_t)i * ldy + j;                                                          \
                 *out = accumulate ? *out + v : v;                                                              \
             }                                                                                                  \
+    }                                                                                                          \
+                                                                                                               \
+    /* One token (a decode step): rows one after another (one sequential read each), their lane sums four */  \
+    /* at a time (the sequential sum of one row alone costs as much as a short row's products). */            \
+    AVX2_TARGET static void NAME##_rows(const int8_t *xq, const float *xd, const int32_t *xsum4, int k_dim,    \
+                                        const WTYPE *q, const float *scales, int n_begin, int n_end, float *y, \
+                                        int accumulate) {                                                      \
+        int blocks = k_dim / QK;                                                                               \
+        for (int n = n_begin; n < n_end; n += 4) {                                                             \
+            int nb = n_end - n < 4 ? n_end - n : 4;                                                            \
+            __m256 even[4], odd[4];                                                                            \
+            for (int r = 0; r < 4; r++) {                                                                      \
+                __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS];                                                     \
+                if (r < nb)                                                                                    \
+                    NAME##_sums(xq, xd, xsum4, 1, k_dim, q + (size_t)(n + r) * ROW_BYTES,                      \
+                                scales + (size_t)(n + r) * blocks, 1, acc);                                    \
+                else                                                                                           \
+                    acc[0][0][0] = acc[1][0][0] = _mm256_setzero_ps();                                         \
+                even[r] = acc[0][0][0], odd[r] = acc[1][0][0];                                                 \
+            }                                                                                                  \
+            float v[4];                                                                                        \
+            sum16_in_order_x4(even, odd, v);                                                                   \
+            for (int r = 0; r < nb; r++) y[n + r] = accumulate ? y[n + r] + v[r] : v[r];                       \
+        }                                                                                                      \
     }
 
 DEFINE_X8_AVX2(q8_x8_avx2, int8_t, k_dim, 0)
@@ -440,6 +471,10 @@ DEFINE_X8_AVX2(q4_x8_avx2, uint8_t, (k_dim / 2), 1)
 AVX2_TARGET static void linear_q8_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
                                           int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
                                           float *y, int ldy, int accumulate) {
+    if (rows == 1) {
+        q8_x8_avx2_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate);
+        return;
+    }
     int blocks = k_dim / QK;
 #define TILE(TB, NB)                                                                                              \
     q8_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \
@@ -451,6 +486,10 @@ AVX2_TARGET static void linear_q8_x8_avx2(const int8_t *xq, const float *xd, con
 AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
                                           int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
                                           float *y, int ldy, int accumulate) {
+    if (rows == 1) {
+        q4_x8_avx2_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate);
+        return;
+    }
     int blocks = k_dim / QK;
 #define TILE(TB, NB)                                                                                              \
     q4_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \

@@ -7,7 +7,7 @@
 #
 # REF defaults to HEAD; LEVEL (generic|avx2|avx512|neon) is passed as ZOO_ISA; FORMATs default to
 # q8_0 q4_0 q4_kb32 f32 bf16. Shapes: 512 tokens × 896 → 4864 (the MLP's gate and up), 512 × 4864 → 896
-# (down), 512 × 896 → 896 (attention's q and o), and one token × 896 → 4864 (a decode step).
+# (down), 512 × 896 → 896 (attention's q and o), and one token × 896 → 4864 and × 4864 → 896 (decode steps).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -46,7 +46,7 @@ done
 
 echo "baseline $(git rev-parse --short "$baseline") vs working tree; $cc -O2; thread CPU time; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for format in "${formats[@]}"; do
-    for shape in "512 896 4864" "512 4864 896" "512 896 896" "1 896 4864"; do
+    for shape in "512 896 4864" "512 4864 896" "512 896 896" "1 896 4864" "1 4864 896"; do
         # q4_K's super-blocks of 256 need K = 4864 (896 = 3.5 × 256 is stored as q5_0 / q8_0 in Q4_K_M).
         [[ $format == q4_kb32 && $shape != *" 4864 "* ]] && continue
         r=$reps
