@@ -96,6 +96,14 @@ __attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
 /// Token rows of an AVX2 tile (see ZOO_FOR_EACH_TILE_OF).
 #define ZOO_AVX2_TOKENS 3
 
+#if ZOO_X86
+/// linear_f32.c's AVX2 tiles for every token row against nb ≤ BLOCK weight rows at `w` (row-major, or
+/// one four-row group), without prefetches: the 16-bit kernels' prompt path runs them on a group of
+/// rows widened into cache, so each element gets exactly the fp32 kernel's arithmetic.
+void zoo_f32_avx2_all_tokens(const float *x, int rows, int k_dim, const float *w, int nb, float *y, int ldy,
+                             int accumulate, int rows4);
+#endif
+
 /// The tile call of the fp32 and 16-bit kernels (linear_f32.c, linear_half.c): block function BLOCK_FN
 /// over token rows t.. and weight rows n.. of row-major (ROWS4 = 0) or four-row (1) weights `w`, asking
 /// for weight rows ahead only in the first token tile (see ZOO_PREFETCH_AHEAD).
