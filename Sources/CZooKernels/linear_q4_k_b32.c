@@ -118,6 +118,10 @@ AVX2_TARGET static inline __m256i b32_values(const uint8_t *block) {
 #ifndef ZOO_B32_ROWS
 #define ZOO_B32_ROWS 4
 #endif
+/// Weight rows a decode step reads side by side (see linear_b32_avx2).
+#ifndef ZOO_B32_DECODE_ROWS
+#define ZOO_B32_DECODE_ROWS 2
+#endif
 
 /// One block b into a tile's accumulators; `f` holds the pairs' (s·xd, m·xd) for this block, as the
 /// portable kernel rounds them, 16 floats apart per pair.
@@ -182,6 +186,22 @@ AVX2_TARGET static void linear_b32_avx2(const int8_t *xq, const float *xd, const
                                         const uint8_t *nibbles, const float *factors, int n_begin, int n_end, float *y,
                                         int ldy, int accumulate) {
     int blocks = k_dim / QK;
+    if (rows == 1) {
+        // One token (a decode step): two rows side by side. A row alone is one chain of two fused
+        // multiply-adds per block, which waits on their latency; two chains halve the wait, and two
+        // streams still keep a core's prefetchers ahead (four did not, reading from memory). Per
+        // element the tile's arithmetic, so the bits do not change.
+        for (int n = n_begin; n < n_end; n += ZOO_B32_DECODE_ROWS) {
+            int nb = n_end - n < ZOO_B32_DECODE_ROWS ? n_end - n : ZOO_B32_DECODE_ROWS;
+            const uint8_t *wn = nibbles + (size_t)n * blocks * 16;
+            const float *fn = factors + (size_t)n * blocks * 2;
+            if (nb == ZOO_B32_DECODE_ROWS)
+                b32_tile(xq, xd, xsum4, 1, k_dim, wn, fn, ZOO_B32_DECODE_ROWS, y + n, ldy, accumulate);
+            else
+                b32_tile(xq, xd, xsum4, 1, k_dim, wn, fn, nb, y + n, ldy, accumulate);
+        }
+        return;
+    }
 #define TILE(TB, NB)                                                                                               \
     b32_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,           \
              nibbles + (size_t)n * blocks * 16, factors + (size_t)n * blocks * 2, NB, y + (size_t)t * ldy + n, ldy,  \
