@@ -100,6 +100,31 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
 
 DEFINE_LINEAR_DRIVER(avx2, "avx2,fma", ZOO_AVX2_TOKENS)
 
+__attribute__((target("avx2,fma"))) void zoo_f32_avx2_all_tokens(const float *x, int rows, int k_dim, const float *w,
+                                                                 int nb, float *y, int ldy, int accumulate, int rows4) {
+    for (int t = 0; t < rows; t += ZOO_AVX2_TOKENS) {
+        int tb = rows - t < ZOO_AVX2_TOKENS ? rows - t : ZOO_AVX2_TOKENS;
+        const float *xt = x + (size_t)t * k_dim;
+        float *yt = y + (size_t)t * ldy;
+        // Constant shapes for a whole group (the last tile's too), so the accumulators stay in registers.
+#define ALL_TOKENS_TILE(TB)                                                                  \
+    if (rows4)                                                                               \
+        block_avx2(xt, TB, k_dim, w, BLOCK, yt, ldy, accumulate, 1, 0);                      \
+    else                                                                                     \
+        block_avx2(xt, TB, k_dim, w, BLOCK, yt, ldy, accumulate, 0, 0);
+        if (nb != BLOCK)
+            block_avx2(xt, tb, k_dim, w, nb, yt, ldy, accumulate, 0, 0);  // row-major's last rows
+        else if (tb == ZOO_AVX2_TOKENS) {
+            ALL_TOKENS_TILE(ZOO_AVX2_TOKENS)
+        } else if (tb == 2) {
+            ALL_TOKENS_TILE(2)
+        } else {
+            ALL_TOKENS_TILE(1)
+        }
+#undef ALL_TOKENS_TILE
+    }
+}
+
 #endif  // ZOO_X86
 
 // MARK: - Portable fallback

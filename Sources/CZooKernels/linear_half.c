@@ -135,18 +135,61 @@ f16_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, flo
     half_block_avx2(x, tb, k_dim, w, nb, y, ldy, accumulate, rows4, prefetch, 0);
 }
 
+/// Token rows from which the AVX2 16-bit kernels widen a group of weight rows ahead (half_prompt_avx2;
+/// bf16, one core, 896 → 4864: break-even at 8 tokens, 1.05× at 16, 1.1× at 32, 1.55× at 512).
+#ifndef ZOO_HALF_WIDEN_TOKENS
+#define ZOO_HALF_WIDEN_TOKENS 16
+#endif
+
 #define BF16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 0)
 #define BF16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 1)
 #define F16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 0)
 #define F16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 1)
 
-/// The AVX2 tile driver: `is_bf16` picks the widening, `rows4` the layout. Unlike fp32 (3 × 4 tiles,
-/// ZOO_AVX2_TOKENS), 4 × 4 tiles pay here although they spill: the widening of each weight chunk is
-/// shared by four tokens (bf16, one core: 33 GMAC/s against 26 with 3 × 4).
+/// `count` weights from `w` widened to fp32 at `out` (a tail through a zero-padded chunk, as the tiles').
+__attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t *w, float *out, size_t count,
+                                                                int is_bf16) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(out + i, load8_half(w + i, is_bf16));
+    if (i < count) {
+        uint16_t tail[8] = {0};
+        float wide[8];
+        memcpy(tail, w + i, (count - i) * 2);
+        _mm256_storeu_ps(wide, load8_half(tail, is_bf16));
+        memcpy(out + i, wide, (count - i) * sizeof(float));
+    }
+}
+
+/// A prompt: each group of BLOCK weight rows is widened once into this thread's scratch (slot 3, which
+/// kernels use only within one call), then linear_f32.c's 3 × 4 tiles run over every token on it. The
+/// tiles are exactly the fp32 kernel's on the widened weights, so results are the same bits; the
+/// widening is no longer repeated per token tile, and the tiles no longer spill (512 tokens, one core:
+/// see this commit's message). Returns 0 when the scratch cannot be had.
+__attribute__((target("avx2,fma,f16c"))) static int half_prompt_avx2(const float *x, int rows, int k_dim,
+                                                                     const uint16_t *w, int n_begin, int n_end,
+                                                                     float *y, int ldy, int accumulate, int is_bf16,
+                                                                     int rows4) {
+    float *group = zoo_thread_scratch(3, sizeof(float) * BLOCK * (size_t)k_dim);
+    if (!group) return 0;
+    for (int n = n_begin; n < n_end; n += BLOCK) {
+        int nb = n_end - n < BLOCK ? n_end - n : BLOCK;
+        widen_avx2(w + (size_t)n * k_dim, group, (size_t)nb * k_dim, is_bf16);
+        zoo_f32_avx2_all_tokens(x, rows, k_dim, group, nb, y + n, ldy, accumulate, rows4);
+    }
+    return 1;
+}
+
+/// The AVX2 tile driver: `is_bf16` picks the widening, `rows4` the layout. A few tokens (a decode step)
+/// widen as they read (one pass over the weights); there, unlike fp32 (3 × 4 tiles, ZOO_AVX2_TOKENS),
+/// 4 × 4 tiles pay although they spill: the widening of each weight chunk is shared by four tokens
+/// (bf16, one core: 33 GMAC/s against 26 with 3 × 4).
 __attribute__((target("avx2,fma,f16c"))) static void linear_half_avx2(const float *x, int rows, int k_dim,
                                                                       const uint16_t *w, int n_begin, int n_end,
                                                                       float *y, int ldy, int accumulate,
                                                                       int is_bf16, int rows4) {
+    if (rows >= ZOO_HALF_WIDEN_TOKENS &&
+        half_prompt_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4))
+        return;
     if (is_bf16 && rows4) {
         ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, BF16_TILE4_avx2)
     } else if (is_bf16) {

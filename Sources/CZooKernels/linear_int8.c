@@ -307,56 +307,162 @@ VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, c
 #undef TILE
 }
 
-// MARK: - AVX2 (no VNNI): maddubs multiplies unsigned by signed bytes into int16 pairs
+// MARK: - AVX2 (no VNNI): maddubs, in the portable kernel's float order
 
+// Per output element the portable kernel's sixteen float lanes live in two registers: even blocks in
+// one, odd blocks in the other, each lane one fused multiply-add per block, then the lanes summed in
+// the portable order. The integer sums are the same exact integers, so every path gives the portable
+// bits. Two registers per output leave room for 2 × 3 outputs (12 accumulators) beside a weight block,
+// the activations and one product; a 4 × 4 tile of one register each spilled.
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 
-// Per 32-bit lane, the exact integer sum of four products x·w of one block, as the VNNI path has it:
-// q8_0 feeds |x| and w with x's sign (|x·w| ≤ 127², so the int16 pairs cannot saturate); q4_0 feeds
-// the raw nibbles (w + 8) and subtracts 8 × the lane's activation sum.
-AVX2_TARGET static inline __m256i q8_lanes(__m256i w, __m256i x) {
-    __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(w, x));
-    return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
+/// Token rows × weight rows of an AVX2 integer tile (overridable for the kernel benchmark's shape sweep).
+#ifndef ZOO_X8_TOKENS
+#define ZOO_X8_TOKENS 2
+#endif
+#ifndef ZOO_X8_ROWS
+#define ZOO_X8_ROWS 2
+#endif
+
+/// q4_0's 16 packed bytes as 32 unsigned values: the bytes in both halves, the upper half shifted down
+/// 4 bits (values 0..15, then 16..31).
+AVX2_TARGET static inline __m256i q4_values_avx2(const uint8_t *block) {
+    __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)block));
+    return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0x0F));
 }
 
-AVX2_TARGET static inline __m256i q4_operand_avx2(const uint8_t *block) {
-    __m128i packed = _mm_loadu_si128((const __m128i *)block);
-    __m128i low = _mm_and_si128(packed, _mm_set1_epi8(0x0F));
-    __m128i high = _mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F));
-    return _mm256_set_m128i(high, low);
+/// The portable kernel's lane sum: lanes 0..15 (even blocks, then odd blocks) added in order.
+AVX2_TARGET static inline float sum16_in_order(__m256 even, __m256 odd) {
+    float lane[16];
+    _mm256_storeu_ps(lane, even);
+    _mm256_storeu_ps(lane + 8, odd);
+    float v = 0;
+    for (int l = 0; l < 16; l++) v += lane[l];
+    return v;
 }
 
+/// sum16_in_order for four outputs at once (their even and odd registers): the lanes transposed so
+/// that one 4-wide add takes lane l of all four, the adds in the same order from zero.
+AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m256 *odd, float *v) {
+    __m128 sum = _mm_setzero_ps();
+    for (int p = 0; p < 2; p++) {
+        const __m256 *a = p ? odd : even;
+        __m256 u0 = _mm256_unpacklo_ps(a[0], a[1]), u1 = _mm256_unpackhi_ps(a[0], a[1]);
+        __m256 u2 = _mm256_unpacklo_ps(a[2], a[3]), u3 = _mm256_unpackhi_ps(a[2], a[3]);
+        // lane l of the four outputs: lanes 0..3 in the low halves, 4..7 in the high ones.
+        __m256 c[4] = {_mm256_shuffle_ps(u0, u2, 0x44), _mm256_shuffle_ps(u0, u2, 0xEE),
+                       _mm256_shuffle_ps(u1, u3, 0x44), _mm256_shuffle_ps(u1, u3, 0xEE)};
+        for (int l = 0; l < 4; l++) sum = _mm_add_ps(sum, _mm256_castps256_ps128(c[l]));
+        for (int l = 0; l < 4; l++) sum = _mm_add_ps(sum, _mm256_extractf128_ps(c[l], 1));
+    }
+    _mm_storeu_ps(v, sum);
+}
+
+// One block b of a tile into the accumulators of its parity. Per 32-bit lane the exact integer sum of
+// four products: q8_0 feeds |x| and w with x's sign (|x·w| ≤ 127², so int16 pairs cannot saturate);
+// q4_0 feeds the raw nibbles (w + 8) and subtracts 8 × the lane's activation sum. `s` holds the
+// products scale × activation scale of the tile's pairs for this block (rounded as the portable ones).
 #define DEFINE_X8_AVX2(NAME, WTYPE, ROW_BYTES, IS_Q4)                                                           \
-    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_block(                                \
-        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
-        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
-        int blocks = k_dim / QK;                                                                               \
-        __m256 acc[BLOCK][BLOCK];                                                                              \
-        for (int i = 0; i < BLOCK; i++)                                                                        \
-            for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();                                   \
-        for (int b = 0; b < blocks; b++) {                                                                     \
-            __m256i wv[BLOCK];                                                                                 \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_step(                                 \
+        const int8_t *xq, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q, int nb, int b,              \
+        const float *s, __m256 acc[ZOO_X8_TOKENS][ZOO_X8_ROWS]) {                                              \
+        __m256i wv[ZOO_X8_ROWS];                                                                               \
+        for (int j = 0; j < nb; j++) {                                                                         \
+            const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / (k_dim / QK));             \
+            if (!(b & (IS_Q4 ? 3 : 1))) ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                    \
+            wv[j] = IS_Q4 ? q4_values_avx2((const uint8_t *)row) : _mm256_loadu_si256((const __m256i *)row);   \
+        }                                                                                                      \
+        for (int i = 0; i < tb; i++) {                                                                         \
+            __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)i * k_dim + (size_t)b * QK));        \
+            __m256i xu = IS_Q4 ? xv : _mm256_abs_epi8(xv);                                                     \
+            __m256i start = IS_Q4 ? _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(                    \
+                                        xsum4 + (size_t)i * (k_dim / 4) + (size_t)b * 8)), 3)                  \
+                                  : _mm256_setzero_si256();                                                    \
             for (int j = 0; j < nb; j++) {                                                                     \
-                const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / blocks);               \
-                if (!(b & 1)) ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                              \
-                wv[j] = IS_Q4 ? q4_operand_avx2((const uint8_t *)row) : _mm256_loadu_si256((const __m256i *)row); \
-            }                                                                                                  \
-            for (int i = 0; i < tb; i++) {                                                                     \
-                __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + (size_t)i * k_dim + (size_t)b * QK));    \
-                __m256i start = IS_Q4 ? _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(                \
-                                            xsum4 + (size_t)i * (k_dim / 4) + (size_t)b * 8)), 3)              \
-                                      : _mm256_setzero_si256();                                                \
-                float xs = xd[(size_t)i * blocks + b];                                                         \
-                for (int j = 0; j < nb; j++) {                                                                 \
-                    __m256i dot = IS_Q4 ? _mm256_sub_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(wv[j], xv),  \
-                                                                             _mm256_set1_epi16(1)), start)    \
-                                        : q8_lanes(wv[j], xv);                                                 \
-                    __m256 s = _mm256_set1_ps(scales[(size_t)j * blocks + b] * xs);                            \
-                    acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), s, acc[i][j]);                        \
-                }                                                                                              \
+                __m256i pairs = IS_Q4 ? _mm256_maddubs_epi16(wv[j], xv)                                        \
+                                      : _mm256_maddubs_epi16(xu, _mm256_sign_epi8(wv[j], xv));                 \
+                __m256i dot = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));                                 \
+                if (IS_Q4) dot = _mm256_sub_epi32(dot, start);                                                 \
+                acc[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot),                                           \
+                                            _mm256_broadcast_ss(s + (i * ZOO_X8_ROWS + j) * 8), acc[i][j]);    \
             }                                                                                                  \
         }                                                                                                      \
-        ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);                                               \
+    }                                                                                                          \
+                                                                                                               \
+    /* A tile's accumulators: acc[0] the even blocks', acc[1] the odd blocks' lanes. */                       \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_sums(                                 \
+        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
+        const float *scales, int nb, __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS]) {                              \
+        int blocks = k_dim / QK;                                                                               \
+        for (int p = 0; p < 2; p++)                                                                            \
+            for (int i = 0; i < ZOO_X8_TOKENS; i++)                                                            \
+                for (int j = 0; j < ZOO_X8_ROWS; j++) acc[p][i][j] = _mm256_setzero_ps();                      \
+        /* Eight blocks at a time: the pairs' scale products, one vector multiply per pair. */                 \
+        for (int b0 = 0; b0 < blocks; b0 += 8) {                                                               \
+            int bn = blocks - b0 < 8 ? blocks - b0 : 8;                                                        \
+            float s[ZOO_X8_TOKENS * ZOO_X8_ROWS * 8] __attribute__((aligned(32)));                             \
+            for (int i = 0; i < tb; i++)                                                                       \
+                for (int j = 0; j < nb; j++) {                                                                 \
+                    const float *ws = scales + (size_t)j * blocks + b0, *xs = xd + (size_t)i * blocks + b0;    \
+                    float *to = s + (i * ZOO_X8_ROWS + j) * 8;                                                 \
+                    if (bn == 8)                                                                               \
+                        _mm256_store_ps(to, _mm256_mul_ps(_mm256_loadu_ps(ws), _mm256_loadu_ps(xs)));          \
+                    else                                                                                       \
+                        for (int e = 0; e < bn; e++) to[e] = ws[e] * xs[e];                                    \
+                }                                                                                              \
+            int e = 0;                                                                                         \
+            for (; e + 1 < bn; e += 2) {                                                                       \
+                NAME##_step(xq, xsum4, tb, k_dim, q, nb, b0 + e, s + e, acc[0]);                               \
+                NAME##_step(xq, xsum4, tb, k_dim, q, nb, b0 + e + 1, s + e + 1, acc[1]);                       \
+            }                                                                                                  \
+            if (e < bn) NAME##_step(xq, xsum4, tb, k_dim, q, nb, b0 + e, s + e, acc[0]);                       \
+        }                                                                                                      \
+    }                                                                                                          \
+                                                                                                               \
+    AVX2_TARGET __attribute__((always_inline)) static inline void NAME##_tile(                                 \
+        const int8_t *xq, const float *xd, const int32_t *xsum4, int tb, int k_dim, const WTYPE *q,            \
+        const float *scales, int nb, float *y, int ldy, int accumulate) {                                      \
+        __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS];                                                             \
+        NAME##_sums(xq, xd, xsum4, tb, k_dim, q, scales, nb, acc);                                             \
+        if (ZOO_X8_TOKENS * ZOO_X8_ROWS == 4 && tb == ZOO_X8_TOKENS && nb == ZOO_X8_ROWS) {                     \
+            float v[4];                                                                                        \
+            sum16_in_order_x4((const __m256 *)acc[0], (const __m256 *)acc[1], v);                              \
+            for (int o = 0; o < 4; o++) {                                                                      \
+                float *out = y + (size_t)(o / ZOO_X8_ROWS) * ldy + o % ZOO_X8_ROWS;                            \
+                *out = accumulate ? *out + v[o] : v[o];                                                        \
+            }                                                                                                  \
+            return;                                                                                            \
+        }                                                                                                      \
+        for (int i = 0; i < tb; i++)                                                                           \
+            for (int j = 0; j < nb; j++) {                                                                     \
+                float v = sum16_in_order(acc[0][i][j], acc[1][i][j]);                                          \
+                float *out = y + (size_t)i * ldy + j;                                                          \
+                *out = accumulate ? *out + v : v;                                                              \
+            }                                                                                                  \
+    }                                                                                                          \
+                                                                                                               \
+    /* One token (a decode step): rows one after another (one sequential read each), their lane sums four */  \
+    /* at a time (the sequential sum of one row alone costs as much as a short row's products). */            \
+    AVX2_TARGET static void NAME##_rows(const int8_t *xq, const float *xd, const int32_t *xsum4, int k_dim,    \
+                                        const WTYPE *q, const float *scales, int n_begin, int n_end, float *y, \
+                                        int accumulate) {                                                      \
+        int blocks = k_dim / QK;                                                                               \
+        for (int n = n_begin; n < n_end; n += 4) {                                                             \
+            int nb = n_end - n < 4 ? n_end - n : 4;                                                            \
+            __m256 even[4], odd[4];                                                                            \
+            for (int r = 0; r < 4; r++) {                                                                      \
+                __m256 acc[2][ZOO_X8_TOKENS][ZOO_X8_ROWS];                                                     \
+                if (r < nb)                                                                                    \
+                    NAME##_sums(xq, xd, xsum4, 1, k_dim, q + (size_t)(n + r) * ROW_BYTES,                      \
+                                scales + (size_t)(n + r) * blocks, 1, acc);                                    \
+                else                                                                                           \
+                    acc[0][0][0] = acc[1][0][0] = _mm256_setzero_ps();                                         \
+                even[r] = acc[0][0][0], odd[r] = acc[1][0][0];                                                 \
+            }                                                                                                  \
+            float v[4];                                                                                        \
+            sum16_in_order_x4(even, odd, v);                                                                   \
+            for (int r = 0; r < nb; r++) y[n + r] = accumulate ? y[n + r] + v[r] : v[r];                       \
+        }                                                                                                      \
     }
 
 DEFINE_X8_AVX2(q8_x8_avx2, int8_t, k_dim, 0)
@@ -365,23 +471,31 @@ DEFINE_X8_AVX2(q4_x8_avx2, uint8_t, (k_dim / 2), 1)
 AVX2_TARGET static void linear_q8_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
                                           int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
                                           float *y, int ldy, int accumulate) {
+    if (rows == 1) {
+        q8_x8_avx2_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate);
+        return;
+    }
     int blocks = k_dim / QK;
 #define TILE(TB, NB)                                                                                              \
-    q8_x8_avx2_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim, \
-                     q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+    q8_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \
+                    q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+    ZOO_FOR_EACH_TILE_SHAPED(ZOO_X8_TOKENS, ZOO_X8_ROWS, rows, n_begin, n_end, TILE)
 #undef TILE
 }
 
 AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows,
                                           int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
                                           float *y, int ldy, int accumulate) {
+    if (rows == 1) {
+        q4_x8_avx2_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate);
+        return;
+    }
     int blocks = k_dim / QK;
 #define TILE(TB, NB)                                                                                              \
-    q4_x8_avx2_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim, \
-                     q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,  \
-                     accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
+    q4_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \
+                    q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,   \
+                    accumulate)
+    ZOO_FOR_EACH_TILE_SHAPED(ZOO_X8_TOKENS, ZOO_X8_ROWS, rows, n_begin, n_end, TILE)
 #undef TILE
 }
 #endif  // ZOO_X86

@@ -26,22 +26,22 @@
 #define ZOO_PREFETCH_AHEAD(p, row_stride) ((void)0)
 #endif
 
-/// Full tiles are TOKENS token rows × BLOCK weight rows: AVX-512's 32 registers hold 4 × 4
-/// accumulators, AVX2's 16 only 3 × 4 (with the three token chunks and one weight chunk; 4 × 4
-/// spilled: f32 prompt 1.3× faster on one core with 3).
-#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE)                       \
-    for (int n = (n_begin); n < (n_end); n += BLOCK) {                                 \
-        int nb = (n_end) - n < BLOCK ? (n_end) - n : BLOCK;                            \
+/// Full tiles are TOKENS token rows × WROWS weight rows (ZOO_FOR_EACH_TILE_OF: BLOCK): AVX-512's 32
+/// registers hold 4 × 4 accumulators, AVX2's 16 only 3 × 4 (with the three token chunks and one weight
+/// chunk; 4 × 4 spilled: f32 prompt 1.3× faster on one core with 3).
+#define ZOO_FOR_EACH_TILE_SHAPED(TOKENS, WROWS, rows, n_begin, n_end, TILE)           \
+    for (int n = (n_begin); n < (n_end); n += (WROWS)) {                               \
+        int nb = (n_end) - n < (WROWS) ? (n_end) - n : (WROWS);                        \
         for (int t = 0; t < (rows); t += (TOKENS)) {                                   \
             int tb = (rows) - t < (TOKENS) ? (rows) - t : (TOKENS);                    \
-            if (tb == (TOKENS) && nb == BLOCK) {                                       \
-                TILE((TOKENS), BLOCK);                                                 \
-            } else if (tb == 1 && nb == BLOCK) {                                       \
+            if (tb == (TOKENS) && nb == (WROWS)) {                                     \
+                TILE((TOKENS), (WROWS));                                               \
+            } else if (tb == 1 && nb == (WROWS)) {                                     \
                 /* One token (a decode step): the weight rows one after another. One   \
                    sequential read keeps a core's prefetchers ahead; four interleaved  \
                    rows do not (f32: 22 against 15 GB/s on one core). Per element the  \
                    arithmetic is the tile's, so results do not change. */              \
-                for (int tile_row = n; tile_row < n + BLOCK; tile_row++) {             \
+                for (int tile_row = n; tile_row < n + (WROWS); tile_row++) {           \
                     int n = tile_row;                                                  \
                     TILE(1, 1);                                                        \
                 }                                                                      \
@@ -50,6 +50,8 @@
             }                                                                          \
         }                                                                              \
     }
+#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE) \
+    ZOO_FOR_EACH_TILE_SHAPED(TOKENS, BLOCK, rows, n_begin, n_end, TILE)
 #define ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE) ZOO_FOR_EACH_TILE_OF(BLOCK, rows, n_begin, n_end, TILE)
 
 // The same tiles over weights in the four-row layout (see zoo_pack_rows4): BLOCK consecutive weight
@@ -93,6 +95,14 @@ __attribute__((target("avx2,fma"))) static inline float zoo_hsum256(__m256 v) {
 
 /// Token rows of an AVX2 tile (see ZOO_FOR_EACH_TILE_OF).
 #define ZOO_AVX2_TOKENS 3
+
+#if ZOO_X86
+/// linear_f32.c's AVX2 tiles for every token row against nb ≤ BLOCK weight rows at `w` (row-major, or
+/// one four-row group), without prefetches: the 16-bit kernels' prompt path runs them on a group of
+/// rows widened into cache, so each element gets exactly the fp32 kernel's arithmetic.
+void zoo_f32_avx2_all_tokens(const float *x, int rows, int k_dim, const float *w, int nb, float *y, int ldy,
+                             int accumulate, int rows4);
+#endif
 
 /// The tile call of the fp32 and 16-bit kernels (linear_f32.c, linear_half.c): block function BLOCK_FN
 /// over token rows t.. and weight rows n.. of row-major (ROWS4 = 0) or four-row (1) weights `w`, asking

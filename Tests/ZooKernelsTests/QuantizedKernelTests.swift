@@ -39,16 +39,19 @@ final class QuantizedKernelTests: XCTestCase {
     }
 
     func testBF16KernelEqualsTheFloatKernelOnWidenedWeights() {
-        let rows = 3, k = 70, n = 9
-        let x = seededFloats(rows * k, seed: 3)
-        let halves: [UInt16] = seededFloats(n * k, seed: 4).map { UInt16($0.bitPattern >> 16) }
-        let widened: [Float] = halves.map { Float(bitPattern: UInt32($0) << 16) }
-        var y16 = [Float](repeating: 0, count: rows * n), y32 = y16
-        halves.withUnsafeBufferPointer { h in
-            MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .bf16(h.baseAddress!), outFeatures: n, into: &y16)
+        // 20 token rows reach AVX2's prompt path, which widens a group of weight rows ahead of the tiles.
+        for rows in [3, 20] {
+            let k = 70, n = 9
+            let x = seededFloats(rows * k, seed: 3)
+            let halves: [UInt16] = seededFloats(n * k, seed: 4).map { UInt16($0.bitPattern >> 16) }
+            let widened: [Float] = halves.map { Float(bitPattern: UInt32($0) << 16) }
+            var y16 = [Float](repeating: 0, count: rows * n), y32 = y16
+            halves.withUnsafeBufferPointer { h in
+                MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: .bf16(h.baseAddress!), outFeatures: n, into: &y16)
+            }
+            MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: widened, outFeatures: n, into: &y32)
+            XCTAssertEqual(y16, y32, "rows \(rows)")
         }
-        MatrixMultiply.linear(x, rows: rows, inFeatures: k, weight: widened, outFeatures: n, into: &y32)
-        XCTAssertEqual(y16, y32)
     }
 
     func testQ4_0KernelEqualsItsDequantizedWeights() {
