@@ -100,6 +100,7 @@ public actor ChatSession {
 
     /// Saves the prompt cache and the conversation to `url` (see ``PromptCacheFile``).
     public func saveCache(to url: URL) async throws {
+        try core.requireLocalCache()
         let metadata = try JSONEncoder().encode(messages)
         let model = self.model
         try await core.withSession { cache in
@@ -110,6 +111,7 @@ public actor ChatSession {
     /// Replaces the conversation and the prompt cache with those saved in `url`; throws
     /// ``PromptCacheError`` when the file is damaged or was saved with another model.
     public func restoreCache(from url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         let metadata = try await core.withSession { cache in
             try PromptCacheFile.read(url, into: cache, model: model)
@@ -228,6 +230,7 @@ public actor Session {
 
     /// Saves the prompt cache to `url` (see ``PromptCacheFile``).
     public func saveCache(to url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         try await core.withSession { try PromptCacheFile.write($0, model: model, metadata: Data(), to: url) }
     }
@@ -235,6 +238,7 @@ public actor Session {
     /// Replaces the prompt cache with the one saved in `url`; throws ``PromptCacheError`` when
     /// the file is damaged or was saved with another model.
     public func restoreCache(from url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         _ = try await core.withSession { try PromptCacheFile.read(url, into: $0, model: model) }
     }
