@@ -80,11 +80,25 @@ final class RemoteEqualityTests: XCTestCase {
         XCTAssertEqual(remoteHistory, localHistory)
         XCTAssertEqual(remoteHistory.count, 4)
 
+        // A saved prompt cache holds keys and values, which the remote keeps: refused, naming what needed them.
+        do {
+            try await remoteChat.saveCache(to: dir.appendingPathComponent("chat.cache"))
+            XCTFail("a remote session saved a prompt cache")
+        } catch let error as RemoteOnlyError {
+            XCTAssertTrue(error.description.contains("a saved prompt cache"), error.description)
+            XCTAssertTrue(error.description.contains(server.endpoint), error.description)
+        }
+
         let prefix = "def add(a, b):\n    \"\"\"Return the sum of a and b.\"\"\"\n    return ", suffix = "\n"
         let localInfill = try await load("nano-code").session().infill(prefix: prefix, suffix: suffix)
         let remoteInfill = try await load("remote-code", from: dir).session().infill(prefix: prefix, suffix: suffix)
         XCTAssertEqual(remoteInfill.code, localInfill.code)
         XCTAssertEqual(remoteInfill.response.samples[0].tokens, localInfill.response.samples[0].tokens)
+
+        // What needs the model here (logits) stops with an error saying where the manifest runs.
+        let logits = try ZooProcess.run(["logits", "--manifest", "remote-chat", "--ids", "1,2,3"], environment: ["QWENZOO_PATH": dir.path])
+        XCTAssertNotEqual(logits.status, 0)
+        XCTAssertTrue(logits.stderr.contains("runs on the remote engine at \(server.endpoint)"), logits.stderr)
 
         // zoo chat: the history is rendered here and sent as ids; the replies are the local engine's.
         let turns = "What is 2 plus 3?\nTell me the capital of Canada.\n"
