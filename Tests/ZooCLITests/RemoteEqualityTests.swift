@@ -171,23 +171,8 @@ final class RemoteEqualityTests: XCTestCase {
         let reference = try json(try ZooProcess.run(base + ["--out", whole], environment: environment))
         XCTAssertNotNil(reference["maj_at_k"])
 
-        let process = Process()
-        process.executableURL = ZooProcess.executable
-        process.arguments = base + ["--out", killed]
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let text = (try? String(contentsOfFile: killed, encoding: .utf8)) ?? ""
-            if text.split(separator: "\n").count >= 3 { break }
-            usleep(10_000)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let partial = try String(contentsOfFile: killed, encoding: .utf8).split(separator: "\n").count
+        let partial = try ZooProcess.runKilled(base + ["--out", killed], whenLinesIn: killed, reach: 3, environment: environment)
+        XCTAssertGreaterThan(partial, 0, "some records were written before the kill")
         XCTAssertLessThan(partial, 10, "killed before the end")
 
         let resumed = try json(try ZooProcess.run(base + ["--out", killed, "--resume"], environment: environment))
