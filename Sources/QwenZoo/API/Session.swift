@@ -17,6 +17,10 @@ import ZooCore
 /// forward pass and frees the session for the next request; a cancelled turn is not added to
 /// ``messages``.
 ///
+/// On a manifest with a remote engine (`engine: {kind: openai, …}`) the turns are rendered here and
+/// generated there: cancelling closes the request's HTTP stream, and the remote keeps its own
+/// prefix cache (so ``saveCache(to:)`` and ``restoreCache(from:)`` throw ``RemoteOnlyError``).
+///
 /// When the conversation outgrows ``ConversationWindow`` (the context less room for a reply, or the
 /// variant's `history_budget`), the session drops its oldest turns, down to half the window, and
 /// says so once in that response's ``Response/warnings``.
@@ -167,6 +171,8 @@ public actor ChatSession {
 /// let infill = try await coder.infill(prefix: "def add(a, b):\n    return ", suffix: "\n")
 /// print(infill.code)
 /// ```
+///
+/// On a manifest with a remote engine the requests run there, as a ``ChatSession``'s turns do.
 public actor Session {
     /// The model the session runs on (shared, never copied).
     public nonisolated let model: LoadedModel
