@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "ZooModelsTests", dependencies: ["ZooModels", "ZooTestSupport"]),
         .testTarget(name: "QwenZooTests", dependencies: ["QwenZoo", "ZooTestSupport"]),
         .testTarget(name: "ZooSchedulerTests", dependencies: ["ZooScheduler", "QwenZoo", "ZooAttention", "ZooTestSupport"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["zoo", "ZooTestSupport"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["zoo", "QwenZoo", "ZooTestSupport"]),
         .testTarget(
             name: "ZooServerTests",
             dependencies: [

@@ -18,6 +18,7 @@ extension LoadedModel {
                 origin: manifest.variant.origin, field: "variant",
                 message: "this needs\(needed) but \(manifest.name)'s variant is \"\(manifest.variant.name)\", which has no \"\(error.key)\" option")
         }
-        return LoadedModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components)
+        return LoadedModel(manifest: manifest, model: model, tokenizer: tokenizer, variant: variant, components: components,
+                           remote: remote)  // the same engine: a remote manifest keeps running remotely
     }
 }

@@ -184,6 +184,21 @@ extension LoadedModel {
         return options.sampler
     }
 
+    /// Generates `count` samples for an already rendered prompt with the chain `stages`, sample `i`
+    /// seeded with `seed + i` (what ``generate(_:options:onText:)`` does for a vote). On a remote
+    /// engine they are one request with `n = count`; here, one decode each.
+    public func samples(_ plan: PromptPlan, stages: [SamplerStageSpec], seed: UInt64, maxTokens: Int, count: Int = 1) throws
+        -> [GeneratedSample]
+    {
+        if let remote {
+            let request = EngineRequest(prompt: plan.tokens, sampler: stages, seed: seed, maxTokens: maxTokens,
+                                        stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings, samples: count)
+            return try runRemotely(remote, request, onText: { _ in })
+        }
+        let chain = try manifest.samplerChain(stages, components: components)
+        return try (0..<count).map { try sample(plan, chain: chain, seed: seed &+ UInt64($0), maxTokens: maxTokens) }
+    }
+
     /// Generates one sample for an already rendered prompt (what ``generate(_:options:onText:)``
     /// does per vote, and what `zoo replay` repeats).
     public func sample(_ plan: PromptPlan, chain: SamplerChain, seed: UInt64, maxTokens: Int,

@@ -10,9 +10,10 @@ import ZooScheduler
 // The seam between the runtime and a remote engine (issue 17). A manifest with
 // `engine: {kind: openai, …}` composes a LoadedModel whose tokenizer and variant are local (prompts are
 // rendered and outputs read here) and whose generation runs on the remote: `LoadedModel.load` builds it
-// with `loadRemote`, and `LoadedModel.generate` hands its requests to `generateRemotely`. No checkpoint
-// is loaded; the model slot holds `RemoteCheckpoint`, which refuses a forward pass with a clear error
-// (sessions, prompt caches, `zoo logits` and `zoo bench` need the model in this process).
+// with `loadRemote`; `LoadedModel.generate` and `sample` hand their requests to the engine here, and
+// sessions submit to it (SessionCore). No checkpoint is loaded; the model slot holds `RemoteCheckpoint`,
+// which refuses a forward pass with a clear error (prompt caches, `zoo logits`, letter scoring and
+// `zoo bench` need the model in this process).
 
 /// A manifest's remote engine, with the notices it gave (e.g. a fallback to text prompts), which the
 /// next completion reports among its warnings.
@@ -96,8 +97,17 @@ extension LoadedModel {
             prompt: prepared.plan.tokens, sampler: stages, seed: prepared.limits.seed, maxTokens: prepared.limits.maxTokens,
             stopTokenIDs: prepared.plan.stopTokenIDs, stopStrings: prepared.plan.stopStrings, samples: prepared.samples,
             includeSpecialTokens: options.includeSpecialTokens)
-        let stream = try binding.engine.submit(engineRequest)
-        var summaries = [SampleSummary?](repeating: nil, count: prepared.samples)
+        let samples = try runRemotely(binding, engineRequest, onText: onText)
+        let outputs = samples.map { variant.interpret($0.text, for: request) }
+        return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: prepared.plan.tokens,
+                          warnings: warnings + binding.drainNotices(), limits: prepared.limits)
+    }
+
+    /// Runs `request` on the remote engine, blocking this thread until every sample has ended;
+    /// streams sample 0's text to `onText`.
+    func runRemotely(_ binding: RemoteEngineBinding, _ request: EngineRequest, onText: (String) -> Void) throws -> [GeneratedSample] {
+        let stream = try binding.engine.submit(request)
+        var summaries = [SampleSummary?](repeating: nil, count: request.samples)
         // The caller is synchronous and its onText is not Sendable: the events cross over to this thread.
         let queue = BlockingQueue<Result<EngineEvent, any Error>?>()
         let consumer = Task {
@@ -117,15 +127,12 @@ extension LoadedModel {
                 summaries[sample] = summary
             }
         }
-        let samples = try summaries.enumerated().map { index, summary in
+        return try summaries.enumerated().map { index, summary in
             guard let summary else {
                 throw RemoteEngineError.truncated(url: binding.engine.endpoint.completionsURL, sample: index, tokens: 0)
             }
             return GeneratedSample(text: summary.text, tokens: summary.tokens, finishReason: summary.finishReason)
         }
-        let outputs = samples.map { variant.interpret($0.text, for: request) }
-        return Completion(output: variant.aggregate(outputs), samples: samples, promptTokens: prepared.plan.tokens,
-                          warnings: warnings + binding.drainNotices(), limits: prepared.limits)
     }
 
     /// For a receipt: the engine, the model and the fields a request with these options sends.
@@ -143,7 +150,8 @@ extension LoadedModel {
 
 /// The model slot of a LoadedModel whose engine is remote: the vocabulary size, the context and the
 /// end-of-sequence ids (from the manifest, and the checkpoint folder's generation_config.json or
-/// config.json when it is here), and no forward pass.
+/// config.json when it is here, so prompts are fitted and stopped as the local engine would), and no
+/// forward pass.
 final class RemoteCheckpoint: LanguageModel {
     let vocabularySize: Int
     let contextLength: Int
@@ -153,21 +161,22 @@ final class RemoteCheckpoint: LanguageModel {
 
     init(manifest: Manifest, tokenizer: any Tokenizer, url: String) {
         vocabularySize = tokenizer.count
-        contextLength = manifest.architecture.contextLength ?? 32768
         var eos: [Int] = []
+        var config: [String: Any] = [:]
         if let folder = manifest.weights?.path, manifest.weights?.isGGUF == false {
+            config = Self.json(folder.appendingPathComponent("config.json")) ?? [:]
             eos = (try? GenerationConfig.load(directory: folder))??.eosTokenIDs
-                ?? Self.configEOS(folder.appendingPathComponent("config.json")) ?? []
+                ?? (config["eos_token_id"] as? Int).map { [$0] } ?? config["eos_token_id"] as? [Int] ?? []
         }
+        contextLength = manifest.architecture.contextLength ?? config["max_position_embeddings"] as? Int ?? 32768
         endOfSequenceIDs = eos
         self.url = url
         name = manifest.name
     }
 
-    private static func configEOS(_ file: URL) -> [Int]? {
-        guard let data = try? Data(contentsOf: file), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let one = object["eos_token_id"] as? Int { return [one] }
-        return object["eos_token_id"] as? [Int]
+    private static func json(_ file: URL) -> [String: Any]? {
+        guard let data = try? Data(contentsOf: file) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
     func makeCache(capacity: Int?) -> any KVCache { NoKVCache() }
@@ -179,10 +188,21 @@ final class RemoteCheckpoint: LanguageModel {
 
 /// What a path that needs the model in this process says when the manifest's engine is remote.
 public struct RemoteOnlyError: Error, CustomStringConvertible, Sendable {
+    /// The manifest.
     public let name: String
+    /// The remote engine's base URL.
     public let url: String
+    /// What needed the model here, e.g. "a saved prompt cache".
+    public let needs: String
+
+    public init(name: String, url: String, needs: String = "a forward pass in this process (logits, perplexity, letter scoring, bench)") {
+        self.name = name
+        self.url = url
+        self.needs = needs
+    }
+
     public var description: String {
-        "\(name) runs on the remote engine at \(url): this needs the model in this process (sessions, prompt caches, logits and bench run locally only); use zoo generate, complete or solve, or a manifest with engine: local"
+        "\(name) runs on the remote engine at \(url): \(needs) needs the model here; generation, sessions, zoo chat and zoo eval's generating tasks run remotely, but this does not (use a manifest with engine: local)"
     }
 }
 

@@ -14,22 +14,7 @@ final class EvalProtocolCommandTests: XCTestCase {
         XCTAssertNotNil(reference["maj_at_k"])
         XCTAssertNotNil(reference["agreement"])
 
-        let process = Process()
-        process.executableURL = ZooProcess.executable
-        process.arguments = base + ["--out", killed]
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let text = (try? String(contentsOfFile: killed, encoding: .utf8)) ?? ""
-            if text.split(separator: "\n").count >= 4 { break }
-            usleep(20_000)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let partial = try String(contentsOfFile: killed, encoding: .utf8).split(separator: "\n").count
+        let partial = try ZooProcess.runKilled(base + ["--out", killed], whenLinesIn: killed, reach: 4)
         XCTAssertLessThan(partial, 12, "killed before the end")
 
         let resumed = try json(try ZooProcess.run(base + ["--out", killed, "--resume"]))

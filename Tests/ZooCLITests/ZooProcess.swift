@@ -73,6 +73,29 @@ struct ZooProcess {
         return (process.terminationStatus, screen)
     }
 
+    /// Starts `zoo arguments`, kills it (SIGKILL) once `file` holds `lines` lines (or after 120 s),
+    /// and returns how many lines it holds then: a run cut off mid-way, for `--resume` to continue.
+    static func runKilled(_ arguments: [String], whenLinesIn file: String, reach lines: Int,
+                          environment: [String: String] = [:]) throws -> Int {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.repositoryRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            if text.split(separator: "\n").count >= lines { break }
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count
+    }
+
     static func run(_ arguments: [String], stdin text: String, directory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Output {
         try run(arguments, stdin: Data(text.utf8), directory: directory, environment: environment)

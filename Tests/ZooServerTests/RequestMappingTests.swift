@@ -56,6 +56,23 @@ final class RequestMappingTests: XCTestCase {
         XCTAssertEqual(SamplerSpec.format(served.engine.sampler), "temperature=0.8")
     }
 
+    /// What a remote engine sends (vLLM's fields): extra stop ids join the prompt's own, and the
+    /// choices carry their ids.
+    func testStopTokenIDsAndReturnTokenIDs() throws {
+        let plain = try completion(#"{"model":"nano-base","prompt":[10,20,30]}"#)
+        XCTAssertFalse(plain.returnTokenIDs)
+        let served = try completion(#"{"model":"nano-base","prompt":[10,20,30],"stop_token_ids":[7,9],"return_token_ids":true}"#)
+        XCTAssertEqual(served.engine.stopTokenIDs, plain.engine.stopTokenIDs.union([7, 9]))
+        XCTAssertTrue(served.returnTokenIDs)
+        let vocabulary = try ServerTest.model("nano-base").zoo.tokenizer.count
+        for bad in [-1, vocabulary] {
+            let rejected = rejection { try self.completion(#"{"model":"nano-base","prompt":[10],"stop_token_ids":[3,\#(bad)]}"#) }
+            XCTAssertEqual(rejected?.status, 400)
+            XCTAssertEqual(rejected?.param, "stop_token_ids", rejected?.message ?? "accepted")
+            XCTAssertTrue(rejected?.message.contains("\(bad)") == true, rejected?.message ?? "")
+        }
+    }
+
     func testCompletionPromptsTextIdsAndFillInTheMiddle() throws {
         let text = try completion(#"{"model":"nano-base","prompt":"The capital of France is"}"#)
         let zoo = try ServerTest.model("nano-base").zoo

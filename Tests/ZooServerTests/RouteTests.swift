@@ -65,6 +65,27 @@ final class RouteTests: XCTestCase {
         }
     }
 
+    /// `return_token_ids` (vLLM's field, which a remote engine asks for): each choice carries the ids
+    /// the model chose, the same as the local engine's, whole or streamed.
+    func testReturnTokenIDsCarriesTheGeneratedIDs() async throws {
+        let zoo = try ServerTest.model("nano-base").zoo
+        let expected = try zoo.generate(.completion("The capital of France is"), options: GenerationOptions(maxTokens: 8))
+        let request = #"{"model":"nano-base","prompt":"The capital of France is","max_tokens":8,"return_token_ids":true"#
+        try await app().test(.router) { client in
+            let whole = try await client.execute(uri: "/v1/completions", method: .post, body: json(request + "}"))
+            let choice = try XCTUnwrap((try object(whole)["choices"] as? [[String: Any]])?.first)
+            XCTAssertEqual(choice["token_ids"] as? [Int], expected.samples[0].tokens)
+            let streamed = try await client.execute(uri: "/v1/completions", method: .post, body: json(request + #","stream":true}"#))
+            let ids = try String(buffer: streamed.body).components(separatedBy: "\n\n")
+                .filter { $0.hasPrefix("data: {") }
+                .flatMap { event -> [Int] in
+                    let chunk = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8)) as? [String: Any])
+                    return ((chunk["choices"] as? [[String: Any]])?.first?["token_ids"] as? [Int]) ?? []
+                }
+            XCTAssertEqual(ids, expected.samples[0].tokens)
+        }
+    }
+
     func testReceiptsReplay() async throws {
         try await app().test(.router) { client in
             let response = try await client.execute(

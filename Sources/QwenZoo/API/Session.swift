@@ -17,6 +17,10 @@ import ZooCore
 /// forward pass and frees the session for the next request; a cancelled turn is not added to
 /// ``messages``.
 ///
+/// On a manifest with a remote engine (`engine: {kind: openai, …}`) the turns are rendered here and
+/// generated there: cancelling closes the request's HTTP stream, and the remote keeps its own
+/// prefix cache (so ``saveCache(to:)`` and ``restoreCache(from:)`` throw ``RemoteOnlyError``).
+///
 /// When the conversation outgrows ``ConversationWindow`` (the context less room for a reply, or the
 /// variant's `history_budget`), the session drops its oldest turns, down to half the window, and
 /// says so once in that response's ``Response/warnings``.
@@ -100,6 +104,7 @@ public actor ChatSession {
 
     /// Saves the prompt cache and the conversation to `url` (see ``PromptCacheFile``).
     public func saveCache(to url: URL) async throws {
+        try core.requireLocalCache()
         let metadata = try JSONEncoder().encode(messages)
         let model = self.model
         try await core.withSession { cache in
@@ -110,6 +115,7 @@ public actor ChatSession {
     /// Replaces the conversation and the prompt cache with those saved in `url`; throws
     /// ``PromptCacheError`` when the file is damaged or was saved with another model.
     public func restoreCache(from url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         let metadata = try await core.withSession { cache in
             try PromptCacheFile.read(url, into: cache, model: model)
@@ -165,6 +171,8 @@ public actor ChatSession {
 /// let infill = try await coder.infill(prefix: "def add(a, b):\n    return ", suffix: "\n")
 /// print(infill.code)
 /// ```
+///
+/// On a manifest with a remote engine the requests run there, as a ``ChatSession``'s turns do.
 public actor Session {
     /// The model the session runs on (shared, never copied).
     public nonisolated let model: LoadedModel
@@ -228,6 +236,7 @@ public actor Session {
 
     /// Saves the prompt cache to `url` (see ``PromptCacheFile``).
     public func saveCache(to url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         try await core.withSession { try PromptCacheFile.write($0, model: model, metadata: Data(), to: url) }
     }
@@ -235,6 +244,7 @@ public actor Session {
     /// Replaces the prompt cache with the one saved in `url`; throws ``PromptCacheError`` when
     /// the file is damaged or was saved with another model.
     public func restoreCache(from url: URL) async throws {
+        try core.requireLocalCache()
         let model = self.model
         _ = try await core.withSession { try PromptCacheFile.read(url, into: $0, model: model) }
     }

@@ -106,6 +106,14 @@ final class SessionCore: @unchecked Sendable {
         cache = PromptCache(model: model.model)
     }
 
+    /// Throws ``RemoteOnlyError`` when the model runs on a remote engine, whose keys and values are
+    /// not here to save or restore.
+    func requireLocalCache() throws {
+        if let remote = model.remote {
+            throw RemoteOnlyError(name: model.manifest.name, url: remote.engine.endpoint.base, needs: "a saved prompt cache")
+        }
+    }
+
     /// Runs `body` with the session held, on a worker thread outside Swift's cooperative pool
     /// (a request computes for seconds without suspending).
     func withSession<T: Sendable>(_ body: @escaping @Sendable (PromptCache) throws -> T) async throws -> T {
@@ -151,24 +159,33 @@ final class SessionCore: @unchecked Sendable {
     }
 
     /// Generates the response to `request` in the session's cache, through the model's scheduler
-    /// (batched with every other request on the model); throws `CancellationError` when the task
-    /// is cancelled, once the scheduler has let go of the cache.
+    /// (batched with every other request on the model), or on the manifest's remote engine; throws
+    /// `CancellationError` when the task is cancelled, once the scheduler has let go of the cache
+    /// (a remote engine's HTTP stream is closed then).
     func run(_ request: VariantRequest, options: GenerationOptions, notes: [String] = [],
              emit: (GenerationEvent) -> Void) async throws -> Response {
         let clock = ContinuousClock()
         let started = clock.now
         let zoo = model
-        let prepared = try zoo.prepare(request, options: options, capacity: cache.storage.capacity)
+        let prepared = try zoo.prepare(request, options: options, capacity: zoo.remote == nil ? cache.storage.capacity : nil)
         let plan = prepared.plan
         guard !plan.tokens.isEmpty else { throw EmptyPromptError() }
-        let reused = cache.keepReusablePrefix(of: plan.tokens)
+        let engineRequest = EngineRequest(
+            prompt: plan.tokens, sampler: prepared.stages, seed: prepared.limits.seed,
+            maxTokens: prepared.limits.maxTokens, stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings,
+            samples: prepared.samples, includeSpecialTokens: options.includeSpecialTokens)
         let returned = CacheReturn()
-        let events = try zoo.scheduler.submit(
-            EngineRequest(
-                prompt: plan.tokens, sampler: prepared.stages, seed: prepared.limits.seed,
-                maxTokens: prepared.limits.maxTokens, stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings,
-                samples: prepared.samples, includeSpecialTokens: options.includeSpecialTokens),
-            continuing: cache.storage, release: { returned.signal() })
+        let reused: Int
+        let events: AsyncThrowingStream<EngineEvent, any Error>
+        if let remote = zoo.remote {
+            // The remote keeps its own prefix cache; nothing here holds keys and values.
+            reused = 0
+            events = try remote.engine.submit(engineRequest)
+            returned.signal()
+        } else {
+            reused = cache.keepReusablePrefix(of: plan.tokens)
+            events = try zoo.scheduler.submit(engineRequest, continuing: cache.storage, release: { returned.signal() })
+        }
 
         var summaries = [SampleSummary?](repeating: nil, count: prepared.samples)
         var firstTokenAt: ContinuousClock.Instant?
@@ -220,7 +237,8 @@ final class SessionCore: @unchecked Sendable {
             ])
         var response = Response(
             text: samples[0].text, output: zoo.variant.aggregate(outputs), samples: samples,
-            promptTokens: plan.tokens, usage: usage, timing: timing, warnings: notes + prepared.warnings)
+            promptTokens: plan.tokens, usage: usage, timing: timing,
+            warnings: notes + prepared.warnings + (zoo.remote?.drainNotices() ?? []))
         response.readToolCalls(for: request, variant: zoo.variant)
         return response
     }

@@ -24,9 +24,12 @@ public struct ChatEvaluation: Sendable {
     public var maxTokens: Int?
     /// The base seed; conversation i uses seed + 1000·i.
     public var seed: UInt64
+    /// Conversations in flight at once (`--concurrency`), to keep a remote engine busy.
+    public var concurrency = 1
 
     /// An evaluation with at most `maxTokens` per reply and the given base seed.
-    public init(maxTokens: Int? = nil, seed: UInt64 = 0) {
+    public init(maxTokens: Int? = nil, seed: UInt64 = 0, concurrency: Int = 1) {
+        self.concurrency = concurrency
         self.maxTokens = maxTokens
         self.seed = seed
     }
@@ -38,10 +41,10 @@ public struct ChatEvaluation: Sendable {
             throw EvaluationError("the tokenizer has no <|im_end|>: not a ChatML model")
         }
         var ended = 0, nonEmpty = 0
-        for (index, item) in items.enumerated() {
-            let completion = try zoo.generate(
-                .chat(item.messages), options: GenerationOptions(maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000))
-            let sample = completion.samples[0]
+        try OrderedConcurrentWork<GeneratedSample>(concurrency: concurrency).run(count: items.count) { [maxTokens, seed] index in
+            try zoo.generate(.chat(items[index].messages),
+                             options: GenerationOptions(maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000)).samples[0]
+        } deliver: { index, sample in
             if sample.finishReason == .stopToken(imEnd) { ended += 1 }
             if !sample.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { nonEmpty += 1 }
             progress(index + 1, items.count)

@@ -48,11 +48,14 @@ public struct CodeEvaluation: Sendable {
     public var sandbox = CodeSandbox()
     /// The k of every pass@k reported, each at most ``samples`` (default ``defaultKs(samples:)``).
     public var ks: [Int]
+    /// Completions in flight at once (`--concurrency`), to keep a remote engine busy.
+    public var concurrency = 1
 
     /// An evaluation with `samples` completions per problem; a `nil` `samplingChain` keeps the
     /// default (temperature 0.8, top-p 0.95).
     public init(samples: Int = 1, samplingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil,
-                sandbox: CodeSandbox = CodeSandbox(), ks: [Int]? = nil) {
+                sandbox: CodeSandbox = CodeSandbox(), ks: [Int]? = nil, concurrency: Int = 1) {
+        self.concurrency = concurrency
         self.samples = samples
         self.ks = ks ?? Self.defaultKs(samples: samples)
         if let samplingChain { self.samplingChain = samplingChain }
@@ -93,28 +96,28 @@ public struct CodeEvaluation: Sendable {
             throw EvaluationError("pass@\(k) needs 1 ≤ k ≤ samples (\(samples))")
         }
         try sandbox.preflight()
-        var passedCounts: [Int] = []
+        var passedCounts = [Int](repeating: 0, count: items.count)
         var timedOut = 0
-        for (index, item) in items.enumerated() {
-            var passed = 0
-            for s in 0..<samples {
-                let options = GenerationOptions(
-                    maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000 &+ UInt64(s),
-                    sampler: samples == 1 ? [] : samplingChain)
-                let completion = try model.generate(.completion(item.prompt), options: options)
-                let code: String
-                switch completion.output {
-                case .code(let c), .text(let c): code = c
-                case .answer(let solution, _): code = solution
-                }
-                switch try sandbox.run(Self.program(item, completion: code)) {
-                case .passed: passed += 1
-                case .timedOut: timedOut += 1
-                case .failed: break
-                }
-                progress(index * samples + s + 1, items.count * samples)
+        // One unit of work per completion (problem index · samples + sample), run and tested in flight.
+        try OrderedConcurrentWork<CodeSandbox.Outcome>(concurrency: concurrency).run(count: items.count * samples) { [self] unit in
+            let (index, s) = unit.quotientAndRemainder(dividingBy: samples)
+            let options = GenerationOptions(
+                maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000 &+ UInt64(s),
+                sampler: samples == 1 ? [] : samplingChain)
+            let completion = try model.generate(.completion(items[index].prompt), options: options)
+            let code: String
+            switch completion.output {
+            case .code(let c), .text(let c): code = c
+            case .answer(let solution, _): code = solution
             }
-            passedCounts.append(passed)
+            return try sandbox.run(Self.program(items[index], completion: code))
+        } deliver: { unit, outcome in
+            switch outcome {
+            case .passed: passedCounts[unit / samples] += 1
+            case .timedOut: timedOut += 1
+            case .failed: break
+            }
+            progress(unit + 1, items.count * samples)
         }
         var passAtK: [Int: Double] = [:]
         for k in ks {

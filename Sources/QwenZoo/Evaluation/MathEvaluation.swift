@@ -43,14 +43,18 @@ public struct MathEvaluation: Sendable {
     public var seed: UInt64 = 0
     /// The most ids per solution; `nil` takes the manifest's `max_tokens`, then 512.
     public var maxTokens: Int?
+    /// Problems in flight at once (`--concurrency`), to keep a remote engine busy; the result is
+    /// that of a one-by-one run.
+    public var concurrency = 1
 
     /// An evaluation with `votes` sampled solutions per problem; a `nil` `votingChain` keeps
     /// ``SamplerSpecDefaults/voting``.
-    public init(votes: Int = 1, votingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil) {
+    public init(votes: Int = 1, votingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0, maxTokens: Int? = nil, concurrency: Int = 1) {
         self.votes = votes
         if let votingChain { self.votingChain = votingChain }
         self.seed = seed
         self.maxTokens = maxTokens
+        self.concurrency = concurrency
     }
 
     /// Whether a predicted answer equals the gold one: the same normalised string, or numerically
@@ -74,18 +78,20 @@ public struct MathEvaluation: Sendable {
         let voting = try model.withVariantOptions(["votes": .number(Double(votes))])
         var greedyCorrect = 0, majorityCorrect = 0, answered = 0
         var agreement = 0.0
-        for (index, item) in items.enumerated() {
+        try OrderedConcurrentWork<(ExtractedAnswer, ExtractedAnswer?)>(concurrency: concurrency).run(count: items.count) { index in
             let problemSeed = seed &+ UInt64(index) &* 1000
-            let greedy = try answer(single, item.question, chain: [], seed: problemSeed)
+            let greedy = try answer(single, items[index].question, chain: [], seed: problemSeed)
+            let voted = votes > 1 ? try answer(voting, items[index].question, chain: votingChain, seed: problemSeed) : nil
+            return (greedy, voted)
+        } deliver: { index, result in
+            let (greedy, voted) = result
             if greedy.answer != nil { answered += 1 }
-            if Self.isCorrect(greedy.answer, gold: item.answer) { greedyCorrect += 1 }
-            progress(index * passes + 1, items.count * passes)
-            if votes > 1 {
-                let voted = try answer(voting, item.question, chain: votingChain, seed: problemSeed)
-                if Self.isCorrect(voted.answer, gold: item.answer) { majorityCorrect += 1 }
+            if Self.isCorrect(greedy.answer, gold: items[index].answer) { greedyCorrect += 1 }
+            if let voted {
+                if Self.isCorrect(voted.answer, gold: items[index].answer) { majorityCorrect += 1 }
                 agreement += Double(voted.votes) / Double(max(1, voted.samples))
-                progress(index * passes + 2, items.count * passes)
             }
+            progress((index + 1) * passes, items.count * passes)
         }
         let n = Double(items.count)
         return Result(

@@ -13,9 +13,11 @@ extension Eval {
             let results = try out.map { try EvaluationResultsFile(URL(fileURLWithPath: $0), resume: resume) }
             if evaluationProtocol.kind == .code { try run.sandbox.preflight() }
             let zoo = try LoadedModel.load(resolved.manifest)
+            var concurrent = run
+            concurrent.concurrency = inFlight(zoo)
             let bar = ProgressBar(label: evaluationProtocol.rawValue)
             let start = Date()
-            let summary = try run.run(zoo, items: items, results: results, progress: bar.update)
+            let summary = try concurrent.run(zoo, items: items, results: results, progress: bar.update)
             bar.finish(seconds: Date().timeIntervalSince(start))
             var fields = Self.fields(summary)
             fields.merge(["manifest": resolved.manifest.name, "data": data, "seed": seed]) { $1 }

@@ -43,8 +43,10 @@ extension Eval {
             }
             if planned.contains(where: { $0.2.kind == .code }) { try CodeSandbox().preflight() }
             let zoo = try LoadedModel.load(resolved.manifest)
+            let concurrency = inFlight(zoo)
             var headers: [String] = [], cells: [String] = [], fields: [String: Any] = [:]
-            for (benchmark, _, chosen, run, items) in planned {
+            for (benchmark, _, chosen, var run, items) in planned {
+                run.concurrency = concurrency
                 let bar = ProgressBar(label: benchmark.name)
                 let start = Date()
                 let summary = try run.run(zoo, items: items, progress: bar.update)

@@ -72,6 +72,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Evaluate only the first N items.")
     var limit: Int?
 
+    @Option(help: "Requests in flight at once on a remote engine (engine: openai), to keep it busy; results and --out stay in item order.")
+    var concurrency: Int = 1
+
     @Option(help: "The base seed; item i uses seed + 1000·i (+ the sample's index).")
     var seed: UInt64 = 0
 
@@ -90,6 +93,7 @@ struct Eval: ParsableCommand {
         guard manifestArguments.manifest != nil || scoring.completions != nil else { throw ValidationError("--manifest is required") }
         guard votes >= 1, samples >= 1 else { throw ValidationError("--votes and --samples must be at least 1") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be in 1...256, found \(concurrency)") }
         try validateMode()
         if let ks = try parsedKs(), let bad = ks.first(where: { $0 < 1 || $0 > samples }) {
             throw ValidationError("--k \(bad): each k must be between 1 and --samples (\(samples))")
@@ -145,6 +149,7 @@ struct Eval: ParsableCommand {
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
             try checkPrerequisites(resolved.manifest, task: task)
             let zoo = try LoadedModel.load(resolved.manifest)
+            let concurrency = inFlight(zoo)
             let url = URL(fileURLWithPath: data)
             let bar = ProgressBar(label: task.rawValue)
             let start = Date()
@@ -155,7 +160,8 @@ struct Eval: ParsableCommand {
             switch task {
             case .math:
                 let items = try EvaluationDataReader.math(url, format: format, limit: limit)
-                let result = try MathEvaluation(votes: votes, votingChain: chainStages, seed: seed, maxTokens: maxTokens)
+                let result = try MathEvaluation(votes: votes, votingChain: chainStages, seed: seed, maxTokens: maxTokens,
+                                                concurrency: concurrency)
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["accuracy"] = result.accuracy
@@ -173,7 +179,7 @@ struct Eval: ParsableCommand {
                 let items = try EvaluationDataReader.code(url, format: format, limit: limit)
                 let result = try CodeEvaluation(
                     samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens,
-                    sandbox: scoring.sandbox(), ks: try parsedKs())
+                    sandbox: scoring.sandbox(), ks: try parsedKs(), concurrency: concurrency)
                     .run(zoo, items: items, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples
@@ -192,7 +198,8 @@ struct Eval: ParsableCommand {
                 rows = [("questions", "\(result.questions)"), ("accuracy", percent(result.accuracy))]
             case .chat:
                 let items = try EvaluationDataReader.chat(url, limit: limit)
-                let result = try ChatEvaluation(maxTokens: maxTokens, seed: seed).run(zoo, items: items, progress: bar.update)
+                let result = try ChatEvaluation(maxTokens: maxTokens, seed: seed, concurrency: concurrency)
+                    .run(zoo, items: items, progress: bar.update)
                 fields["conversations"] = result.conversations
                 fields["ends_with_im_end"] = result.endedWithImEnd
                 fields["non_empty"] = result.nonEmpty
@@ -211,6 +218,14 @@ struct Eval: ParsableCommand {
             bar.finish(seconds: Date().timeIntervalSince(start))
             try printResult(fields, title: "\(task.rawValue) on \(resolved.manifest.name)", rows: rows)
         }
+    }
+
+    /// `--concurrency` for `zoo`: as given on a remote engine; the local engine runs one item at a
+    /// time (its forward passes already use every core), with a note when more were asked for.
+    func inFlight(_ zoo: LoadedModel) -> Int {
+        guard concurrency > 1, zoo.remote == nil else { return concurrency }
+        StandardIO.writeError("zoo: note: --concurrency applies to a remote engine (engine: openai); \(zoo.manifest.name) runs here, one item at a time\n")
+        return 1
     }
 
     /// The result through ``EvaluationReport`` (one JSON object with `--json`, else Markdown tables).

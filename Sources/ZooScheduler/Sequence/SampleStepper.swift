@@ -1,11 +1,12 @@
 import ZooCore
 
-/// One sample's decoding, one id at a time: sample from the logits, detokenize, watch for stop
-/// strings and stop ids, and apply the limits.
+/// One sample's decoding, one id at a time: sample from the logits, then (through ``SampleReader``)
+/// detokenize, watch for stop strings and stop ids, and apply the limits.
 ///
 /// The only implementation of that step: the single-sequence decode loop (`DecodeLoop`) and the
-/// batching scheduler both feed it one row of logits per generated id, so a change to how
-/// generation ends is made once, and a sample is the same wherever it runs.
+/// batching scheduler both feed it one row of logits per generated id, and a remote engine feeds
+/// the ids a server chose to the same ``SampleReader``, so a change to how generation ends is made
+/// once, and a sample is the same wherever it runs.
 public struct SampleStepper {
     /// What one step produced.
     public struct Step {
@@ -16,22 +17,20 @@ public struct SampleStepper {
     }
 
     /// The most ids to generate.
-    public let maxTokens: Int
+    public var maxTokens: Int { reader.maxTokens }
     /// Ids that end the sample.
-    public let stopTokenIDs: Set<Int>
+    public var stopTokenIDs: Set<Int> { reader.stopTokenIDs }
     /// `nil`: no log-probabilities; `k`: the chosen id's and the `k` most likely.
     public let topLogprobs: Int?
-    private let tokenizer: (any Tokenizer)?
-    private let includeSpecialTokens: Bool
     private let firstUnusableID: Int?
     private var sampler: any TokenSampler
     private var context: SamplingContext
-    private var detokenizer = StreamingDetokenizer()
-    private var matcher: StopStringMatcher
+    /// Detokenizes, watches the stops and applies the limits (shared with remote engines).
+    private var reader: SampleReader
     /// The ids generated so far, a final stop id included.
-    public private(set) var tokens: [Int] = []
+    public var tokens: [Int] { reader.tokens }
     /// Why the sample ended; `nil` while it goes on.
-    public private(set) var finishReason: FinishReason?
+    public var finishReason: FinishReason? { reader.finishReason }
 
     /// A sample after `prompt`, drawn by `sampler` (reset here) from a generator seeded with `seed`.
     ///
@@ -43,20 +42,17 @@ public struct SampleStepper {
     public init(prompt: [Int], sampler: any TokenSampler, seed: UInt64, maxTokens: Int, stopTokenIDs: Set<Int>,
                 stopStrings: [String] = [], topLogprobs: Int? = nil, tokenizer: (any Tokenizer)?,
                 includeSpecialTokens: Bool = false, firstUnusableID: Int? = nil) {
-        self.maxTokens = maxTokens
-        self.stopTokenIDs = stopTokenIDs
         self.topLogprobs = topLogprobs
-        self.tokenizer = tokenizer
-        self.includeSpecialTokens = includeSpecialTokens
         self.firstUnusableID = firstUnusableID
         self.sampler = sampler
         self.sampler.reset()
         context = SamplingContext(prompt: prompt, seed: seed)
-        matcher = StopStringMatcher(stops: stopStrings)
+        reader = SampleReader(maxTokens: maxTokens, stopTokenIDs: stopTokenIDs, stopStrings: stopStrings,
+                              tokenizer: tokenizer, includeSpecialTokens: includeSpecialTokens)
     }
 
     /// The text so far (stop ids, hidden special tokens and stop strings removed).
-    public var text: String { matcher.text }
+    public var text: String { reader.text }
 
     /// Chooses the next id from `logits` (the row of the last position) and returns it with the text
     /// it released.
@@ -71,7 +67,6 @@ public struct SampleStepper {
         }
         let scores = topLogprobs == nil ? nil : row  // the samplers may change `row`
         let next = try sampler.next(logits: &row, context: &context)
-        tokens.append(next)
         context.append(next)
         var token = TokenStep(id: next, text: "")
         if let scores, let top = topLogprobs {
@@ -79,35 +74,12 @@ public struct SampleStepper {
             token.logprob = logprob
             token.topLogprobs = best
         }
-        if let tokenizer, !stopTokenIDs.contains(next), includeSpecialTokens || !tokenizer.isSpecial(next) {
-            let (emit, stop) = matcher.append(detokenizer.append(try tokenizer.bytes(of: [next])))
-            token.text = emit
-            if let stop { finishReason = .stopString(stop) }
-        }
-        if finishReason == nil {
-            if stopTokenIDs.contains(next) {
-                finishReason = .stopToken(next)
-            } else if tokens.count >= maxTokens {
-                finishReason = .length
-            } else if !roomForAnother {
-                finishReason = .contextFull
-            }
-            if finishReason != nil { token.text += flush() }
-        }
+        token.text = try reader.read(next, roomForAnother: roomForAnother)
         return Step(token: token, finishReason: finishReason)
     }
 
     /// Ends the sample because its caller asked to; returns the text still held back.
     public mutating func stop() -> String {
-        guard finishReason == nil else { return "" }
-        finishReason = .stoppedByCaller
-        return flush()
-    }
-
-    /// The held-back text once the sample has ended without a stop string.
-    private mutating func flush() -> String {
-        guard tokenizer != nil else { return "" }
-        let (emit, _) = matcher.append(detokenizer.flush())
-        return emit + matcher.finish()
+        reader.end(.stoppedByCaller)
     }
 }

@@ -10,6 +10,8 @@ struct ServedRequest: Sendable {
     var stream: Bool
     var includeUsage: Bool
     var wantsReceipt: Bool
+    /// `return_token_ids`: completions choices carry the generated ids.
+    var returnTokenIDs = false
 }
 
 /// Turns the wire requests into ``EngineRequest``s: checks every field's type and range (errors
@@ -111,6 +113,11 @@ enum RequestMapping {
         guard stops.count <= maxStops else { throw APIError.invalid("stop", "\"stop\" has \(stops.count) strings; the most is \(maxStops)") }
         if let empty = stops.firstIndex(of: "") { throw APIError.invalid("stop", "\"stop[\(empty)]\" is empty") }
         plan.stopStrings += stops
+        let vocabulary = model.zoo.tokenizer.count
+        if let bad = fields.stopTokenIDs?.first(where: { !(0..<vocabulary).contains($0) }) {
+            throw APIError.invalid("stop_token_ids", "\"stop_token_ids\": \(bad) is not a token id of the vocabulary (0..<\(vocabulary))")
+        }
+        plan.stopTokenIDs.formUnion(fields.stopTokenIDs ?? [])
         let defaults = model.zoo.limits(for: GenerationOptions())
         // Without an explicit limit, the manifest's default is fitted into what the context leaves.
         let maxTokens = requested ?? min(defaults.maxTokens, context - plan.tokens.count)
@@ -122,7 +129,7 @@ enum RequestMapping {
         let stream = fields.stream ?? false
         return ServedRequest(model: model, engine: engine, plan: plan, stream: stream,
                              includeUsage: stream && fields.streamOptions?.includeUsage == true,
-                             wantsReceipt: fields.receipt ?? false)
+                             wantsReceipt: fields.receipt ?? false, returnTokenIDs: fields.returnTokenIDs ?? false)
     }
 
     /// The chain: `chain` (or the manifest's) with the sampling fields laid over it, built once

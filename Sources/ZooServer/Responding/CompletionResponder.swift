@@ -14,7 +14,7 @@ struct CompletionResponder: Sendable {
     init(_ request: ServedRequest, style: ResponseFormatter.Style, metrics: ServerMetrics, arrival: ContinuousClock.Instant) {
         self.request = request
         formatter = ResponseFormatter(style: style, model: request.model.name, tokenizer: request.model.zoo.tokenizer,
-                                      logprobs: request.engine.topLogprobs != nil)
+                                      logprobs: request.engine.topLogprobs != nil, tokenIDs: request.returnTokenIDs)
         self.metrics = metrics
         self.arrival = arrival
     }

@@ -21,8 +21,10 @@ struct ResponseFormatter: Sendable {
     let model: String
     let tokenizer: any Tokenizer
     let logprobs: Bool
+    /// Completions choices carry their generated ids (`return_token_ids`).
+    let tokenIDs: Bool
 
-    init(style: Style, model: String, tokenizer: any Tokenizer, logprobs: Bool) {
+    init(style: Style, model: String, tokenizer: any Tokenizer, logprobs: Bool, tokenIDs: Bool = false) {
         self.style = style
         let random = (0..<24).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! }
         id = (style == .chat ? "chatcmpl-" : "cmpl-") + String(random)
@@ -30,6 +32,7 @@ struct ResponseFormatter: Sendable {
         self.model = model
         self.tokenizer = tokenizer
         self.logprobs = logprobs
+        self.tokenIDs = tokenIDs
     }
 
     /// OpenAI's `finish_reason`: a stop id or string is `stop`, a limit `length`.
@@ -61,7 +64,7 @@ struct ResponseFormatter: Sendable {
                     .init(index: index, text: choice.text,
                           logprobs: NullEncoded(logprobs ? completionLogprobs(choice.steps, offset: 0) : nil),
                           finishReason: NullEncoded(choice.summary.map { Self.finishReason($0.finishReason) }),
-                          receipt: receipts[index])
+                          receipt: receipts[index], tokenIDs: tokenIDs ? choice.steps.map(\.id) : nil)
                 },
                 usage: NullEncoded(usage))
         }
@@ -89,7 +92,7 @@ struct ResponseFormatter: Sendable {
                 id: id, created: created, model: model,
                 choices: [.init(index: index, text: text ?? "",
                                 logprobs: NullEncoded(logprobs && !steps.isEmpty ? completionLogprobs(steps, offset: textOffset) : nil),
-                                finishReason: finishReason, receipt: receipt)],
+                                finishReason: finishReason, receipt: receipt, tokenIDs: tokenIDs && !steps.isEmpty ? steps.map(\.id) : nil)],
                 usage: usage)
         }
     }

@@ -39,8 +39,8 @@ struct SSEStream: Sendable {
                         let offset = choices[sample].text.count
                         choices[sample].text += step.text
                         choices[sample].steps.append(step)
-                        // Nothing new to say: no text yet and no log-probability asked for.
-                        guard !step.text.isEmpty || formatter.logprobs else { continue }
+                        // Nothing new to say: no text yet and no log-probability or id asked for.
+                        guard !step.text.isEmpty || formatter.logprobs || formatter.tokenIDs else { continue }
                         let first = !started[sample]
                         started[sample] = true
                         try await Self.send(&writer, Self.event(formatter.chunk(

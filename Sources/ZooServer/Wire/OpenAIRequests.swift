@@ -83,6 +83,11 @@ struct GenerationFields: Decodable, Sendable {
     var chain: String?
     /// QwenZoo's extension: return a receipt per choice that `zoo replay` accepts.
     var receipt: Bool?
+    /// vLLM's `return_token_ids`: each completions choice also carries the generated ids (`token_ids`),
+    /// so a client that reads the output itself (a remote engine) sees exactly the ids the model chose.
+    var returnTokenIDs: Bool?
+    /// vLLM's `stop_token_ids`: ids that end a sample besides the prompt's own stops.
+    var stopTokenIDs: [Int]?
     /// Fields another part of the server will serve; until then they are refused by name.
     var unsupported: [String]
 
@@ -98,6 +103,7 @@ struct GenerationFields: Decodable, Sendable {
         case streamOptions = "stream_options"
         case tools, toolChoice = "tool_choice", functions, functionCall = "function_call"
         case responseFormat = "response_format"
+        case returnTokenIDs = "return_token_ids", stopTokenIDs = "stop_token_ids"
     }
 
     /// `response_format: {"type": "text"}` is what every request already gets.
@@ -121,6 +127,8 @@ struct GenerationFields: Decodable, Sendable {
         user = try c.decodeIfPresent(String.self, forKey: .user)
         chain = try c.decodeIfPresent(String.self, forKey: .chain)
         receipt = try c.decodeIfPresent(Bool.self, forKey: .receipt)
+        returnTokenIDs = try c.decodeIfPresent(Bool.self, forKey: .returnTokenIDs)
+        stopTokenIDs = try c.decodeIfPresent([Int].self, forKey: .stopTokenIDs)
         unsupported = []
         for key in [CodingKeys.tools, .toolChoice, .functions, .functionCall] where try c.contains(key) && !c.decodeNil(forKey: key) {
             unsupported.append(key.stringValue)

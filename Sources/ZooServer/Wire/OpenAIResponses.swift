@@ -120,10 +120,12 @@ struct CompletionResponse: Encodable, Sendable {
         var logprobs: NullEncoded<CompletionLogprobs>
         var finishReason: NullEncoded<String>
         var receipt: Receipt?
+        /// The generated ids (vLLM's `token_ids`), when the request said `return_token_ids`.
+        var tokenIDs: [Int]? = nil
 
         enum CodingKeys: String, CodingKey {
             case index, text, logprobs, receipt
-            case finishReason = "finish_reason"
+            case finishReason = "finish_reason", tokenIDs = "token_ids"
         }
     }
 }

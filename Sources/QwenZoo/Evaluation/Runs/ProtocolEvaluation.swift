@@ -21,6 +21,9 @@ public struct ProtocolEvaluation: Sendable {
     public var fewShot: [String: [ChoiceRow]]
     /// Where code protocols run the completed programs.
     public var sandbox: CodeSandbox
+    /// Items in flight at once (`--concurrency`), to keep a remote engine busy; records are still
+    /// written in item order.
+    public var concurrency = 1
 
     /// A run of `evaluationProtocol`; a nil `votingChain` keeps ``SamplerSpecDefaults/voting``.
     public init(_ evaluationProtocol: EvaluationProtocol, votes: Int = 1, votingChain: [SamplerStageSpec]? = nil, seed: UInt64 = 0,
@@ -41,21 +44,27 @@ public struct ProtocolEvaluation: Sendable {
                     progress: EvaluationProgress = { _, _ in }) throws -> EvaluationSummary {
         try checkSettings()
         if evaluationProtocol.kind == .code { try sandbox.preflight() }
-        var records: [EvaluationRecord] = []
+        // Every prompt and what the results file already holds, before any item runs.
+        var pending: [(item: BenchmarkItem, prompt: ProtocolPrompt, hash: String, seed: UInt64, done: EvaluationRecord?)] = []
         for (index, item) in items.enumerated() {
             let prompt = try self.prompt(for: item, zoo: zoo)
             let itemSeed = seed &+ UInt64(index) &* 1000
             let hash = prompt.hash(evaluationProtocol, settings: settings(zoo, seed: itemSeed))
-            if let done = results?.records[item.id] {
-                guard done.promptHash == hash else {
-                    throw EvaluationError("the results file holds \(item.id) for another prompt or settings (model, protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
-                }
-                records.append(done)
-            } else {
-                let record = try evaluate(item, prompt: prompt, hash: hash, zoo: zoo, seed: itemSeed)
-                try results?.append(record)
-                records.append(record)
+            let done = results?.records[item.id]
+            if let done, done.promptHash != hash {
+                throw EvaluationError("the results file holds \(item.id) for another prompt or settings (model, protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
             }
+            pending.append((item, prompt, hash, itemSeed, done))
+        }
+        var records: [EvaluationRecord] = []
+        let plan = pending
+        try OrderedConcurrentWork<(EvaluationRecord, isNew: Bool)>(concurrency: concurrency).run(count: plan.count) { index in
+            let entry = plan[index]
+            if let done = entry.done { return (done, false) }
+            return (try evaluate(entry.item, prompt: entry.prompt, hash: entry.hash, zoo: zoo, seed: entry.seed), true)
+        } deliver: { index, result in
+            if result.isNew { try results?.append(result.0) }
+            records.append(result.0)
             progress(index + 1, items.count)
         }
         return EvaluationSummary(protocolName: evaluationProtocol.rawValue, records: records, votes: votes)
@@ -148,17 +157,14 @@ public struct ProtocolEvaluation: Sendable {
             return record
         }
         let limit = maxTokens ?? zoo.manifest.maxTokens ?? 512
-        let greedy = try zoo.sample(prompt.plan, chain: try zoo.manifest.samplerChain([], components: zoo.components), seed: seed, maxTokens: limit)
+        let greedy = try zoo.samples(prompt.plan, stages: [], seed: seed, maxTokens: limit)[0]
         let (output, extracted) = read(greedy.text, item)
         (record.output, record.extracted) = (output, extracted)
         record.correct = try judge(extracted, output: output, item)
         if votes > 1 {
-            let chain = try zoo.manifest.samplerChain(votingChain, components: zoo.components)
-            var answers: [String] = []
-            for v in 0..<votes {
-                let sample = try zoo.sample(prompt.plan, chain: chain, seed: seed &+ UInt64(v), maxTokens: limit)
-                answers.append(read(sample.text, item).extracted ?? "")
-            }
+            // Vote v is seeded with seed + v: one request with n = votes on a remote engine.
+            let answers = try zoo.samples(prompt.plan, stages: votingChain, seed: seed, maxTokens: limit, count: votes)
+                .map { read($0.text, item).extracted ?? "" }
             let winner = AnswerExtraction.majority(answers).map { answers[$0.index] } ?? ""
             record.votes = answers
             record.majority = winner

@@ -2,7 +2,7 @@ import Foundation
 import ZooCore
 
 /// The prompt a protocol sends for one item: its text (as Qwen's script builds it), its token ids and stops.
-struct ProtocolPrompt {
+struct ProtocolPrompt: Sendable {
     var text: String
     var plan: PromptPlan
 
