@@ -19,10 +19,20 @@ struct ToolCallWire: Encodable, Sendable, Equatable {
         ToolCallWire(id: id, type: "function", function: Function(name: call.name, arguments: arguments(call)))
     }
 
-    /// The deltas of call `index` of a streamed choice: its head, then its arguments.
+    /// The characters of arguments text per streamed fragment.
+    static let fragmentLength = 16
+
+    /// The deltas of call `index` of a streamed choice: its head, then its arguments in fragments. The call is sent
+    /// only once it has parsed (``ToolCallStream``), so the fragments are cut from its whole text, as short as
+    /// OpenAI's token-sized ones, so that clients reassemble them as they must for OpenAI.
     static func deltas(_ call: ToolCall, index: Int, id: String) -> [ToolCallWire] {
-        [ToolCallWire(index: index, id: id, type: "function", function: Function(name: call.name, arguments: "")),
-         ToolCallWire(index: index, function: Function(arguments: arguments(call)))]
+        var text = Substring(arguments(call))
+        var deltas = [ToolCallWire(index: index, id: id, type: "function", function: Function(name: call.name, arguments: ""))]
+        repeat {
+            deltas.append(ToolCallWire(index: index, function: Function(arguments: String(text.prefix(fragmentLength)))))
+            text = text.dropFirst(fragmentLength)
+        } while !text.isEmpty
+        return deltas
     }
 
     /// The arguments as JSON text (keys in the order the model wrote them); free text (Qwen v1's `Action Input:`
