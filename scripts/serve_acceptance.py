@@ -6,7 +6,8 @@
 Starts `zoo serve` on a free loopback port (--port 0) with the bundled nano-* manifests and drives it
 with `openai` (pinned in scripts/requirements-serve.txt; scripts/setup.sh installs it into
 .build/venv-serve). The expected outputs come from outside the server: the same request run by the
-`zoo` CLI (`zoo generate --json`, `zoo complete`, `zoo logits`), or the same request sent alone.
+`zoo` CLI (`zoo generate --json`, `zoo complete`, `zoo logits`), or the same request sent alone;
+structured outputs and tool calls (issue #16) are checked by the `jsonschema` package's validator.
 Prints one line per check and exits 1 if any failed. Loopback only; bounded (about a minute on 2 cores
 with a debug build).
 """
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import jsonschema
 import openai
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,10 +251,19 @@ def errors(server):
     except openai.BadRequestError as error:
         check("400: temperature out of range names the field", error.status_code == 400 and error.body.get("param") == "temperature", str(error.body))
     try:
-        client.chat.completions.create(model="nano-chat", messages=messages, tools=[{"type": "function", "function": {"name": "f"}}])
-        check("400: tools not supported yet", False)
+        client.chat.completions.create(model="nano-chat", messages=messages, tools=TOOLS,
+                                       tool_choice={"type": "function", "function": {"name": "multiply"}})
+        check("400: tool_choice naming an unknown tool", False)
     except openai.BadRequestError as error:
-        check("400: tools is refused by name, not ignored", error.body.get("param") == "tools", str(error.body))
+        check("400: tool_choice naming an unknown tool names the field and the tool",
+              error.body.get("param") == "tool_choice" and "multiply" in error.message, str(error.body))
+    try:
+        client.chat.completions.create(model="nano-chat", messages=messages, response_format={
+            "type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object", "properties": {"a": {"not": {}}}}}})
+        check("400: a schema with an unsupported keyword", False)
+    except openai.BadRequestError as error:
+        check("400: a schema with an unsupported keyword names the field and the keyword",
+              error.body.get("param") == "response_format.json_schema.schema" and '"not"' in error.message, str(error.body))
     try:
         client.chat.completions.create(model="nano-chat", messages=[{"role": "user", "content": "hello " * 1500}])
         check("400: a prompt longer than the context", False)
@@ -287,10 +298,13 @@ def no_input_causes_a_500(server, count=150):
     import random
     rng = random.Random(15)
     values = [None, True, False, 0, -1, 1, 2, 1.5, -0.5, 1e300, -1e300, 2 ** 63, -(2 ** 63), "", "x", "<|im_end|>",
-              "\u00e9\ud83d\ude00", [], [1, 2], ["a"], [[1]], {}, {"a": 1}, {"type": "text"}, {"1": 5}, [None], "top_k=((("]
+              "\u00e9\ud83d\ude00", [], [1, 2], ["a"], [[1]], {}, {"a": 1}, {"type": "text"}, {"1": 5}, [None], "top_k=(((",
+              "required", {"type": "json_object"}, {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "integer"}}},
+              [{"type": "function", "function": {"name": "f"}}], {"type": "function", "function": {"name": "f"}}, TOOLS]
     fields = ["model", "messages", "prompt", "suffix", "temperature", "top_p", "top_k", "min_p", "repetition_penalty",
               "presence_penalty", "frequency_penalty", "logit_bias", "seed", "stop", "n", "logprobs", "top_logprobs",
-              "stream", "stream_options", "user", "chain", "receipt", "response_format", "echo", "best_of"]
+              "stream", "stream_options", "user", "chain", "receipt", "response_format", "echo", "best_of", "tools",
+              "tool_choice", "parallel_tool_calls"]
     bases = [("/v1/chat/completions", {"model": "nano-chat", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}),
              ("/v1/completions", {"model": "nano-base", "prompt": "The", "max_tokens": 2}),
              ("/v1/completions", {"model": "nano-code", "prompt": "def f():", "suffix": "\n", "max_tokens": 2})]
@@ -319,6 +333,163 @@ def no_input_causes_a_500(server, count=150):
         healthy = response.status == 200
     check(f"{count} mutated bodies: every answer below 500 ({statuses}), the server still healthy",
           all(status < 500 for status in statuses) and healthy, str(statuses))
+
+
+# Issue #16: structured outputs and tool calls, every string and number bounded so that the nano model's
+# constrained replies end within max_tokens.
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "minLength": 1, "maxLength": 12},
+        "population": {"type": "integer", "minimum": 0, "maximum": 99999},
+        "capital": {"type": "boolean"},
+        "size": {"enum": ["small", "medium", "large"]},
+    },
+    "required": ["city", "population", "capital", "size"],
+    "additionalProperties": False,
+}
+TOOLS = [
+    {"type": "function", "function": {
+        "name": "get_weather", "description": "The weather in a city.",
+        "parameters": {"type": "object", "properties": {
+            "city": {"type": "string", "minLength": 1, "maxLength": 10},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"], "additionalProperties": False}}},
+    {"type": "function", "function": {
+        "name": "add", "description": "Add two integers.",
+        "parameters": {"type": "object", "properties": {
+            "a": {"type": "integer", "minimum": -999, "maximum": 999},
+            "b": {"type": "integer", "minimum": -999, "maximum": 999}},
+            "required": ["a", "b"], "additionalProperties": False}}},
+]
+PARAMETERS = {tool["function"]["name"]: tool["function"]["parameters"] for tool in TOOLS}
+SEEDS = range(5)
+
+
+def schema_errors(text, schema):
+    """Why `text` is not a JSON document valid under `schema` (None when it is)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as error:
+        return f"not JSON ({error}): {text!r}"
+    problems = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(value)]
+    return f"{problems}: {text!r}" if problems else None
+
+
+def reassemble(chunks):
+    """A streamed choice's tool calls as an openai-python user rebuilds them: by `index`, `id`, `type` and
+    `function.name` from the first delta, `function.arguments` fragments appended. Returns the calls, the content,
+    the finish reasons and the problems with the deltas' shape."""
+    calls, problems, content, finishes = {}, [], "", []
+    for chunk in chunks:
+        if not chunk.choices:
+            continue
+        choice = chunk.choices[0]
+        content += choice.delta.content or ""
+        if choice.finish_reason:
+            finishes.append(choice.finish_reason)
+        for delta in choice.delta.tool_calls or []:
+            if delta.index is None:
+                problems.append("a delta without index")
+                continue
+            name = delta.function.name if delta.function else None
+            fragment = (delta.function.arguments if delta.function else None) or ""
+            if delta.index not in calls:
+                if not (delta.id and delta.type == "function" and name):
+                    problems.append(f"call {delta.index}'s first delta lacks id, type or name: {delta}")
+                calls[delta.index] = {"id": delta.id, "name": name, "arguments": fragment, "fragments": 1 if fragment else 0}
+            else:
+                if delta.id or name:
+                    problems.append(f"call {delta.index} repeats its id or name: {delta}")
+                calls[delta.index]["arguments"] += fragment
+                calls[delta.index]["fragments"] += 1
+    if sorted(calls) != list(range(len(calls))):
+        problems.append(f"indexes {sorted(calls)} are not 0..{len(calls) - 1}")
+    return [calls[i] for i in sorted(calls)], content, finishes, problems
+
+
+def structured_outputs(server):
+    client = server.client()
+    messages = [{"role": "user", "content": "Describe Tokyo as JSON."}]
+    format = {"type": "json_schema", "json_schema": {"name": "city", "strict": True, "schema": ANSWER_SCHEMA}}
+    bad = []
+    for seed in SEEDS:
+        reply = client.chat.completions.create(model="nano-chat", messages=messages, response_format=format,
+                                               temperature=1.0, seed=seed, max_tokens=96)
+        problem = schema_errors(reply.choices[0].message.content, ANSWER_SCHEMA)
+        if problem or reply.choices[0].finish_reason != "stop":
+            bad.append(f"seed {seed}, {reply.choices[0].finish_reason}: {problem}")
+    check(f"response_format json_schema: {len(SEEDS)} seeds' replies parse and validate under jsonschema", not bad, "; ".join(bad))
+    chunks = list(client.chat.completions.create(model="nano-chat", messages=messages, response_format=format,
+                                                 temperature=1.0, seed=0, max_tokens=96, stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    check("response_format json_schema, streamed: the deltas join to a valid document",
+          schema_errors(streamed, ANSWER_SCHEMA) is None, str(schema_errors(streamed, ANSWER_SCHEMA)))
+
+    bad, finished = [], 0
+    for seed in SEEDS:
+        reply = client.chat.completions.create(model="nano-chat", messages=messages, response_format={"type": "json_object"},
+                                               temperature=0.7, seed=seed, max_tokens=200)
+        choice = reply.choices[0]
+        if choice.finish_reason != "stop":  # any JSON object may run past max_tokens; a finished one must parse
+            continue
+        finished += 1
+        try:
+            if not isinstance(json.loads(choice.message.content), dict):
+                bad.append(f"seed {seed}: not an object: {choice.message.content!r}")
+        except ValueError as error:
+            bad.append(f"seed {seed}: {error}: {choice.message.content!r}")
+    check(f"response_format json_object: every finished reply ({finished} of {len(SEEDS)}) parses as a JSON object",
+          finished and not bad, "; ".join(bad))
+
+
+def tool_calls(server):
+    client = server.client()
+    messages = [{"role": "user", "content": "What is 12 plus 7?"}]
+    for choice_name, tool_choice, names in [("required", "required", set(PARAMETERS)),
+                                            ("a named function", {"type": "function", "function": {"name": "get_weather"}},
+                                             {"get_weather"})]:
+        bad = []
+        for seed in SEEDS:
+            reply = client.chat.completions.create(model="nano-chat", messages=messages, tools=TOOLS, tool_choice=tool_choice,
+                                                   temperature=1.0, seed=seed, max_tokens=96)
+            choice = reply.choices[0]
+            calls = choice.message.tool_calls or []
+            if choice.finish_reason != "tool_calls" or not calls:
+                bad.append(f"seed {seed}: {choice.finish_reason}, {choice.message}")
+                continue
+            for call in calls:
+                if call.type != "function" or not call.id or call.function.name not in names:
+                    bad.append(f"seed {seed}: {call}")
+                    continue
+                problem = schema_errors(call.function.arguments, PARAMETERS[call.function.name])
+                if problem:
+                    bad.append(f"seed {seed}: {call.function.name}: {problem}")
+        check(f"tools, tool_choice {choice_name}: {len(SEEDS)} seeds give tool_calls whose arguments validate, finish_reason tool_calls",
+              not bad, "; ".join(bad))
+
+        bad = []
+        for seed in SEEDS:
+            calls, content, finishes, problems = reassemble(client.chat.completions.create(
+                model="nano-chat", messages=messages, tools=TOOLS, tool_choice=tool_choice,
+                temperature=1.0, seed=seed, max_tokens=96, stream=True))
+            if problems or not calls or finishes != ["tool_calls"] or content:
+                bad.append(f"seed {seed}: {problems} {calls} {finishes} {content!r}")
+            for call in calls:
+                if call["name"] not in names:
+                    bad.append(f"seed {seed}: called {call['name']!r}")
+                elif problem := schema_errors(call["arguments"], PARAMETERS[call["name"]]):
+                    bad.append(f"seed {seed}: {call['name']}: {problem}")
+                elif len(call["arguments"]) > 16 and call["fragments"] < 2:
+                    bad.append(f"seed {seed}: the arguments came whole, not in fragments")
+        check(f"tools streamed, tool_choice {choice_name}: index, id and name once, then argument fragments that join to "
+              "valid arguments; one finish_reason tool_calls", not bad, "; ".join(bad))
+
+    reply = client.chat.completions.create(model="nano-chat", messages=messages, tools=TOOLS, tool_choice="none", max_tokens=32)
+    choice = reply.choices[0]
+    check("tools, tool_choice none: plain content, no tool_calls",
+          not choice.message.tool_calls and bool(choice.message.content) and choice.finish_reason in ("stop", "length"),
+          str(choice))
 
 
 # Requests of the load tests: mixed prompts and lengths, greedy, so each has one right answer.
@@ -434,6 +605,8 @@ def main():
         samples_and_seeds(server)
         logprobs(server, zoo)
         fill_in_the_middle(server, zoo)
+        structured_outputs(server)
+        tool_calls(server)
         errors(server)
         no_input_causes_a_500(server)
         asyncio.run(load(server))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what QwenZoo needs from Debian's packages (OpenBLAS, bubblewrap for the code sandbox of
 # `zoo eval --task code`, pip for scripts/fetch_vocab.sh, venv for the client below), then the official
-# OpenAI Python client (scripts/requirements-serve.txt) into .build/venv-serve for the `zoo serve` test.
+# OpenAI Python client and the jsonschema validator (scripts/requirements-serve.txt) into .build/venv-serve
+# for the `zoo serve` test.
 # Quiet and quick when everything is already there.
 set -euo pipefail
 

@@ -20,7 +20,7 @@ struct Routes: Sendable {
         router.get("v1/models") { _, _ in try models() }
         router.post("v1/chat/completions") { request, _ in
             let arrival = ContinuousClock.now
-            let body = try await JSONCoding.decode(ChatCompletionRequest.self, from: read(request))
+            let body = try await ChatCompletionRequest.decode(from: read(request))
             let served = try RequestMapping.chat(body, model: try registry.model(named: body.model))
             return try await CompletionResponder(served, style: .chat, metrics: metrics, arrival: arrival).respond()
         }
@@ -64,7 +64,10 @@ struct Routes: Sendable {
         case (let prompt?, nil):
             tokens = model.zoo.tokenizer.encode(prompt)
         case (nil, let messages?):
-            tokens = try RequestMapping.renderChat(messages, model: model).tokens
+            // `tools`, `tool_choice` and assistants' `tool_calls` render as a chat completion's would (read in order).
+            let fields = try ToolFields(buffer: buffer)
+            let request = ToolMapping.use(fields).request(try RequestMapping.chatMessages(messages, calls: fields.messageCalls))
+            tokens = try RequestMapping.render(request, model: model, field: "messages").tokens
         default:
             throw APIError.invalid("prompt", "give exactly one of \"prompt\" and \"messages\"")
         }

@@ -1,10 +1,11 @@
+import Hummingbird
 import QwenZoo
 import XCTest
 @testable import ZooServer
 
 final class RequestMappingTests: XCTestCase {
     private func chat(_ json: String, model: String = "nano-chat") throws -> ServedRequest {
-        try RequestMapping.chat(ServerTest.decode(ChatCompletionRequest.self, json), model: ServerTest.model(model))
+        try RequestMapping.chat(ChatCompletionRequest.decode(from: ByteBuffer(string: json)), model: ServerTest.model(model))
     }
 
     private func completion(_ json: String, model: String = "nano-base") throws -> ServedRequest {
@@ -94,8 +95,9 @@ final class RequestMappingTests: XCTestCase {
             (#""n":0"#, "n"), (#""n":17"#, "n"), (#""max_tokens":0"#, "max_tokens"),
             (#""max_completion_tokens":-5"#, "max_completion_tokens"), (#""top_logprobs":3"#, "top_logprobs"),
             (#""logprobs":true,"top_logprobs":21"#, "top_logprobs"), (#""stop":["a",""]"#, "stop"),
-            (#""chain":"top_p=(""#, "chain"), (#""tools":[{"type":"function"}]"#, "tools"),
-            (#""tool_choice":"auto""#, "tool_choice"), (#""response_format":{"type":"json_object"}"#, "response_format"),
+            (#""chain":"top_p=(""#, "chain"), (#""tools":[{"type":"function"}]"#, "tools[0].name"),
+            (#""tool_choice":"sometimes""#, "tool_choice"), (#""response_format":{"type":"yaml"}"#, "response_format.type"),
+            (#""functions":[{"name":"f"}]"#, "functions"),
         ]
         for (field, param) in cases {
             let json = #"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"# + field + "}"
@@ -114,7 +116,7 @@ final class RequestMappingTests: XCTestCase {
             (#"{"model":"nano-chat","messages":[{"content":"Hi"}]}"#, "messages[0].role"),
             (#"{"model":"nano-chat"}"#, "messages"),
             (#"{"model":"nano-chat","messages":[]}"#, "messages"),
-            (#"{"model":"nano-chat","messages":[{"role":"tool","content":"x"}]}"#, "messages[0].role"),
+            (#"{"model":"nano-chat","messages":[{"role":"function","content":"x"}]}"#, "messages[0].role"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"stop":7}"#, "stop"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"seed":1.5}"#, "seed"),
             (#"{"model":"nano-chat","messages":[{"role":"user","content":"Hi"}],"n":"2"}"#, "n"),

@@ -12,6 +12,8 @@ struct ServedRequest: Sendable {
     var wantsReceipt: Bool
     /// `return_token_ids`: completions choices carry the generated ids.
     var returnTokenIDs = false
+    /// Reads a tool chat's replies for calls; nil when the replies are plain text.
+    var toolReader: ToolReplyReader? = nil
 }
 
 /// Turns the wire requests into ``EngineRequest``s: checks every field's type and range (errors
@@ -31,15 +33,20 @@ enum RequestMapping {
             throw APIError.invalid("top_logprobs", "\"top_logprobs\" needs \"logprobs\": true")
         }
         let top = try checked(body.topLogprobs, "top_logprobs", 0...maxTopLogprobs)
-        let plan = try renderChat(body.messages, model: model)
+        let use = ToolMapping.use(body.tools)
+        let request = use.request(try chatMessages(body.messages, calls: body.tools?.messageCalls ?? [:]))
+        let plan = try render(request, model: model, field: "messages")
         let maxTokens = try checkedMaxTokens(body.maxCompletionTokens.map { ("max_completion_tokens", $0) }
                                              ?? body.maxTokens.map { ("max_tokens", $0) })
-        return try served(plan, field: "messages", maxTokens: maxTokens, topLogprobs: body.logprobs == true ? (top ?? 0) : nil,
-                          fields: body.generation, model: model)
+        var served = try served(plan, field: "messages", maxTokens: maxTokens, topLogprobs: body.logprobs == true ? (top ?? 0) : nil,
+                                fields: body.generation, model: model, use: use)
+        served.toolReader = ToolMapping.reader(request, use: use, fields: body.tools, model: model)
+        return served
     }
 
-    /// The messages rendered by the manifest's chat variant (roles checked; `developer` is a system message).
-    static func renderChat(_ input: [ChatMessageInput], model: ServedModel) throws -> PromptPlan {
+    /// The messages as the Swift API holds them: roles checked (`developer` is a system message), an assistant's
+    /// `tool_calls` (`calls`, by message index) and a tool result's `tool_call_id` carried over.
+    static func chatMessages(_ input: [ChatMessageInput], calls: [Int: [ToolCall]]) throws -> [ChatMessage] {
         guard !input.isEmpty else { throw APIError.invalid("messages", "\"messages\" is empty: give at least one message") }
         var messages: [ChatMessage] = []
         for (index, message) in input.enumerated() {
@@ -48,14 +55,19 @@ enum RequestMapping {
             case "system", "developer": role = .system
             case "user": role = .user
             case "assistant": role = .assistant
-            case "tool", "function": throw APIError.notSupportedYet("messages[\(index)].role")
+            case "tool": role = .tool
+            case "function": throw APIError.notSupportedYet("messages[\(index)].role")
             default:
                 throw APIError.invalid("messages[\(index)].role",
-                                       "\"messages[\(index)].role\" must be system, user or assistant, found \"\(message.role)\"")
+                                       "\"messages[\(index)].role\" must be system, user, assistant or tool, found \"\(message.role)\"")
             }
-            messages.append(ChatMessage(role, message.content))
+            if message.hasToolCalls, role != .assistant {
+                throw APIError.invalid("messages[\(index)].tool_calls", "\"messages[\(index)].tool_calls\": only assistant messages call tools")
+            }
+            messages.append(ChatMessage(role, message.content, toolCalls: calls[index] ?? [],
+                                        toolCallID: role == .tool ? message.toolCallID : nil))
         }
-        return try render(.chat(messages), model: model, field: "messages")
+        return messages
     }
 
     /// `POST /v1/completions`: a prompt (text through the variant as `zoo generate --prompt`
@@ -90,7 +102,7 @@ enum RequestMapping {
 
     // MARK: - Shared
 
-    private static func render(_ request: VariantRequest, model: ServedModel, field: String) throws -> PromptPlan {
+    static func render(_ request: VariantRequest, model: ServedModel, field: String) throws -> PromptPlan {
         do {
             return try model.zoo.plan(request)
         } catch let error as UnsupportedRequestError {
@@ -99,7 +111,7 @@ enum RequestMapping {
     }
 
     private static func served(_ rendered: PromptPlan, field: String, maxTokens requested: Int?, topLogprobs: Int?,
-                               fields: GenerationFields, model: ServedModel) throws -> ServedRequest {
+                               fields: GenerationFields, model: ServedModel, use: ToolUse = ToolUse()) throws -> ServedRequest {
         if let name = fields.unsupported.first { throw APIError.notSupportedYet(name) }
         var plan = rendered
         let context = model.zoo.model.contextLength
@@ -121,7 +133,7 @@ enum RequestMapping {
         let defaults = model.zoo.limits(for: GenerationOptions())
         // Without an explicit limit, the manifest's default is fitted into what the context leaves.
         let maxTokens = requested ?? min(defaults.maxTokens, context - plan.tokens.count)
-        let stages = try samplerStages(fields, model: model)
+        let stages = try ToolMapping.constrained(try samplerStages(fields, model: model), use: use, model: model)
         let engine = EngineRequest(
             prompt: plan.tokens, sampler: stages, seed: fields.seed.map { UInt64(bitPattern: $0) } ?? defaults.seed,
             maxTokens: maxTokens, stopTokenIDs: plan.stopTokenIDs, stopStrings: plan.stopStrings, samples: n,

@@ -28,7 +28,8 @@ struct CompletionResponder: Sendable {
         }
         let choices = try await collect(events)
         return JSONCoding.response(formatter.full(choices, usage: usage(choices),
-                                                  receipts: choices.indices.map { receipt(choices[$0], sample: $0) }))
+                                                  receipts: choices.indices.map { receipt(choices[$0], sample: $0) },
+                                                  replies: choices.map { choice in request.toolReader.map { $0.read(choice.text) } }))
     }
 
     /// Every choice, run to its end.

@@ -35,26 +35,34 @@ struct ResponseFormatter: Sendable {
         self.tokenIDs = tokenIDs
     }
 
-    /// OpenAI's `finish_reason`: a stop id or string is `stop`, a limit `length`.
-    static func finishReason(_ reason: FinishReason) -> String {
+    /// OpenAI's `finish_reason`: a stop id or string is `stop` (`tool_calls` when the reply called tools), a limit
+    /// `length`.
+    static func finishReason(_ reason: FinishReason, calledTools: Bool = false) -> String {
         switch reason {
-        case .stopToken, .stopString, .stoppedByCaller: "stop"
+        case .stopToken, .stopString, .stoppedByCaller: calledTools ? "tool_calls" : "stop"
         case .length, .contextFull: "length"
         }
     }
 
     // MARK: Full responses
 
-    func full(_ choices: [ChoiceState], usage: Usage, receipts: [Receipt?]) -> any Encodable & Sendable {
+    /// The whole response; `replies[i]` is choice i read for tool calls (nil: plain text).
+    func full(_ choices: [ChoiceState], usage: Usage, receipts: [Receipt?], replies: [ToolReply?]) -> any Encodable & Sendable {
         switch style {
         case .chat:
             return ChatCompletionResponse(
                 id: id, object: "chat.completion", created: created, model: model,
                 choices: choices.enumerated().map { index, choice in
-                    .init(index: index, message: .init(role: "assistant", content: choice.text),
-                          logprobs: NullEncoded(logprobs ? chatLogprobs(choice.steps) : nil),
-                          finishReason: NullEncoded(choice.summary.map { Self.finishReason($0.finishReason) }),
-                          receipt: receipts[index])
+                    let reply = replies[index]
+                    let calls = reply?.calls ?? []
+                    let content: String? = if let reply { reply.content } else { choice.text }
+                    return .init(
+                        index: index,
+                        message: .init(role: "assistant", content: NullEncoded(content),
+                                       toolCalls: calls.isEmpty ? nil : calls.map { ToolCallWire.whole($0, id: ToolCallWire.newID()) }),
+                        logprobs: NullEncoded(logprobs ? chatLogprobs(choice.steps) : nil),
+                        finishReason: NullEncoded(choice.summary.map { Self.finishReason($0.finishReason, calledTools: !calls.isEmpty) }),
+                        receipt: receipts[index], warnings: reply.flatMap { $0.warnings.isEmpty ? nil : $0.warnings })
                 },
                 usage: NullEncoded(usage), systemFingerprint: nil)
         case .completion:
@@ -72,20 +80,22 @@ struct ResponseFormatter: Sendable {
 
     // MARK: Chunks
 
-    /// A chunk for choice `index`: new text (with the role on a chat choice's first chunk), the
-    /// steps it came from when logprobs were asked for, or the choice's end.
-    func chunk(index: Int, text: String?, first: Bool = false, steps: [TokenStep] = [], textOffset: Int = 0,
-               finish: FinishReason? = nil, receipt: Receipt? = nil, includeUsage: Bool) -> any Encodable & Sendable {
+    /// A chunk for choice `index`: new text or tool-call deltas (with the role on a chat choice's first chunk),
+    /// the steps it came from when logprobs were asked for, or the choice's end (`finish`, a `finish_reason`).
+    func chunk(index: Int, text: String?, toolCalls: [ToolCallWire]? = nil, first: Bool = false, steps: [TokenStep] = [],
+               textOffset: Int = 0, finish: String? = nil, receipt: Receipt? = nil, warnings: [String]? = nil,
+               includeUsage: Bool) -> any Encodable & Sendable {
         let usage: NullEncoded<Usage>? = includeUsage ? NullEncoded(nil) : nil
-        let finishReason = NullEncoded(finish.map(Self.finishReason))
+        let finishReason = NullEncoded(finish)
         switch style {
         case .chat:
-            let delta = ChatCompletionResponse.Message(role: first ? "assistant" : nil, content: text)
+            let delta = ChatCompletionResponse.Message(role: first ? "assistant" : nil, content: text.map { NullEncoded($0) },
+                                                       toolCalls: toolCalls)
             return ChatCompletionResponse(
                 id: id, object: "chat.completion.chunk", created: created, model: model,
                 choices: [.init(index: index, delta: delta,
                                 logprobs: NullEncoded(logprobs && !steps.isEmpty ? chatLogprobs(steps) : nil),
-                                finishReason: finishReason, receipt: receipt)],
+                                finishReason: finishReason, receipt: receipt, warnings: warnings)],
                 usage: usage, systemFingerprint: nil)
         case .completion:
             return CompletionResponse(

@@ -30,6 +30,9 @@ struct SSEStream: Sendable {
             var choices = Array(repeating: ChoiceState(), count: request.engine.samples)
             var started = Array(repeating: false, count: request.engine.samples)
             var timing = TokenTiming(arrival: responder.arrival, samples: request.engine.samples)
+            // A tool chat's choices hold back call blocks (``ToolCallStream``); their steps wait for the next chunk.
+            var toolStreams = Array(repeating: request.toolReader.map(ToolCallStream.init), count: request.engine.samples)
+            var heldSteps = Array(repeating: [TokenStep](), count: request.engine.samples)
             var iterator = events.makeAsyncIterator()
             do {
                 while let event = try await iterator.next() {
@@ -39,6 +42,15 @@ struct SSEStream: Sendable {
                         let offset = choices[sample].text.count
                         choices[sample].text += step.text
                         choices[sample].steps.append(step)
+                        if toolStreams[sample] != nil {
+                            heldSteps[sample].append(step)
+                            let pieces = toolStreams[sample]!.feed(step.text)
+                            for chunk in Self.chunks(pieces, sample: sample, stream: toolStreams[sample]!, started: &started[sample],
+                                                     steps: &heldSteps[sample], formatter: formatter, includeUsage: includeUsage) {
+                                try await Self.send(&writer, Self.event(chunk))
+                            }
+                            continue
+                        }
                         // Nothing new to say: no text yet and no log-probability or id asked for.
                         guard !step.text.isEmpty || formatter.logprobs || formatter.tokenIDs else { continue }
                         let first = !started[sample]
@@ -48,12 +60,25 @@ struct SSEStream: Sendable {
                             includeUsage: includeUsage)))
                     case .finished(let sample, let summary):
                         choices[sample].summary = summary
+                        var calledTools = false
+                        var warnings: [String]?
+                        if toolStreams[sample] != nil {
+                            let pieces = toolStreams[sample]!.finish()
+                            for chunk in Self.chunks(pieces, sample: sample, stream: toolStreams[sample]!, started: &started[sample],
+                                                     steps: &heldSteps[sample], formatter: formatter, includeUsage: includeUsage) {
+                                try await Self.send(&writer, Self.event(chunk))
+                            }
+                            calledTools = !toolStreams[sample]!.calls.isEmpty
+                            warnings = toolStreams[sample]!.warnings.isEmpty ? nil : toolStreams[sample]!.warnings
+                        }
                         let first = !started[sample]
                         started[sample] = true
                         try await Self.send(&writer, Self.event(formatter.chunk(
-                            index: sample, text: formatter.style == .chat && !first ? nil : "", first: first,
-                            finish: summary.finishReason, receipt: responder.receipt(choices[sample], sample: sample),
+                            index: sample, text: formatter.style == .chat && !first ? nil : "", first: first, steps: heldSteps[sample],
+                            finish: ResponseFormatter.finishReason(summary.finishReason, calledTools: calledTools),
+                            receipt: responder.receipt(choices[sample], sample: sample), warnings: warnings,
                             includeUsage: includeUsage)))
+                        heldSteps[sample] = []
                     }
                 }
             } catch is ClientGone {
@@ -71,6 +96,32 @@ struct SSEStream: Sendable {
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
         }
+    }
+
+    /// The chunks of a tool chat's pieces: content as text deltas, each call as its head and arguments deltas
+    /// (``ToolCallWire/deltas(_:index:id:)``, indexed in the order the choice called them). The steps held since the
+    /// last chunk go with the first.
+    private static func chunks(_ pieces: [ToolCallStream.Piece], sample: Int, stream: ToolCallStream, started: inout Bool,
+                               steps: inout [TokenStep], formatter: ResponseFormatter,
+                               includeUsage: Bool) -> [any Encodable & Sendable] {
+        var chunks: [any Encodable & Sendable] = []
+        var callIndex = stream.calls.count - pieces.filter { if case .call = $0 { true } else { false } }.count
+        func add(text: String?, calls: [ToolCallWire]?) {
+            chunks.append(formatter.chunk(index: sample, text: text, toolCalls: calls, first: !started, steps: steps,
+                                          includeUsage: includeUsage))
+            started = true
+            steps = []
+        }
+        for piece in pieces {
+            switch piece {
+            case .content(let text):
+                add(text: text, calls: nil)
+            case .call(let call):
+                for delta in ToolCallWire.deltas(call, index: callIndex, id: ToolCallWire.newID()) { add(text: nil, calls: [delta]) }
+                callIndex += 1
+            }
+        }
+        return chunks
     }
 
     /// A write failed: the client has gone.

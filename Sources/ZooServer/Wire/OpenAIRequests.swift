@@ -12,10 +12,16 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var logprobs: Bool?
     var topLogprobs: Int?
     var generation: GenerationFields
+    /// Whether the body has tool-use fields (or messages with tool calls), which ``ToolFields`` reads.
+    var hasToolFields: Bool
+    /// The tool-use fields, read in order by ``decode(from:)`` when ``hasToolFields``.
+    var tools: ToolFields?
 
     enum CodingKeys: String, CodingKey {
         case model, messages, logprobs
         case maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens", topLogprobs = "top_logprobs"
+        case toolList = "tools", toolChoice = "tool_choice", parallelToolCalls = "parallel_tool_calls"
+        case responseFormat = "response_format"
     }
 
     init(from decoder: any Decoder) throws {
@@ -27,6 +33,9 @@ struct ChatCompletionRequest: Decodable, Sendable {
         logprobs = try c.decodeIfPresent(Bool.self, forKey: .logprobs)
         topLogprobs = try c.integerIfPresent(Int.self, forKey: .topLogprobs)
         generation = try GenerationFields(from: decoder)
+        hasToolFields = try [CodingKeys.toolList, .toolChoice, .parallelToolCalls, .responseFormat].contains {
+            try c.contains($0) && !c.decodeNil(forKey: $0)
+        } || messages.contains(where: \.hasToolCalls)
     }
 }
 
@@ -88,7 +97,7 @@ struct GenerationFields: Decodable, Sendable {
     var returnTokenIDs: Bool?
     /// vLLM's `stop_token_ids`: ids that end a sample besides the prompt's own stops.
     var stopTokenIDs: [Int]?
-    /// Fields another part of the server will serve; until then they are refused by name.
+    /// Fields the server does not serve (OpenAI's deprecated `functions`); refused by name.
     var unsupported: [String]
 
     struct StreamOptions: Decodable, Sendable {
@@ -101,13 +110,9 @@ struct GenerationFields: Decodable, Sendable {
         case topP = "top_p", topK = "top_k", minP = "min_p", repetitionPenalty = "repetition_penalty"
         case presencePenalty = "presence_penalty", frequencyPenalty = "frequency_penalty", logitBias = "logit_bias"
         case streamOptions = "stream_options"
-        case tools, toolChoice = "tool_choice", functions, functionCall = "function_call"
-        case responseFormat = "response_format"
+        case functions, functionCall = "function_call"
         case returnTokenIDs = "return_token_ids", stopTokenIDs = "stop_token_ids"
     }
-
-    /// `response_format: {"type": "text"}` is what every request already gets.
-    private struct ResponseFormat: Decodable { var type: String }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -130,22 +135,24 @@ struct GenerationFields: Decodable, Sendable {
         returnTokenIDs = try c.decodeIfPresent(Bool.self, forKey: .returnTokenIDs)
         stopTokenIDs = try c.decodeIfPresent([Int].self, forKey: .stopTokenIDs)
         unsupported = []
-        for key in [CodingKeys.tools, .toolChoice, .functions, .functionCall] where try c.contains(key) && !c.decodeNil(forKey: key) {
+        for key in [CodingKeys.functions, .functionCall] where try c.contains(key) && !c.decodeNil(forKey: key) {
             unsupported.append(key.stringValue)
-        }
-        if c.contains(.responseFormat), try !c.decodeNil(forKey: .responseFormat),
-           try c.decode(ResponseFormat.self, forKey: .responseFormat).type != "text" {
-            unsupported.append(CodingKeys.responseFormat.stringValue)
         }
     }
 }
 
-/// One chat message; `content` is a string or a list of text parts.
+/// One chat message; `content` is a string or a list of text parts. An assistant message's `tool_calls` are read
+/// in order by ``ToolFields``; a `tool` message answers the call `tool_call_id`.
 struct ChatMessageInput: Decodable, Sendable {
     var role: String
     var content: String
+    var toolCallID: String?
+    var hasToolCalls: Bool
 
-    enum CodingKeys: String, CodingKey { case role, content }
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCallID = "tool_call_id", toolCalls = "tool_calls"
+    }
 
     private struct Part: Decodable {
         var type: String
@@ -155,6 +162,8 @@ struct ChatMessageInput: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         role = try c.decode(String.self, forKey: .role)
+        toolCallID = try c.decodeIfPresent(String.self, forKey: .toolCallID)
+        hasToolCalls = try c.contains(.toolCalls) && !c.decodeNil(forKey: .toolCalls)
         if let text = try? c.decode(String.self, forKey: .content) {
             content = text
         } else if let parts = try? c.decode([Part].self, forKey: .content) {
@@ -166,6 +175,8 @@ struct ChatMessageInput: Decodable, Sendable {
                 forKey: .content, in: c,
                 debugDescription: "content parts of type \"\(other.type)\" are not supported (only \"text\" parts)")
         } else if c.contains(.content), try c.decodeNil(forKey: .content) {
+            content = ""
+        } else if !c.contains(.content), hasToolCalls {
             content = ""
         } else if !c.contains(.content) {
             throw DecodingError.keyNotFound(CodingKeys.content, .init(codingPath: c.codingPath, debugDescription: "no content"))

@@ -68,16 +68,26 @@ struct ChatCompletionResponse: Encodable, Sendable {
         var finishReason: NullEncoded<String>
         /// QwenZoo's extension, with `receipt: true`.
         var receipt: Receipt?
+        /// QwenZoo's extension: what a tool chat's reply had wrong (a call that did not parse, arguments that do
+        /// not match the tool's schema); absent when nothing.
+        var warnings: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case index, message, delta, logprobs, receipt
+            case index, message, delta, logprobs, receipt, warnings
             case finishReason = "finish_reason"
         }
     }
 
+    /// A whole `message` or a chunk's `delta`: absent fields are left out, `content: null` is written as null.
     struct Message: Encodable, Sendable {
         var role: String?
-        var content: String?
+        var content: NullEncoded<String>?
+        var toolCalls: [ToolCallWire]?
+
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
     }
 }
 
