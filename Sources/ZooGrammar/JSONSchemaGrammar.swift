@@ -68,6 +68,7 @@ public struct JSONSchemaGrammar {
     var rules: [GrammarRuleDefinition] = []
     private var refRules: [String: String] = [:]
     private var counter = 0
+    private var nesting = 0
 
     private init(root: JSONValue, prefix: String, source: String) {
         self.root = root
@@ -92,7 +93,14 @@ public struct JSONSchemaGrammar {
 
     // MARK: Schemas
 
+    /// The deepest a schema may nest subschemas (each level is a few frames of this converter and
+    /// of the lowering; a fuzzed schema must get an error, not a stack overflow).
+    public static let maxNesting = 64
+
     mutating func convert(_ schema: JSONValue, path: String) throws -> GrammarExpression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else { throw fail(path, "subschemas nest more than \(Self.maxNesting) deep") }
         switch schema {
         case .bool(true): return common("value")
         case .bool(false): throw fail(path, "the schema false accepts no value, so nothing can be generated")
@@ -421,17 +429,23 @@ public struct JSONSchemaGrammar {
     static func keyNotIn(_ names: [String]) -> GrammarExpression {
         let plain: [ClosedRange<UInt32>] = [0...0x1F, 0x22...0x22, 0x5C...0x5C]
         let anyPlain = GrammarExpression.characterClass(ranges: plain, negated: true)
-        func build(_ words: [[UInt32]], depth: Int = 0) -> GrammarExpression {
+        // A trie of the names, cut at maxExtraKeyLength characters: a longer name can never be an
+        // extra key, so the recursion is that deep at most whatever the schema says (a 900-character
+        // "required" name used to nest the expression 900 deep). Nil where no key can go on.
+        func build(_ words: [[UInt32]], depth: Int) -> GrammarExpression? {
             var options: [GrammarExpression] = []
             if !words.contains(where: \.isEmpty) { options.append(.empty) }
+            guard depth < maxExtraKeyLength else { return options.isEmpty ? nil : .either(options) }
             let firsts = Set(words.compactMap(\.first)).sorted()
             for c in firsts {
-                options.append(.sequence([.literal([c]), build(words.filter { $0.first == c }.map { Array($0.dropFirst()) }, depth: depth + 1)]))
+                let rest = words.filter { $0.first == c }.map { Array($0.dropFirst()) }
+                if let tail = build(rest, depth: depth + 1) { options.append(.sequence([.literal([c]), tail])) }
             }
             let other = GrammarExpression.characterClass(ranges: plain + firsts.map { $0...$0 }, negated: true)
-            options.append(.sequence([other, anyPlain.times(0, max(0, maxExtraKeyLength - 1 - depth))]))
+            options.append(.sequence([other, anyPlain.times(0, maxExtraKeyLength - 1 - depth)]))
             return .either(options)
         }
-        return build(names.map { $0.unicodeScalars.map(\.value) })
+        let words = names.map { $0.unicodeScalars.map(\.value) }.filter { $0.count <= maxExtraKeyLength }
+        return build(words, depth: 0)!
     }
 }
