@@ -36,6 +36,21 @@ public struct ByteSet: Hashable, Sendable {
         }
     }
 
+    /// Adds every byte of `other`.
+    @inline(__always)
+    mutating func formUnion(_ other: ByteSet) {
+        words.0 |= other.words.0
+        words.1 |= other.words.1
+        words.2 |= other.words.2
+        words.3 |= other.words.3
+    }
+
+    /// Whether every byte of `other` is in the set.
+    @inline(__always)
+    func isSuperset(of other: ByteSet) -> Bool {
+        other.words.0 & ~words.0 | other.words.1 & ~words.1 | other.words.2 & ~words.2 | other.words.3 & ~words.3 == 0
+    }
+
     /// Whether no byte is in the set.
     public var isEmpty: Bool { words.0 | words.1 | words.2 | words.3 == 0 }
 

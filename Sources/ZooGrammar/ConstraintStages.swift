@@ -73,8 +73,8 @@ public enum ConstraintStages {
             switch value {
             case .string(let s): return ("json_schema:" + s, { try JSONSchemaGrammar.grammar(jsonText: s) })
             case .map, .bool:
-                let schema = OrderedJSON(value)
-                return ("json_schema:" + schema.jsonText, { try JSONSchemaGrammar.grammar(schema) })
+                let schema = JSONValue(wire: value)
+                return ("json_schema:" + JSONWriter.compact(schema), { try JSONSchemaGrammar.grammar(schema) })
             default:
                 throw OptionError(context: context, key: name, message: "expected a schema (a map or JSON text), found \(value.typeName)")
             }
@@ -104,7 +104,7 @@ public enum ConstraintStages {
                 }
             default: throw OptionError(context: context, key: name, message: "expected a list of strings, e.g. choice=[yes,no]")
             }
-            return ("choice:" + choices.map(OrderedJSON.quote).joined(separator: ","), { try ChoiceGrammar.grammar(choices) })
+            return ("choice:" + choices.map { JSONWriter.compact(.string($0)) }.joined(separator: ","), { try ChoiceGrammar.grammar(choices) })
         }
     }
 }

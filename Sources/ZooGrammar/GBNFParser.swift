@@ -218,12 +218,20 @@ public struct GBNFParser {
         return v
     }
 
+    /// The most repetitions an item may stack once merged (`x*+` counts one; `x{2}{3}` two).
+    static let maxStackedRepetitions = 8
+
+    /// The operators after an item. Stacked ones merge where they read as one (``GrammarExpression/times(_:_:)``),
+    /// so `x*+++` costs what `x*` does; more than ``maxStackedRepetitions`` that do not merge are an error.
     private mutating func repetitions(_ item: inout GrammarExpression, itemStart: Int) throws {
         while let c = current {
+            if item.repetitionNesting >= Self.maxStackedRepetitions, c == "*" || c == "+" || c == "?" || c == "{" {
+                throw fail("more than \(Self.maxStackedRepetitions) repetition operators stacked on one item")
+            }
             switch c {
-            case "*": i += 1; item = .repetition(item, min: 0, max: nil)
-            case "+": i += 1; item = .repetition(item, min: 1, max: nil)
-            case "?": i += 1; item = .repetition(item, min: 0, max: 1)
+            case "*": i += 1; item = item.times(0, nil)
+            case "+": i += 1; item = item.times(1, nil)
+            case "?": i += 1; item = item.times(0, 1)
             case "{":
                 let start = i
                 i += 1
@@ -243,7 +251,7 @@ public struct GBNFParser {
                 if max(low, high ?? 0) > Self.maxRepetition {
                     throw fail("repetition counts above \(Self.maxRepetition) are not supported", at: start)
                 }
-                item = .repetition(item, min: low, max: high)
+                item = item.times(low, high)
             default:
                 return
             }

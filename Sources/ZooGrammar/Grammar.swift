@@ -19,6 +19,8 @@ public struct Grammar: Sendable {
 
     let program: [Element]
     let byteSets: [ByteSet]
+    /// The bytes no set tells apart, so the automaton steps once per class.
+    let byteClasses: ByteClasses
     /// Each rule's alternatives, as the program positions they start at.
     let alternatives: [[Int32]]
     /// Each rule's name (helper rules are named after the rule they came from, e.g. `item-3`).
@@ -52,6 +54,7 @@ public struct Grammar: Sendable {
         }
         self.program = program
         self.byteSets = lowering.byteSets
+        self.byteClasses = ByteClasses(lowering.byteSets)
         self.alternatives = alternatives
         self.ruleNames = lowering.rules.map(\.name)
         self.root = Int32(root)

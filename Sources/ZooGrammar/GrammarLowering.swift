@@ -128,7 +128,7 @@ extension ByteSet {
     /// The bytes in either set.
     func union(_ other: ByteSet) -> ByteSet {
         var s = self
-        for b in other.bytes { s.insert(b) }
+        s.formUnion(other)
         return s
     }
 }

@@ -55,6 +55,8 @@ public final class GrammarMatcher: Sendable {
         trie = TokenTrie.shared(for: vocabulary)
         tokenBytes = vocabulary.tokenBytes
         core = Mutex(Core(automaton: try PushdownAutomaton(grammar: grammar)))
+        // The state before any input is every request's first: its mask is part of compiling.
+        _ = try mask(initialState)
     }
 
     /// The state before any token.
@@ -85,6 +87,20 @@ public final class GrammarMatcher: Sendable {
             core.masks[state] = m
             core.maskBytes += m.byteSize
             return m
+        }
+    }
+
+    /// The mask by its definition, token by token: each ordinary token's bytes read from `state`.
+    /// No trie, projection or cache; the fast path (``mask(_:)``) is tested against it.
+    func referenceMask(_ state: State) throws -> TokenMask {
+        try core.withLock { core in
+            var bits = [UInt64](repeating: 0, count: (trie.vocabularyCount + 63) / 64)
+            var count = 0
+            for id in trie.tokenIDs where try core.automaton.next(state, bytes: tokenBytes[Int(id)]!) >= 0 {
+                bits[Int(id) >> 6] |= 1 << UInt64(id & 63)
+                count += 1
+            }
+            return TokenMask(bits: bits, count: count)
         }
     }
 
@@ -132,11 +148,34 @@ public final class GrammarMatcher: Sendable {
                 try trie.subtreeEnd.withUnsafeBufferPointer { end in
                     try trie.tokenStart.withUnsafeBufferPointer { start in
                         try trie.tokenIDs.withUnsafeBufferPointer { ids in
+                        try trie.summarySlot.withUnsafeBufferPointer { summary in
                             var i = 1
                             while i < n {
                                 let d = Int(depth[i])
                                 let t = try core.automaton.next(states[d - 1], edge[i])
                                 if t < 0 {
+                                    i = Int(end[i])
+                                    continue
+                                }
+                                if core.automaton.isBeyondCut(t) {
+                                    // Past the cut whatever follows: the whole subtree is uncertain.
+                                    uncertain.append(contentsOf: ids[Int(start[i])..<Int(start[Int(end[i])])])
+                                    i = Int(end[i])
+                                    continue
+                                }
+                                if t == states[d - 1], summary[i] >= 0,
+                                   try core.automaton.selfLoops(t).isSuperset(of: trie.subtreeBytes[Int(summary[i])]) {
+                                    // Every byte below steps t to itself: each token of the subtree ends in t.
+                                    let tokens = Int(start[i])..<Int(start[Int(end[i])])
+                                    if core.automaton.isDefinite(t) {
+                                        for k in tokens {
+                                            let id = Int(ids[k])
+                                            bits[id >> 6] |= 1 << UInt64(id & 63)
+                                        }
+                                        count += tokens.count
+                                    } else {
+                                        uncertain.append(contentsOf: ids[tokens])
+                                    }
                                     i = Int(end[i])
                                     continue
                                 }
@@ -155,6 +194,7 @@ public final class GrammarMatcher: Sendable {
                                 }
                                 i += 1
                             }
+                        }
                         }
                     }
                 }

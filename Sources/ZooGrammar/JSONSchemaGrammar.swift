@@ -1,3 +1,5 @@
+import ZooCore
+
 /// JSON Schema to grammar: the output is a JSON value the schema accepts.
 ///
 /// Supported keywords (anything else is an error naming the keyword and its JSON path):
@@ -19,7 +21,7 @@ public struct JSONSchemaGrammar {
     /// Rules whose `rootName` rule matches the values `schema` accepts; every other rule's name
     /// starts with `rootName-`, so the rules can join another grammar (e.g. a tool call's
     /// `"<tool_call>" call "</tool_call>"`).
-    public static func rules(for schema: OrderedJSON, rootName: String = "root", source: String = "json_schema") throws -> [GrammarRuleDefinition] {
+    public static func rules(for schema: JSONValue, rootName: String = "root", source: String = "json_schema") throws -> [GrammarRuleDefinition] {
         var converter = JSONSchemaGrammar(root: schema, prefix: rootName == "root" ? "schema" : rootName, source: source)
         let body = try converter.convert(schema, path: "$")
         return JSONGrammar.rules(prefix: converter.prefix) + converter.rules
@@ -27,13 +29,23 @@ public struct JSONSchemaGrammar {
     }
 
     /// The grammar of the values `schema` accepts.
-    public static func grammar(_ schema: OrderedJSON, source: String = "json_schema") throws -> Grammar {
+    public static func grammar(_ schema: JSONValue, source: String = "json_schema") throws -> Grammar {
         try Grammar(rules: rules(for: schema, source: source), source: source)
     }
 
     /// The grammar of the values the schema in `jsonText` accepts.
     public static func grammar(jsonText: String, source: String = "json_schema") throws -> Grammar {
-        try grammar(OrderedJSON.parse(jsonText, source: source), source: source)
+        try grammar(parse(jsonText, source: source), source: source)
+    }
+
+    /// A schema's JSON text, read with its keys in written order (``JSONValue``); an error names
+    /// `source` and the `line:column`.
+    public static func parse(_ jsonText: String, source: String = "json_schema") throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: jsonText)
+        } catch let error as JSONSyntaxError {
+            throw GrammarError(source: source, location: "\(error.line):\(error.column)", reason: error.message)
+        }
     }
 
     static let annotations: Set<String> = [
@@ -50,14 +62,15 @@ public struct JSONSchemaGrammar {
     ]
     static let combinators: Set<String> = ["type", "const", "enum", "anyOf", "oneOf", "$ref"]
 
-    let root: OrderedJSON
+    let root: JSONValue
     let prefix: String
     let source: String
     var rules: [GrammarRuleDefinition] = []
     private var refRules: [String: String] = [:]
     private var counter = 0
+    private var nesting = 0
 
-    private init(root: OrderedJSON, prefix: String, source: String) {
+    private init(root: JSONValue, prefix: String, source: String) {
         self.root = root
         self.prefix = prefix
         self.source = source
@@ -80,15 +93,23 @@ public struct JSONSchemaGrammar {
 
     // MARK: Schemas
 
-    mutating func convert(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    /// The deepest a schema may nest subschemas (each level is a few frames of this converter and
+    /// of the lowering; a fuzzed schema must get an error, not a stack overflow).
+    public static let maxNesting = 64
+
+    mutating func convert(_ schema: JSONValue, path: String) throws -> GrammarExpression {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= Self.maxNesting else { throw fail(path, "subschemas nest more than \(Self.maxNesting) deep") }
         switch schema {
         case .bool(true): return common("value")
         case .bool(false): throw fail(path, "the schema false accepts no value, so nothing can be generated")
         case .object: break
-        default: throw fail(path, "a schema must be an object or a boolean, found \(schema.jsonText)")
+        default: throw fail(path, "a schema must be an object or a boolean, found \(JSONWriter.compact(schema))")
         }
-        guard case .object(let members) = schema else { return common("value") }
-        let keys = Set(members.map(\.key))
+        guard case .object(let object) = schema else { return common("value") }
+        let members = object.members
+        let keys = Set(object.keys)
         let known = Self.annotations.union(Self.combinators).union(Self.typeKeywords.values.joined())
         for (key, _) in members where !known.contains(key) {
             throw fail("\(path).\(key)", "unsupported keyword \"\(key)\"")
@@ -100,10 +121,10 @@ public struct JSONSchemaGrammar {
             }
             return try reference(ref, path: "\(path).$ref")
         }
-        if let value = schema["const"] { return .text(value.jsonText) }
+        if let value = schema["const"] { return .text(JSONWriter.compact(value)) }
         if let values = schema["enum"] {
             guard case .array(let items) = values, !items.isEmpty else { throw fail("\(path).enum", "must be a non-empty array") }
-            return .either(items.map { .text($0.jsonText) })
+            return .either(items.map { .text(JSONWriter.compact($0)) })
         }
         for keyword in ["anyOf", "oneOf"] {
             guard let value = schema[keyword] else { continue }
@@ -132,7 +153,7 @@ public struct JSONSchemaGrammar {
             types = implied.sorted()
             guard types.count == 1 else { throw fail(path, "keywords of several types (\(types.joined(separator: ", "))) need a \"type\"") }
         case let other?:
-            throw fail("\(path).type", "must be a type name or a list of them, found \(other.jsonText)")
+            throw fail("\(path).type", "must be a type name or a list of them, found \(JSONWriter.compact(other))")
         }
         var options: [GrammarExpression] = []
         for t in types {
@@ -142,7 +163,7 @@ public struct JSONSchemaGrammar {
         return .either(options)
     }
 
-    private mutating func typed(_ type: String, _ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func typed(_ type: String, _ schema: JSONValue, path: String) throws -> GrammarExpression {
         switch type {
         case "null": return .text("null")
         case "boolean": return common("boolean")
@@ -154,7 +175,7 @@ public struct JSONSchemaGrammar {
         }
     }
 
-    private mutating func reference(_ ref: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func reference(_ ref: JSONValue, path: String) throws -> GrammarExpression {
         guard case .string(let pointer) = ref else { throw fail(path, "must be a string") }
         if let name = refRules[pointer] { return .rule(name) }
         guard pointer == "#" || pointer.hasPrefix("#/") else {
@@ -181,15 +202,15 @@ public struct JSONSchemaGrammar {
 
     // MARK: Numbers
 
-    private func bound(_ schema: OrderedJSON, _ key: String, path: String) throws -> Double? {
+    private func bound(_ schema: JSONValue, _ key: String, path: String) throws -> Double? {
         guard let v = schema[key] else { return nil }
-        guard case .number(let n) = v, n.isFinite, abs(n) < 1e15 else {
+        guard let n = v.doubleValue, n.isFinite, abs(n) < 1e15 else {
             throw fail("\(path).\(key)", "must be a number below 1e15 in magnitude (draft-4 boolean exclusive bounds are not supported)")
         }
         return n
     }
 
-    private func integerBounds(_ schema: OrderedJSON, path: String, allowEmpty: Bool = false) throws -> (Int64?, Int64?) {
+    private func integerBounds(_ schema: JSONValue, path: String, allowEmpty: Bool = false) throws -> (Int64?, Int64?) {
         var low = try bound(schema, "minimum", path: path).map { Int64($0.rounded(.up)) }
         if let e = try bound(schema, "exclusiveMinimum", path: path) {
             let v = Int64(e.rounded(.down)) + 1
@@ -204,13 +225,13 @@ public struct JSONSchemaGrammar {
         return (low, high)
     }
 
-    private mutating func integer(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func integer(_ schema: JSONValue, path: String) throws -> GrammarExpression {
         let (low, high) = try integerBounds(schema, path: path)
         if low == nil && high == nil { return common("integer") }
         return define("integer", IntegerRangeGrammar.integers(low, high))
     }
 
-    private mutating func number(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func number(_ schema: JSONValue, path: String) throws -> GrammarExpression {
         let keys = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]
         guard keys.contains(where: { schema[$0] != nil }) else { return common("number") }
         for key in keys {
@@ -239,15 +260,15 @@ public struct JSONSchemaGrammar {
 
     // MARK: Strings
 
-    private func count(_ schema: OrderedJSON, _ key: String, path: String) throws -> Int? {
+    private func count(_ schema: JSONValue, _ key: String, path: String) throws -> Int? {
         guard let v = schema[key] else { return nil }
-        guard case .number(let n) = v, n >= 0, n == n.rounded(), n <= Double(GBNFParser.maxRepetition) else {
+        guard let n = v.doubleValue, n >= 0, n == n.rounded(), n <= Double(GBNFParser.maxRepetition) else {
             throw fail("\(path).\(key)", "must be a whole number from 0 to \(GBNFParser.maxRepetition)")
         }
         return Int(n)
     }
 
-    private mutating func string(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func string(_ schema: JSONValue, path: String) throws -> GrammarExpression {
         let quote = GrammarExpression.text("\"")
         let minLength = try count(schema, "minLength", path: path) ?? 0
         let maxLength = try count(schema, "maxLength", path: path)
@@ -255,7 +276,7 @@ public struct JSONSchemaGrammar {
         let lengths = schema["minLength"] != nil || schema["maxLength"] != nil
         if let format = schema["format"] {
             guard case .string(let name) = format, let body = Self.format(name) else {
-                throw fail("\(path).format", "unsupported format \(format.jsonText) (supported: date, time, date-time, uuid)")
+                throw fail("\(path).format", "unsupported format \(JSONWriter.compact(format)) (supported: date, time, date-time, uuid)")
             }
             guard !lengths, schema["pattern"] == nil else { throw fail(path, "\"format\" with a length or a pattern is not supported") }
             return define("format", .sequence([quote, body, quote]))
@@ -307,7 +328,7 @@ public struct JSONSchemaGrammar {
 
     // MARK: Arrays
 
-    private mutating func array(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
+    private mutating func array(_ schema: JSONValue, path: String) throws -> GrammarExpression {
         let minItems = try count(schema, "minItems", path: path) ?? 0
         let maxItems = try count(schema, "maxItems", path: path)
         if let m = maxItems, m < minItems { throw fail(path, "maxItems is below minItems") }
@@ -348,11 +369,11 @@ public struct JSONSchemaGrammar {
 
     // MARK: Objects
 
-    private mutating func object(_ schema: OrderedJSON, path: String) throws -> GrammarExpression {
-        var properties: [(name: String, schema: OrderedJSON)] = []
+    private mutating func object(_ schema: JSONValue, path: String) throws -> GrammarExpression {
+        var properties: [(name: String, schema: JSONValue)] = []
         if let p = schema["properties"] {
             guard case .object(let members) = p else { throw fail("\(path).properties", "must be an object") }
-            properties = members.map { ($0.key, $0.value) }
+            properties = members.members.map { ($0.key, $0.value) }
         }
         var required = Set<String>()
         if let r = schema["required"] {
@@ -372,7 +393,7 @@ public struct JSONSchemaGrammar {
         var pairs: [GrammarExpression] = []
         for (name, s) in properties {
             let value = try convert(s, path: "\(path).properties.\(name)")
-            pairs.append(define("kv", .sequence([.text(OrderedJSON.string(name).jsonText), colon, value])))
+            pairs.append(define("kv", .sequence([.text(JSONWriter.compact(.string(name))), colon, value])))
         }
         let separator = GrammarExpression.sequence([.text(","), space])
         var extraPair: GrammarExpression?
@@ -408,17 +429,23 @@ public struct JSONSchemaGrammar {
     static func keyNotIn(_ names: [String]) -> GrammarExpression {
         let plain: [ClosedRange<UInt32>] = [0...0x1F, 0x22...0x22, 0x5C...0x5C]
         let anyPlain = GrammarExpression.characterClass(ranges: plain, negated: true)
-        func build(_ words: [[UInt32]], depth: Int = 0) -> GrammarExpression {
+        // A trie of the names, cut at maxExtraKeyLength characters: a longer name can never be an
+        // extra key, so the recursion is that deep at most whatever the schema says (a 900-character
+        // "required" name used to nest the expression 900 deep). Nil where no key can go on.
+        func build(_ words: [[UInt32]], depth: Int) -> GrammarExpression? {
             var options: [GrammarExpression] = []
             if !words.contains(where: \.isEmpty) { options.append(.empty) }
+            guard depth < maxExtraKeyLength else { return options.isEmpty ? nil : .either(options) }
             let firsts = Set(words.compactMap(\.first)).sorted()
             for c in firsts {
-                options.append(.sequence([.literal([c]), build(words.filter { $0.first == c }.map { Array($0.dropFirst()) }, depth: depth + 1)]))
+                let rest = words.filter { $0.first == c }.map { Array($0.dropFirst()) }
+                if let tail = build(rest, depth: depth + 1) { options.append(.sequence([.literal([c]), tail])) }
             }
             let other = GrammarExpression.characterClass(ranges: plain + firsts.map { $0...$0 }, negated: true)
-            options.append(.sequence([other, anyPlain.times(0, max(0, maxExtraKeyLength - 1 - depth))]))
+            options.append(.sequence([other, anyPlain.times(0, maxExtraKeyLength - 1 - depth)]))
             return .either(options)
         }
-        return build(names.map { $0.unicodeScalars.map(\.value) })
+        let words = names.map { $0.unicodeScalars.map(\.value) }.filter { $0.count <= maxExtraKeyLength }
+        return build(words, depth: 0)!
     }
 }

@@ -7,7 +7,9 @@
 /// - A *configuration* is the set of stacks whose top is a byte terminal, plus whether the root
 ///   rule can be complete here (the grammar is ambiguous-friendly: all parses advance together,
 ///   like llama.cpp's stack set).
-/// - Each configuration is interned as a state with a 256-entry transition row filled on demand,
+/// - Each configuration is interned as a state with a transition row filled on demand, one entry
+///   per byte class (``ByteClasses``: bytes no terminal tells apart step alike, and a short row
+///   keeps a mask walk's lookups in cache),
 ///   so walking the same bytes from the same place again is a table lookup. Inside a JSON string,
 ///   for instance, every ordinary byte leads back to the same state.
 /// - A *projected* state keeps only the top frames of each stack and ends them in a sentinel
@@ -42,8 +44,16 @@ struct PushdownAutomaton {
     /// Whether a state holds a parse that never reached a projection's sentinel (read per token
     /// by mask walks, so kept flat).
     private var stateDefinite: [Bool] = []
+    /// Whether a state is only "past a projection's cut": every byte leads back to it, so every
+    /// token below it in a walk is uncertain.
+    private var stateBeyondCut: [Bool] = []
+    /// The bytes on which a state steps to itself, once asked for (``selfLoops(_:)``).
+    private var stateLoops: [Int32: ByteSet] = [:]
     private var stateIndex: [Configuration: Int32] = [:]
     private var transitions: [Int32] = []
+    /// Each byte's class (the column of a transition row), and the row width.
+    private let classOf: [UInt8]
+    private let classCount: Int
 
     // Scratch, reused by every step.
     private var visited = Set<Int64>()
@@ -55,6 +65,8 @@ struct PushdownAutomaton {
 
     init(grammar: Grammar) throws {
         self.grammar = grammar
+        classOf = grammar.byteClasses.classOf
+        classCount = grammar.byteClasses.members.count
         visited.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         var accepting = false, escaped = false
@@ -75,6 +87,22 @@ struct PushdownAutomaton {
     @inline(__always)
     func isDefinite(_ state: Int32) -> Bool { stateDefinite[Int(state)] }
 
+    /// Whether `state` holds nothing but parses past a projection's cut (it steps to itself on every byte).
+    @inline(__always)
+    func isBeyondCut(_ state: Int32) -> Bool { stateBeyondCut[Int(state)] }
+
+    /// The bytes on which `state` steps to itself (inside a JSON string: every ordinary ASCII
+    /// character), computed once per state from one byte of each class.
+    mutating func selfLoops(_ state: Int32) throws -> ByteSet {
+        if let loops = stateLoops[state] { return loops }
+        var loops = ByteSet()
+        for members in grammar.byteClasses.members where try next(state, members[0]) == state {
+            for b in members { loops.insert(b) }
+        }
+        stateLoops[state] = loops
+        return loops
+    }
+
     /// `state` with every stack cut below its top `depth` frames (a sentinel instead of the rest).
     mutating func projected(_ state: Int32, depth: Int) throws -> Int32 {
         var nodes: [Int32] = []
@@ -94,7 +122,7 @@ struct PushdownAutomaton {
     /// The state after reading `byte` in `state`, or ``dead``.
     @inline(__always)
     mutating func next(_ state: Int32, _ byte: UInt8) throws -> Int32 {
-        let t = transitions[Int(state) &* 256 &+ Int(byte)]
+        let t = transitions[Int(state) &* classCount &+ Int(classOf[Int(byte)])]
         if t != Self.unknown { return t }
         return try computeNext(state, byte)
     }
@@ -123,7 +151,8 @@ struct PushdownAutomaton {
         let nodes = sortedFound()
         let result = nodes.isEmpty && !accepting && !escaped
             ? Self.dead : try intern(Configuration(nodes: nodes, accepting: accepting, escaped: escaped))
-        transitions[Int(state) * 256 + Int(byte)] = result
+        // Every byte of the class steps the same way (the sets hold all of them or none).
+        transitions[Int(state) * classCount + Int(classOf[Int(byte)])] = result
         return result
     }
 
@@ -145,8 +174,9 @@ struct PushdownAutomaton {
         stateAccepting.append(configuration.accepting)
         stateEscaped.append(configuration.escaped)
         stateDefinite.append(!configuration.nodes.isEmpty || configuration.accepting)
+        stateBeyondCut.append(configuration.nodes.isEmpty && !configuration.accepting && configuration.escaped)
         stateIndex[configuration] = s
-        transitions += repeatElement(Self.unknown, count: 256)
+        transitions += repeatElement(Self.unknown, count: classCount)
         return s
     }
 

@@ -15,6 +15,13 @@ final class TokenTrie: Sendable {
     /// Tokens ending at node `i` are `tokenIDs[tokenStart[i]..<tokenStart[i + 1]]`.
     let tokenStart: [Int32]
     let tokenIDs: [Int32]
+    /// For nodes with at least ``summaryMinTokens`` tokens below them: an index into
+    /// ``subtreeBytes`` (else -1).
+    let summarySlot: [Int32]
+    /// Every byte on an edge strictly below the node: a walk whose state steps to itself on all of
+    /// them knows every token of the subtree ends in that state without visiting it.
+    let subtreeBytes: [ByteSet]
+    static let summaryMinTokens = 4
     /// The width of a mask: the vocabulary's id count.
     let vocabularyCount: Int
     let maxDepth: Int
@@ -59,6 +66,29 @@ final class TokenTrie: Sendable {
         while let n = path.popLast() { subtreeEnd[n] = Int32(edgeByte.count) }
         var starts = [Int32](repeating: 0, count: edgeByte.count + 1)
         for i in 0..<edgeByte.count { starts[i + 1] = starts[i] + tokensAt[i] }
+        // Byte summaries, children before parents (reverse preorder); a node's parent is the
+        // nearest earlier node one level up.
+        let n = edgeByte.count
+        var parent = [Int32](repeating: 0, count: n)
+        var lastAtDepth = [Int32](repeating: 0, count: Int(depth.max() ?? 0) + 1)
+        for i in 1..<max(n, 1) {
+            parent[i] = lastAtDepth[Int(depth[i]) - 1]
+            lastAtDepth[Int(depth[i])] = Int32(i)
+        }
+        var below = [ByteSet](repeating: ByteSet(), count: n)
+        for i in stride(from: n - 1, through: 1, by: -1) {
+            let p = Int(parent[i])
+            below[p].formUnion(below[i])
+            below[p].insert(edgeByte[i])
+        }
+        var summarySlot = [Int32](repeating: -1, count: n)
+        var subtreeBytes: [ByteSet] = []
+        for i in 1..<max(n, 1) where starts[Int(subtreeEnd[i])] - starts[i] >= Self.summaryMinTokens {
+            summarySlot[i] = Int32(subtreeBytes.count)
+            subtreeBytes.append(below[i])
+        }
+        self.summarySlot = summarySlot
+        self.subtreeBytes = subtreeBytes
         self.edgeByte = edgeByte
         self.depth = depth
         self.subtreeEnd = subtreeEnd

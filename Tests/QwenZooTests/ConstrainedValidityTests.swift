@@ -24,15 +24,15 @@ final class ConstrainedValidityTests: XCTestCase {
         var name: String
         var stage: SamplerStageSpec
         /// The checker's extra field (`schema` as JSON, or `pattern`).
-        var extra: (key: String, value: OrderedJSON)?
+        var extra: (key: String, value: JSONValue)?
     }
 
     private func jobs() throws -> [Job] {
         var jobs: [Job] = []
-        let schemas = try OrderedJSON.parse(String(contentsOf: Self.fixtures.appendingPathComponent("schemas.json"), encoding: .utf8))
+        let schemas = try JSONValue(parsing: String(contentsOf: Self.fixtures.appendingPathComponent("schemas.json"), encoding: .utf8))
         guard case .object(let members) = schemas else { throw XCTSkip("schemas.json is not an object") }
-        for (name, schema) in members {
-            jobs.append(Job(kind: "schema", name: name, stage: .jsonSchema(schema.jsonText), extra: ("schema", schema)))
+        for (name, schema) in members.members {
+            jobs.append(Job(kind: "schema", name: name, stage: .jsonSchema(JSONWriter.compact(schema)), extra: ("schema", schema)))
         }
         let folder = Self.fixtures.appendingPathComponent("grammars")
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".gbnf") {
@@ -62,13 +62,13 @@ final class ConstrainedValidityTests: XCTestCase {
                 let options = GenerationOptions(seed: seed, sampler: [job.stage])
                 let completion = try zoo.generate(zoo.variant.request(forPrompt: "Output:"), options: options)
                 let sample = completion.samples[0]
-                var record: [(key: String, value: OrderedJSON)] = [
-                    ("kind", .string(job.kind)), ("name", .string(job.name)), ("seed", .number(Double(seed))),
+                var record: [(String, JSONValue)] = [
+                    ("kind", .string(job.kind)), ("name", .string(job.name)), ("seed", .integer(Int(seed))),
                     ("text", .string(sample.text)),
                     ("finish", .string(sample.finishReason.summary)),
                 ]
                 if let extra = job.extra { record.append(extra) }
-                lines.append(OrderedJSON.object(record).jsonText)
+                lines.append(JSONWriter.compact(.object(JSONObject(record))))
             }
         }
         let dir = try Fixtures.temporaryDirectory("constrained")
@@ -84,10 +84,10 @@ final class ConstrainedValidityTests: XCTestCase {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let report = try OrderedJSON.parse(String(decoding: data, as: UTF8.self))
-        XCTAssertEqual(report["checked"], .number(Double(lines.count)))
+        let report = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        XCTAssertEqual(report["checked"], .integer(lines.count))
         guard case .array(let failures)? = report["failures"] else { return XCTFail("the checker printed no report") }
-        for failure in failures.prefix(10) { XCTFail("invalid output: \(failure.jsonText)") }
+        for failure in failures.prefix(10) { XCTFail("invalid output: \(JSONWriter.compact(failure))") }
         XCTAssertEqual(failures.count, 0, "\(failures.count) of \(lines.count) outputs failed their checker")
         XCTAssertEqual(process.terminationStatus, 0)
     }

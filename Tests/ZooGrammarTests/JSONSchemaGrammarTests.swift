@@ -62,7 +62,7 @@ final class JSONSchemaGrammarTests: XCTestCase {
         assertError(try schema(#"{"type": "strin"}"#), location: "$.type", contains: "unknown type")
         assertError(try schema(##"{"$ref": "#/$defs/missing"}"##), location: "$.$ref", contains: "does not resolve")
         assertError(try schema(#"{"type": "string", "pattern": "a(?=b)"}"#), location: "column 2", contains: "look-around")
-        assertError(try schema(#"{"type": "object",}"#), location: "1:19", contains: "quoted key")
+        assertError(try schema(#"{"type": "object",}"#), location: "1:19", contains: "string key")
         assertError(try schema(#"{"type": "integer", "minimum": 5, "maximum": 1}"#), location: "$", contains: "no integer")
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+import ZooTestSupport
+@testable import ZooGrammar
+
+/// Inputs the `grammar` and `json-schema` fuzz targets (`scripts/fuzz.sh`) found, kept in
+/// `Tests/Fixtures/fuzz/` (and in the targets' corpora under `Fuzz/Corpus/`), run as the targets run
+/// them: compile, then match the input's own first bytes.
+final class GrammarFuzzRegressionTests: XCTestCase {
+    private func input(_ name: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: Fixtures.url("fuzz/\(name)")))
+    }
+
+    /// grammar: `[-z]*+++ .++++++` (with NUL bytes around) nested a helper rule per operator, and the
+    /// nullable rules inside unbounded ones multiplied the parses a configuration holds: over 3 s
+    /// under the fuzzer. Stacked operators now merge where they read as one.
+    func testStackedRepetitionOperatorsMerge() throws {
+        let bytes = try input("grammar-stacked-repetitions")
+        let grammar = try Grammar(gbnf: String(decoding: bytes, as: UTF8.self))
+        _ = try grammar.match(bytes.prefix(256))
+        XCTAssertEqual(try GBNFParser.parse(#"root ::= [a-z]*+++ .++++++ "b"?* ("c"+)? ("d"?){2,3} ("e"+){2,}"#),
+                       try GBNFParser.parse(#"root ::= [a-z]* .+ "b"* "c"* "d"{0,3} "e"{2,}"#))
+        try assertMatches(try Grammar(gbnf: #"root ::= ("a"+){2,} ("b"?){3} "c"*+?"#), ["aa", "aaab", "aabbbcc"], ["a", "aabbbb"])
+    }
+
+    /// Operators that do not merge (`{1,2}{1,2}` is not one range) nest; more than
+    /// ``GBNFParser/maxStackedRepetitions`` on one item are an error at the operator.
+    func testUnmergeableStackedRepetitionsAreBounded() {
+        let text = "root ::= \"a\"" + String(repeating: "{1,2}", count: 9)
+        assertError(try Grammar(gbnf: text), location: "1:53", contains: "more than 8 repetition operators stacked")
+    }
+
+    /// json-schema: a "required" name of ~900 characters (invalid UTF-8 read as U+FFFD) beside
+    /// `additionalProperties` built the extra keys' "not a declared name" trie one level per
+    /// character, and lowering recursed that deep: a stack overflow under AddressSanitizer. Names
+    /// longer than an extra key can be are now left out of the trie, which is at most
+    /// ``JSONSchemaGrammar/maxExtraKeyLength`` deep.
+    func testALongRequiredNameDoesNotDeepenTheExtraKeyGrammar() throws {
+        let bytes = try input("json-schema-long-required-name")
+        let grammar = try JSONSchemaGrammar.grammar(jsonText: String(decoding: bytes, as: UTF8.self))
+        _ = try grammar.match(bytes.prefix(256))
+        let long = String(repeating: "\u{FFFD}", count: 900)
+        XCTAssertEqual(JSONSchemaGrammar.keyNotIn(["ab", long]), JSONSchemaGrammar.keyNotIn(["ab"]))
+        let sixteen = String(repeating: "k", count: JSONSchemaGrammar.maxExtraKeyLength)
+        let g = try JSONSchemaGrammar.grammar(jsonText: #"{"type": "object", "properties": {"\#(sixteen)": {"type": "null"}}, "additionalProperties": {"type": "integer"}}"#)
+        try assertMatches(g, [#"{"\#(sixteen)": null}"#, #"{"kkk": 1}"#, #"{"\#(sixteen.dropLast())x": 1}"#],
+                          [#"{"\#(sixteen)": 1}"#, #"{"\#(sixteen)k": 1}"#])
+    }
+
+    /// Subschemas nested deeper than ``JSONSchemaGrammar/maxNesting`` are an error naming the path.
+    func testDeeplyNestedSchemasAreAnErrorNotAStackOverflow() {
+        let depth = JSONSchemaGrammar.maxNesting + 1
+        let text = String(repeating: #"{"type": "array", "items": "#, count: depth - 1) + "true" + String(repeating: "}", count: depth - 1)
+        let path = "$" + String(repeating: ".items", count: depth - 1)
+        assertError(try JSONSchemaGrammar.grammar(jsonText: text), location: path, contains: "nest more than 64 deep")
+    }
+}
