@@ -35,6 +35,11 @@ final class EvalTaskResumeTests: XCTestCase {
                                          "--out", "results.jsonl"])
         XCTAssertNotEqual(choice.status, 0)
         XCTAssertTrue(choice.stderr.contains("--out and --resume go with --protocol and the math, code and chat tasks"), choice.stderr)
+        let perplexity = try ZooProcess.run(["eval", "--manifest", "nano-base", "--task", "perplexity", "--data",
+                                             "zoo/models/nano-base/eval-perplexity.txt", "--resume", "results.jsonl"])
+        XCTAssertTrue(perplexity.stderr.contains("--out and --resume go with --protocol and the math, code and chat tasks"), perplexity.stderr)
+        let suite = try ZooProcess.run(["eval", "--manifest", "nano-math", "--suite", "report", "--data-dir", ".", "--out", "results.jsonl"])
+        XCTAssertTrue(suite.stderr.contains("--out and --resume go with --protocol or --task, not --suite"), suite.stderr)
         let two = try ZooProcess.run(["eval", "--manifest", "nano-chat", "--task", "chat", "--data", "zoo/models/nano-chat/eval-chat.jsonl",
                                       "--out", "a.jsonl", "--resume", "b.jsonl"])
         XCTAssertNotEqual(two.status, 0)
