@@ -34,22 +34,39 @@ public struct ChatEvaluation: Sendable {
         self.seed = seed
     }
 
-    /// Answers every conversation and counts the replies that ended on `<|im_end|>`; throws for a
-    /// tokenizer without `<|im_end|>` or a failed generation.
-    public func run(_ zoo: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    /// Answers every conversation and counts the replies that ended on `<|im_end|>`. A conversation
+    /// already in `results` (same position and prompt hash) is not answered again; each new record is
+    /// appended to `results` as it is made. Throws for a tokenizer without `<|im_end|>`, a failed
+    /// generation, or a results file written by another run.
+    public func run(_ zoo: LoadedModel, items: [Item], results: EvaluationResultsFile? = nil,
+                    progress: EvaluationProgress = { _, _ in }) throws -> Result {
         guard let imEnd = zoo.tokenizer.specialTokenID("<|im_end|>") else {
             throw EvaluationError("the tokenizer has no <|im_end|>: not a ChatML model")
         }
-        var ended = 0, nonEmpty = 0
-        try OrderedConcurrentWork<GeneratedSample>(concurrency: concurrency).run(count: items.count) { [maxTokens, seed] index in
-            try zoo.generate(.chat(items[index].messages),
-                             options: GenerationOptions(maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000)).samples[0]
-        } deliver: { index, sample in
-            if sample.finishReason == .stopToken(imEnd) { ended += 1 }
-            if !sample.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { nonEmpty += 1 }
+        // A conversation has no id in its data: its records name its line among the items, from 1.
+        let hashes = try items.indices.map { index in
+            let settings = RecordHash.settings(zoo, votes: 1, chain: [], maxTokens: maxTokens, seed: itemSeed(index))
+            return RecordHash.of(run: "task-chat", settings: settings, tokens: try zoo.plan(.chat(items[index].messages)).tokens)
+        }
+        let kept = try items.indices.map { try results?.kept("\($0 + 1)", hash: hashes[$0]) }
+        var records: [EvaluationRecord] = []
+        try OrderedConcurrentWork<(record: EvaluationRecord, isNew: Bool)>(concurrency: concurrency).run(count: items.count) { [self] index in
+            if let done = kept[index] { return (done, false) }
+            let sample = try zoo.generate(.chat(items[index].messages),
+                                          options: GenerationOptions(maxTokens: maxTokens, seed: itemSeed(index))).samples[0]
+            let record = EvaluationRecord(id: "\(index + 1)", promptHash: hashes[index], output: sample.text, extracted: nil,
+                                          gold: "<|im_end|>", correct: sample.finishReason == .stopToken(imEnd))
+            return (record, true)
+        } deliver: { index, result in
+            if result.isNew { try results?.append(result.record) }
+            records.append(result.record)
             progress(index + 1, items.count)
         }
         let n = Double(items.count)
-        return Result(conversations: items.count, endedWithImEnd: Double(ended) / n, nonEmpty: Double(nonEmpty) / n)
+        let nonEmpty = records.filter { !$0.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.count
+        return Result(conversations: items.count, endedWithImEnd: Double(records.filter(\.correct).count) / n,
+                      nonEmpty: Double(nonEmpty) / n)
     }
+
+    private func itemSeed(_ index: Int) -> UInt64 { seed &+ UInt64(index) &* 1000 }
 }

@@ -88,19 +88,26 @@ public struct CodeEvaluation: Sendable {
         return item.entry_point.isEmpty ? program + "\n" : program + "\n\ncheck(\(item.entry_point))\n"
     }
 
-    /// Completes and tests every item; `progress` gets (completions done, completions).
-    /// Throws ``EvaluationError`` before generating anything if the sandbox cannot start Python, or
-    /// if a k of ``ks`` is not in 1…``samples``.
-    public func run(_ model: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    /// Completes and tests every item; `progress` gets (completions done, completions). A problem
+    /// already in `results` (same id and prompt hash) is not completed again; each new record is
+    /// appended to `results` once its samples are tested. Throws ``EvaluationError`` before generating
+    /// anything if the sandbox cannot start Python, if a k of ``ks`` is not in 1…``samples``, or for a
+    /// results file written by another run.
+    public func run(_ model: LoadedModel, items: [Item], results: EvaluationResultsFile? = nil,
+                    progress: EvaluationProgress = { _, _ in }) throws -> Result {
         if let k = ks.first(where: { $0 < 1 || $0 > samples }) {
             throw EvaluationError("pass@\(k) needs 1 ≤ k ≤ samples (\(samples))")
         }
         try sandbox.preflight()
-        var passedCounts = [Int](repeating: 0, count: items.count)
-        var timedOut = 0
-        // One unit of work per completion (problem index · samples + sample), run and tested in flight.
-        try OrderedConcurrentWork<CodeSandbox.Outcome>(concurrency: concurrency).run(count: items.count * samples) { [self] unit in
+        let hashes = try items.indices.map { try hash(model, items[$0], index: $0) }
+        let kept = try items.indices.map { try results?.kept(items[$0].task_id, hash: hashes[$0]) }
+        var records: [EvaluationRecord] = []
+        var outcomes: [String] = [], firstCode = ""
+        // One unit of work per completion (problem index · samples + sample), run and tested in flight;
+        // a kept problem's units give back its recorded verdicts.
+        try OrderedConcurrentWork<(outcome: String, code: String)>(concurrency: concurrency).run(count: items.count * samples) { [self] unit in
             let (index, s) = unit.quotientAndRemainder(dividingBy: samples)
+            if let done = kept[index] { return (done.outcomes?[s] ?? "failed", "") }
             let options = GenerationOptions(
                 maxTokens: maxTokens, seed: seed &+ UInt64(index) &* 1000 &+ UInt64(s),
                 sampler: samples == 1 ? [] : samplingChain)
@@ -110,20 +117,48 @@ public struct CodeEvaluation: Sendable {
             case .code(let c), .text(let c): code = c
             case .answer(let solution, _): code = solution
             }
-            return try sandbox.run(Self.program(items[index], completion: code))
-        } deliver: { unit, outcome in
-            switch outcome {
-            case .passed: passedCounts[unit / samples] += 1
-            case .timedOut: timedOut += 1
-            case .failed: break
+            return (Self.verdict(try sandbox.run(Self.program(items[index], completion: code))), code)
+        } deliver: { unit, result in
+            let (index, s) = unit.quotientAndRemainder(dividingBy: samples)
+            if s == 0 { firstCode = result.code }
+            outcomes.append(result.outcome)
+            if s == samples - 1 {
+                if let done = kept[index] {
+                    records.append(done)
+                } else {
+                    var record = EvaluationRecord(
+                        id: items[index].task_id, promptHash: hashes[index], output: firstCode, extracted: nil,
+                        gold: "tests pass", correct: outcomes[0] == "passed")
+                    record.outcomes = outcomes
+                    try results?.append(record)
+                    records.append(record)
+                }
+                outcomes = []
             }
             progress(unit + 1, items.count * samples)
         }
+        let passedCounts = records.map { $0.outcomes?.filter { $0 == "passed" }.count ?? 0 }
+        let timedOut = records.reduce(0) { $0 + ($1.outcomes?.filter { $0 == "timed_out" }.count ?? 0) }
         var passAtK: [Int: Double] = [:]
         for k in ks {
             let total = passedCounts.reduce(0.0) { $0 + Self.passAtK(n: samples, c: $1, k: k) }
             passAtK[k] = total / Double(items.count)
         }
         return Result(problems: items.count, samplesPerProblem: samples, passAtK: passAtK, timedOut: timedOut)
+    }
+
+    /// A sandbox outcome as a record keeps it.
+    private static func verdict(_ outcome: CodeSandbox.Outcome) -> String {
+        switch outcome {
+        case .passed: "passed"
+        case .failed: "failed"
+        case .timedOut: "timed_out"
+        }
+    }
+
+    private func hash(_ model: LoadedModel, _ item: Item, index: Int) throws -> String {
+        let settings = RecordHash.settings(model, votes: samples, chain: samplingChain, maxTokens: maxTokens,
+                                           seed: seed &+ UInt64(index) &* 1000)
+        return RecordHash.of(run: "task-code", settings: settings, tokens: try model.plan(.completion(item.prompt)).tokens)
     }
 }

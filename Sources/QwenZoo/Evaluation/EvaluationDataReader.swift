@@ -8,7 +8,7 @@ public enum EvaluationDataReader {
     public static func math(_ url: URL, format: BenchmarkFormat? = nil, limit: Int? = nil) throws -> [MathEvaluation.Item] {
         try items(url, format: format, limit: limit, task: "math") {
             guard case .problem(let question, _, let gold) = $0.content else { return nil }
-            return MathEvaluation.Item(question: question, answer: gold)
+            return MathEvaluation.Item(question: question, answer: gold, id: $0.id)
         }
     }
 

@@ -11,11 +11,14 @@ public struct MathEvaluation: Sendable {
         public let question: String
         /// The gold final answer, compared with ``MathEvaluation/isCorrect(_:gold:)``.
         public let answer: String
+        /// The item's id in its data (``BenchmarkItem/id``), which `--out` records name; nil: its position.
+        public let id: String?
 
         /// A problem and its gold final answer.
-        public init(question: String, answer: String) {
+        public init(question: String, answer: String, id: String? = nil) {
             self.question = question
             self.answer = answer
+            self.id = id
         }
     }
 
@@ -69,46 +72,72 @@ public struct MathEvaluation: Sendable {
     }
 
     /// Solves every item greedily, and by majority vote when `votes` > 1; `progress` gets (done,
-    /// total), counting each problem's greedy run and its vote. Throws ``EvaluationError`` if the
-    /// manifest's variant does not extract answers.
-    public func run(_ model: LoadedModel, items: [Item], progress: EvaluationProgress = { _, _ in }) throws -> Result {
+    /// total), counting each problem's greedy run and its vote. A problem already in `results` (same id
+    /// and prompt hash) is not solved again; each new record is appended to `results` as it is made.
+    /// Throws ``EvaluationError`` if the manifest's variant does not extract answers, or for a results
+    /// file written by another run.
+    public func run(_ model: LoadedModel, items: [Item], results: EvaluationResultsFile? = nil,
+                    progress: EvaluationProgress = { _, _ in }) throws -> Result {
         let passes = votes > 1 ? 2 : 1
         // The variant with one vote (greedy) and with `votes`, built once for every problem.
         let single = try model.withVariantOptions(["votes": .number(1)])
         let voting = try model.withVariantOptions(["votes": .number(Double(votes))])
-        var greedyCorrect = 0, majorityCorrect = 0, answered = 0
-        var agreement = 0.0
-        try OrderedConcurrentWork<(ExtractedAnswer, ExtractedAnswer?)>(concurrency: concurrency).run(count: items.count) { index in
-            let problemSeed = seed &+ UInt64(index) &* 1000
-            let greedy = try answer(single, items[index].question, chain: [], seed: problemSeed)
-            let voted = votes > 1 ? try answer(voting, items[index].question, chain: votingChain, seed: problemSeed) : nil
-            return (greedy, voted)
+        let kept = try items.enumerated().map { index, item in
+            try results?.kept(Self.id(item, index), hash: hash(single, item.question, index: index))
+        }
+        var records: [EvaluationRecord] = []
+        try OrderedConcurrentWork<(record: EvaluationRecord, isNew: Bool)>(concurrency: concurrency).run(count: items.count) { index in
+            if let done = kept[index] { return (done, false) }
+            return (try record(single: single, voting: voting, items[index], index: index), true)
         } deliver: { index, result in
-            let (greedy, voted) = result
-            if greedy.answer != nil { answered += 1 }
-            if Self.isCorrect(greedy.answer, gold: items[index].answer) { greedyCorrect += 1 }
-            if let voted {
-                if Self.isCorrect(voted.answer, gold: items[index].answer) { majorityCorrect += 1 }
-                agreement += Double(voted.votes) / Double(max(1, voted.samples))
-            }
+            if result.isNew { try results?.append(result.record) }
+            records.append(result.record)
             progress((index + 1) * passes, items.count * passes)
         }
         let n = Double(items.count)
+        func share(_ count: Int) -> Double { Double(count) / n }
         return Result(
-            problems: items.count, accuracy: Double(greedyCorrect) / n,
-            majorityAccuracy: votes > 1 ? Double(majorityCorrect) / n : nil, votes: votes, answered: answered,
-            agreement: votes > 1 ? agreement / n : nil)
+            problems: items.count, accuracy: share(records.filter(\.correct).count),
+            majorityAccuracy: votes > 1 ? share(records.filter { $0.majorityCorrect == true }.count) : nil, votes: votes,
+            answered: records.filter { $0.extracted != nil }.count,
+            agreement: votes > 1 ? records.reduce(0.0) { $0 + ($1.agreement ?? 0) } / n : nil)
+    }
+
+    /// The id a record of `item` names: its id in the data, else its position from 1.
+    private static func id(_ item: Item, _ index: Int) -> String { item.id ?? "\(index + 1)" }
+
+    private func problemSeed(_ index: Int) -> UInt64 { seed &+ UInt64(index) &* 1000 }
+
+    private func hash(_ model: LoadedModel, _ question: String, index: Int) throws -> String {
+        let settings = RecordHash.settings(model, votes: votes, chain: votingChain, maxTokens: maxTokens, seed: problemSeed(index))
+        return RecordHash.of(run: "task-math", settings: settings, tokens: try model.plan(.problem(question)).tokens)
+    }
+
+    /// Problem `index` solved greedily (and by vote), as the record `--out` keeps.
+    private func record(single: LoadedModel, voting: LoadedModel, _ item: Item, index: Int) throws -> EvaluationRecord {
+        let (solution, greedy) = try answer(single, item.question, chain: [], seed: problemSeed(index))
+        var record = EvaluationRecord(
+            id: Self.id(item, index), promptHash: try hash(single, item.question, index: index), output: solution,
+            extracted: greedy.answer, gold: item.answer, correct: Self.isCorrect(greedy.answer, gold: item.answer))
+        if votes > 1 {
+            let (_, voted) = try answer(voting, item.question, chain: votingChain, seed: problemSeed(index))
+            record.majority = voted.answer ?? ""
+            record.majorityCorrect = Self.isCorrect(voted.answer, gold: item.answer)
+            record.majorityVotes = voted.votes
+            record.voteCount = voted.samples
+        }
+        return record
     }
 
     private func answer(_ model: LoadedModel, _ question: String, chain: [SamplerStageSpec], seed: UInt64) throws
-        -> ExtractedAnswer
+        -> (solution: String, extracted: ExtractedAnswer)
     {
         let completion = try model.generate(
             .problem(question), options: GenerationOptions(maxTokens: maxTokens, seed: seed, sampler: chain))
-        guard case .answer(_, let extracted) = completion.output else {
+        guard case .answer(let solution, let extracted) = completion.output else {
             throw EvaluationError("the manifest's variant (\(model.manifest.variant.name)) does not extract answers; use a math manifest")
         }
-        return extracted
+        return (solution, extracted)
     }
 }
 

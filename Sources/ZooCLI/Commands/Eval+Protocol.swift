@@ -10,7 +10,7 @@ extension Eval {
             let resolved = try manifestArguments.resolve()!
             let run = try protocolRun(evaluationProtocol, votes: votes)
             let items = try EvaluationDataReader.benchmark(URL(fileURLWithPath: data), format: format, limit: limit)
-            let results = try out.map { try EvaluationResultsFile(URL(fileURLWithPath: $0), resume: resume) }
+            let results = try resultsFile()
             if evaluationProtocol.kind == .code { try run.sandbox.preflight() }
             let zoo = try LoadedModel.load(resolved.manifest)
             var concurrent = run

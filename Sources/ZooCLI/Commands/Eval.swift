@@ -13,7 +13,11 @@ struct Eval: ParsableCommand {
             <|im_end|>. perplexity: a text file.
 
             --protocol NAME runs a benchmark as one of Qwen's published eval scripts does, with per-subject and \
-            per-level tables, --out results.jsonl and --resume.
+            per-level tables.
+
+            --out results.jsonl (protocols and the math, code and chat tasks) writes one record per item as it \
+            finishes; --resume (or --resume FILE without --out) continues that run after a kill: items already \
+            there are not asked again.
 
             --suite report --data-dir DIR runs every benchmark found in DIR (see the README).
 
@@ -45,11 +49,20 @@ struct Eval: ParsableCommand {
     @Option(help: "The dev split (a file or folder) for the 5-shot protocols qwen-mmlu, qwen-ceval and qwen-cmmlu.")
     var fewshot: String?
 
-    @Option(help: "Write one JSON line per item (id, prompt hash, output, extracted answer, gold, correct, votes).")
+    @Option(help: "Write one JSON line per item (id, prompt hash, output, extracted answer, gold, correct, votes); protocols and the math, code and chat tasks.")
     var out: String?
 
-    @Flag(help: "Continue the run recorded in --out: items already there are not asked again.")
-    var resume = false
+    /// `--resume` alone continues `--out`; `--resume FILE` continues FILE (and writes it, as `--out FILE` would).
+    @Option(name: .customLong("resume"), defaultAsFlag: "",
+            help: ArgumentHelp("Continue the run recorded in FILE (or in --out): items already there are not asked again.",
+                               valueName: "file"))
+    var resumeFrom: String?
+
+    /// Whether the run continues a results file.
+    var resume: Bool { resumeFrom != nil }
+
+    /// The results file, named by `--out` or `--resume FILE`.
+    var resultsPath: String? { out ?? resumeFrom.flatMap { $0.isEmpty ? nil : $0 } }
 
     @Option(help: "report: every benchmark found in --data-dir, as the Qwen report lays them out.")
     var suite: Suite?
@@ -126,14 +139,18 @@ struct Eval: ParsableCommand {
         guard modes == 1 else { throw ValidationError("give one of --task, --protocol or --suite") }
         if suite != nil {
             guard dataDir != nil else { throw ValidationError("--suite report needs --data-dir DIR") }
-            guard out == nil, !resume else { throw ValidationError("--out and --resume go with --protocol, not --suite") }
+            guard out == nil, !resume else { throw ValidationError("--out and --resume go with --protocol or --task, not --suite") }
         } else {
             guard data != nil else { throw ValidationError("--data is required") }
         }
-        if task != nil, out != nil || resume || fewshot != nil {
-            throw ValidationError("--out, --resume and --fewshot go with --protocol")
+        if task != nil, fewshot != nil { throw ValidationError("--fewshot goes with --protocol") }
+        if let task, out != nil || resume, ![.math, .code, .chat].contains(task) || scoring.completions != nil {
+            throw ValidationError("--out and --resume go with --protocol and the math, code and chat tasks run on a model")
         }
-        if resume, out == nil { throw ValidationError("--resume needs --out FILE, the run to continue") }
+        if resume, resultsPath == nil { throw ValidationError("--resume needs the run to continue: --resume FILE, or --out FILE --resume") }
+        if let out, let resumeFrom, !resumeFrom.isEmpty, resumeFrom != out {
+            throw ValidationError("--resume \(resumeFrom) and --out \(out) name two files; a resumed run continues and writes one")
+        }
         if let task, format != nil, task == .chat || task == .perplexity {
             throw ValidationError("--format applies to the math, code and choice tasks")
         }
@@ -148,6 +165,7 @@ struct Eval: ParsableCommand {
             let resolved = try manifestArguments.resolve()!
             let chainStages = try chain.map { try SamplerSpec.parse($0) }
             try checkPrerequisites(resolved.manifest, task: task)
+            let results = try resultsFile()
             let zoo = try LoadedModel.load(resolved.manifest)
             let concurrency = inFlight(zoo)
             let url = URL(fileURLWithPath: data)
@@ -162,7 +180,7 @@ struct Eval: ParsableCommand {
                 let items = try EvaluationDataReader.math(url, format: format, limit: limit)
                 let result = try MathEvaluation(votes: votes, votingChain: chainStages, seed: seed, maxTokens: maxTokens,
                                                 concurrency: concurrency)
-                    .run(zoo, items: items, progress: bar.update)
+                    .run(zoo, items: items, results: results, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["accuracy"] = result.accuracy
                 fields["answered"] = result.answered
@@ -180,7 +198,7 @@ struct Eval: ParsableCommand {
                 let result = try CodeEvaluation(
                     samples: samples, samplingChain: chainStages, seed: seed, maxTokens: maxTokens,
                     sandbox: scoring.sandbox(), ks: try parsedKs(), concurrency: concurrency)
-                    .run(zoo, items: items, progress: bar.update)
+                    .run(zoo, items: items, results: results, progress: bar.update)
                 fields["problems"] = result.problems
                 fields["samples"] = samples
                 fields["timed_out"] = result.timedOut
@@ -199,7 +217,7 @@ struct Eval: ParsableCommand {
             case .chat:
                 let items = try EvaluationDataReader.chat(url, limit: limit)
                 let result = try ChatEvaluation(maxTokens: maxTokens, seed: seed, concurrency: concurrency)
-                    .run(zoo, items: items, progress: bar.update)
+                    .run(zoo, items: items, results: results, progress: bar.update)
                 fields["conversations"] = result.conversations
                 fields["ends_with_im_end"] = result.endedWithImEnd
                 fields["non_empty"] = result.nonEmpty
@@ -218,6 +236,12 @@ struct Eval: ParsableCommand {
             bar.finish(seconds: Date().timeIntervalSince(start))
             try printResult(fields, title: "\(task.rawValue) on \(resolved.manifest.name)", rows: rows)
         }
+    }
+
+    /// The `--out` file, opened to continue with `--resume` (nil without one); before the model loads, so a
+    /// bad file fails first.
+    func resultsFile() throws -> EvaluationResultsFile? {
+        try resultsPath.map { try EvaluationResultsFile(URL(fileURLWithPath: $0), resume: resume) }
     }
 
     /// `--concurrency` for `zoo`: as given on a remote engine; the local engine runs one item at a

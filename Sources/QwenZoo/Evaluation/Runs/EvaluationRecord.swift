@@ -22,6 +22,13 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
     public var majority: String?
     /// Whether the majority answer is correct.
     public var majorityCorrect: Bool?
+    /// `--task math`: how many of the votes gave the majority answer (the variant votes without
+    /// listing each answer).
+    public var majorityVotes: Int?
+    /// `--task math`: how many solutions voted.
+    public var voteCount: Int?
+    /// `--task code`: each sample's verdict in the sandbox, `passed`, `failed` or `timed_out`.
+    public var outcomes: [String]?
     /// The item's subject (MMLU, C-Eval, CMMLU) or problem type (MATH), for the summary tables.
     public var subject: String?
     /// MATH's difficulty level, for the summary tables.
@@ -41,13 +48,16 @@ public struct EvaluationRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, output, extracted, gold, correct, votes, majority, subject, level
+        case id, output, extracted, gold, correct, votes, majority, outcomes, subject, level
         case promptHash = "prompt_hash"
         case majorityCorrect = "majority_correct"
+        case majorityVotes = "majority_votes"
+        case voteCount = "vote_count"
     }
 
     /// The share of votes that agree with the majority answer (nil without votes).
     public var agreement: Double? {
+        if let majorityVotes, let voteCount { return Double(majorityVotes) / Double(max(1, voteCount)) }
         guard let votes, !votes.isEmpty, let majority else { return nil }
         return Double(votes.filter { $0 == majority }.count) / Double(votes.count)
     }
@@ -92,6 +102,16 @@ public final class EvaluationResultsFile {
     }
 
     deinit { try? handle.close() }
+
+    /// The record of `id` already in the file, nil when there is none; throws when it was made with
+    /// another `hash` (``RecordHash``: another prompt, model or settings), so runs never mix.
+    public func kept(_ id: String, hash: String) throws -> EvaluationRecord? {
+        guard let record = records[id] else { return nil }
+        guard record.promptHash == hash else {
+            throw EvaluationError("the results file holds \(id) for another prompt or settings (model, task or protocol, data, few-shot, seed, votes or samples, chain or token limit changed); remove it or use another --out")
+        }
+        return record
+    }
 
     /// Appends one record as a line and flushes it.
     public func append(_ record: EvaluationRecord) throws {

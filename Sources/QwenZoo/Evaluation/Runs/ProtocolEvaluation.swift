@@ -49,12 +49,9 @@ public struct ProtocolEvaluation: Sendable {
         for (index, item) in items.enumerated() {
             let prompt = try self.prompt(for: item, zoo: zoo)
             let itemSeed = seed &+ UInt64(index) &* 1000
-            let hash = prompt.hash(evaluationProtocol, settings: settings(zoo, seed: itemSeed))
-            let done = results?.records[item.id]
-            if let done, done.promptHash != hash {
-                throw EvaluationError("the results file holds \(item.id) for another prompt or settings (model, protocol, data, few-shot, seed, votes, chain or token limit changed); remove it or use another --out")
-            }
-            pending.append((item, prompt, hash, itemSeed, done))
+            let settings = RecordHash.settings(zoo, votes: votes, chain: votingChain, maxTokens: maxTokens, seed: itemSeed)
+            let hash = RecordHash.of(run: evaluationProtocol.rawValue, settings: settings, tokens: prompt.plan.tokens)
+            pending.append((item, prompt, hash, itemSeed, try results?.kept(item.id, hash: hash)))
         }
         var records: [EvaluationRecord] = []
         let plan = pending
@@ -68,14 +65,6 @@ public struct ProtocolEvaluation: Sendable {
             progress(index + 1, items.count)
         }
         return EvaluationSummary(protocolName: evaluationProtocol.rawValue, records: records, votes: votes)
-    }
-
-    /// What besides the prompt decides an item's record: the model (manifest, weights and their precision),
-    /// votes, their chain, the token limit and the seed.
-    private func settings(_ zoo: LoadedModel, seed: UInt64) -> String {
-        let chain = votes > 1 ? votingChain.map { "\($0)" }.joined(separator: ",") : ""
-        let weights = zoo.manifest.weights.map { "\($0.path.path)|\($0.dtype)|\($0.quantize ?? "")" } ?? ""
-        return "model=\(zoo.manifest.name)|\(weights);votes=\(votes);chain=\(chain);max=\(maxTokens ?? zoo.manifest.maxTokens ?? 512);seed=\(seed)"
     }
 
     private func checkSettings() throws {

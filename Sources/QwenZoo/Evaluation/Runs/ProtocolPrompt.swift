@@ -37,9 +37,4 @@ struct ProtocolPrompt: Sendable {
         let tokens = zoo.tokenizer.encode(text, specialTokens: .asText)
         return ProtocolPrompt(text: text, plan: PromptPlan(tokens: tokens, stopTokenIDs: stops, stopStrings: cuts.filter { $0 != "<|endoftext|>" }))
     }
-
-    /// The hash a results file keeps: the protocol's name, the run's `settings`, and the prompt's ids.
-    func hash(_ evaluationProtocol: EvaluationProtocol, settings: String) -> String {
-        ContentHash.of(evaluationProtocol.rawValue + ":" + settings + ":" + plan.tokens.map(String.init).joined(separator: ","))
-    }
 }
