@@ -55,13 +55,3 @@ public enum QwenBaseVariant {
         registry.register(name) { options in try CompletionVariant(options: options) }
     }
 }
-
-/// `text` before the earliest occurrence of any of `stops` (compared as Unicode scalars, as Python compares strings).
-func cutAtFirst(of stops: [String], in text: String) -> String {
-    let scalars = text.unicodeScalars
-    var end = scalars.endIndex
-    for stop in stops where !stop.isEmpty {
-        if let range = scalars[..<end].firstRange(of: stop.unicodeScalars) { end = range.lowerBound }
-    }
-    return String(scalars[..<end])
-}

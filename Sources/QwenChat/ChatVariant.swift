@@ -48,15 +48,7 @@ public struct ChatVariant: ToolCallingVariant {
 
     public init(options: ComponentOptions) throws {
         try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        var format = ChatFormat.qwen25
-        if let name = try options.string("format") {
-            guard let f = ChatFormat(rawValue: name) else {
-                let known = ChatFormat.allCases.map(\.rawValue)
-                let hint = closestMatch(to: name, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
-                throw options.error("format", "unknown chat format \"\(name)\"\(hint); known: \(known.joined(separator: ", "))")
-            }
-            format = f
-        }
+        let format: ChatFormat = try options.choice("format", what: "chat format") ?? .qwen25
         let budget = try options.int("history_budget")
         if let budget, budget < 1 { throw options.error("history_budget", "must be at least 1, found \(budget)") }
         self.init(format: format, system: try options.string("system"), historyBudget: budget)

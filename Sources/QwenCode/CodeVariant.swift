@@ -47,20 +47,9 @@ public struct CodeVariant: ToolCallingVariant {
 
     public init(options: ComponentOptions) throws {
         try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        var mode: CodeMode?
-        if let name = try options.string("mode") {
-            guard let m = CodeMode(rawValue: name) else {
-                throw options.error("mode", unknownValue(name, CodeMode.allCases.map(\.rawValue), what: "code mode"))
-            }
-            mode = m
-        }
-        var rule = CompletionStopRule.qwenHumanEval
-        if let name = try options.string("stop_rule") {
-            guard let r = CompletionStopRule.all.first(where: { $0.name == name }) else {
-                throw options.error("stop_rule", unknownValue(name, CompletionStopRule.all.map(\.name), what: "stop rule"))
-            }
-            rule = r
-        }
+        let mode: CodeMode? = try options.choice("mode", what: "code mode")
+        let rule = try options.choice("stop_rule", what: "stop rule", among: CompletionStopRule.all, name: \.name)
+            ?? .qwenHumanEval
         self.init(mode: mode, stopRule: rule, system: try options.string("system") ?? Self.defaultSystem)
     }
 
@@ -216,19 +205,4 @@ func special(_ surface: String, _ tokenizer: any Tokenizer, _ purpose: String) t
             variant: QwenCodeVariant.name, message: "the tokenizer has no \(surface) token, which \(purpose) need")
     }
     return id
-}
-
-func unknownValue(_ value: String, _ known: [String], what: String) -> String {
-    let hint = closestMatch(to: value, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
-    return "unknown \(what) \"\(value)\"\(hint); known: \(known.joined(separator: ", "))"
-}
-
-/// `text` before the earliest occurrence of any of `stops` (compared as Unicode scalars, as Python compares strings).
-func cutAtFirst(of stops: [String], in text: String) -> String {
-    let scalars = text.unicodeScalars
-    var end = scalars.endIndex
-    for stop in stops where !stop.isEmpty {
-        if let range = scalars[..<end].firstRange(of: stop.unicodeScalars) { end = range.lowerBound }
-    }
-    return String(scalars[..<end])
 }

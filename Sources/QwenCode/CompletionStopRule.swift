@@ -1,3 +1,5 @@
+import ZooCore
+
 /// Where a plain code completion ends: a list of stop strings (generation stops at, and the output is cut before, the
 /// earliest occurrence of any of them), as a HumanEval/MBPP harness applies them. Kept as data.
 ///

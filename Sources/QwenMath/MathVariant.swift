@@ -32,15 +32,7 @@ public struct MathVariant: ToolCallingVariant {
 
     public init(options: ComponentOptions) throws {
         try options.rejectUnknownKeys(allowed: Self.optionKeys)
-        var style = MathStyle.qwen25MathCoT
-        if let name = try options.string("style") {
-            guard let s = MathStyle(rawValue: name) else {
-                let known = MathStyle.allCases.map(\.rawValue)
-                let hint = closestMatch(to: name, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
-                throw options.error("style", "unknown math prompt style \"\(name)\"\(hint); known: \(known.joined(separator: ", "))")
-            }
-            style = s
-        }
+        let style: MathStyle = try options.choice("style", what: "math prompt style") ?? .qwen25MathCoT
         let votes = try options.int("votes") ?? 1
         guard votes >= 1 else { throw options.error("votes", "must be at least 1, found \(votes)") }
         self.init(style: style, votes: votes)

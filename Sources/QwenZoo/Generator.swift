@@ -29,7 +29,7 @@ public struct Generator {
 
     /// A generator over `model`, greedy unless `sampler` says otherwise; `stopIDs` `nil` means the
     /// model's end-of-sequence ids, `firstUnusableID` `nil` means every logit row is usable.
-    public init(model: any LanguageModel, sampler: any TokenSampler = GreedySampler(), stopIDs: Set<Int>? = nil,
+    public init(model: any LanguageModel, sampler: any TokenSampler = SamplerChain.greedy, stopIDs: Set<Int>? = nil,
                 firstUnusableID: Int? = nil) {
         self.model = model
         self.sampler = sampler

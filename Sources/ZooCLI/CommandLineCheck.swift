@@ -40,6 +40,6 @@ enum CommandLineCheck {
     }
 
     private static func hint(_ word: String, in candidates: [String]) -> String {
-        closestMatch(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+        didYouMean(word, in: candidates, quote: "'")
     }
 }

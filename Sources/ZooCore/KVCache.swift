@@ -24,44 +24,40 @@ public struct KVLayerView {
 
     /// A view of fp32 rows.
     public init(keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int, rowStride: Int) {
-        precision = .f32
-        keyBase = UnsafeRawPointer(keys)
-        valueBase = UnsafeRawPointer(values)
-        self.length = length
-        self.rowStride = rowStride
+        self.init(.f32, UnsafeRawPointer(keys), UnsafeRawPointer(values), length: length, rowStride: rowStride)
     }
 
     /// A view of fp16 rows.
     public init(halfKeys: UnsafePointer<UInt16>, halfValues: UnsafePointer<UInt16>, length: Int, rowStride: Int) {
-        precision = .f16
-        keyBase = UnsafeRawPointer(halfKeys)
-        valueBase = UnsafeRawPointer(halfValues)
+        self.init(.f16, UnsafeRawPointer(halfKeys), UnsafeRawPointer(halfValues), length: length, rowStride: rowStride)
+    }
+
+    private init(_ precision: KVPrecision, _ keyBase: UnsafeRawPointer, _ valueBase: UnsafeRawPointer, length: Int, rowStride: Int) {
+        self.precision = precision
+        self.keyBase = keyBase
+        self.valueBase = valueBase
         self.length = length
         self.rowStride = rowStride
     }
 
     /// The fp32 keys; only for a view whose ``precision`` is `.f32`.
-    public var keys: UnsafePointer<Float> {
-        precondition(precision == .f32, "this KV cache stores \(precision) rows: read halfKeys")
-        return keyBase.assumingMemoryBound(to: Float.self)
-    }
+    public var keys: UnsafePointer<Float> { rows(keyBase, .f32, else: "halfKeys") }
 
     /// The fp32 values; only for a view whose ``precision`` is `.f32`.
-    public var values: UnsafePointer<Float> {
-        precondition(precision == .f32, "this KV cache stores \(precision) rows: read halfValues")
-        return valueBase.assumingMemoryBound(to: Float.self)
-    }
+    public var values: UnsafePointer<Float> { rows(valueBase, .f32, else: "halfValues") }
 
     /// The fp16 keys; only for a view whose ``precision`` is `.f16`.
-    public var halfKeys: UnsafePointer<UInt16> {
-        precondition(precision == .f16, "this KV cache stores \(precision) rows: read keys")
-        return keyBase.assumingMemoryBound(to: UInt16.self)
-    }
+    public var halfKeys: UnsafePointer<UInt16> { rows(keyBase, .f16, else: "keys") }
 
     /// The fp16 values; only for a view whose ``precision`` is `.f16`.
-    public var halfValues: UnsafePointer<UInt16> {
-        precondition(precision == .f16, "this KV cache stores \(precision) rows: read values")
-        return valueBase.assumingMemoryBound(to: UInt16.self)
+    public var halfValues: UnsafePointer<UInt16> { rows(valueBase, .f16, else: "values") }
+
+    /// `base` as rows of `T`, which a view stores only at `stored` precision; reading the other
+    /// kind is a programming error that names the accessor to use (`accessor`).
+    @inline(__always)
+    private func rows<T>(_ base: UnsafeRawPointer, _ stored: KVPrecision, else accessor: String) -> UnsafePointer<T> {
+        precondition(precision == stored, "this KV cache stores \(precision) rows: read \(accessor)")
+        return base.assumingMemoryBound(to: T.self)
     }
 }
 

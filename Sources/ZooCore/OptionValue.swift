@@ -62,18 +62,14 @@ public struct ComponentOptions: Sendable, Equatable {
     /// Rejects keys the component does not know, suggesting the closest known one.
     public func rejectUnknownKeys(allowed: [String]) throws {
         for key in values.keys.sorted() where !allowed.contains(key) {
-            let suggestion = closestMatch(to: key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let suggestion = didYouMean(key, in: allowed)
             let known = allowed.isEmpty ? "none" : allowed.sorted().joined(separator: ", ")
             throw error(key, "unknown option\(suggestion); known options: \(known)")
         }
     }
 
     public func double(_ key: String) throws -> Double? {
-        switch values[key] {
-        case nil, .null: return nil
-        case .number(let n): return n
-        case let other?: throw error(key, "expected a number, found \(other.typeName)")
-        }
+        try typed(key, "a number") { if case .number(let n) = $0 { n } else { nil } }
     }
 
     public func int(_ key: String) throws -> Int? {
@@ -83,57 +79,42 @@ public struct ComponentOptions: Sendable, Equatable {
     }
 
     public func bool(_ key: String) throws -> Bool? {
-        switch values[key] {
-        case nil, .null: return nil
-        case .bool(let b): return b
-        case let other?: throw error(key, "expected true or false, found \(other.typeName)")
-        }
+        try typed(key, "true or false") { if case .bool(let b) = $0 { b } else { nil } }
     }
 
     public func string(_ key: String) throws -> String? {
-        switch values[key] {
-        case nil, .null: return nil
-        case .string(let s): return s
-        case let other?: throw error(key, "expected a string, found \(other.typeName)")
-        }
+        try typed(key, "a string") { if case .string(let s) = $0 { s } else { nil } }
     }
 
     public func list(_ key: String) throws -> [OptionValue]? {
-        switch values[key] {
-        case nil, .null: return nil
-        case .list(let l): return l
-        case let other?: throw error(key, "expected a list, found \(other.typeName)")
-        }
+        try typed(key, "a list") { if case .list(let l) = $0 { l } else { nil } }
     }
 
     public func map(_ key: String) throws -> [String: OptionValue]? {
-        switch values[key] {
-        case nil, .null: return nil
-        case .map(let m): return m
-        case let other?: throw error(key, "expected a map, found \(other.typeName)")
-        }
+        try typed(key, "a map") { if case .map(let m) = $0 { m } else { nil } }
     }
-}
 
-/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-public func closestMatch(to word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, cb) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
-            }
-            previous = current
+    /// The option `key` as the one of `choices` that `name` calls so, nil when absent; any other
+    /// name is an error listing the known ones (`unknown stop rule "x" (did you mean …?); known: …`).
+    public func choice<T>(_ key: String, what: String, among choices: [T], name: (T) -> String) throws -> T? {
+        guard let given = try string(key) else { return nil }
+        guard let chosen = choices.first(where: { name($0) == given }) else {
+            throw error(key, unknownNameMessage(given, what: what, known: choices.map(name)))
         }
-        return previous[b.count]
+        return chosen
     }
-    let lower = word.lowercased()
-    if lower.count >= 3, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lower) }) {
-        return prefixed
+
+    /// The option `key` as a case of a string-backed enum, by raw value (see ``choice(_:what:among:name:)``).
+    public func choice<T: RawRepresentable & CaseIterable>(_ key: String, what: String) throws -> T?
+    where T.RawValue == String {
+        try choice(key, what: what, among: Array(T.allCases), name: \.rawValue)
     }
-    let w = Array(lower)
-    let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.1 <= max(2, w.count / 3) ? best.0 : nil
+
+    /// The value at `key` as `extract` reads it; nil when absent or null, an error naming the
+    /// `expected` type when `extract` refuses it.
+    private func typed<T>(_ key: String, _ expected: String, _ extract: (OptionValue) -> T?) throws -> T? {
+        guard let value = values[key], value != .null else { return nil }
+        guard let typed = extract(value) else { throw error(key, "expected \(expected), found \(value.typeName)") }
+        return typed
+    }
 }

@@ -39,7 +39,7 @@ public struct UnknownComponentError: Error, CustomStringConvertible, Sendable {
     public let registered: [String]
 
     public var description: String {
-        let suggestion = closestMatch(to: name, in: registered).map { " (did you mean \"\($0)\"?)" } ?? ""
+        let suggestion = didYouMean(name, in: registered)
         return "unknown \(kind) \"\(name)\"\(suggestion); registered: \(registered.joined(separator: ", "))"
     }
 }

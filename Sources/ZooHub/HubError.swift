@@ -1,3 +1,5 @@
+import ZooCore
+
 /// What went wrong talking to the Hub, said so that the user knows what to do next.
 public enum HubError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A gated repository and no (or an unaccepted) token.
@@ -30,7 +32,7 @@ public enum HubError: Error, CustomStringConvertible, Sendable, Equatable {
         case .revisionNotFound(let repo, let revision):
             "\(repo) has no revision \"\(revision)\" (a branch, tag or commit id)"
         case .fileNotFound(let repo, let file, let suggestion):
-            "\(repo) has no file \(file)" + (suggestion.map { " (did you mean \"\($0)\"?)" } ?? "")
+            "\(repo) has no file \(file)" + didYouMean(suggestion: suggestion)
         case .refused(let url, let status, let message):
             "\(url) answered \(status)" + (message.isEmpty ? "" : ": \(message)")
         case .malformed(let url, let reason):

@@ -83,11 +83,13 @@ public struct SamplerChain: TokenSampler {
                 context: "", key: stage.name,
                 message: "picks the token itself, so it must be the last stage; found \"\(stages[i + 1].name)\" after it")
         }
-        self.stages = stages
+        self.init(validated: stages)
     }
 
-    /// Greedy decoding.
-    public static var greedy: SamplerChain { try! SamplerChain([]) }
+    /// A chain of `stages` already checked (only the last may select the token).
+    init(validated stages: [any SamplerStage]) {
+        self.stages = stages
+    }
 
     /// Replaces each stage for which `transform` returns a new one (binding stages to a vocabulary).
     mutating func bindStages(_ transform: (any SamplerStage) throws -> (any SamplerStage)?) rethrows {

@@ -19,7 +19,7 @@ struct SamplerStageArguments {
                 throw OptionError(context: "", key: stage, message: allowed.isEmpty
                     ? "takes no value" : "takes named options\(example): \(allowed.joined(separator: ", "))")
             }
-            let suggestion = closestMatch(to: k, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let suggestion = didYouMean(k, in: allowed)
             let known = allowed.isEmpty ? "none" : allowed.joined(separator: ", ")
             throw error(k, "unknown option\(suggestion); known options: \(known)")
         }

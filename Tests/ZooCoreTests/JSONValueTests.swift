@@ -47,6 +47,25 @@ final class JSONValueTests: XCTestCase {
         XCTAssertThrowsError(try JSONValue(parsing: String(repeating: "[", count: 100_000)))
     }
 
+    /// Objects and arrays read their members one way; each error names its bracket (the wording
+    /// predates the shared reader, #21).
+    func testMemberListErrorsNameTheirBracket() {
+        let cases = [
+            ("{\"a\": 1", "unterminated object: expected \",\" or \"}\" (the text ends here)"),
+            ("{\"a\": 1 ]", "expected \",\" or \"}\" in the object"),
+            ("{1: 2}", "expected a string key in the object"),
+            ("[1, 2", "unterminated array: expected \",\" or \"]\" (the text ends here)"),
+            ("[1 }", "expected \",\" or \"]\" in the array"),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try JSONValue(parsing: text), text) { error in
+                XCTAssertEqual((error as? JSONSyntaxError)?.message, message, text)
+            }
+        }
+        XCTAssertEqual(try JSONValue(parsing: "[ ]"), .array([]))
+        XCTAssertEqual(try JSONValue(parsing: "{ \"a\" : [ 1 , { } ] }").objectValue?.keys, ["a"])
+    }
+
     func testCodableKeepsOrder() throws {
         let call = ToolCall(id: "c1", name: "f", arguments: ["z": 1, "a": 2.5])
         let message = ChatMessage(.assistant, "", toolCalls: [call])

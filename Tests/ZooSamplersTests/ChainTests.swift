@@ -43,7 +43,7 @@ final class ChainTests: XCTestCase {
                 var chain = try SamplerChain(spec: spec)
                 var context = SamplingContext(prompt: [0], seed: UInt64(step))
                 var row = logits
-                XCTAssertEqual(try chain.next(logits: &row, context: &context), GreedySampler.argmax(logits), spec)
+                XCTAssertEqual(try chain.next(logits: &row, context: &context), Greedy.argmax(logits), spec)
             }
         }
     }
@@ -82,7 +82,7 @@ final class ChainTests: XCTestCase {
         assertThrowsMessage(try chain.next(logits: &allMasked, context: &context), "every logit is -inf")
         var empty: [Float] = []
         assertThrowsMessage(try chain.next(logits: &empty, context: &context), "empty")
-        var greedy = GreedySampler()
+        var greedy = SamplerChain.greedy
         var nan2: [Float] = [.nan]
         assertThrowsMessage(try greedy.next(logits: &nan2, context: &context), "is nan")
     }

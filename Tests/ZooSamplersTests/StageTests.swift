@@ -148,8 +148,8 @@ final class StageTests: XCTestCase {
             let logits = (0..<50).map { _ in Float.random(in: -5...5) }
             var a = logits, b = logits
             context.random = SeededRandom(seed: UInt64(seed))
-            XCTAssertEqual(try chain.next(logits: &a, context: &context), GreedySampler.argmax(logits))
-            XCTAssertEqual(try greedy.next(logits: &b, context: &context), GreedySampler.argmax(logits))
+            XCTAssertEqual(try chain.next(logits: &a, context: &context), Greedy.argmax(logits))
+            XCTAssertEqual(try greedy.next(logits: &b, context: &context), Greedy.argmax(logits))
         }
     }
 }

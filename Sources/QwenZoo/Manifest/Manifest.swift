@@ -306,7 +306,7 @@ struct FieldReader {
 
     func rejectUnknownKeys(_ allowed: [String]) throws {
         for (key, value) in entries where !allowed.contains(key) {
-            let suggestion = closestMatch(to: key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let suggestion = didYouMean(key, in: allowed)
             throw ManifestError(origin: value.origin, field: field(key),
                                 message: "unknown key\(suggestion); known keys here: \(allowed.joined(separator: ", "))")
         }
@@ -351,7 +351,7 @@ struct FieldReader {
 
     func check(_ value: String, in allowed: [String], key: String) throws {
         guard allowed.contains(value) else {
-            let suggestion = closestMatch(to: value, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+            let suggestion = didYouMean(value, in: allowed)
             throw error(key, "\"\(value)\" is not one of \(allowed.joined(separator: ", "))\(suggestion)")
         }
     }

@@ -42,7 +42,7 @@ extension Manifest {
             guard kind == "local" else {
                 throw ManifestError(origin: node.origin, field: "engine",
                                     message: kind == "openai" ? "an openai engine needs url and model: engine: {kind: openai, url: http://host:8000, model: …}"
-                                        : "\"\(kind)\" is not one of local, openai" + (closestMatch(to: kind, in: ["local", "openai"]).map { " (did you mean \"\($0)\"?)" } ?? ""))
+                                        : "\"\(kind)\" is not one of local, openai" + didYouMean(kind, in: ["local", "openai"]))
             }
             return .local
         }

@@ -75,7 +75,7 @@ public struct ManifestLoader: Sendable {
             }
         }
         let known = ManifestCatalog(searchPaths: searchPaths).entries.map(\.name)
-        let suggestion = closestMatch(to: reference, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+        let suggestion = didYouMean(reference, in: known)
         throw ManifestError(origin: from, field: from == nil ? nil : "extends",
                             message: "no manifest named \"\(reference)\"\(suggestion) in \(searchPaths.map(\.path).joined(separator: ", "))")
     }

@@ -72,17 +72,9 @@ public struct ManifestNode: Sendable, Equatable {
         return entries.last { $0.key == key }?.value
     }
 
-    /// A short description of the value's type, for error messages.
-    var typeName: String {
-        switch value {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .list: "a list"
-        case .map: "a map"
-        }
-    }
+    /// A short description of the value's type, for error messages (the option value's; errors
+    /// only, so converting the subtree costs nothing that matters).
+    var typeName: String { optionValue.typeName }
 
     /// The value as a component option (origins dropped).
     var optionValue: OptionValue {

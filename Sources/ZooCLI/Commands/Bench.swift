@@ -151,7 +151,7 @@ struct Bench: ParsableCommand {
                 let start = Date()
                 let logits = try model.forward(Array(ids.prefix(promptTokens)), cache: model.makeCache(capacity: promptTokens), logits: .last)
                 let prefillSeconds = Date().timeIntervalSince(start)
-                _ = GreedySampler.argmax(logits.last)
+                _ = Greedy.argmax(logits.last)
                 firstTokenTimes.append(Date().timeIntervalSince(start))
                 prefillRates.append(Double(promptTokens) / prefillSeconds)
             }
@@ -160,7 +160,7 @@ struct Bench: ParsableCommand {
                 var logits = try model.forward(Array(ids.prefix(8)), cache: cache, logits: .last)
                 let start = Date()
                 for _ in 0..<decodeTokens {
-                    let next = GreedySampler.argmax(logits.last)
+                    let next = Greedy.argmax(logits.last)
                     logits = try model.forward([next], cache: cache, logits: .last)
                 }
                 decodeRates.append(Double(decodeTokens) / Date().timeIntervalSince(start))

@@ -87,55 +87,48 @@ enum JSONParser {
         }
 
         mutating func object(depth: Int) throws -> JSONValue {
-            i += 1
             var object = JSONObject()
-            skipSpace()
-            if i < s.count, s[i] == "}" {
-                i += 1
-                return .object(object)
+            try members(closedBy: "}", in: "object") {
+                guard $0.i < $0.s.count, $0.s[$0.i] == "\"" else { throw $0.fail("expected a string key in the object") }
+                let key = try $0.string()
+                $0.skipSpace()
+                guard $0.i < $0.s.count, $0.s[$0.i] == ":" else { throw $0.fail("expected \":\" after the key \"\(key)\"") }
+                $0.i += 1
+                $0.skipSpace()
+                object[key] = try $0.value(depth: depth + 1)
             }
-            while true {
-                skipSpace()
-                guard i < s.count, s[i] == "\"" else { throw fail("expected a string key in the object") }
-                let key = try string()
-                skipSpace()
-                guard i < s.count, s[i] == ":" else { throw fail("expected \":\" after the key \"\(key)\"") }
-                i += 1
-                skipSpace()
-                object[key] = try value(depth: depth + 1)
-                skipSpace()
-                guard i < s.count else { throw fail("unterminated object: expected \",\" or \"}\"") }
-                if s[i] == "," {
-                    i += 1
-                } else if s[i] == "}" {
-                    i += 1
-                    return .object(object)
-                } else {
-                    throw fail("expected \",\" or \"}\" in the object")
-                }
-            }
+            return .object(object)
         }
 
         mutating func array(depth: Int) throws -> JSONValue {
-            i += 1
             var items: [JSONValue] = []
+            try members(closedBy: "]", in: "array") { items.append(try $0.value(depth: depth + 1)) }
+            return .array(items)
+        }
+
+        /// Reads the comma-separated members of an object or array, from its opening bracket
+        /// through `close`, each by `member` (which starts after white space).
+        private mutating func members(
+            closedBy close: Unicode.Scalar, in what: String, _ member: (inout Reader) throws -> Void
+        ) throws {
+            i += 1
             skipSpace()
-            if i < s.count, s[i] == "]" {
+            if i < s.count, s[i] == close {
                 i += 1
-                return .array(items)
+                return
             }
             while true {
                 skipSpace()
-                items.append(try value(depth: depth + 1))
+                try member(&self)
                 skipSpace()
-                guard i < s.count else { throw fail("unterminated array: expected \",\" or \"]\"") }
+                guard i < s.count else { throw fail("unterminated \(what): expected \",\" or \"\(close)\"") }
                 if s[i] == "," {
                     i += 1
-                } else if s[i] == "]" {
+                } else if s[i] == close {
                     i += 1
-                    return .array(items)
+                    return
                 } else {
-                    throw fail("expected \",\" or \"]\" in the array")
+                    throw fail("expected \",\" or \"\(close)\" in the \(what)")
                 }
             }
         }

@@ -12,7 +12,7 @@ public enum ToolCallSchema {
             allowed = tools.filter { $0.name == name }
             guard !allowed.isEmpty else {
                 let known = tools.map(\.name)
-                let hint = closestMatch(to: name, in: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+                let hint = didYouMean(name, in: known)
                 throw ToolDefinitionError(field: "tool_choice", message: "no tool is named \"\(name)\"\(hint); tools: \(known.joined(separator: ", "))")
             }
         }

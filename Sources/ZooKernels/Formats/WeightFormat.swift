@@ -29,6 +29,11 @@ public struct WeightFormat: Sendable, CustomStringConvertible {
     let wideningKernel: Kernel?
     /// Row `row` of a `columns`-wide matrix as fp32 (an embedding lookup, or widening before quantizing).
     let decodeRow: RowDecoder
+    /// Which descriptor this is: equality compares it, a pointer, rather than ``name``.
+    private let identity = Identity()
+
+    /// A token made once per descriptor (each is a static member, built once).
+    private final class Identity: Sendable {}
 
     typealias Kernel = @Sendable (_ a: PreparedActivations, _ w: WeightData, _ call: KernelCall) -> Void
     typealias RowDecoder = @Sendable (_ w: WeightData, _ columns: Int, _ row: Int, _ y: UnsafeMutablePointer<Float>) -> Void
@@ -55,9 +60,10 @@ public struct WeightFormat: Sendable, CustomStringConvertible {
     public var description: String { name }
 }
 
-/// Formats are equal when their names are (a descriptor is defined once, as a static member).
+/// Formats are equal when they are the same descriptor (each is defined once, as a static member).
+/// Products compare formats at every call, so this is one pointer comparison, not a string's.
 extension WeightFormat: Equatable {
-    public static func == (a: WeightFormat, b: WeightFormat) -> Bool { a.name == b.name }
+    public static func == (a: WeightFormat, b: WeightFormat) -> Bool { a.identity === b.identity }
 }
 
 /// The scalar arguments every kernel entry point takes, in the C kernels' types.
