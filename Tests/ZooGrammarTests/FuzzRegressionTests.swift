@@ -7,15 +7,16 @@ import ZooTestSupport
 /// `Tests/Fixtures/fuzz/` (and in the targets' corpora under `Fuzz/Corpus/`), run as the targets run
 /// them: compile, then match the input's own first bytes.
 final class GrammarFuzzRegressionTests: XCTestCase {
-    private func input(_ name: String) throws -> [UInt8] {
-        try [UInt8](Data(contentsOf: Fixtures.url("fuzz/\(name)")))
+    /// `path` is spelled out at each use, so the README register finds each finding's test.
+    private func input(_ path: String) throws -> [UInt8] {
+        try [UInt8](Data(contentsOf: Fixtures.url(path)))
     }
 
     /// grammar: `[-z]*+++ .++++++` (with NUL bytes around) nested a helper rule per operator, and the
     /// nullable rules inside unbounded ones multiplied the parses a configuration holds: over 3 s
     /// under the fuzzer. Stacked operators now merge where they read as one.
     func testStackedRepetitionOperatorsMerge() throws {
-        let bytes = try input("grammar-stacked-repetitions")
+        let bytes = try input("fuzz/grammar-stacked-repetitions")
         let grammar = try Grammar(gbnf: String(decoding: bytes, as: UTF8.self))
         _ = try grammar.match(bytes.prefix(256))
         XCTAssertEqual(try GBNFParser.parse(#"root ::= [a-z]*+++ .++++++ "b"?* ("c"+)? ("d"?){2,3} ("e"+){2,}"#),
@@ -36,7 +37,7 @@ final class GrammarFuzzRegressionTests: XCTestCase {
     /// longer than an extra key can be are now left out of the trie, which is at most
     /// ``JSONSchemaGrammar/maxExtraKeyLength`` deep.
     func testALongRequiredNameDoesNotDeepenTheExtraKeyGrammar() throws {
-        let bytes = try input("json-schema-long-required-name")
+        let bytes = try input("fuzz/json-schema-long-required-name")
         let grammar = try JSONSchemaGrammar.grammar(jsonText: String(decoding: bytes, as: UTF8.self))
         _ = try grammar.match(bytes.prefix(256))
         let long = String(repeating: "\u{FFFD}", count: 900)
