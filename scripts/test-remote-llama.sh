@@ -6,7 +6,8 @@
 #   scripts/test-remote-llama.sh --llama-cpp DIR --gguf FILE [--variant chat|math|code] [--port 8089]
 #
 # DIR is a llama.cpp checkout (built here with cmake into DIR/build unless DIR/build/bin/llama-server exists).
-# Unverified here: this machine has no llama.cpp build and no Qwen GGUF; the closing note of issue 17 says so.
+# Run on the bundled nano models converted to GGUF (with their tokenizers) and on Qwen2.5-shaped random GGUFs;
+# the closing notes of issue 17 give the results.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,7 +43,7 @@ done
 
 case "$variant" in
     chat) format="variant: {name: chat, format: qwen2.5}"; prompt="What is the capital of Japan?" ;;
-    math) format="variant: {name: math, format: qwen2.5}"; prompt="Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?" ;;
+    math) format="variant: {name: math, style: qwen25-math-cot}"; prompt="Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?" ;;
     code) format="variant: {name: code}"; prompt="def fibonacci(n):" ;;
     *) echo "unknown variant $variant" >&2; exit 2 ;;
 esac
@@ -54,4 +55,11 @@ local_ids="$("$zoo" generate --manifest "$work/local.yaml" --prompt "$prompt" --
 remote_ids="$("$zoo" generate --manifest "$work/remote.yaml" --prompt "$prompt" --print-ids)"
 echo "local:  $local_ids"
 echo "remote: $remote_ids"
-if [[ "$local_ids" == "$remote_ids" ]]; then echo "identical ($variant)"; else echo "DIFFERENT ($variant)"; exit 1; fi
+if [[ "$local_ids" == "$remote_ids" ]]; then echo "identical ($variant)"; exit 0; fi
+# llama-server returns text, not ids, on /v1/completions, so the ids are the local tokenizer's reading of its text,
+# and an end-of-generation id (which has no text) cannot come back: the same ids but the local run's final stop id
+# is equality as far as this server can show it.
+if [[ "${local_ids%, *}]" == "$remote_ids" ]]; then
+    echo "identical but for the final stop id, which llama-server does not return ($variant)"; exit 0
+fi
+echo "DIFFERENT ($variant)"; exit 1

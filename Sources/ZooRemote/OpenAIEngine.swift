@@ -68,10 +68,12 @@ public final class OpenAIEngine: GenerationEngine {
         fields["n"] = .number(Double(request.samples))
         fields["seed"] = .number(Double(request.seed & 0x7FFF_FFFF_FFFF_FFFF))
         fields["stream"] = .bool(true)
-        // The request's stop ids are the only ones: the remote's own end-of-sequence ids must not end
-        // a sample the local engine would continue (stop.eos: false), and stops are read here anyway.
-        fields["ignore_eos"] = .bool(true)
-        if !request.stopTokenIDs.isEmpty {
+        // Stops are read here. The stop ids (which hold the model's end-of-sequence ids) go as vLLM's
+        // `stop_token_ids`. `ignore_eos` is sent only for a request with no stop ids at all: llama-server
+        // reads it as a ban on its end-of-generation ids, so a chat model could never say <|im_end|>.
+        if request.stopTokenIDs.isEmpty {
+            fields["ignore_eos"] = .bool(true)
+        } else {
             fields["stop_token_ids"] = .list(request.stopTokenIDs.sorted().map { .number(Double($0)) })
         }
         // Ask for the generated ids: vLLM's and llama-server's spellings.

@@ -32,9 +32,9 @@ final class OpenAIEngineTests: XCTestCase {
     }
 
     func request(_ outputIDs: [Int], chain: [SamplerStageSpec] = [], maxTokens: Int = 16, samples: Int = 1,
-                 stopStrings: [String] = []) -> EngineRequest {
+                 stopStrings: [String] = [], stopTokenIDs: Set<Int> = [OpenAIEngineTests.imEnd]) -> EngineRequest {
         EngineRequest(prompt: outputIDs.reversed(), sampler: chain, seed: 7, maxTokens: maxTokens,
-                      stopTokenIDs: [Self.imEnd], stopStrings: stopStrings, samples: samples)
+                      stopTokenIDs: stopTokenIDs, stopStrings: stopStrings, samples: samples)
     }
 
     /// Every event of a stream, or the error that ended it.
@@ -85,8 +85,18 @@ final class OpenAIEngineTests: XCTestCase {
         XCTAssertEqual(body["n"] as? Int, 1)
         XCTAssertEqual(body["max_tokens"] as? Int, 16)
         XCTAssertEqual(body["stop_token_ids"] as? [Int], [Self.imEnd])
-        XCTAssertEqual(body["ignore_eos"] as? Bool, true)
+        XCTAssertNil(body["ignore_eos"], "llama-server bans its end-of-generation ids under ignore_eos")
         XCTAssertEqual(body["stream"] as? Bool, true)
+    }
+
+    /// Found running scripts/test-remote-llama.sh against llama-server: its `ignore_eos` bans the
+    /// end-of-generation ids, so a chat model there could never end its turn. It is sent only when
+    /// the request has no stop ids, where not stopping at the remote's end of sequence is the point.
+    func testIgnoreEOSIsSentOnlyWithoutStopIDs() async throws {
+        _ = await collect(try engine("good").submit(request([Self.hello, Self.world], stopTokenIDs: [])))
+        let body = try lastBody
+        XCTAssertEqual(body["ignore_eos"] as? Bool, true)
+        XCTAssertNil(body["stop_token_ids"])
     }
 
     func testStopStringsAndMaxTokensEndSamplesAsLocally() async throws {
