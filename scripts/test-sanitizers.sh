@@ -10,8 +10,9 @@ scripts/fetch_vocab.sh
 scripts/fetch_humaneval.sh
 export QWENZOO_CACHE="${QWENZOO_CACHE:-$PWD/.build/test-cache}"
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
-# The threaded tests: the kernels' thread pool, sessions (streams, concurrent requests) and cancellation.
-THREADED="ParallelTests|APISessionTests|APICancellationTests|APIPromptCacheTests"
+# The threaded tests: the kernels' thread pool, sessions (streams, concurrent requests), cancellation, the batching
+# scheduler (its own thread, concurrent submitters) and the server on it.
+THREADED="ParallelTests|APISessionTests|APICancellationTests|APIPromptCacheTests|ZooSchedulerTests|ZooServerTests"
 status=0
 for sanitizer in "${@:-address thread}"; do
     for s in $sanitizer; do
