@@ -24,6 +24,9 @@ struct PushdownAutomaton {
     /// The most states or nodes kept before the grammar is declared too large to run.
     static let maxStates = 400_000
     static let maxNodes = 8_000_000
+    /// The most (position, return address) pairs one step may expand. Real grammars stay in the tens or
+    /// hundreds; a grammar ambiguous enough to pass this would make every byte cost seconds.
+    static let maxStepExpansion = 50_000
 
     let grammar: Grammar
 
@@ -199,6 +202,9 @@ struct PushdownAutomaton {
         while let (p, parent) = work.popLast() {
             let key = Int64(p) << 32 | Int64(UInt32(bitPattern: parent))
             guard visited.insert(key).inserted else { continue }
+            guard visited.count <= Self.maxStepExpansion else {
+                throw ConstraintError(stage: "grammar", reason: "the grammar is too ambiguous: one byte opens more than \(Self.maxStepExpansion) parses; simplify it")
+            }
             switch grammar.program[Int(p)] {
             case .bytes:
                 found.append(try node(p, parent))

@@ -55,4 +55,17 @@ final class GrammarFuzzRegressionTests: XCTestCase {
         let path = "$" + String(repeating: ".items", count: depth - 1)
         assertError(try JSONSchemaGrammar.grammar(jsonText: text), location: path, contains: "nest more than 64 deep")
     }
+
+    /// grammar (the budget run): `root` calling itself after `[-z]*+++ .+`, so every byte opened more
+    /// parses than the last, and 256 bytes ran for minutes. One step may expand at most
+    /// ``PushdownAutomaton/maxStepExpansion`` parses; past that the grammar is refused as too ambiguous.
+    func testARecursiveAmbiguousGrammarEndsQuickly() throws {
+        let bytes = try input("fuzz/grammar-recursive-ambiguity")
+        let start = Date()
+        let grammar = try Grammar(gbnf: String(decoding: bytes, as: UTF8.self))
+        XCTAssertThrowsError(try grammar.match(bytes.prefix(256))) { error in
+            XCTAssertTrue("\(error)".contains("too ambiguous: one byte opens more than 50000 parses"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    }
 }
