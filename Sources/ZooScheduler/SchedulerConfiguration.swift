@@ -7,20 +7,30 @@ public struct SchedulerConfiguration: Sendable, Equatable {
     public var maxQueue: Int
     /// The KV memory budget in bytes for running sequences and the prefix cache (0: unbounded).
     public var kvBudgetBytes: Int
-    /// The most prompt tokens one step prefills, so running streams keep flowing during a long prompt.
+    /// The most prompt tokens one step prefills beside running streams, so they keep flowing during a
+    /// long prompt: a step's time grows with its prompt tokens, and each running stream waits for it.
     public var prefillChunk: Int
+    /// The most prompt tokens one step prefills when no stream is decoding: nothing waits for that step,
+    /// so larger chunks only save steps (never less than ``prefillChunk``).
+    public var idlePrefillChunk: Int
     /// The most finished sequences the prefix cache keeps (within the KV budget); 0 turns it off.
     public var prefixCacheEntries: Int
     /// Never samples the embedding rows past the tokenizer's last id (padding, never trained).
     public var masksPaddingRows: Bool
 
+    /// The default ``prefillChunk``.
+    public static let defaultPrefillChunk = 256
+    /// The default ``idlePrefillChunk``.
+    public static let defaultIdlePrefillChunk = 1024
+
     /// A configuration; the defaults suit a small CPU (4 sequences, 64 waiting, no memory limit).
-    public init(parallel: Int = 4, maxQueue: Int = 64, kvBudgetBytes: Int = 0, prefillChunk: Int = 256,
-                prefixCacheEntries: Int = 16, masksPaddingRows: Bool = true) {
+    public init(parallel: Int = 4, maxQueue: Int = 64, kvBudgetBytes: Int = 0, prefillChunk: Int = defaultPrefillChunk,
+                prefixCacheEntries: Int = 16, masksPaddingRows: Bool = true, idlePrefillChunk: Int = defaultIdlePrefillChunk) {
         self.parallel = max(1, parallel)
         self.maxQueue = max(0, maxQueue)
         self.kvBudgetBytes = max(0, kvBudgetBytes)
         self.prefillChunk = max(1, prefillChunk)
+        self.idlePrefillChunk = max(self.prefillChunk, idlePrefillChunk)
         self.prefixCacheEntries = max(0, prefixCacheEntries)
         self.masksPaddingRows = masksPaddingRows
     }

@@ -10,11 +10,15 @@ public struct EngineOptions: Sendable, Equatable {
     public var maxQueue: Int
     /// Bytes of KV cache the engine may hold (0: unbounded).
     public var kvBudgetBytes: Int
+    /// The most prompt tokens one step prefills beside running streams (see ``SchedulerConfiguration/prefillChunk``).
+    public var prefillChunk: Int
 
-    public init(parallel: Int = 4, maxQueue: Int = 256, kvBudgetBytes: Int = 0) {
+    public init(parallel: Int = 4, maxQueue: Int = 256, kvBudgetBytes: Int = 0,
+                prefillChunk: Int = SchedulerConfiguration.defaultPrefillChunk) {
         self.parallel = parallel
         self.maxQueue = maxQueue
         self.kvBudgetBytes = kvBudgetBytes
+        self.prefillChunk = prefillChunk
     }
 }
 
@@ -132,6 +136,7 @@ public final class ModelRegistry: Sendable {
     /// sessions share (``LoadedModel/makeScheduler(_:)`` installs it as the model's scheduler).
     public static func makeEngine(for zoo: LoadedModel, options: EngineOptions) -> any GenerationEngine {
         zoo.makeScheduler(SchedulerConfiguration(
-            parallel: options.parallel, maxQueue: options.maxQueue, kvBudgetBytes: options.kvBudgetBytes))
+            parallel: options.parallel, maxQueue: options.maxQueue, kvBudgetBytes: options.kvBudgetBytes,
+            prefillChunk: options.prefillChunk))
     }
 }

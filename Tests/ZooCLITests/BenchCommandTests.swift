@@ -36,6 +36,20 @@ final class BenchCommandTests: XCTestCase {
         }
     }
 
+    /// `--batch B` decodes B sequences in one forward pass per step and reports their aggregate rate.
+    func testBatchedDecodeReportsTheBatch() throws {
+        struct Batched: Decodable { let batch: Int; let decode_tokens_per_second: Double }
+        let model = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/gguf/gqa-f32-untied.q8_0.gguf").path
+        let out = try bench(model, ["--batch", "3"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let report = try JSONDecoder().decode(Batched.self, from: Data(out.stdout.utf8))
+        XCTAssertEqual(report.batch, 3)
+        XCTAssertGreaterThan(report.decode_tokens_per_second, 0)
+        let refused = try bench(model, ["--batch", "0"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--batch"), refused.stderr)
+    }
+
     func testMissingGGUFFileIsAOneLineError() throws {
         let out = try bench("/nonexistent/model.gguf")
         XCTAssertNotEqual(out.status, 0)

@@ -58,7 +58,8 @@ final class SchedulerBatchInvarianceTests: XCTestCase {
             seed: 42, maxTokens: 10, stopTokenIDs: [], topLogprobs: 2)
         let alone = try await SchedulerTest.alone(zoo, target)
         for (chunk, fillers) in [(1, 0), (3, 2), (7, 5), (1000, 3)] {
-            let scheduler = zoo.makeScheduler(SchedulerConfiguration(parallel: 8, prefillChunk: chunk, prefixCacheEntries: 0))
+            let scheduler = zoo.makeScheduler(SchedulerConfiguration(
+                parallel: 8, prefillChunk: chunk, prefixCacheEntries: 0, idlePrefillChunk: chunk))
             let others = try (0..<fillers).map { i in
                 try scheduler.submit(EngineRequest(
                     prompt: zoo.tokenizer.encode(SchedulerTest.texts[i], specialTokens: .asText), sampler: SchedulerTest.chains[i % 4],

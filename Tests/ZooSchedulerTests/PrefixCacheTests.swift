@@ -5,7 +5,7 @@ import XCTest
 final class PrefixCacheTests: XCTestCase {
     func testTheNextTurnReusesThePreviousRowsAndStaysBitIdentical() async throws {
         let zoo = try await SchedulerTest.model()
-        let scheduler = zoo.makeScheduler(SchedulerConfiguration(prefillChunk: 5))
+        let scheduler = zoo.makeScheduler(SchedulerConfiguration(prefillChunk: 5, idlePrefillChunk: 5))
         let system = zoo.tokenizer.encode(SchedulerTest.texts[7], specialTokens: .asText)
         let first = EngineRequest(prompt: system, sampler: SchedulerTest.chains[1], seed: 5, maxTokens: 4, stopTokenIDs: [],
                                   topLogprobs: 2)

@@ -48,6 +48,32 @@ final class SchedulerBehaviourTests: XCTestCase {
         XCTAssertNotEqual(runs[0].summary?.tokens, runs[1].summary?.tokens, "samples draw with their own seeds")
     }
 
+    /// A prompt waits for nobody when no stream decodes (one step, up to `idlePrefillChunk`); beside a
+    /// decoding stream it goes in `prefillChunk` pieces, so that stream's next token is never far off.
+    func testPromptsPrefillWholeWhenIdleAndInChunksBesideRunningStreams() async throws {
+        let zoo = try await SchedulerTest.model()
+        let counting = RowCountingModel(try XCTUnwrap(zoo.model as? any BatchedLanguageModel))
+        let scheduler = BatchScheduler(model: counting, tokenizer: zoo.tokenizer, makeSampler: { try SamplerChain(stages: $0) },
+                                       configuration: SchedulerConfiguration(prefillChunk: 4, idlePrefillChunk: 64))
+        let long = zoo.tokenizer.encode(SchedulerTest.texts[7], specialTokens: .asText)
+        XCTAssertGreaterThan(long.count, 12)
+        let first = EngineRequest(prompt: long, sampler: SchedulerTest.greedy, seed: 1, maxTokens: 40, stopTokenIDs: [])
+        var running = try scheduler.submit(first).makeAsyncIterator()
+        _ = try await running.next()  // its first token: it is decoding now
+        XCTAssertEqual(counting.callEntries.first, [long.count], "alone, the prompt ran in one step")
+
+        let second = EngineRequest(prompt: long + [11], sampler: SchedulerTest.greedy, seed: 2, maxTokens: 2, stopTokenIDs: [])
+        let secondRuns = try await SchedulerTest.drain(scheduler.submit(second))
+        while try await running.next() != nil {}
+        let mixed = counting.callEntries.dropFirst().filter { $0.count > 1 }
+        XCTAssertFalse(mixed.isEmpty, "the second prompt ran beside the first stream's decoding")
+        for entries in mixed {
+            XCTAssertTrue(entries.contains(1), "a decoding row beside the chunk: \(entries)")
+            XCTAssertLessThanOrEqual(entries.max() ?? 0, 4, "a prompt chunk beside a decoding stream: \(entries)")
+        }
+        SchedulerBatchInvarianceTests.assertSame(secondRuns, try await SchedulerTest.alone(zoo, second), "chunked beside a stream")
+    }
+
     func testAPromptLongerThanTheContextIsAnErrorNamingTheLimit() async throws {
         let zoo = try await SchedulerTest.model()
         let scheduler = zoo.makeScheduler()

@@ -71,7 +71,7 @@ enum SchedulerTest {
 /// A batching model around a real one that counts the rows it runs.
 final class RowCountingModel: BatchedLanguageModel, @unchecked Sendable {
     let inner: any BatchedLanguageModel
-    private let counts = Mutex<(rows: Int, calls: Int)>((0, 0))
+    private let counts = Mutex<(rows: Int, calls: Int, entries: [[Int]])>((0, 0, []))
 
     init(_ inner: any BatchedLanguageModel) { self.inner = inner }
 
@@ -85,9 +85,15 @@ final class RowCountingModel: BatchedLanguageModel, @unchecked Sendable {
     }
 
     func forward(batch: [BatchEntry]) throws -> [Logits?] {
-        counts.withLock { $0.rows += batch.reduce(0) { $0 + $1.tokens.count }; $0.calls += 1 }
+        counts.withLock {
+            $0.rows += batch.reduce(0) { $0 + $1.tokens.count }
+            $0.calls += 1
+            $0.entries.append(batch.map(\.tokens.count))
+        }
         return try inner.forward(batch: batch)
     }
 
     var rows: Int { counts.withLock { $0.rows } }
+    /// Each call's entries, as their token counts.
+    var callEntries: [[Int]] { counts.withLock { $0.entries } }
 }

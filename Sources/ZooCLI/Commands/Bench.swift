@@ -28,6 +28,9 @@ struct Bench: ParsableCommand {
     @Option(name: [.customLong("decode-tokens"), .customLong("gen-tokens")], help: "Tokens decoded one at a time after a short prompt.")
     var decodeTokens: Int = 64
 
+    @Option(help: "Sequences decoded together, one batched forward pass per step (as `zoo serve` batches them); decode tokens/s is then the aggregate over all of them.")
+    var batch: Int = 1
+
     @Option(name: .customLong("repeat"), help: "Passes; the median is reported.")
     var passes: Int = 3
 
@@ -54,6 +57,7 @@ struct Bench: ParsableCommand {
         }
         guard model == nil || manifestArguments.manifest == nil else { throw ValidationError("give --model or --manifest, not both") }
         guard (tokenizer == nil) == (text == nil) else { throw ValidationError("--tokenizer and --text go together") }
+        guard batch >= 1 else { throw ValidationError("--batch: at least 1 sequence") }
         if let rejected = MatrixMultiply.rejectedInstructionSetRequest {
             throw ValidationError("ZOO_ISA=\(rejected): not an instruction set (generic, avx2, avx512 or neon)")
         }
@@ -156,19 +160,12 @@ struct Bench: ParsableCommand {
                 prefillRates.append(Double(promptTokens) / prefillSeconds)
             }
             if decodeTokens > 0 {
-                let cache = model.makeCache(capacity: 8 + decodeTokens)
-                var logits = try model.forward(Array(ids.prefix(8)), cache: cache, logits: .last)
-                let start = Date()
-                for _ in 0..<decodeTokens {
-                    let next = Greedy.argmax(logits.last)
-                    logits = try model.forward([next], cache: cache, logits: .last)
-                }
-                decodeRates.append(Double(decodeTokens) / Date().timeIntervalSince(start))
+                decodeRates.append(try measureDecode(model, ids: ids))
             }
         }
         let report: [String: Any] = [
             "model": modelPath, "threads": Runtime.threadCount, "matmul": backend.rawValue, "precision": precision,
-            "kv_cache": kvCache, "mmap": !noMmap,
+            "kv_cache": kvCache, "mmap": !noMmap, "batch": batch,
             "isa": MatrixMultiply.nativeInstructionSet, "cpu_isa": MatrixMultiply.widestInstructionSet, "load_seconds": loadSeconds,
             "prompt_tokens": promptTokens, "decode_tokens": decodeTokens,
             "time_to_first_token_seconds": median(firstTokenTimes) ?? NSNull(), "peak_rss_mb": Self.peakResidentMB(),
@@ -182,13 +179,32 @@ struct Bench: ParsableCommand {
                 backend   \(backend.rawValue) (\(MatrixMultiply.nativeInstructionSet)), \(Runtime.threadCount) threads, weights \(precision)
                 load      \(String(format: "%.2f", loadSeconds)) s
                 prefill   \(format(median(prefillRates))) tokens/s (\(promptTokens) tokens, median of \(passes))
-                decode    \(format(median(decodeRates))) tokens/s (\(decodeTokens) tokens, median of \(passes))
+                decode    \(format(median(decodeRates))) tokens/s (\(decodeTokens) tokens\(batch > 1 ? " × \(batch) sequences, aggregate" : ""), median of \(passes))
                 ttft      \(median(firstTokenTimes).map { String(format: "%.3f s", $0) } ?? "-") (prompt of \(promptTokens))
                 peak RSS  \(String(format: "%.0f MB", Self.peakResidentMB()))
 
                 """)
         }
         return report
+    }
+
+    /// Decode tokens/s: `batch` sequences after their own 8-id prompts, greedy, `decodeTokens` steps of one
+    /// forward pass over all of them (one call per sequence for a model that cannot batch).
+    private func measureDecode(_ model: any LanguageModel, ids: [Int]) throws -> Double {
+        let caches = (0..<batch).map { _ in model.makeCache(capacity: 8 + decodeTokens) }
+        // One row of next-token logits per sequence.
+        func step(_ tokens: [[Int]]) throws -> [[Float]] {
+            let entries = zip(tokens, caches).map { BatchEntry(tokens: $0, cache: $1, logits: .last) }
+            if let batched = model as? any BatchedLanguageModel { return try batched.forward(batch: entries).map { Array($0!.last) } }
+            return try entries.map { Array(try model.forward($0.tokens, cache: $0.cache, logits: .last).last) }
+        }
+        // Each sequence its own prompt (rotated ids), so no two rows are the same.
+        var logits = try step((0..<batch).map { b in (0..<8).map { ids[(b + $0) % ids.count] } })
+        let start = Date()
+        for _ in 0..<decodeTokens {
+            logits = try step(logits.map { [Greedy.argmax($0)] })
+        }
+        return Double(decodeTokens * batch) / Date().timeIntervalSince(start)
     }
 
     /// The process's peak resident memory: VmHWM from /proc/self/status, this program's own high-water

@@ -37,6 +37,9 @@ struct Serve: ParsableCommand {
     @Option(help: "The KV cache memory budget per model, e.g. 512M or 2G (default: unbounded).")
     var kvMemory: String?
 
+    @Option(help: "The most prompt tokens one batched step prefills beside the running streams: smaller keeps their tokens flowing evenly while a new prompt is read, larger gives the new request its first token sooner.")
+    var prefillChunk = SchedulerConfiguration.defaultPrefillChunk
+
     @Option(help: "The largest request body accepted, e.g. 4M; larger is a 413.")
     var maxBody = "4M"
 
@@ -48,6 +51,7 @@ struct Serve: ParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be in 0...65535, found \(port)") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1, found \(parallel)") }
         if maxQueue < 0 { throw ValidationError("--max-queue must be at least 0, found \(maxQueue)") }
+        if prefillChunk < 1 { throw ValidationError("--prefill-chunk must be at least 1, found \(prefillChunk)") }
         _ = try ByteSize.parse(maxBody, option: "--max-body")
         if let kvMemory { _ = try ByteSize.parse(kvMemory, option: "--kv-memory") }
     }
@@ -61,7 +65,8 @@ struct Serve: ParsableCommand {
                 return ModelRegistry.Pending(reference: reference, resolved: try loader.load(reference))
             }
             let engine = EngineOptions(parallel: parallel, maxQueue: maxQueue,
-                                       kvBudgetBytes: try kvMemory.map { try ByteSize.parse($0, option: "--kv-memory") } ?? 0)
+                                       kvBudgetBytes: try kvMemory.map { try ByteSize.parse($0, option: "--kv-memory") } ?? 0,
+                                       prefillChunk: prefillChunk)
             let server = ZooServer(
                 registry: try ModelRegistry(manifests: pending, options: engine),
                 options: ServerOptions(host: host, port: port, apiKey: try key(),

@@ -5,7 +5,8 @@ import ZooCore
 ///
 /// Each step is one forward pass over every running sequence: the next id of each decoding sample
 /// (one row each) and chunks of the prompts being prefilled, at most `prefillChunk` prompt ids per
-/// step, so a long prompt never stalls the streams already running. Everything here is touched by
+/// step beside decoding streams (so a long prompt never stalls them for long), `idlePrefillChunk` when
+/// none is decoding. Everything here is touched by
 /// this thread only; the ``RequestQueue`` is the one thing it shares.
 final class StepLoop: @unchecked Sendable {
     private let model: any LanguageModel
@@ -134,14 +135,16 @@ final class StepLoop: @unchecked Sendable {
                 owners.append((r, s, .decode))
             }
         }
-        var prefillBudget = configuration.prefillChunk
+        // Prompt tokens stall every stream decoding in this step; with none decoding, nothing waits.
+        let stepBudget = entries.isEmpty ? configuration.idlePrefillChunk : configuration.prefillChunk
+        var prefillBudget = stepBudget
         for r in running {
             let prompt = r.request.prompt
             for s in r.samples where prefillBudget > 0 {
                 guard case .prefilling(let done) = s.phase, let cache = s.cache else { continue }
                 // Qwen v1's dynamic NTK fixes its RoPE from the first call's length: its prompt runs whole.
                 let chunked = cache is DenseKVCache
-                if !chunked, prefillBudget < configuration.prefillChunk { continue }
+                if !chunked, prefillBudget < stepBudget { continue }
                 let end = chunked ? min(prompt.count, done + prefillBudget) : prompt.count
                 entries.append(BatchEntry(tokens: Array(prompt[done..<end]), cache: cache,
                                           logits: end == prompt.count ? .last : nil))
