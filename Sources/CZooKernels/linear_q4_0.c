@@ -11,6 +11,7 @@
 
 #include "dequant_frame.h"
 #include "neon.h"
+#include "q_0_tiles.h"
 #include "tiling.h"
 #define QK 32
 
@@ -38,46 +39,10 @@ void zoo_quantize_q4_0(const float *w, int rows, int k_dim, uint8_t *q, float *s
 }
 
 #if ZOO_X86
-__attribute__((target("avx512f"), always_inline)) static inline void
-q4_block_avx512(const float *x, int tb, int k_dim, const uint8_t *q, const float *scales, int nb, float *y, int ldy,
-                int accumulate) {
-    int blocks = k_dim / QK;
-    const __m128i low_mask = _mm_set1_epi8(0x0F);
-    const __m512 eight = _mm512_set1_ps(8.0f);
-    __m512 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
-        for (int j = 0; j < nb; j++) {
-            const uint8_t *row = q + (size_t)j * (k_dim / 2) + (size_t)b * (QK / 2);
-            if (!(b & 3)) ZOO_PREFETCH_AHEAD(row, k_dim / 2);
-            __m128i packed = _mm_loadu_si128((const __m128i *)row);
-            __m128i lo = _mm_and_si128(packed, low_mask), hi = _mm_and_si128(_mm_srli_epi16(packed, 4), low_mask);
-            w0[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(lo)), eight);
-            w1[j] = _mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(hi)), eight);
-            sc[j] = _mm512_set1_ps(scales[(size_t)j * blocks + b]);
-        }
-        for (int i = 0; i < tb; i++) {
-            const float *xb = x + (size_t)i * k_dim + (size_t)b * QK;
-            __m512 x0 = _mm512_loadu_ps(xb), x1 = _mm512_loadu_ps(xb + 16);
-            for (int j = 0; j < nb; j++) {
-                __m512 part = _mm512_fmadd_ps(x1, w1[j], _mm512_mul_ps(x0, w0[j]));
-                acc[i][j] = _mm512_fmadd_ps(sc[j], part, acc[i][j]);
-            }
-        }
-    }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
-}
-
 __attribute__((target("avx512f"))) static void
 linear_q4_0_avx512(const float *x, int rows, int k_dim, const uint8_t *q, const float *scales, int n_begin, int n_end,
                    float *y, int ldy, int accumulate) {
-    int blocks = k_dim / QK;
-#define TILE(TB, NB) \
-    q4_block_avx512(x + (size_t)t * k_dim, TB, k_dim, q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
+    zoo_q_0_linear_avx512(4, x, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
 }
 #endif
 

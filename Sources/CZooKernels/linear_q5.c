@@ -172,33 +172,40 @@ static void q5_0_dequantize_block(const uint8_t *block, float *out) { q5_dequant
 static void q5_1_dequantize_block(const uint8_t *block, float *out) { q5_dequantize_block(block, 1, out); }
 
 #if ZOO_X86
-/// The tile call of a q5 driver over `c` (a zoo_dequant_call) at token row t, weight row n.
-#define Q5_TILE_OF(c, ISA, TB, NB, WITH_MIN)                                                                     \
-    q5_tile_##ISA((c).x + (size_t)t * (c).k_dim, TB, (c).k_dim, (c).w + (size_t)n * (c).row_bytes, NB,          \
-                  (c).y + (size_t)t * (c).ldy + n, (c).ldy, (c).accumulate, WITH_MIN)
-
-__attribute__((target("avx512f"))) static void q5_0_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) Q5_TILE_OF(c, avx512, TB, NB, 0)
+/// The AVX-512 tiles over the outputs [0, rows) × [n_begin, n_end) of `c`: q5_0 (`with_min` 0) or q5_1 (1).
+__attribute__((target("avx512f"), always_inline)) static inline void
+q5_linear_avx512(zoo_dequant_call c, int n_begin, int n_end, const int with_min) {
+#define TILE(TB, NB)                                                                                         \
+    q5_tile_avx512(c.x + (size_t)t * c.k_dim, TB, c.k_dim, c.w + (size_t)n * c.row_bytes, NB,                  \
+                   c.y + (size_t)t * c.ldy + n, c.ldy, c.accumulate, with_min)
     ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
 #undef TILE
+}
+
+/// The AVX2 tiles over the outputs of `c`, as q5_linear_avx512.
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+q5_linear_avx2(zoo_dequant_call c, int n_begin, int n_end, const int with_min) {
+#define TILE(TB, NB)                                                                                         \
+    q5_tile_avx2(c.x + (size_t)t * c.k_dim, TB, c.k_dim, c.w + (size_t)n * c.row_bytes, NB,                    \
+                 c.y + (size_t)t * c.ldy + n, c.ldy, c.accumulate, with_min)
+    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
+#undef TILE
+}
+
+__attribute__((target("avx512f"))) static void q5_0_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
+    q5_linear_avx512(c, n_begin, n_end, 0);
 }
 
 __attribute__((target("avx2,fma"))) static void q5_0_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) Q5_TILE_OF(c, avx2, TB, NB, 0)
-    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
-#undef TILE
+    q5_linear_avx2(c, n_begin, n_end, 0);
 }
 
 __attribute__((target("avx512f"))) static void q5_1_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) Q5_TILE_OF(c, avx512, TB, NB, 1)
-    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
-#undef TILE
+    q5_linear_avx512(c, n_begin, n_end, 1);
 }
 
 __attribute__((target("avx2,fma"))) static void q5_1_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) Q5_TILE_OF(c, avx2, TB, NB, 1)
-    ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
-#undef TILE
+    q5_linear_avx2(c, n_begin, n_end, 1);
 }
 #endif
 

@@ -11,6 +11,7 @@
 
 #include "dequant_frame.h"
 #include "neon.h"
+#include "q_0_tiles.h"
 #include "tiling.h"
 #define QK 32
 
@@ -30,46 +31,10 @@ void zoo_quantize_q8_0(const float *w, int rows, int k_dim, int8_t *q, float *sc
 }
 
 #if ZOO_X86
-__attribute__((target("avx512f"))) static inline __m512 widen16_i8(const int8_t *p) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
-}
-
-__attribute__((target("avx512f"), always_inline)) static inline void
-q8_block_avx512(const float *x, int tb, int k_dim, const int8_t *q, const float *scales, int nb, float *y, int ldy,
-                int accumulate) {
-    int blocks = k_dim / QK;
-    __m512 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        __m512 w0[BLOCK], w1[BLOCK], sc[BLOCK];
-        for (int j = 0; j < nb; j++) {
-            const int8_t *row = q + (size_t)j * k_dim + (size_t)b * QK;
-            if (!(b & 1)) ZOO_PREFETCH_AHEAD(row, k_dim);
-            w0[j] = widen16_i8(row);
-            w1[j] = widen16_i8(row + 16);
-            sc[j] = _mm512_set1_ps(scales[(size_t)j * blocks + b]);
-        }
-        for (int i = 0; i < tb; i++) {
-            const float *xb = x + (size_t)i * k_dim + (size_t)b * QK;
-            __m512 x0 = _mm512_loadu_ps(xb), x1 = _mm512_loadu_ps(xb + 16);
-            for (int j = 0; j < nb; j++) {
-                __m512 part = _mm512_fmadd_ps(x1, w1[j], _mm512_mul_ps(x0, w0[j]));
-                acc[i][j] = _mm512_fmadd_ps(sc[j], part, acc[i][j]);
-            }
-        }
-    }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
-}
-
 __attribute__((target("avx512f"))) static void
 linear_q8_0_avx512(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin, int n_end,
                    float *y, int ldy, int accumulate) {
-    int blocks = k_dim / QK;
-#define TILE(TB, NB) \
-    q8_block_avx512(x + (size_t)t * k_dim, TB, k_dim, q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
-    ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
-#undef TILE
+    zoo_q_0_linear_avx512(8, x, rows, k_dim, (const uint8_t *)q, scales, n_begin, n_end, y, ldy, accumulate);
 }
 #endif
 

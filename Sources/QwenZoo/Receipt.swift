@@ -52,7 +52,7 @@ public struct Receipt: Codable, Sendable, Equatable {
         manifestHash = ContentHash.of(ManifestPrinter.render(resolved, showOrigins: false))
         tokenizerHash = ContentHash.of(tokenizer)
         self.seed = seed
-        self.chain = SamplerSpec.format(chain)
+        self.chain = ChainSyntax.format(chain)
         promptIDs = plan.tokens
         stopIDs = plan.stopTokenIDs.sorted()
         stopStrings = plan.stopStrings
@@ -97,7 +97,7 @@ public struct Receipt: Codable, Sendable, Equatable {
         guard vocabulary == tokenizerHash else {
             throw ReplayError(message: "the tokenizer changed since the receipt was written (\(vocabulary), receipt \(tokenizerHash))")
         }
-        let chain = try zoo.manifest.samplerChain(try SamplerSpec.parse(chain), components: zoo.components)
+        let chain = try zoo.manifest.samplerChain(try ChainSyntax.parse(chain), components: zoo.components)
         let plan = PromptPlan(tokens: promptIDs, stopTokenIDs: Set(stopIDs), stopStrings: stopStrings)
         return try zoo.sample(plan, chain: chain, seed: seed, maxTokens: maxTokens).tokens
     }

@@ -35,7 +35,7 @@ public final class ZooComponents: Sendable {
         TokenizerKinds.register(into: tokenizers)
         GGUFTokenizerKind.register(into: tokenizers)
         AttentionKinds.register(into: attention)
-        SamplerStages.registerBuiltins(into: samplerStages)
+        BuiltinSamplerStages.registerBuiltins(into: samplerStages)
         ConstraintStages.register(into: samplerStages)
         BuiltinVariants.register(into: variants)
     }

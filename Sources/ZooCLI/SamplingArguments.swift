@@ -14,6 +14,6 @@ struct SamplingArguments: ParsableArguments {
     /// The parsed `--chain`, if given.
     func stages() throws -> [SamplerStageSpec]? {
         guard let chain else { return nil }
-        return try SamplerSpec.parse(chain)
+        return try ChainSyntax.parse(chain)
     }
 }

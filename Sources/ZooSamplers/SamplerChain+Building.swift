@@ -19,7 +19,7 @@ extension SamplerChain {
     public init(
         stages specs: [SamplerStageSpec], registry: Registry<SamplerStageFactory>? = nil, context: String = ""
     ) throws {
-        let registry = registry ?? SamplerStages.makeRegistry()
+        let registry = registry ?? BuiltinSamplerStages.makeRegistry()
         var stages: [any SamplerStage] = []
         for (i, spec) in specs.enumerated() {
             let location = context.isEmpty ? "stage \(i + 1)" : "\(context), stage \(i + 1)"
@@ -39,15 +39,15 @@ extension SamplerChain {
         }
     }
 
-    /// Builds a chain from `--chain` syntax (see ``SamplerSpec``).
+    /// Builds a chain from `--chain` syntax (see ``ChainSyntax``).
     public init(spec: String, registry: Registry<SamplerStageFactory>? = nil, context: String = "--chain") throws {
-        try self.init(stages: SamplerSpec.parse(spec), registry: registry, context: context)
+        try self.init(stages: ChainSyntax.parse(spec), registry: registry, context: context)
     }
 }
 
 /// Sampling parameters as `generation_config.json` gives them, mapped onto a chain with HF's
 /// semantics (qwen-spec §4.2).
-public enum Sampling {
+public enum GenerationConfigSampling {
     /// The stages HF's `generate` would apply: `repetition_penalty` (if ≠ 1) and
     /// `no_repeat_ngram` (if > 0) first; then, without `do_sample` (HF's default), `greedy`;
     /// with it, `temperature` (if ≠ 1; 0 means greedy) → `top_k` (HF's default 50 when absent, 0 =

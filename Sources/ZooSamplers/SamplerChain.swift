@@ -62,7 +62,7 @@ public struct SamplerStepTrace: Sendable, Equatable, Codable {
 ///   ``SeededRandom`` (``SamplerCandidates/draw(using:)``), unless the last stage selects the token
 ///   itself (`greedy`, `mirostat`, `mirostat_v2`).
 /// - An empty chain is greedy (argmax, ties to the lowest id), like HF's `do_sample=False`.
-/// - When no order is given (e.g. a bag of Ollama-style parameters), ``SamplerStages/defaultOrder``
+/// - When no order is given (e.g. a bag of Ollama-style parameters), ``BuiltinSamplerStages/defaultOrder``
 ///   applies: HF's, with penalties first and temperature before the cutoffs.
 /// - Buffers are reused between steps: after the first step, sampling allocates nothing
 ///   (tracing aside).

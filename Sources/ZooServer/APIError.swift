@@ -74,7 +74,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             return decoding(error)
         case let error as ContextOverflowError:
             return invalid("messages", "the prompt is too long: \(error)")
-        case is UnsupportedRequestError, is SamplerChainError, is SamplerSpecSyntaxError, is OptionError,
+        case is UnsupportedRequestError, is SamplerChainError, is ChainSyntaxError, is OptionError,
              is UnknownTokenError, is TokenOutOfRangeError, is EmptyPromptError:
             return invalid(nil, "\(error)")
         case is CancellationError:

@@ -156,7 +156,7 @@ final class TokenMaskTests: XCTestCase {
     }
 
     private func registry() -> Registry<SamplerStageFactory> {
-        let r = SamplerStages.makeRegistry()
+        let r = BuiltinSamplerStages.makeRegistry()
         ConstraintStages.register(into: r)
         return r
     }

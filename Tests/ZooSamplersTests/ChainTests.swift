@@ -110,12 +110,12 @@ final class ChainTests: XCTestCase {
     // MARK: Spec syntax and building
 
     func testSpecParsesLikeTheManifestList() throws {
-        let specs = try SamplerSpec.parse(" repetition_penalty=1.05, top_k=20,top_p=0.8 ,temperature=0.7")
+        let specs = try ChainSyntax.parse(" repetition_penalty=1.05, top_k=20,top_p=0.8 ,temperature=0.7")
         XCTAssertEqual(specs, [
             SamplerStageSpec("repetition_penalty", value: 1.05), SamplerStageSpec("top_k", value: 20),
             SamplerStageSpec("top_p", value: 0.8), SamplerStageSpec("temperature", value: 0.7),
         ])
-        let dry = try SamplerSpec.parse("dry(multiplier=0.8, base=1.75, allowed_length=2, sequence_breakers=[198,[25,220]]),greedy")
+        let dry = try ChainSyntax.parse("dry(multiplier=0.8, base=1.75, allowed_length=2, sequence_breakers=[198,[25,220]]),greedy")
         XCTAssertEqual(dry, [
             SamplerStageSpec("dry", [
                 "multiplier": .number(0.8), "base": .number(1.75), "allowed_length": .number(2),
@@ -123,38 +123,38 @@ final class ChainTests: XCTestCase {
             ]),
             SamplerStageSpec("greedy"),
         ])
-        XCTAssertEqual(try SamplerSpec.parse(""), [])
-        XCTAssertEqual(try SamplerSpec.parse("logit_bias(151643=-inf,42=2.5)")[0].options,
+        XCTAssertEqual(try ChainSyntax.parse(""), [])
+        XCTAssertEqual(try ChainSyntax.parse("logit_bias(151643=-inf,42=2.5)")[0].options,
                        ["151643": .number(-.infinity), "42": .number(2.5)])
-        XCTAssertEqual(try SamplerSpec.parse("x(s=\"a,b\",t=word,f=false,n=null)")[0].options,
+        XCTAssertEqual(try ChainSyntax.parse("x(s=\"a,b\",t=word,f=false,n=null)")[0].options,
                        ["s": .string("a,b"), "t": .string("word"), "f": .bool(false), "n": .null])
         for text in ["repetition_penalty=1.05,top_k=20,top_p=0.8,temperature=0.7",
                      "dry(allowed_length=2,base=1.75,multiplier=0.8,sequence_breakers=[198,[25,220]]),mirostat_v2",
                      "banned_tokens=[1,2],logit_bias(7=-inf)"] {
-            XCTAssertEqual(SamplerSpec.format(try SamplerSpec.parse(text)), text)
+            XCTAssertEqual(ChainSyntax.format(try ChainSyntax.parse(text)), text)
         }
-        assertThrowsMessage(try SamplerSpec.parse("top_k=20,,top_p=0.8"), "expected a stage name, found \",\" at column 10")
-        assertThrowsMessage(try SamplerSpec.parse("dry(multiplier=0.8"), "expected \")\", found the end")
-        assertThrowsMessage(try SamplerSpec.parse("top_k=20 top_p=0.8"), "expected \",\" between stages")
-        assertThrowsMessage(try SamplerSpec.parse("dry(base=1,base=2)"), "option \"base\" of dry is given twice")
+        assertThrowsMessage(try ChainSyntax.parse("top_k=20,,top_p=0.8"), "expected a stage name, found \",\" at column 10")
+        assertThrowsMessage(try ChainSyntax.parse("dry(multiplier=0.8"), "expected \")\", found the end")
+        assertThrowsMessage(try ChainSyntax.parse("top_k=20 top_p=0.8"), "expected \",\" between stages")
+        assertThrowsMessage(try ChainSyntax.parse("dry(base=1,base=2)"), "option \"base\" of dry is given twice")
     }
 
     func testDefaultOrderAndGenerationConfig() throws {
         let bag = [SamplerStageSpec("top_p", value: 0.8), SamplerStageSpec("temperature", value: 0.7),
                    SamplerStageSpec("top_k", value: 20), SamplerStageSpec("repetition_penalty", value: 1.05)]
-        XCTAssertEqual(SamplerStages.inDefaultOrder(bag).map(\.name), ["repetition_penalty", "temperature", "top_k", "top_p"])
+        XCTAssertEqual(BuiltinSamplerStages.inDefaultOrder(bag).map(\.name), ["repetition_penalty", "temperature", "top_k", "top_p"])
         // Qwen2.5-Instruct's generation_config.json
         XCTAssertEqual(
-            SamplerSpec.format(Sampling.stages(doSample: true, temperature: 0.7, topK: 20, topP: 0.8, repetitionPenalty: 1.05)),
+            ChainSyntax.format(GenerationConfigSampling.stages(doSample: true, temperature: 0.7, topK: 20, topP: 0.8, repetitionPenalty: 1.05)),
             "repetition_penalty=1.05,temperature=0.7,top_k=20,top_p=0.8")
         // Qwen v1: top_k 0 disables; HF's default top_k 50 applies when absent.
-        XCTAssertEqual(SamplerSpec.format(Sampling.stages(doSample: true, topK: 0, topP: 0.8)), "top_p=0.8")
-        XCTAssertEqual(SamplerSpec.format(Sampling.stages(doSample: true)), "top_k=50")
-        XCTAssertEqual(SamplerSpec.format(Sampling.stages(doSample: false, temperature: 0.7, repetitionPenalty: 1.1)),
+        XCTAssertEqual(ChainSyntax.format(GenerationConfigSampling.stages(doSample: true, topK: 0, topP: 0.8)), "top_p=0.8")
+        XCTAssertEqual(ChainSyntax.format(GenerationConfigSampling.stages(doSample: true)), "top_k=50")
+        XCTAssertEqual(ChainSyntax.format(GenerationConfigSampling.stages(doSample: false, temperature: 0.7, repetitionPenalty: 1.1)),
                        "repetition_penalty=1.1,greedy")
-        XCTAssertEqual(SamplerSpec.format(Sampling.stages(doSample: nil)), "greedy")
-        XCTAssertEqual(SamplerSpec.format(Sampling.stages(doSample: true, temperature: 0)), "greedy")
-        XCTAssertNoThrow(try Sampling.chain(doSample: true, temperature: 0.7, topK: 20, topP: 0.8, repetitionPenalty: 1.05))
+        XCTAssertEqual(ChainSyntax.format(GenerationConfigSampling.stages(doSample: nil)), "greedy")
+        XCTAssertEqual(ChainSyntax.format(GenerationConfigSampling.stages(doSample: true, temperature: 0)), "greedy")
+        XCTAssertNoThrow(try GenerationConfigSampling.chain(doSample: true, temperature: 0.7, topK: 20, topP: 0.8, repetitionPenalty: 1.05))
     }
 
     func testAppRegistersItsOwnStage() throws {
@@ -164,7 +164,7 @@ final class ChainTests: XCTestCase {
                 candidates.removeAll { c, _ in c.id % 2 == 1 }
             }
         }
-        let registry = SamplerStages.makeRegistry()
+        let registry = BuiltinSamplerStages.makeRegistry()
         registry.register("only_even") { options in
             try options.rejectUnknownKeys(allowed: [])
             return OnlyEven()

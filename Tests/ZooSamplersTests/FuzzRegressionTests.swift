@@ -10,11 +10,11 @@ final class ChainFuzzRegressionTests: XCTestCase {
     func testDeeplyNestedValuesAreASyntaxErrorNotAStackOverflow() throws {
         let found = try String(contentsOf: Fixtures.url("fuzz/chain-deep-nesting"), encoding: .utf8)
         for text in [found, "top_k=" + String(repeating: "[", count: 100_000)] {
-            XCTAssertThrowsError(try SamplerSpec.parse(text)) { error in
+            XCTAssertThrowsError(try ChainSyntax.parse(text)) { error in
                 XCTAssertTrue("\(error)".contains("values nest more than 32 levels deep"), "\(error)")
             }
         }
         let deepest = String(repeating: "[", count: 32) + String(repeating: "]", count: 32)
-        XCTAssertEqual(try SamplerSpec.parse("x=" + deepest).count, 1, "32 levels still parse")
+        XCTAssertEqual(try ChainSyntax.parse("x=" + deepest).count, 1, "32 levels still parse")
     }
 }

@@ -5,9 +5,9 @@ import ZooCore
 
 /// Builds one stage from `--chain` syntax with the built-in registry.
 func makeStage(_ spec: String) throws -> any SamplerStage {
-    let specs = try SamplerSpec.parse(spec)
+    let specs = try ChainSyntax.parse(spec)
     precondition(specs.count == 1)
-    return try SamplerStages.makeRegistry().factory(specs[0].name)(ComponentOptions(specs[0].options))
+    return try BuiltinSamplerStages.makeRegistry().factory(specs[0].name)(ComponentOptions(specs[0].options))
 }
 
 /// Runs one stage over `logits` and returns the whole-vocabulary result (-inf = removed).

@@ -32,7 +32,7 @@ final class ParityTests: XCTestCase {
         for c in fixture.cases {
             let input = try XCTUnwrap(inputs[c.input])
             let logits = input.logits.map { $0.map(Float.init) ?? -.infinity }
-            let spec = "\(c.stage)=\(SamplerSpec.format(.number(c.value)))"
+            let spec = "\(c.stage)=\(ChainSyntax.format(.number(c.value)))"
             let out = try applyStage(spec, logits, history: input.history)
             let kept = out.indices.filter { out[$0] > -.infinity }
             XCTAssertEqual(kept, c.kept, "\(spec) on \(c.input): candidate set")

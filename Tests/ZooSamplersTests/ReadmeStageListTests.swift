@@ -23,7 +23,7 @@ final class ReadmeStageListTests: XCTestCase {
     func testEveryStageTheReadmeListsIsBuiltByName() throws {
         let listed = try Self.readmeStageNames()
         XCTAssertGreaterThanOrEqual(listed.count, 20, "the README's list was not found: \(listed)")
-        let registered = SamplerStages.makeRegistry().names
+        let registered = BuiltinSamplerStages.makeRegistry().names
         XCTAssertEqual(Set(listed).subtracting(registered).sorted(), [], "listed in the README but not registered")
         XCTAssertEqual(Set(registered).subtracting(listed).sorted(), [], "registered but missing from the README's list")
     }

@@ -54,7 +54,7 @@ final class RequestMappingTests: XCTestCase {
         XCTAssertEqual(served.engine.samples, 3)
         XCTAssertEqual(served.engine.topLogprobs, 4)
         XCTAssertTrue(served.stream && served.includeUsage && served.wantsReceipt)
-        XCTAssertEqual(SamplerSpec.format(served.engine.sampler), "temperature=0.8")
+        XCTAssertEqual(ChainSyntax.format(served.engine.sampler), "temperature=0.8")
     }
 
     /// What a remote engine sends (vLLM's fields): extra stop ids join the prompt's own, and the

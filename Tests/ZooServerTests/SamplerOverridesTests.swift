@@ -12,7 +12,7 @@ final class SamplerOverridesTests: XCTestCase {
         var overrides = SamplerOverrides()
         overrides.set("repetition_penalty", 1.2)
         overrides.set("top_p", 0.5)
-        XCTAssertEqual(SamplerSpec.format(overrides.apply(to: qwenChain)),
+        XCTAssertEqual(ChainSyntax.format(overrides.apply(to: qwenChain)),
                        "repetition_penalty(value=1.2,window=64),temperature=0.7,top_k=20,top_p=0.5")
     }
 
@@ -20,7 +20,7 @@ final class SamplerOverridesTests: XCTestCase {
         var overrides = SamplerOverrides()
         overrides.set("min_p", 0.05)
         overrides.set("presence_penalty", 0.5)
-        XCTAssertEqual(SamplerSpec.format(overrides.apply(to: qwenChain)),
+        XCTAssertEqual(ChainSyntax.format(overrides.apply(to: qwenChain)),
                        "repetition_penalty(value=1.05,window=64),presence_penalty=0.5,temperature=0.7,top_k=20,top_p=0.8,min_p=0.05")
     }
 
@@ -33,13 +33,13 @@ final class SamplerOverridesTests: XCTestCase {
     func testAGreedyChainStaysGreedyUnderPenaltiesAndSamplesUnderATemperature() {
         var penalties = SamplerOverrides()
         penalties.set("frequency_penalty", 0.5)
-        XCTAssertEqual(SamplerSpec.format(penalties.apply(to: [])), "frequency_penalty=0.5,greedy")
+        XCTAssertEqual(ChainSyntax.format(penalties.apply(to: [])), "frequency_penalty=0.5,greedy")
         var sampling = SamplerOverrides()
         sampling.set("temperature", 0.9)
-        XCTAssertEqual(SamplerSpec.format(sampling.apply(to: [SamplerStageSpec("greedy")])), "temperature=0.9")
+        XCTAssertEqual(ChainSyntax.format(sampling.apply(to: [SamplerStageSpec("greedy")])), "temperature=0.9")
         var zero = SamplerOverrides()
         zero.set("temperature", 0)
-        XCTAssertEqual(SamplerSpec.format(zero.apply(to: [])), "temperature=0,greedy")
+        XCTAssertEqual(ChainSyntax.format(zero.apply(to: [])), "temperature=0,greedy")
     }
 
     func testNoFieldsKeepTheManifestChain() {

@@ -23,9 +23,9 @@ enum ZooTargets {
     /// The `--chain` syntax: a parsed chain prints back to text that parses to the same chain,
     /// and builds (or is refused with an error).
     static let chain: FuzzTarget = { input in
-        let stages = try SamplerSpec.parse(String(decoding: input, as: UTF8.self))
-        let printed = SamplerSpec.format(stages)
-        guard let again = try? SamplerSpec.parse(printed), again == stages else {
+        let stages = try ChainSyntax.parse(String(decoding: input, as: UTF8.self))
+        let printed = ChainSyntax.format(stages)
+        guard let again = try? ChainSyntax.parse(printed), again == stages else {
             violated("the chain printed as \(printed) does not parse back to itself")
         }
         _ = try? SamplerChain(stages: stages, registry: ZooComponents.shared.samplerStages, context: "--chain")

@@ -30,7 +30,7 @@ extension Eval {
     func protocolRun(_ evaluationProtocol: EvaluationProtocol, votes: Int, fewshot: URL? = nil) throws -> ProtocolEvaluation {
         let fewShotURL = fewshot ?? self.fewshot.map { URL(fileURLWithPath: $0) }
         return ProtocolEvaluation(
-            evaluationProtocol, votes: votes, votingChain: try chain.map { try SamplerSpec.parse($0) }, seed: seed,
+            evaluationProtocol, votes: votes, votingChain: try chain.map { try ChainSyntax.parse($0) }, seed: seed,
             maxTokens: maxTokens, fewShot: try fewShotURL.map { try EvaluationDataReader.fewShot($0) } ?? [:])
     }
 

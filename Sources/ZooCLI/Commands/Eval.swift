@@ -163,7 +163,7 @@ struct Eval: ParsableCommand {
         try reportingErrors {
             if scoring.completions != nil { return try scoring.score(task: task.rawValue, data: data, limit: limit, json: json) }
             let resolved = try manifestArguments.resolve()!
-            let chainStages = try chain.map { try SamplerSpec.parse($0) }
+            let chainStages = try chain.map { try ChainSyntax.parse($0) }
             try checkPrerequisites(resolved.manifest, task: task)
             let results = try resultsFile()
             let zoo = try LoadedModel.load(resolved.manifest)

@@ -84,9 +84,9 @@ struct SampleLab: ParsableCommand {
             if bench { return try runBench() }
             threads.apply()
             let resolved = try manifests.map { try ManifestLoader().load($0) }
-            var specs = resolved.map { SamplerSpec.format($0.manifest.samplerStages) } + chains
+            var specs = resolved.map { ChainSyntax.format($0.manifest.samplerStages) } + chains
             var labels = resolved.map {
-                "\($0.manifest.name): \($0.manifest.sampler.isEmpty ? "(greedy)" : SamplerSpec.format($0.manifest.samplerStages))"
+                "\($0.manifest.name): \($0.manifest.sampler.isEmpty ? "(greedy)" : ChainSyntax.format($0.manifest.samplerStages))"
             } + chains
             if specs.isEmpty {
                 specs = Self.defaultChains

@@ -1,7 +1,7 @@
 /// Contiguous, read-only fp32 storage for one tensor.
 ///
-/// It keeps its memory alive: either a view into a checkpoint's file mapping (which stays
-/// mapped as long as any buffer uses it) or an allocation of its own, freed on deinit.
+/// It keeps its memory alive (``TensorMemory``): either a view into a checkpoint's file mapping or
+/// an allocation of its own.
 public final class FloatBuffer: @unchecked Sendable {
     /// The number of elements.
     public let count: Int
@@ -12,31 +12,24 @@ public final class FloatBuffer: @unchecked Sendable {
     /// True when the data is read in place from the file mapping (no copy was made).
     public let isMapped: Bool
 
-    // Exactly one of these holds the memory: the mapping for views, the allocation otherwise.
-    private let mapping: MappedFile?
-    private let allocation: UnsafeMutablePointer<Float>?
+    private let memory: TensorMemory<Float>
+
+    private init(_ memory: TensorMemory<Float>, shape: [Int]) {
+        self.memory = memory
+        self.count = memory.count
+        self.shape = shape
+        self.pointer = memory.pointer
+        self.isMapped = memory.isMapped
+    }
 
     /// A view into `mapping`; `pointer` must be 4-byte aligned and inside it.
-    init(viewing pointer: UnsafePointer<Float>, count: Int, shape: [Int], in mapping: MappedFile) {
-        self.count = count
-        self.shape = shape
-        self.pointer = pointer
-        self.isMapped = true
-        self.mapping = mapping
-        self.allocation = nil
+    convenience init(viewing pointer: UnsafePointer<Float>, count: Int, shape: [Int], in mapping: MappedFile) {
+        self.init(TensorMemory(viewing: pointer, count: count, in: mapping), shape: shape)
     }
 
     /// Allocates `count` uninitialised floats and lets `fill` write all of them.
-    init(count: Int, shape: [Int], fill: (UnsafeMutablePointer<Float>) -> Void) {
-        // Capacity 1 for empty tensors so `pointer` is always a real allocation.
-        let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        fill(storage)
-        self.count = count
-        self.shape = shape
-        self.pointer = UnsafePointer(storage)
-        self.isMapped = false
-        self.mapping = nil
-        self.allocation = storage
+    convenience init(count: Int, shape: [Int], fill: (UnsafeMutablePointer<Float>) -> Void) {
+        self.init(TensorMemory(count: count, fill: fill), shape: shape)
     }
 
     /// A buffer holding a copy of `values`; `shape` defaults to `[values.count]`.
@@ -50,16 +43,8 @@ public final class FloatBuffer: @unchecked Sendable {
         }
     }
 
-    deinit {
-        allocation?.deallocate()
-    }
-
-    /// Gives a mapped buffer's pages back to the page cache once its contents were converted and it is
-    /// about to be dropped, so they do not count twice in resident memory. (Reading it again would
-    /// just fault them back in.)
-    func releaseMappedPages() {
-        mapping?.dropPages(pointer, byteCount: count * 4)
-    }
+    /// See ``TensorMemory/releaseMappedPages()``.
+    func releaseMappedPages() { memory.releaseMappedPages() }
 
     /// The elements as a buffer pointer (valid while this object is alive).
     public var buffer: UnsafeBufferPointer<Float> {

@@ -11,39 +11,30 @@ public final class HalfBuffer: @unchecked Sendable {
     /// True when the data is read in place from the file mapping.
     public let isMapped: Bool
 
-    private let mapping: MappedFile?
-    private let allocation: UnsafeMutablePointer<UInt16>?
+    private let memory: TensorMemory<UInt16>
 
-    init(viewing pointer: UnsafePointer<UInt16>, count: Int, shape: [Int], format: Format, in mapping: MappedFile) {
-        self.count = count
+    private init(_ memory: TensorMemory<UInt16>, shape: [Int], format: Format) {
+        self.memory = memory
+        self.count = memory.count
         self.shape = shape
         self.format = format
-        self.pointer = pointer
-        self.isMapped = true
-        self.mapping = mapping
-        self.allocation = nil
+        self.pointer = memory.pointer
+        self.isMapped = memory.isMapped
     }
 
-    init(copying source: UnsafeRawPointer, count: Int, shape: [Int], format: Format) {
-        let storage = UnsafeMutablePointer<UInt16>.allocate(capacity: max(count, 1))
-        UnsafeMutableRawPointer(storage).copyMemory(from: source, byteCount: count * 2)
-        self.count = count
-        self.shape = shape
-        self.format = format
-        self.pointer = UnsafePointer(storage)
-        self.isMapped = false
-        self.mapping = nil
-        self.allocation = storage
+    convenience init(viewing pointer: UnsafePointer<UInt16>, count: Int, shape: [Int], format: Format, in mapping: MappedFile) {
+        self.init(TensorMemory(viewing: pointer, count: count, in: mapping), shape: shape, format: format)
     }
 
-    deinit {
-        allocation?.deallocate()
+    convenience init(copying source: UnsafeRawPointer, count: Int, shape: [Int], format: Format) {
+        let memory = TensorMemory<UInt16>(count: count) { storage in
+            UnsafeMutableRawPointer(storage).copyMemory(from: source, byteCount: count * 2)
+        }
+        self.init(memory, shape: shape, format: format)
     }
 
     /// As ``FloatBuffer/releaseMappedPages()``.
-    func releaseMappedPages() {
-        mapping?.dropPages(pointer, byteCount: count * 2)
-    }
+    func releaseMappedPages() { memory.releaseMappedPages() }
 }
 
 extension SafetensorsFile {

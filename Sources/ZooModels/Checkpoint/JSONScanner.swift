@@ -89,6 +89,28 @@ struct JSONScanner {
         return true
     }
 
+    /// Reads the object that comes next (its `{` first): `member` gets each key, with the scanner at
+    /// that member's value, which it must consume.
+    mutating func forEachMember(_ member: (String, inout JSONScanner) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"), "'{'")
+        var first = true
+        while try hasMore(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            try member(try key(), &self)
+        }
+    }
+
+    /// Reads the array that comes next (its `[` first): `element` gets the scanner at each element,
+    /// which it must consume.
+    mutating func forEachElement(_ element: (inout JSONScanner) throws -> Void) throws {
+        try expect(UInt8(ascii: "["), "'['")
+        var first = true
+        while try hasMore(closing: UInt8(ascii: "]"), first: first) {
+            first = false
+            try element(&self)
+        }
+    }
+
     /// An object member's key and its colon.
     mutating func key() throws -> String {
         skipWhitespace()

@@ -58,11 +58,7 @@ struct SafetensorsHeader: Sendable {
             guard kind == .object else {
                 throw CheckpointError(.invalidHeader, file: url, "header is \(kind.name), expected a JSON object")
             }
-            try scanner.expect(UInt8(ascii: "{"), "'{'")
-            var first = true
-            while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
-                first = false
-                let name = try scanner.key()
+            try scanner.forEachMember { name, scanner in
                 do {
                     if name == "__metadata__" {
                         let start = scanner.offset
@@ -100,19 +96,15 @@ struct SafetensorsHeader: Sendable {
             try scanner.skipValue()
             throw CheckpointError(.invalidHeader, file: url, "__metadata__ is \(kind.name), expected an object of strings")
         }
-        try scanner.expect(UInt8(ascii: "{"), "'{'")
         var metadata: [String: String] = [:]
         var problem: CheckpointError?
-        var first = true
-        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
-            first = false
-            let key = try scanner.key()
+        try scanner.forEachMember { key, scanner in
             let itemKind = try scanner.peekKind()
             guard itemKind == .string else {
                 try scanner.skipValue()
                 problem = problem ?? CheckpointError(.invalidHeader, file: url,
                     "__metadata__ value for '\(key)' is \(itemKind.name), expected a string")
-                continue
+                return
             }
             let value = try scanner.string()
             if keep { metadata[key] = value }
@@ -135,17 +127,14 @@ struct SafetensorsHeader: Sendable {
                 try scanner.skipValue()
                 return .notArray(kind)
             }
-            try scanner.expect(UInt8(ascii: "["), "'['")
             var values: [Int] = []
             var result: IntegerArray?
-            var first = true
-            while try scanner.hasMore(closing: UInt8(ascii: "]"), first: first) {
-                first = false
+            try scanner.forEachElement { scanner in
                 let kind = try scanner.peekKind()
                 guard result == nil, kind == .integer, let value = try scanner.integer() else {
                     if result == nil { result = .badElement(index: values.count, kind: kind) }
                     if kind != .integer { try scanner.skipValue() }
-                    continue
+                    return
                 }
                 if value < 0 { result = .negative(index: values.count, value: value) }
                 values.append(value)
@@ -175,14 +164,11 @@ struct SafetensorsHeader: Sendable {
             try scanner.skipValue()
             throw invalid("entry is \(kind.name), expected an object with dtype, shape and data_offsets")
         }
-        try scanner.expect(UInt8(ascii: "{"), "'{'")
         var dtypeField: String??  // nil: absent; .some(nil): not a string (its kind in dtypeKind)
         var dtypeKind = JSONScanner.Kind.string
         var shapeField = IntegerArray.missing, offsetsField = IntegerArray.missing
-        var first = true
-        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
-            first = false
-            switch try scanner.key() {
+        try scanner.forEachMember { key, scanner in
+            switch key {
             case "dtype":
                 let kind = try scanner.peekKind()
                 if kind == .string { dtypeField = .some(try scanner.string()) } else {

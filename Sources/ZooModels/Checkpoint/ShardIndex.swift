@@ -35,18 +35,12 @@ struct ShardIndex: Sendable {
         }
         var weightMap: [String: String]?
         var totalSize: Int?
-        try scanner.expect(UInt8(ascii: "{"), "'{'")
-        var first = true
-        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
-            first = false
-            switch try scanner.key() {
+        try scanner.forEachMember { key, scanner in
+            switch key {
             case "weight_map": weightMap = try readWeightMap(&scanner, url: url)
             case "metadata" where try scanner.peekKind() == .object:
-                try scanner.expect(UInt8(ascii: "{"), "'{'")
-                var firstField = true
-                while try scanner.hasMore(closing: UInt8(ascii: "}"), first: firstField) {
-                    firstField = false
-                    if try scanner.key() == "total_size", try scanner.peekKind() == .integer {
+                try scanner.forEachMember { field, scanner in
+                    if field == "total_size", try scanner.peekKind() == .integer {
                         totalSize = try scanner.integer()
                     } else {
                         try scanner.skipValue()
@@ -67,12 +61,8 @@ struct ShardIndex: Sendable {
         guard kind == .object else {
             throw CheckpointError(.invalidIndex, file: url, "\"weight_map\" is \(kind.name), expected an object")
         }
-        try scanner.expect(UInt8(ascii: "{"), "'{'")
         var weightMap: [String: String] = [:]
-        var first = true
-        while try scanner.hasMore(closing: UInt8(ascii: "}"), first: first) {
-            first = false
-            let tensor = try scanner.key()
+        try scanner.forEachMember { tensor, scanner in
             let valueKind = try scanner.peekKind()
             guard valueKind == .string else {
                 throw CheckpointError(.invalidIndex, file: url, tensor: tensor,

@@ -149,13 +149,13 @@ enum RequestMapping {
     static func samplerStages(_ fields: GenerationFields, model: ServedModel) throws -> [SamplerStageSpec] {
         var base = model.zoo.manifest.samplerStages
         if let chain = fields.chain {
-            do { base = try SamplerSpec.parse(chain) } catch { throw APIError.invalid("chain", "\"chain\": \(error)") }
+            do { base = try ChainSyntax.parse(chain) } catch { throw APIError.invalid("chain", "\"chain\": \(error)") }
         }
         let stages = try overrides(fields, vocabulary: model.zoo.tokenizer.count).apply(to: base)
         do {
             _ = try model.zoo.manifest.samplerChain(stages, components: model.zoo.components)
         } catch {
-            throw APIError.invalid(fields.chain == nil ? nil : "chain", "the sampler chain \"\(SamplerSpec.format(stages))\" is invalid: \(error)")
+            throw APIError.invalid(fields.chain == nil ? nil : "chain", "the sampler chain \"\(ChainSyntax.format(stages))\" is invalid: \(error)")
         }
         return stages
     }

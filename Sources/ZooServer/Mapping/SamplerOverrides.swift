@@ -4,7 +4,7 @@ import QwenZoo
 ///
 /// - A field whose stage is in the chain replaces that stage's value in place (its other options,
 ///   e.g. a penalty's `window`, stay).
-/// - A field whose stage is not there is inserted where ``SamplerStages/defaultOrder`` puts it.
+/// - A field whose stage is not there is inserted where ``BuiltinSamplerStages/defaultOrder`` puts it.
 /// - `top_k` ≤ 0 removes the stage (vLLM's "off").
 /// - A greedy chain (empty, or ending in `greedy`) stays greedy under penalties and biases; a
 ///   field that samples (`temperature` > 0, `top_p`, `top_k`, `min_p`) makes it sample, as in
@@ -45,7 +45,7 @@ struct SamplerOverrides: Sendable, Equatable {
         guard !isEmpty else { return base }
         let wasGreedy = base.isEmpty || base.last?.name == "greedy"
         var stages = base.filter { $0.name != "greedy" && !removed.contains($0.name) }
-        let rank = Dictionary(uniqueKeysWithValues: SamplerStages.defaultOrder.enumerated().map { ($1, $0) })
+        let rank = Dictionary(uniqueKeysWithValues: BuiltinSamplerStages.defaultOrder.enumerated().map { ($1, $0) })
         for (name, value) in values {
             let options: [String: OptionValue]
             if case .map(let map) = value { options = map } else { options = ["value": value] }

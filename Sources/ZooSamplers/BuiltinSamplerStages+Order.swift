@@ -1,6 +1,6 @@
 // Where each stage goes when a chain comes as a bag of parameters rather than a list.
 
-extension SamplerStages {
+extension BuiltinSamplerStages {
     /// The order used when stages come without one (e.g. a bag of parameters): HF's for the stages
     /// it has (processors, then temperature → top_k → top_p → min_p → typical → ε → η, qwen-spec
     /// §4.2), the other penalties with the processors, top-nσ and XTC after the cutoffs, and the

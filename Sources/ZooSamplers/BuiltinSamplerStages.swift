@@ -1,7 +1,7 @@
 import ZooCore
 
 /// The built-in stages and their registry names (the order they apply in when none is given is
-/// in `SamplerStages+Order.swift`).
+/// in `BuiltinSamplerStages+Order.swift`).
 ///
 /// | name | options (`value` = the scalar form) |
 /// |---|---|
@@ -23,7 +23,7 @@ import ZooCore
 /// | `dry` | `multiplier`, `base` (1.75), `allowed_length` (2), `penalty_last_n` (-1), `sequence_breakers` ([]) |
 /// | `mirostat` | `tau` (5), `eta` (0.1), `m` (100) |
 /// | `mirostat_v2` | `tau` (5), `eta` (0.1) |
-public enum SamplerStages {
+public enum BuiltinSamplerStages {
     /// Registers every built-in stage under its name.
     public static func registerBuiltins(into registry: Registry<SamplerStageFactory>) {
         /// Registers `name`, whose options must be among `allowed` (nil: any key, as `logit_bias`'s ids).

@@ -17,11 +17,11 @@ public struct SamplerStageSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The stage in `--chain` syntax.
-    public var description: String { SamplerSpec.format([self]) }
+    public var description: String { ChainSyntax.format([self]) }
 }
 
 /// A `--chain` string that does not parse.
-public struct SamplerSpecSyntaxError: Error, CustomStringConvertible, Sendable {
+public struct ChainSyntaxError: Error, CustomStringConvertible, Sendable {
     public let text: String
     /// 1-based column of the problem.
     public let column: Int
@@ -48,7 +48,7 @@ public struct SamplerSpecSyntaxError: Error, CustomStringConvertible, Sendable {
 /// Spaces around tokens are ignored. Each stage becomes the same ``SamplerStageSpec`` that the
 /// manifest's YAML list gives (`- top_p: 0.8`, `- dry: {multiplier: 0.8, base: 1.75}`), e.g.
 /// `dry(multiplier=0.8,sequence_breakers=[198,[25,220]])` or `logit_bias(151643=-inf,42=2.5)`.
-public enum SamplerSpec {
+public enum ChainSyntax {
     public static func parse(_ text: String) throws -> [SamplerStageSpec] {
         var parser = Parser(text: text)
         return try parser.chain()
@@ -109,8 +109,8 @@ public enum SamplerSpec {
             (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
         }
 
-        func fail(_ message: String) -> SamplerSpecSyntaxError {
-            SamplerSpecSyntaxError(text: text, column: i + 1, message: message)
+        func fail(_ message: String) -> ChainSyntaxError {
+            ChainSyntaxError(text: text, column: i + 1, message: message)
         }
 
         mutating func skipSpaces() {
