@@ -62,6 +62,34 @@ final class MaskReferenceTests: XCTestCase {
         }
     }
 
+    /// States that differ only in a bounded repetition's count share a walk (only tokens as long as
+    /// the count are walked again): a `maxLength` 200 string at counts left far above, just above,
+    /// at and below the longest token's length (128 bytes), visited from high to low (each derived
+    /// from a higher one) and, on a fresh matcher, from low to high; and a `date-time`, whose
+    /// fraction digits are a bounded repetition too.
+    func testSharedRepetitionCountsMatchTheDefinition() throws {
+        let vocabulary = try vocabulary()
+        let schema = #"{"type": "object", "properties": {"a": {"type": "string", "maxLength": 200}, "d": {"type": "string", "format": "date-time"}}, "required": ["a", "d"]}"#
+        let grammar = try JSONSchemaGrammar.grammar(jsonText: schema, source: "shared-counts")
+        let longest = vocabulary.tokenBytes.enumerated().filter { !vocabulary.isSpecial($0.offset) }.compactMap { $0.element?.count }.max()!
+        let left = [200, longest + 3, longest + 2, longest + 1, longest, longest - 1, 60, 7, 2, 1, 0]
+        func check(_ matcher: GrammarMatcher, _ text: String, _ what: String) throws {
+            let state = try XCTUnwrap(try matcher.advance(matcher.initialState, bytes: Array(text.utf8)), what)
+            let mask = try matcher.mask(state)
+            let reference = try matcher.referenceMask(state)
+            XCTAssertEqual(mask, reference, "\(what): mask \(mask.count) ids, reference \(reference.count)")
+        }
+        for order in [left, left.reversed()] {
+            let matcher = try GrammarMatcher(grammar: grammar, vocabulary: vocabulary)
+            for n in order {
+                try check(matcher, #"{"a": ""# + String(repeating: "x", count: 200 - n), "\(n) characters left")
+            }
+            for fraction in ["", ".", ".1", ".123", ".12345", ".123456"] {
+                try check(matcher, #"{"a": "ab", "d": "2024-01-29T12:30:45"# + fraction, "date-time \(fraction)")
+            }
+        }
+    }
+
     // MARK: - Random inputs
 
     private static func pick<T>(_ options: [T], _ random: inout SeededRandom) -> T {
