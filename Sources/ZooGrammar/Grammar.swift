@@ -61,7 +61,7 @@ public struct Grammar: Sendable {
         self.ruleNames = lowering.rules.map(\.name)
         self.root = Int32(root)
         self.repetitionLevels = RepetitionLevels(
-            chains: lowering.countedRepetitions, alternatives: alternatives, programCount: program.count)
+            chains: lowering.countedRepetitions, program: program, alternatives: alternatives)
         try LeftRecursionCheck(self).run(source: source)
     }
 

@@ -44,9 +44,9 @@ public final class GrammarMatcher: Sendable {
         var byteSize: Int { bits.count * 8 + uncertain.count * 4 }
     }
 
-    /// The walk of the state with the highest lowest level among those of one repetition shape.
+    /// The walk of the state of the highest reach among those of one repetition shape.
     struct LevelSibling {
-        var level: Int
+        var reach: Int
         var split: Split
     }
 
@@ -143,22 +143,22 @@ public final class GrammarMatcher: Sendable {
         return TokenMask(bits: bits, count: count)
     }
 
-    /// `state`'s walk, shared with the other states of its repetition shape: from the one with the
-    /// highest lowest level walked so far, if any, only tokens too long to share are walked again.
+    /// `state`'s walk, shared with the other states of its repetition shape: from the one of the
+    /// highest reach walked so far, if any, only tokens too long to share are walked again.
     private func walk(_ state: Int32, core: inout Core) throws -> Split {
-        guard let (shape, level) = try core.automaton.repetitionShape(state) else {
+        guard let (shape, reach) = try core.automaton.repetitionShape(state) else {
             return try Self.walk(trie, from: state, core: &core).split
         }
         let sibling = core.siblings[shape]
         let split: Split
-        if let sibling, min(level, sibling.level) > 1 {
-            split = try shared(sibling.split, upTo: min(level, sibling.level) - 1, state: state, core: &core)
+        if let sibling {
+            split = try shared(sibling.split, upTo: min(reach, sibling.reach), state: state, core: &core)
         } else {
             split = try Self.walk(trie, from: state, core: &core).split
         }
-        if level > sibling?.level ?? 0 {
+        if reach > sibling?.reach ?? 0 {
             core.maskBytes += split.byteSize - (sibling?.split.byteSize ?? 0)
-            core.siblings[shape] = LevelSibling(level: level, split: split)
+            core.siblings[shape] = LevelSibling(reach: reach, split: split)
         }
         return split
     }

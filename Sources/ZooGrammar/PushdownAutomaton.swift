@@ -117,28 +117,28 @@ struct PushdownAutomaton {
     }
 
     /// `state` with every bounded repetition frame moved to its chain's fixed level (its *shape*,
-    /// ``RepetitionLevels``), and the lowest level it had; `nil` if it has no such frame. States
-    /// of one shape allow the same tokens of fewer bytes than their lowest level.
-    mutating func repetitionShape(_ state: Int32) throws -> (shape: Int32, level: Int)? {
+    /// ``RepetitionLevels``), and the smallest reach of its frames; `nil` if it has no such frame.
+    /// States of one shape allow the same tokens of at most the smaller of their reaches in bytes.
+    mutating func repetitionShape(_ state: Int32) throws -> (shape: Int32, reach: Int)? {
         let levels = grammar.repetitionLevels
         guard !levels.isEmpty else { return nil }
-        var lowest = Int32.max
+        var reach = Int32.max
         var nodes: [Int32] = []
-        for n in stateNodes[Int(state)] { nodes.append(try levelFree(n, levels, lowest: &lowest)) }
-        guard lowest != Int32.max else { return nil }
+        for n in stateNodes[Int(state)] { nodes.append(try levelFree(n, levels, reach: &reach)) }
+        guard reach != Int32.max else { return nil }
         nodes.sort()
         var unique: [Int32] = []
         for n in nodes where unique.last != n { unique.append(n) }
         let configuration = Configuration(
             nodes: unique, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
-        return (try intern(configuration), Int(lowest))
+        return (try intern(configuration), Int(reach))
     }
 
-    private mutating func levelFree(_ n: Int32, _ levels: RepetitionLevels, lowest: inout Int32) throws -> Int32 {
+    private mutating func levelFree(_ n: Int32, _ levels: RepetitionLevels, reach: inout Int32) throws -> Int32 {
         if n < 0 { return n }
         let p = Int(nodePosition[Int(n)])
-        if levels.level[p] > 0 { lowest = min(lowest, levels.level[p]) }
-        return try node(levels.levelFree[p], levelFree(nodeParent[Int(n)], levels, lowest: &lowest))
+        if levels.reach[p] > 0 { reach = min(reach, levels.reach[p]) }
+        return try node(levels.levelFree[p], levelFree(nodeParent[Int(n)], levels, reach: &reach))
     }
 
     private mutating func cut(_ n: Int32, _ depth: Int) throws -> Int32 {
