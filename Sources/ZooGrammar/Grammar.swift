@@ -27,6 +27,8 @@ public struct Grammar: Sendable {
     public let ruleNames: [String]
     /// The rule the whole output must match.
     let root: Int32
+    /// Where bounded repetitions count down, so masks can be shared across their counts.
+    let repetitionLevels: RepetitionLevels
 
     /// Compiles GBNF text (``GBNFParser``): `root` is the start rule.
     public init(gbnf text: String, source: String = "grammar") throws {
@@ -58,6 +60,8 @@ public struct Grammar: Sendable {
         self.alternatives = alternatives
         self.ruleNames = lowering.rules.map(\.name)
         self.root = Int32(root)
+        self.repetitionLevels = RepetitionLevels(
+            chains: lowering.countedRepetitions, program: program, alternatives: alternatives)
         try LeftRecursionCheck(self).run(source: source)
     }
 

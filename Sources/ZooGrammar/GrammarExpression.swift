@@ -1,5 +1,5 @@
 /// A GBNF rule body as written: what the GBNF parser produces and the compiler lowers to bytes.
-public indirect enum GrammarExpression: Sendable, Equatable {
+public indirect enum GrammarExpression: Sendable, Hashable {
     /// Characters in order (a quoted string), as Unicode scalar values.
     case literal([UInt32])
     /// A character class: `[a-z_]`, `[^"\\]`; `.` is the negated empty class.

@@ -15,6 +15,8 @@ struct GrammarLowering {
     private var elements = 0
     var ruleIndex: [String: Int] = [:]
     var byteSets: [ByteSet] = []
+    /// Each bounded repetition's rules `O(2)`, `O(3)`, … (see ``RepetitionLevels``).
+    var countedRepetitions: [[Int32]] = []
     private var byteSetIndex: [ByteSet: Int32] = [:]
     private var classRules: [String: Int32] = [:]
     private var undefined: [(name: String, at: String)] = []
@@ -95,7 +97,12 @@ struct GrammarLowering {
                 // x{0,k}: O(k) ::= x O(k-1) | ε, so a bounded repetition never grows the stack.
                 guard high > low else { return out }
                 var tail = helper(rule, [symbol, []])
-                for _ in 0..<(high - low - 1) { tail = helper(rule, [symbol + [.rule(tail)], []]) }
+                var levels: [Int32] = []
+                for _ in 0..<(high - low - 1) {
+                    tail = helper(rule, [symbol + [.rule(tail)], []])
+                    levels.append(tail)
+                }
+                if !levels.isEmpty { countedRepetitions.append(levels) }
                 out.append(.rule(tail))
             } else {
                 // x*: R ::= x R | ε (right recursion in tail position: the stack stays flat).

@@ -15,6 +15,10 @@ import ZooSamplers
 /// those accepted whatever lies below (shared by every state with the same top, e.g. every JSON
 /// string value whatever follows it) and the few that reach the cut (e.g. those holding the closing
 /// quote), which alone are checked against the real state.
+///
+/// States that differ only in a bounded repetition's count left (a `maxLength` string, a number's
+/// digits) share their walk: once one of them is walked, another needs a walk of only the tokens
+/// too long to be sure of (``RepetitionLevels``).
 public final class GrammarMatcher: Sendable {
     /// A sequence's position in the grammar.
     public typealias State = Int32
@@ -35,6 +39,15 @@ public final class GrammarMatcher: Sendable {
         var bits: [UInt64]
         var count: Int
         var uncertain: [Int32]
+
+        /// The memory it holds, for the cache's budget.
+        var byteSize: Int { bits.count * 8 + uncertain.count * 4 }
+    }
+
+    /// The walk of the state of the highest reach among those of one repetition shape.
+    struct LevelSibling {
+        var reach: Int
+        var split: Split
     }
 
     /// The mask cache's budget; past it the cache starts again (states stay valid).
@@ -44,6 +57,7 @@ public final class GrammarMatcher: Sendable {
         var automaton: PushdownAutomaton
         var masks: [Int32: TokenMask] = [:]
         var splits: [Int32: Split] = [:]
+        var siblings: [Int32: LevelSibling] = [:]
         var maskBytes = 0
         var walkStates: [Int32] = []
         var bits: [UInt64] = []
@@ -82,6 +96,7 @@ public final class GrammarMatcher: Sendable {
             if core.maskBytes + m.byteSize > Self.maskCacheBytes {
                 core.masks.removeAll()
                 core.splits.removeAll()
+                core.siblings.removeAll()
                 core.maskBytes = 0
             }
             core.masks[state] = m
@@ -106,14 +121,17 @@ public final class GrammarMatcher: Sendable {
 
     private func computeMask(_ state: Int32, core: inout Core) throws -> TokenMask {
         let top = try core.automaton.projected(state, depth: Self.projectionDepth)
-        if top == state { return try Self.walk(trie, from: state, core: &core).mask }
+        if top == state {
+            let whole = try walk(state, core: &core)
+            return TokenMask(bits: whole.bits, count: whole.count)
+        }
         let split: Split
         if let s = core.splits[top] {
             split = s
         } else {
-            split = try Self.walk(trie, from: top, core: &core).split
+            split = try walk(top, core: &core)
             core.splits[top] = split
-            core.maskBytes += split.bits.count * 8 + split.uncertain.count * 4
+            core.maskBytes += split.byteSize
         }
         if split.uncertain.count > Self.uncertainLimit { return try Self.walk(trie, from: state, core: &core).mask }
         var bits = split.bits
@@ -125,10 +143,49 @@ public final class GrammarMatcher: Sendable {
         return TokenMask(bits: bits, count: count)
     }
 
+    /// `state`'s walk, shared with the other states of its repetition shape: from the one of the
+    /// highest reach walked so far, if any, only tokens too long to share are walked again.
+    private func walk(_ state: Int32, core: inout Core) throws -> Split {
+        guard let (shape, reach) = try core.automaton.repetitionShape(state) else {
+            return try Self.walk(trie, from: state, core: &core).split
+        }
+        let sibling = core.siblings[shape]
+        let split: Split
+        if let sibling {
+            split = try shared(sibling.split, upTo: min(reach, sibling.reach), state: state, core: &core)
+        } else {
+            split = try Self.walk(trie, from: state, core: &core).split
+        }
+        if reach > sibling?.reach ?? 0 {
+            core.maskBytes += split.byteSize - (sibling?.split.byteSize ?? 0)
+            core.siblings[shape] = LevelSibling(reach: reach, split: split)
+        }
+        return split
+    }
+
+    /// `state`'s walk from a walk of its shape that holds for every token of at most `length`
+    /// bytes: the longer ones are walked from `state`.
+    private func shared(_ sibling: Split, upTo length: Int, state: Int32, core: inout Core) throws -> Split {
+        let long = try Self.walk(trie, from: state, longerThan: length, core: &core).split
+        var bits = sibling.bits
+        for id in trie.tokens(longerThan: length) { bits[Int(id) >> 6] &= ~(1 << UInt64(id & 63)) }
+        var count = 0
+        for w in bits.indices {
+            bits[w] |= long.bits[w]
+            count += bits[w].nonzeroBitCount
+        }
+        var uncertain = sibling.uncertain.filter { tokenBytes[Int($0)]!.count <= length }
+        uncertain += long.uncertain
+        return Split(bits: bits, count: count, uncertain: uncertain)
+    }
+
     /// Walks the token trie in preorder from `state`, skipping every subtree whose prefix dies.
+    /// With `longerThan`, only tokens of more bytes are looked at (subtrees of shorter ones are
+    /// skipped too).
     /// Tokens that end in a definite parse are allowed; those that end only past a projection's
     /// cut are uncertain.
-    private static func walk(_ trie: TokenTrie, from state: Int32, core: inout Core) throws -> (mask: TokenMask, split: Split) {
+    private static func walk(_ trie: TokenTrie, from state: Int32, longerThan shortest: Int = 0,
+                             core: inout Core) throws -> (mask: TokenMask, split: Split) {
         let words = (trie.vocabularyCount + 63) / 64
         if core.bits.count != words { core.bits = [UInt64](repeating: 0, count: words) }
         if core.walkStates.count < trie.maxDepth + 1 { core.walkStates = [Int32](repeating: 0, count: trie.maxDepth + 1) }
@@ -149,8 +206,14 @@ public final class GrammarMatcher: Sendable {
                     try trie.tokenStart.withUnsafeBufferPointer { start in
                         try trie.tokenIDs.withUnsafeBufferPointer { ids in
                         try trie.summarySlot.withUnsafeBufferPointer { summary in
+                        try trie.longestBelow.withUnsafeBufferPointer { longest in
+                        try trie.tokenLength.withUnsafeBufferPointer { length in
                             var i = 1
                             while i < n {
+                                if Int(longest[i]) <= shortest {
+                                    i = Int(end[i])
+                                    continue
+                                }
                                 let d = Int(depth[i])
                                 let t = try core.automaton.next(states[d - 1], edge[i])
                                 if t < 0 {
@@ -159,7 +222,9 @@ public final class GrammarMatcher: Sendable {
                                 }
                                 if core.automaton.isBeyondCut(t) {
                                     // Past the cut whatever follows: the whole subtree is uncertain.
-                                    uncertain.append(contentsOf: ids[Int(start[i])..<Int(start[Int(end[i])])])
+                                    for k in Int(start[i])..<Int(start[Int(end[i])]) where Int(length[k]) > shortest {
+                                        uncertain.append(ids[k])
+                                    }
                                     i = Int(end[i])
                                     continue
                                 }
@@ -168,20 +233,20 @@ public final class GrammarMatcher: Sendable {
                                     // Every byte below steps t to itself: each token of the subtree ends in t.
                                     let tokens = Int(start[i])..<Int(start[Int(end[i])])
                                     if core.automaton.isDefinite(t) {
-                                        for k in tokens {
+                                        for k in tokens where Int(length[k]) > shortest {
                                             let id = Int(ids[k])
                                             bits[id >> 6] |= 1 << UInt64(id & 63)
+                                            count += 1
                                         }
-                                        count += tokens.count
                                     } else {
-                                        uncertain.append(contentsOf: ids[tokens])
+                                        for k in tokens where Int(length[k]) > shortest { uncertain.append(ids[k]) }
                                     }
                                     i = Int(end[i])
                                     continue
                                 }
                                 states[d] = t
                                 let tokens = Int(start[i])..<Int(start[i + 1])
-                                if !tokens.isEmpty {
+                                if !tokens.isEmpty, d > shortest {
                                     if core.automaton.isDefinite(t) {
                                         for k in tokens {
                                             let id = Int(ids[k])
@@ -194,6 +259,8 @@ public final class GrammarMatcher: Sendable {
                                 }
                                 i += 1
                             }
+                        }
+                        }
                         }
                         }
                     }

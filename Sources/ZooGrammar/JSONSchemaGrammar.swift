@@ -67,6 +67,7 @@ public struct JSONSchemaGrammar {
     let source: String
     var rules: [GrammarRuleDefinition] = []
     private var refRules: [String: String] = [:]
+    private var defined: [GrammarExpression: String] = [:]
     private var counter = 0
     private var nesting = 0
 
@@ -83,11 +84,15 @@ public struct JSONSchemaGrammar {
     private func common(_ name: String) -> GrammarExpression { .rule("\(prefix)-\(name)") }
     private var space: GrammarExpression { common("space") }
 
-    /// Names `body` as a rule of its own (so it is written once however often it is used).
+    /// Names `body` as a rule of its own (so it is written once however often it is used). An
+    /// equal body gets the rule already made for it: two properties of one type share their
+    /// parser states, and so their masks.
     private mutating func define(_ hint: String, _ body: GrammarExpression) -> GrammarExpression {
+        if let name = defined[body] { return .rule(name) }
         counter += 1
         let name = "\(prefix)-\(hint)-\(counter)"
         rules.append(GrammarRuleDefinition(name: name, body: body, location: ""))
+        defined[body] = name
         return .rule(name)
     }
 

@@ -116,6 +116,31 @@ struct PushdownAutomaton {
         return try intern(configuration)
     }
 
+    /// `state` with every bounded repetition frame moved to its chain's fixed level (its *shape*,
+    /// ``RepetitionLevels``), and the smallest reach of its frames; `nil` if it has no such frame.
+    /// States of one shape allow the same tokens of at most the smaller of their reaches in bytes.
+    mutating func repetitionShape(_ state: Int32) throws -> (shape: Int32, reach: Int)? {
+        let levels = grammar.repetitionLevels
+        guard !levels.isEmpty else { return nil }
+        var reach = Int32.max
+        var nodes: [Int32] = []
+        for n in stateNodes[Int(state)] { nodes.append(try levelFree(n, levels, reach: &reach)) }
+        guard reach != Int32.max else { return nil }
+        nodes.sort()
+        var unique: [Int32] = []
+        for n in nodes where unique.last != n { unique.append(n) }
+        let configuration = Configuration(
+            nodes: unique, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
+        return (try intern(configuration), Int(reach))
+    }
+
+    private mutating func levelFree(_ n: Int32, _ levels: RepetitionLevels, reach: inout Int32) throws -> Int32 {
+        if n < 0 { return n }
+        let p = Int(nodePosition[Int(n)])
+        if levels.reach[p] > 0 { reach = min(reach, levels.reach[p]) }
+        return try node(levels.levelFree[p], levelFree(nodeParent[Int(n)], levels, reach: &reach))
+    }
+
     private mutating func cut(_ n: Int32, _ depth: Int) throws -> Int32 {
         if n < 0 { return n }
         if depth == 0 { return Self.sentinel }

@@ -22,6 +22,14 @@ final class TokenTrie: Sendable {
     /// them knows every token of the subtree ends in that state without visiting it.
     let subtreeBytes: [ByteSet]
     static let summaryMinTokens = 4
+    /// The longest token in node `i`'s subtree, in bytes: a walk after long tokens only
+    /// (``GrammarMatcher``'s shared repetition masks) skips subtrees of short ones.
+    let longestBelow: [UInt16]
+    /// The byte length of each token of ``tokenIDs``, in the same order.
+    let tokenLength: [UInt16]
+    /// Every token id, longest first; the first `longerCount[n]` are those of more than `n` bytes.
+    let idsLongestFirst: [Int32]
+    let longerCount: [Int32]
     /// The width of a mask: the vocabulary's id count.
     let vocabularyCount: Int
     let maxDepth: Int
@@ -43,6 +51,7 @@ final class TokenTrie: Sendable {
         var edgeByte: [UInt8] = [0], depth: [UInt16] = [0], subtreeEnd: [Int32] = [0]
         var tokensAt: [Int32] = [0]   // count per node, turned into starts below
         var tokenIDs: [Int32] = []
+        var tokenLength: [UInt16] = []
         var path: [Int] = [0]         // node ids along the current token's bytes (path[0] = root)
         var previous: [UInt8] = []
         for id in ids {
@@ -61,6 +70,7 @@ final class TokenTrie: Sendable {
             }
             tokensAt[path.last!] += 1
             tokenIDs.append(id)
+            tokenLength.append(UInt16(min(bytes.count, Int(UInt16.max))))
             previous = bytes
         }
         while let n = path.popLast() { subtreeEnd[n] = Int32(edgeByte.count) }
@@ -76,11 +86,18 @@ final class TokenTrie: Sendable {
             lastAtDepth[Int(depth[i])] = Int32(i)
         }
         var below = [ByteSet](repeating: ByteSet(), count: n)
+        var longestBelow = depth
         for i in stride(from: n - 1, through: 1, by: -1) {
             let p = Int(parent[i])
             below[p].formUnion(below[i])
             below[p].insert(edgeByte[i])
+            longestBelow[p] = max(longestBelow[p], longestBelow[i])
         }
+        let byLength = tokenIDs.indices.sorted { tokenLength[$0] > tokenLength[$1] }
+        let maxLength = Int(tokenLength.max() ?? 0)
+        var longerCount = [Int32](repeating: 0, count: maxLength + 1)
+        for length in tokenLength where length > 0 { longerCount[Int(length) - 1] += 1 }
+        for n in stride(from: maxLength - 1, through: 0, by: -1) { longerCount[n] += longerCount[n + 1] }
         var summarySlot = [Int32](repeating: -1, count: n)
         var subtreeBytes: [ByteSet] = []
         for i in 1..<max(n, 1) where starts[Int(subtreeEnd[i])] - starts[i] >= Self.summaryMinTokens {
@@ -89,6 +106,10 @@ final class TokenTrie: Sendable {
         }
         self.summarySlot = summarySlot
         self.subtreeBytes = subtreeBytes
+        self.longestBelow = longestBelow
+        self.tokenLength = tokenLength
+        self.idsLongestFirst = byLength.map { tokenIDs[$0] }
+        self.longerCount = longerCount
         self.edgeByte = edgeByte
         self.depth = depth
         self.subtreeEnd = subtreeEnd
@@ -99,4 +120,9 @@ final class TokenTrie: Sendable {
     }
 
     var nodeCount: Int { edgeByte.count }
+
+    /// The tokens of more than `length` bytes.
+    func tokens(longerThan length: Int) -> ArraySlice<Int32> {
+        idsLongestFirst.prefix(length < longerCount.count ? Int(longerCount[max(0, length)]) : 0)
+    }
 }

@@ -62,6 +62,40 @@ final class MaskReferenceTests: XCTestCase {
         }
     }
 
+    /// States that differ only in a bounded repetition's count share a walk (only tokens as long as
+    /// the count are walked again): a `maxLength` 200 string at counts left far above, just above,
+    /// at and below the longest token's length (128 bytes), visited from high to low (each derived
+    /// from a higher one) and, on a fresh matcher, from low to high; a `date-time`, whose
+    /// fraction digits are a bounded repetition too; and an array of `maxItems` 60, whose items
+    /// (at least 4 bytes with the comma) let a count reach further than one byte a count.
+    func testSharedRepetitionCountsMatchTheDefinition() throws {
+        let vocabulary = try vocabulary()
+        let schema = #"{"type": "object", "properties": {"a": {"type": "string", "maxLength": 200}, "d": {"type": "string", "format": "date-time"}, "t": {"type": "array", "items": {"type": "string", "maxLength": 3}, "maxItems": 60}}, "required": ["a", "d", "t"]}"#
+        let grammar = try JSONSchemaGrammar.grammar(jsonText: schema, source: "shared-counts")
+        let longest = vocabulary.tokenBytes.enumerated().filter { !vocabulary.isSpecial($0.offset) }.compactMap { $0.element?.count }.max()!
+        let left = [200, longest + 3, longest + 2, longest + 1, longest, longest - 1, 60, 7, 2, 1, 0]
+        func check(_ matcher: GrammarMatcher, _ text: String, _ what: String) throws {
+            let state = try XCTUnwrap(try matcher.advance(matcher.initialState, bytes: Array(text.utf8)), what)
+            let mask = try matcher.mask(state)
+            let reference = try matcher.referenceMask(state)
+            XCTAssertTrue(mask == reference, "\(what): mask \(mask.count) ids, reference \(reference.count)")
+        }
+        for order in [left, left.reversed()] {
+            let matcher = try GrammarMatcher(grammar: grammar, vocabulary: vocabulary)
+            for n in order {
+                try check(matcher, #"{"a": ""# + String(repeating: "x", count: 200 - n), "\(n) characters left")
+            }
+            for fraction in ["", ".", ".1", ".123", ".12345", ".123456"] {
+                try check(matcher, #"{"a": "ab", "d": "2024-01-29T12:30:45"# + fraction, "date-time \(fraction)")
+            }
+            for items in (order == left ? [1, 20, 45, 55, 58, 59, 60] : [60, 58, 45, 1]) {
+                let array = #"{"a": "", "d": "2024-01-29T12:30:45Z", "t": ["# + Array(repeating: #""ab""#, count: items).joined(separator: ",")
+                try check(matcher, array, "\(items) items")
+                if items < 60 { try check(matcher, array + #", "x"#, "inside item \(items + 1)") }
+            }
+        }
+    }
+
     // MARK: - Random inputs
 
     private static func pick<T>(_ options: [T], _ random: inout SeededRandom) -> T {
