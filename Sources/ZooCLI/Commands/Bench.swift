@@ -192,17 +192,17 @@ struct Bench: ParsableCommand {
     /// forward pass over all of them (one call per sequence for a model that cannot batch).
     private func measureDecode(_ model: any LanguageModel, ids: [Int]) throws -> Double {
         let caches = (0..<batch).map { _ in model.makeCache(capacity: 8 + decodeTokens) }
-        // One row of next-token logits per sequence.
-        func step(_ tokens: [[Int]]) throws -> [[Float]] {
+        // The greedy next id of each sequence, read off its logits row in place.
+        func step(_ tokens: [[Int]]) throws -> [Int] {
             let entries = zip(tokens, caches).map { BatchEntry(tokens: $0, cache: $1, logits: .last) }
-            if let batched = model as? any BatchedLanguageModel { return try batched.forward(batch: entries).map { Array($0!.last) } }
-            return try entries.map { Array(try model.forward($0.tokens, cache: $0.cache, logits: .last).last) }
+            if let batched = model as? any BatchedLanguageModel { return try batched.forward(batch: entries).map { Greedy.argmax($0!.last) } }
+            return try entries.map { Greedy.argmax(try model.forward($0.tokens, cache: $0.cache, logits: .last).last) }
         }
         // Each sequence its own prompt (rotated ids), so no two rows are the same.
-        var logits = try step((0..<batch).map { b in (0..<8).map { ids[(b + $0) % ids.count] } })
+        var next = try step((0..<batch).map { b in (0..<8).map { ids[(b + $0) % ids.count] } })
         let start = Date()
         for _ in 0..<decodeTokens {
-            logits = try step(logits.map { [Greedy.argmax($0)] })
+            next = try step(next.map { [$0] })
         }
         return Double(decodeTokens * batch) / Date().timeIntervalSince(start)
     }
