@@ -29,6 +29,7 @@ struct PushdownAutomaton {
     static let maxStepExpansion = 50_000
 
     let grammar: Grammar
+    private let program: FlatProgram
 
     // Stack nodes.
     private var nodePosition: [Int32] = []
@@ -60,20 +61,22 @@ struct PushdownAutomaton {
 
     // Scratch, reused by every step.
     private var visited = Set<Int64>()
-    private var work: [(Int32, Int32)] = []
+    private var work = ExpansionStack()
     private var found: [Int32] = []
+    private var sorter = NodeListSorter()
 
     /// The configuration before any byte.
     private(set) var initial: Int32 = 0
 
     init(grammar: Grammar) throws {
         self.grammar = grammar
+        program = FlatProgram(grammar)
         classOf = grammar.byteClasses.classOf
         classCount = grammar.byteClasses.members.count
         visited.removeAll(keepingCapacity: true)
         found.removeAll(keepingCapacity: true)
         var accepting = false, escaped = false
-        for start in grammar.alternatives[Int(grammar.root)] { work.append((start, -1)) }
+        for start in grammar.alternatives[Int(grammar.root)] { work.push(start, -1) }
         try close(accepting: &accepting, escaped: &escaped)
         initial = try intern(Configuration(nodes: sortedFound(), accepting: accepting))
     }
@@ -110,7 +113,7 @@ struct PushdownAutomaton {
     mutating func projected(_ state: Int32, depth: Int) throws -> Int32 {
         var nodes: [Int32] = []
         for n in stateNodes[Int(state)] { nodes.append(try cut(n, depth)) }
-        nodes.sort()
+        sorter.sortUnique(&nodes)
         let configuration = Configuration(
             nodes: nodes, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
         return try intern(configuration)
@@ -126,11 +129,9 @@ struct PushdownAutomaton {
         var nodes: [Int32] = []
         for n in stateNodes[Int(state)] { nodes.append(try levelFree(n, levels, reach: &reach)) }
         guard reach != Int32.max else { return nil }
-        nodes.sort()
-        var unique: [Int32] = []
-        for n in nodes where unique.last != n { unique.append(n) }
+        sorter.sortUnique(&nodes)
         let configuration = Configuration(
-            nodes: unique, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
+            nodes: nodes, accepting: stateAccepting[Int(state)], escaped: stateEscaped[Int(state)])
         return (try intern(configuration), Int(reach))
     }
 
@@ -170,10 +171,16 @@ struct PushdownAutomaton {
         found.removeAll(keepingCapacity: true)
         var accepting = false
         var escaped = stateEscaped[Int(state)]  // sticky: the cut-off frames might still accept
-        for node in stateNodes[Int(state)] {
-            let p = Int(nodePosition[Int(node)])
-            guard case .bytes(let set) = grammar.program[p], grammar.byteSets[Int(set)].contains(byte) else { continue }
-            work.append((Int32(p + 1), nodeParent[Int(node)]))
+        // Index loops: in unoptimized builds a `for … in` over an array steps a generic iterator.
+        let stacks = stateNodes[Int(state)]
+        var i = 0
+        while i < stacks.count {
+            let node = Int(stacks[i])
+            i += 1
+            let p = nodePosition[node]
+            let set = program.opcode[Int(p)]
+            guard set >= 0, grammar.byteSets[Int(set)].contains(byte) else { continue }
+            work.push(p + 1, nodeParent[node])
         }
         try close(accepting: &accepting, escaped: &escaped)
         let nodes = sortedFound()
@@ -185,10 +192,8 @@ struct PushdownAutomaton {
     }
 
     private mutating func sortedFound() -> [Int32] {
-        found.sort()
-        var out: [Int32] = []
-        out.reserveCapacity(found.count)
-        for n in found where out.last != n { out.append(n) }
+        var out = found
+        sorter.sortUnique(&out)
         return out
     }
 
@@ -209,7 +214,7 @@ struct PushdownAutomaton {
     }
 
     private mutating func node(_ position: Int32, _ parent: Int32) throws -> Int32 {
-        let key = Int64(position) << 32 | Int64(UInt32(bitPattern: parent))
+        let key = ExpansionStack.key(position, parent)
         if let n = nodeIndex[key] { return n }
         guard nodePosition.count < Self.maxNodes else {
             throw ConstraintError(stage: "grammar", reason: "the grammar's parse stacks exceed \(Self.maxNodes) nodes; simplify it")
@@ -224,26 +229,33 @@ struct PushdownAutomaton {
     /// Expands the pending `(position, parent)` pairs until every stack's top is a byte terminal:
     /// rule references push a return address (none in tail position), ends of alternatives pop.
     private mutating func close(accepting: inout Bool, escaped: inout Bool) throws {
-        while let (p, parent) = work.popLast() {
-            let key = Int64(p) << 32 | Int64(UInt32(bitPattern: parent))
+        while !work.isEmpty {
+            let key = work.pop()
+            let p = ExpansionStack.position(key), parent = ExpansionStack.parent(key)
             guard visited.insert(key).inserted else { continue }
             guard visited.count <= Self.maxStepExpansion else {
                 throw ConstraintError(stage: "grammar", reason: "the grammar is too ambiguous: one byte opens more than \(Self.maxStepExpansion) parses; simplify it")
             }
-            switch grammar.program[Int(p)] {
-            case .bytes:
+            let opcode = program.opcode[Int(p)]
+            if opcode >= 0 {
                 found.append(try node(p, parent))
-            case .end:
+            } else if opcode == FlatProgram.end {
                 if parent == Self.sentinel {
                     escaped = true
                 } else if parent < 0 {
                     accepting = true
                 } else {
-                    work.append((nodePosition[Int(parent)], nodeParent[Int(parent)]))
+                    work.push(nodePosition[Int(parent)], nodeParent[Int(parent)])
                 }
-            case .rule(let r):
-                let returnTo = grammar.program[Int(p) + 1] == .end ? parent : try node(p + 1, parent)
-                for start in grammar.alternatives[Int(r)] { work.append((start, returnTo)) }
+            } else {
+                let r = FlatProgram.rule(opcode)
+                let returnTo = program.isLast[Int(p)] ? parent : try node(p + 1, parent)
+                var a = Int(program.alternativesOf[r])
+                let last = Int(program.alternativesOf[r + 1])
+                while a < last {
+                    work.push(program.alternativeStarts[a], returnTo)
+                    a += 1
+                }
             }
         }
     }
