@@ -4,7 +4,7 @@
 /// An ambiguous grammar makes a step expand tens of thousands of positions; reading `Int32`s by index
 /// keeps that loop free of enum matching and of array-of-array copies, which dominate in unoptimized
 /// builds (the fuzzer's) and cost retains in optimized ones.
-struct FlatProgram {
+struct FlatProgram: Sendable {
     /// The opcode of an alternative's end.
     static let end: Int32 = -1
 
@@ -17,10 +17,10 @@ struct FlatProgram {
     let alternativesOf: [Int32]
     let alternativeStarts: [Int32]
 
-    init(_ grammar: Grammar) {
+    init(program: [Grammar.Element], alternatives: [[Int32]]) {
         var opcode: [Int32] = []
-        opcode.reserveCapacity(grammar.program.count)
-        for element in grammar.program {
+        opcode.reserveCapacity(program.count)
+        for element in program {
             switch element {
             case .bytes(let set): opcode.append(set)
             case .end: opcode.append(Self.end)
@@ -28,11 +28,11 @@ struct FlatProgram {
             }
         }
         self.opcode = opcode
-        isLast = grammar.program.indices.map { $0 + 1 < grammar.program.count && grammar.program[$0 + 1] == .end }
+        isLast = program.indices.map { $0 + 1 < program.count && program[$0 + 1] == .end }
         var offsets: [Int32] = [0]
         var starts: [Int32] = []
-        for alternatives in grammar.alternatives {
-            starts += alternatives
+        for rule in alternatives {
+            starts += rule
             offsets.append(Int32(starts.count))
         }
         alternativesOf = offsets

@@ -23,6 +23,8 @@ public struct Grammar: Sendable {
     let byteClasses: ByteClasses
     /// Each rule's alternatives, as the program positions they start at.
     let alternatives: [[Int32]]
+    /// The program as the automaton reads it, made once here rather than per run.
+    let flat: FlatProgram
     /// Each rule's name (helper rules are named after the rule they came from, e.g. `item-3`).
     public let ruleNames: [String]
     /// The rule the whole output must match.
@@ -58,6 +60,7 @@ public struct Grammar: Sendable {
         self.byteSets = lowering.byteSets
         self.byteClasses = ByteClasses(lowering.byteSets)
         self.alternatives = alternatives
+        self.flat = FlatProgram(program: program, alternatives: alternatives)
         self.ruleNames = lowering.rules.map(\.name)
         self.root = Int32(root)
         self.repetitionLevels = RepetitionLevels(

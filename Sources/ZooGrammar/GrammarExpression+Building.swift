@@ -50,3 +50,43 @@ extension GrammarExpression {
         options.count == 1 ? options[0] : .alternatives(options)
     }
 }
+
+extension GrammarExpression {
+    /// How many branch levels ``anyText(of:)`` nests before listing the rest flat (bounded
+    /// recursion, whatever the texts).
+    static let maxTextTrieDepth = 32
+
+    /// Exactly one of `texts`, as a trie of their characters: texts that share a prefix share its
+    /// parse, so a list of thousands (a `choice`, a JSON Schema `enum`) opens a few parses a byte
+    /// instead of one per text, well inside what the automaton lets one byte open.
+    static func anyText(of texts: [String]) -> GrammarExpression {
+        let words = Set(texts.map { $0.unicodeScalars.map(\.value) }).sorted { $0.lexicographicallyPrecedes($1) }
+        return textTrie(words[...], depth: 0)
+    }
+
+    /// `words` sorted and distinct.
+    private static func textTrie(_ words: ArraySlice<[UInt32]>, depth: Int) -> GrammarExpression {
+        guard words.count > 1, depth < maxTextTrieDepth else { return .either(words.map { .literal($0) }) }
+        // Sorted, so the prefix every word shares is the one the first and last share.
+        let first = words[words.startIndex], last = words[words.endIndex - 1]
+        var common = 0
+        while common < first.count, common < last.count, first[common] == last[common] { common += 1 }
+        if common > 0 {
+            let rest = words.map { Array($0.dropFirst(common)) }
+            return .sequence([.literal(Array(first.prefix(common))), textTrie(rest[...], depth: depth + 1)])
+        }
+        var options: [GrammarExpression] = []
+        var i = words.startIndex
+        if words[i].isEmpty {
+            options.append(.empty)
+            i += 1
+        }
+        while i < words.endIndex {
+            var j = i + 1
+            while j < words.endIndex, words[j][0] == words[i][0] { j += 1 }
+            options.append(textTrie(words[i..<j], depth: depth + 1))
+            i = j
+        }
+        return .either(options)
+    }
+}

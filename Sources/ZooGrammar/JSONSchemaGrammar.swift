@@ -129,7 +129,7 @@ public struct JSONSchemaGrammar {
         if let value = schema["const"] { return .text(JSONWriter.compact(value)) }
         if let values = schema["enum"] {
             guard case .array(let items) = values, !items.isEmpty else { throw fail("\(path).enum", "must be a non-empty array") }
-            return .either(items.map { .text(JSONWriter.compact($0)) })
+            return .anyText(of: items.map { JSONWriter.compact($0) })
         }
         for keyword in ["anyOf", "oneOf"] {
             guard let value = schema[keyword] else { continue }

@@ -24,9 +24,12 @@ struct PushdownAutomaton {
     /// The most states or nodes kept before the grammar is declared too large to run.
     static let maxStates = 400_000
     static let maxNodes = 8_000_000
-    /// The most (position, return address) pairs one step may expand. Real grammars stay in the tens or
-    /// hundreds; a grammar ambiguous enough to pass this would make every byte cost seconds.
-    static let maxStepExpansion = 50_000
+    /// The most (position, return address) pairs one step may expand, which bounds every byte's cost
+    /// (about 1 ms at the bound in a release build). Real grammars stay in the tens or hundreds, and
+    /// long lists of strings (`choice`, `enum`) are tries (``GrammarExpression/anyText(of:)``). Past it
+    /// a grammar is ambiguous in a way that grows with the text (the fuzzer's centre-embedded
+    /// recursions: one more live parse per byte), and 256 bytes would cost seconds.
+    static let maxStepExpansion = 5_000
 
     let grammar: Grammar
     private let program: FlatProgram
@@ -70,7 +73,7 @@ struct PushdownAutomaton {
 
     init(grammar: Grammar) throws {
         self.grammar = grammar
-        program = FlatProgram(grammar)
+        program = grammar.flat
         classOf = grammar.byteClasses.classOf
         classCount = grammar.byteClasses.members.count
         visited.removeAll(keepingCapacity: true)
