@@ -42,7 +42,7 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         for (; k + 16 <= k_dim; k += 16) {                                                                         \
             __m512 wv[BLOCK];                                                                                      \
             for (int j = 0; j < nb; j++) {                                                                         \
-                if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);                   \
+                if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);               \
                 wv[j] = LOAD(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));                                             \
             }                                                                                                      \
             for (int i = 0; i < tb; i++) {                                                                         \
@@ -75,10 +75,10 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, NAME##_TILE4)                                              \
     }
 
-#define linear_bf16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 0)
-#define linear_bf16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 1)
-#define linear_f16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 0)
-#define linear_f16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 1)
+#define linear_bf16_avx512_TILE(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_bf16_avx512_block, TB, NB, 0)
+#define linear_bf16_avx512_TILE4(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_bf16_avx512_block, TB, NB, 1)
+#define linear_f16_avx512_TILE(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_f16_avx512_block, TB, NB, 0)
+#define linear_f16_avx512_TILE4(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_f16_avx512_block, TB, NB, 1)
 DEFINE_HALF_AVX512(linear_bf16_avx512, load16_bf16)
 DEFINE_HALF_AVX512(linear_f16_avx512, load16_f16)
 // MARK: - AVX2 + FMA + F16C (linear_f32.c's block_avx2 on weights widened 8 at a time)
@@ -98,7 +98,7 @@ half_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, fl
     for (; k + 8 <= k_dim; k += 8) {
         __m256 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);
             wv[j] = load8_half(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4), is_bf16);
         }
         for (int i = 0; i < tb; i++) {
@@ -141,10 +141,10 @@ f16_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, flo
 #define ZOO_HALF_WIDEN_TOKENS 16
 #endif
 
-#define BF16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 0)
-#define BF16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 1)
-#define F16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 0)
-#define F16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 1)
+#define BF16_TILE_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, bf16_block_avx2, TB, NB, 0)
+#define BF16_TILE4_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, bf16_block_avx2, TB, NB, 1)
+#define F16_TILE_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, f16_block_avx2, TB, NB, 0)
+#define F16_TILE4_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, f16_block_avx2, TB, NB, 1)
 
 /// `count` weights from `w` widened to fp32 at `out` (a tail through a zero-padded chunk, as the tiles').
 __attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t *w, float *out, size_t count,
