@@ -224,70 +224,45 @@ static void linear_half_generic(const float *x, int rows, int k_dim, const uint1
         }
 }
 
-void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
-                     int ldy, int accumulate) {
+/// y (+)= x · wᵀ for 16-bit weights (`is_bf16`: bf16, else fp16), row-major or in the four-row layout
+/// (`rows4`), on the widest path the CPU and the cap allow.
+static void linear_half(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
+                        int ldy, int accumulate, int is_bf16, int rows4) {
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        linear_bf16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+        typedef void (*driver)(const float *, int, int, const uint16_t *, int, int, float *, int, int);
+        static const driver avx512[2][2] = {{linear_f16_avx512, linear_f16_avx512_rows4},
+                                            {linear_bf16_avx512, linear_bf16_avx512_rows4}};
+        avx512[is_bf16 != 0][rows4 != 0](x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
         return;
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
         return;
     }
 #endif
 #if ZOO_ARM64
     if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
         return;
     }
 #endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
+}
+
+void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
 }
 
 void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                     int ldy, int accumulate) {
-#if ZOO_X86
-    if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        linear_f16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
-        return;
-    }
-#endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
 }
 
 void zoo_linear_half_rows4(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                            int ldy, int accumulate, int is_bf16) {
-#if ZOO_X86
-    if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        if (is_bf16)
-            linear_bf16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        else
-            linear_f16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
-        return;
-    }
-#endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
 }
 
 void zoo_widen_bf16(const uint16_t *source, float *destination, int count) {
