@@ -73,6 +73,21 @@ void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, 
 }
 
 #if ZOO_X86
+/// A block's parts as the SIMD tiles read them: scale `d`, min `m` (0 for q5_0), the 32 fifth bits, and
+/// the nibbles of values 0..15 (`low`) and 16..31 (`high`), each 0..15 in a byte.
+typedef struct {
+    float d, m;
+    uint32_t qh;
+    __m128i low, high;
+} q5_parts;
+
+static inline q5_parts q5_read_parts(const uint8_t *block, int with_min) {
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
+    return (q5_parts){zoo_f16_at(block), with_min ? zoo_f16_at(block + 2) : 0.0f, q5_high_bits(block, with_min),
+                      _mm_and_si128(qs, mask), _mm_and_si128(_mm_srli_epi16(qs, 4), mask)};
+}
+
 // MARK: - AVX-512
 
 /// Sixteen weights: the sixteen nibbles `nibbles` (0..15, as bytes) with the sixteen fifth bits
@@ -87,7 +102,6 @@ q5_weights16(__m128i nibbles, __mmask16 high, __m512 d, __m512 m, int with_min) 
 
 __attribute__((target("avx512f"), always_inline)) static inline void
 q5_tile_avx512(zoo_dequant_call c, int tb, int nb, int with_min) {
-    const __m128i low = _mm_set1_epi8(0x0F);
     __m512 acc[BLOCK][BLOCK];
     memset(acc, 0, sizeof acc);
     for (int b = 0; b < c.k_dim / QK; b++) {
@@ -96,12 +110,10 @@ q5_tile_avx512(zoo_dequant_call c, int tb, int nb, int with_min) {
             const uint8_t *block = zoo_dequant_block(c, j, b, Q5_BYTES(with_min));
             // Every other block: prefetched addresses at most 48 bytes apart touch every line.
             if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, c.row_bytes, nb);
-            __m512 d = _mm512_set1_ps(zoo_f16_at(block));
-            __m512 m = with_min ? _mm512_set1_ps(zoo_f16_at(block + 2)) : _mm512_setzero_ps();
-            uint32_t qh = q5_high_bits(block, with_min);
-            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
-            __m512 w0 = q5_weights16(_mm_and_si128(qs, low), (__mmask16)qh, d, m, with_min);
-            __m512 w1 = q5_weights16(_mm_and_si128(_mm_srli_epi16(qs, 4), low), (__mmask16)(qh >> 16), d, m, with_min);
+            const q5_parts q = q5_read_parts(block, with_min);
+            __m512 d = _mm512_set1_ps(q.d), m = _mm512_set1_ps(q.m);
+            __m512 w0 = q5_weights16(q.low, (__mmask16)q.qh, d, m, with_min);
+            __m512 w1 = q5_weights16(q.high, (__mmask16)(q.qh >> 16), d, m, with_min);
             for (int i = 0; i < tb; i++) {
                 const float *xc = xb + (size_t)i * c.k_dim;
                 acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc), w0, acc[i][j]);
@@ -127,7 +139,6 @@ q5_weights8(__m128i nibbles, uint32_t high, __m256 d, __m256 m, int with_min) {
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 q5_tile_avx2(zoo_dequant_call c, int tb, int nb, int with_min) {
-    const __m128i low = _mm_set1_epi8(0x0F);
     __m256 acc[BLOCK][BLOCK];
     memset(acc, 0, sizeof acc);
     for (int b = 0; b < c.k_dim / QK; b++) {
@@ -135,16 +146,13 @@ q5_tile_avx2(zoo_dequant_call c, int tb, int nb, int with_min) {
         for (int j = 0; j < nb; j++) {
             const uint8_t *block = zoo_dequant_block(c, j, b, Q5_BYTES(with_min));
             if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, c.row_bytes, nb);
-            __m256 d = _mm256_set1_ps(zoo_f16_at(block));
-            __m256 m = with_min ? _mm256_set1_ps(zoo_f16_at(block + 2)) : _mm256_setzero_ps();
-            uint32_t qh = q5_high_bits(block, with_min);
-            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
-            __m128i lo = _mm_and_si128(qs, low), hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low);
+            const q5_parts q = q5_read_parts(block, with_min);
+            __m256 d = _mm256_set1_ps(q.d), m = _mm256_set1_ps(q.m);
             // Values 0..7, 8..15 (low nibbles), 16..23, 24..31 (high nibbles).
-            __m256 wv[4] = {q5_weights8(lo, qh, d, m, with_min),
-                            q5_weights8(_mm_srli_si128(lo, 8), qh >> 8, d, m, with_min),
-                            q5_weights8(hi, qh >> 16, d, m, with_min),
-                            q5_weights8(_mm_srli_si128(hi, 8), qh >> 24, d, m, with_min)};
+            __m256 wv[4] = {q5_weights8(q.low, q.qh, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(q.low, 8), q.qh >> 8, d, m, with_min),
+                            q5_weights8(q.high, q.qh >> 16, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(q.high, 8), q.qh >> 24, d, m, with_min)};
             for (int i = 0; i < tb; i++) {
                 const float *xc = xb + (size_t)i * c.k_dim;
                 for (int part = 0; part < 4; part++)

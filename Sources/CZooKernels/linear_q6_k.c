@@ -65,6 +65,13 @@ q6_k_group(const __m128i *low, const __m128i *high, int g) {
     return _mm_sub_epi8(_mm_or_si128(lo, _mm_and_si128(hi, pair)), _mm_set1_epi8(32));
 }
 
+/// Half `h` of a block (values 128·h ..< 128·h + 128): its 64 low-nibble bytes (ql, four vectors) and
+/// its 32 high-pair bytes (qh, two vectors), as q6_k_group reads them.
+static inline void q6_k_load_half(const uint8_t *block, int h, __m128i low[4], __m128i high[2]) {
+    for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
+    for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+}
+
 // MARK: - AVX-512
 
 __attribute__((target("avx512f"), always_inline)) static inline void
@@ -81,8 +88,7 @@ q6_k_tile_avx512(zoo_dequant_call c, int tb, int nb, int prefetch) {
                                                   _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(scales))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
-                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
-                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                q6_k_load_half(block, h, low, high);
                 for (int g = 0; g < 8; g++) {
                     __m512 q = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q6_k_group(low, high, g)));
                     __m512 wv = _mm512_mul_ps(_mm512_set1_ps(scale[8 * h + g]), q);
@@ -115,8 +121,7 @@ q6_k_tile_avx2(zoo_dequant_call c, int tb, int nb, int prefetch) {
             _mm256_storeu_ps(scale + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8)))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
-                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
-                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                q6_k_load_half(block, h, low, high);
                 for (int g = 0; g < 8; g++) {
                     __m128i q = q6_k_group(low, high, g);
                     __m256 sc = _mm256_set1_ps(scale[8 * h + g]);
