@@ -516,46 +516,43 @@ static int use_vnni(void) { return zoo_vnni_available() && zoo_isa_index() == ZO
 static int use_avx2(void) { return zoo_isa_index() >= ZOO_ISA_AVX2; }
 #endif
 
-void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
-                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
-                        int accumulate) {
+/// y (+)= x · wᵀ for 8-bit activations and q8_0 (`is_q4` 0) or q4_0 (1) weights `q`, on the widest path the
+/// CPU and the cap allow.
+static void linear_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim, const void *q,
+                      int is_q4, const float *scales, int n_begin, int n_end, float *y, int ldy, int accumulate) {
 #if ZOO_X86
     if (use_vnni()) {
-        linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        if (is_q4)
+            linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        else
+            linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
     if (use_avx2()) {
-        linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        if (is_q4)
+            linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        else
+            linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
 #if ZOO_ARM64
     if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
+        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, is_q4, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
-    zoo_linear_q8_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+    linear_x8_portable(xq, xd, xsum4, rows, k_dim, q, is_q4, scales, n_begin, n_end, y, ldy, accumulate);
+}
+
+void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate) {
+    linear_x8(xq, xd, xsum4, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
 }
 
 void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
                         const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
                         int accumulate) {
-#if ZOO_X86
-    if (use_vnni()) {
-        linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (use_avx2()) {
-        linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-#endif
-    zoo_linear_q4_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+    linear_x8(xq, xd, xsum4, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
 }
