@@ -61,6 +61,30 @@ typedef struct {
     int rows, k_dim, ldy, accumulate;
 } zoo_dequant_call;
 
+/// `c` narrowed to the tile at `at`: activations from its token row, weights from its weight row,
+/// outputs from its corner. The SIMD tiles take their call this way.
+static inline zoo_dequant_call zoo_dequant_tile(zoo_dequant_call c, zoo_tile at) {
+    c.x += (size_t)at.t * c.k_dim;
+    c.w += (size_t)at.n * c.row_bytes;
+    c.y += (size_t)at.t * c.ldy + at.n;
+    return c;
+}
+
+/// Where block `b` of weight row `j` of the tile `c` starts, for blocks of `block_bytes`.
+static inline const uint8_t *zoo_dequant_block(zoo_dequant_call c, int j, int b, int block_bytes) {
+    return c.w + (size_t)j * c.row_bytes + (size_t)b * block_bytes;
+}
+
+#if ZOO_X86
+/// As zoo_dequant_block, for a k-quant tile: in a weight block's first token tile (`prefetch`) it also
+/// asks for the same block ZOO_K_PREFETCH_ROWS rows ahead.
+static inline const uint8_t *zoo_k_block(zoo_dequant_call c, int j, int b, int block_bytes, int prefetch) {
+    const uint8_t *block = zoo_dequant_block(c, j, b, block_bytes);
+    if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * c.row_bytes, block_bytes);
+    return block;
+}
+#endif
+
 /// A SIMD tile driver: the outputs [0, rows) × [n_begin, n_end) of `call`.
 typedef void (*zoo_dequant_driver)(zoo_dequant_call call, int n_begin, int n_end);
 
@@ -104,11 +128,5 @@ static inline void zoo_dequant_linear(const zoo_dequant_format *format, const fl
     zoo_dequantized_linear_portable(x, rows, k_dim, blocks, n_begin, n_end, y, ldy, accumulate, format->block_values,
                                     format->block_bytes, format->dequantize_block);
 }
-
-/// The tile call of a k-quant driver: FN over token rows t.. and weight rows n.. of `c` (a
-/// zoo_dequant_call), asking for rows ahead in the first token tile only.
-#define ZOO_K_TILE_OF(c, FN, TB, NB)                                                                            \
-    FN((c).x + (size_t)t * (c).k_dim, TB, (c).k_dim, (c).w + (size_t)n * (c).row_bytes, NB,                      \
-       (c).y + (size_t)t * (c).ldy + n, (c).ldy, (c).accumulate, t == 0)
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "cpu_features.h"
+#include "x16_common.h"
 
 
 #define GROUP 16
@@ -141,37 +142,11 @@ bf16_tile(const uint16_t *x, const int T, int k_dim, const uint16_t *w, const in
 BF16_TARGET static void linear_bf16x16_avx512(const uint16_t *x, int rows, int k_dim, const uint16_t *w, int n_begin,
                                               int n_end, float *y, int ldy, int accumulate) {
     const size_t gb = group_bytes(k_dim);
-    const int g_end = (n_end + GROUP - 1) / GROUP;
-    for (int g = n_begin / GROUP; g < g_end;) {
-        // One group at a time for a decode step (one stream per core), two for a prefill tile.
-        const int G = g_end - g >= 2 && rows > 1 ? 2 : 1;
-        const int last_rows = n_end - (g + G - 1) * GROUP;
-        const __mmask16 mask = last_rows >= GROUP ? (__mmask16)0xFFFF : (__mmask16)((1u << last_rows) - 1u);
-        const uint16_t *wg = (const uint16_t *)((const uint8_t *)w + (size_t)g * gb);
-        for (int t = 0; t < rows; t += 4) {
-            const int tb = rows - t < 4 ? rows - t : 4;
-            const uint16_t *xt = x + (size_t)t * k_dim;
-            float *yt = y + (size_t)t * ldy + (size_t)g * GROUP;
-#define BF16_TILE(TB, GG) bf16_tile(xt, TB, k_dim, wg, GG, mask, yt, ldy, accumulate)
-            if (G == 2) {
-                switch (tb) {
-                case 4: BF16_TILE(4, 2); break;
-                case 3: BF16_TILE(3, 2); break;
-                case 2: BF16_TILE(2, 2); break;
-                default: BF16_TILE(1, 2); break;
-                }
-            } else {
-                switch (tb) {
-                case 4: BF16_TILE(4, 1); break;
-                case 3: BF16_TILE(3, 1); break;
-                case 2: BF16_TILE(2, 1); break;
-                default: BF16_TILE(1, 1); break;
-                }
-            }
+#define BF16_TILE(AT, TB, GG)                                                                                         \
+    bf16_tile(x + (size_t)(AT).t * k_dim, TB, k_dim, (const uint16_t *)((const uint8_t *)w + (size_t)(AT).g * gb),    \
+              GG, (AT).mask, y + (size_t)(AT).t * ldy + (size_t)(AT).g * GROUP, ldy, accumulate)
+    ZOO_FOR_EACH_X16_TILE(2, rows, n_begin, n_end, BF16_TILE)
 #undef BF16_TILE
-        }
-        g += G;
-    }
 }
 #endif
 

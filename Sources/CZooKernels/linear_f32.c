@@ -17,10 +17,10 @@
 
 // The tile driver of one instruction set; `rows4` selects the four-row layout (zoo_kernels.h), and
 // each branch hands the block a constant so that both are compiled specialised.
-#define F32_TILE_avx512(TB, NB) ZOO_FLOAT_TILE(block_avx512, TB, NB, 0)
-#define F32_TILE4_avx512(TB, NB) ZOO_FLOAT_TILE(block_avx512, TB, NB, 1)
-#define F32_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(block_avx2, TB, NB, 0)
-#define F32_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(block_avx2, TB, NB, 1)
+#define F32_TILE_avx512(AT, TB, NB) ZOO_FLOAT_TILE(AT, block_avx512, TB, NB, 0)
+#define F32_TILE4_avx512(AT, TB, NB) ZOO_FLOAT_TILE(AT, block_avx512, TB, NB, 1)
+#define F32_TILE_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, block_avx2, TB, NB, 0)
+#define F32_TILE4_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, block_avx2, TB, NB, 1)
 #define DEFINE_LINEAR_DRIVER(ISA, TARGET, TOKENS)                                                                 \
     __attribute__((target(TARGET))) static void linear_##ISA(const float *x, int rows, int k_dim, const float *w, \
                                                              int n_begin, int n_end, float *y, int ldy,           \
@@ -42,7 +42,7 @@ block_avx512(const float *x, int tb, int k_dim, const float *w, int nb, float *y
     for (; k + 16 <= k_dim; k += 16) {
         __m512 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (prefetch) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);
             wv[j] = _mm512_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
         }
         for (int i = 0; i < tb; i++) {
@@ -79,7 +79,7 @@ block_avx2(const float *x, int tb, int k_dim, const float *w, int nb, float *y, 
         __m256 xv[BLOCK];
         for (int i = 0; i < tb; i++) xv[i] = _mm256_loadu_ps(x + (size_t)i * k_dim + k);
         for (int j = 0; j < nb; j++) {
-            if (prefetch && !(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch && !(k & 15)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);
             __m256 wv = _mm256_loadu_ps(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));
             for (int i = 0; i < tb; i++) acc[i][j] = _mm256_fmadd_ps(xv[i], wv, acc[i][j]);
         }

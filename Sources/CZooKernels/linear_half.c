@@ -42,7 +42,7 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         for (; k + 16 <= k_dim; k += 16) {                                                                         \
             __m512 wv[BLOCK];                                                                                      \
             for (int j = 0; j < nb; j++) {                                                                         \
-                if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);                   \
+                if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);               \
                 wv[j] = LOAD(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4));                                             \
             }                                                                                                      \
             for (int i = 0; i < tb; i++) {                                                                         \
@@ -75,10 +75,10 @@ __attribute__((target("avx512f"))) static inline __m512 load16_f16(const uint16_
         ZOO_FOR_EACH_TILE_ROWS4(rows, n_begin, n_end, NAME##_TILE4)                                              \
     }
 
-#define linear_bf16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 0)
-#define linear_bf16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_bf16_avx512_block, TB, NB, 1)
-#define linear_f16_avx512_TILE(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 0)
-#define linear_f16_avx512_TILE4(TB, NB) ZOO_FLOAT_TILE(linear_f16_avx512_block, TB, NB, 1)
+#define linear_bf16_avx512_TILE(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_bf16_avx512_block, TB, NB, 0)
+#define linear_bf16_avx512_TILE4(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_bf16_avx512_block, TB, NB, 1)
+#define linear_f16_avx512_TILE(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_f16_avx512_block, TB, NB, 0)
+#define linear_f16_avx512_TILE4(AT, TB, NB) ZOO_FLOAT_TILE(AT, linear_f16_avx512_block, TB, NB, 1)
 DEFINE_HALF_AVX512(linear_bf16_avx512, load16_bf16)
 DEFINE_HALF_AVX512(linear_f16_avx512, load16_f16)
 // MARK: - AVX2 + FMA + F16C (linear_f32.c's block_avx2 on weights widened 8 at a time)
@@ -98,7 +98,7 @@ half_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, fl
     for (; k + 8 <= k_dim; k += 8) {
         __m256 wv[BLOCK];
         for (int j = 0; j < nb; j++) {
-            if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim);
+            if (prefetch && !(k & 31)) ZOO_PREFETCH_AHEAD(w + (size_t)j * k_dim + k, k_dim, nb);
             wv[j] = load8_half(ZOO_WEIGHT_CHUNK(w, j, k, k_dim, rows4), is_bf16);
         }
         for (int i = 0; i < tb; i++) {
@@ -141,10 +141,10 @@ f16_block_avx2(const float *x, int tb, int k_dim, const uint16_t *w, int nb, flo
 #define ZOO_HALF_WIDEN_TOKENS 16
 #endif
 
-#define BF16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 0)
-#define BF16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(bf16_block_avx2, TB, NB, 1)
-#define F16_TILE_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 0)
-#define F16_TILE4_avx2(TB, NB) ZOO_FLOAT_TILE(f16_block_avx2, TB, NB, 1)
+#define BF16_TILE_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, bf16_block_avx2, TB, NB, 0)
+#define BF16_TILE4_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, bf16_block_avx2, TB, NB, 1)
+#define F16_TILE_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, f16_block_avx2, TB, NB, 0)
+#define F16_TILE4_avx2(AT, TB, NB) ZOO_FLOAT_TILE(AT, f16_block_avx2, TB, NB, 1)
 
 /// `count` weights from `w` widened to fp32 at `out` (a tail through a zero-padded chunk, as the tiles').
 __attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t *w, float *out, size_t count,
@@ -224,70 +224,45 @@ static void linear_half_generic(const float *x, int rows, int k_dim, const uint1
         }
 }
 
-void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
-                     int ldy, int accumulate) {
+/// y (+)= x · wᵀ for 16-bit weights (`is_bf16`: bf16, else fp16), row-major or in the four-row layout
+/// (`rows4`), on the widest path the CPU and the cap allow.
+static void linear_half(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
+                        int ldy, int accumulate, int is_bf16, int rows4) {
 #if ZOO_X86
     if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        linear_bf16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
+        typedef void (*driver)(const float *, int, int, const uint16_t *, int, int, float *, int, int);
+        static const driver avx512[2][2] = {{linear_f16_avx512, linear_f16_avx512_rows4},
+                                            {linear_bf16_avx512, linear_bf16_avx512_rows4}};
+        avx512[is_bf16 != 0][rows4 != 0](x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
         return;
     }
     if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
         return;
     }
 #endif
 #if ZOO_ARM64
     if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
         return;
     }
 #endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
+    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, rows4);
+}
+
+void zoo_linear_bf16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
+                     int ldy, int accumulate) {
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 1, 0);
 }
 
 void zoo_linear_f16(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                     int ldy, int accumulate) {
-#if ZOO_X86
-    if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        linear_f16_avx512(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
-        return;
-    }
-#endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, 0, 0);
 }
 
 void zoo_linear_half_rows4(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                            int ldy, int accumulate, int is_bf16) {
-#if ZOO_X86
-    if (zoo_isa_index() == ZOO_ISA_AVX512) {
-        if (is_bf16)
-            linear_bf16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        else
-            linear_f16_avx512_rows4(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (zoo_isa_index() == ZOO_ISA_AVX2) {
-        linear_half_avx2(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
-        return;
-    }
-#endif
-    linear_half_generic(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
+    linear_half(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate, is_bf16, 1);
 }
 
 void zoo_widen_bf16(const uint16_t *source, float *destination, int count) {

@@ -202,7 +202,7 @@ VNNI_TARGET static inline __m512i q4_operand(const uint8_t *row, int two) {
             __m512 ws[BLOCK];                                                                                  \
             for (int j = 0; j < nb; j++) {                                                                     \
                 const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / blocks);               \
-                ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                                            \
+                ZOO_PREFETCH_AHEAD(row, ROW_BYTES, nb);                                                        \
                 wv[j] = OPERAND(row, two);                                                                     \
                 ws[j] = pair_scales(scales + (size_t)j * blocks + b, two);                                     \
             }                                                                                                  \
@@ -274,9 +274,10 @@ VNNI_TARGET static void linear_q8_x8_avx512(const int8_t *xq, const float *xd, c
                                             float *y, int ldy, int accumulate) {
     if (rows == 1 && q8_x8_rows(xq, xd, xsum4, k_dim, q, scales, n_begin, n_end, y, accumulate)) return;
     int blocks = k_dim / QK;
-#define TILE(TB, NB)                                                                                              \
-    q8_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
-                q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    q8_x8_block(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, xsum4 + (size_t)(AT).t * (k_dim / 4),      \
+                TB, k_dim, q + (size_t)(AT).n * k_dim, scales + (size_t)(AT).n * blocks, NB,                          \
+                y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
 #undef TILE
 }
@@ -299,10 +300,10 @@ VNNI_TARGET static void linear_q4_x8_avx512(const int8_t *xq, const float *xd, c
         }
         return;
     }
-#define TILE(TB, NB)                                                                                              \
-    q4_x8_block(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,     \
-                q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,      \
-                accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    q4_x8_block(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, xsum4 + (size_t)(AT).t * (k_dim / 4),      \
+                TB, k_dim, q + (size_t)(AT).n * (k_dim / 2), scales + (size_t)(AT).n * blocks, NB,                    \
+                y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
 #undef TILE
 }
@@ -369,7 +370,7 @@ AVX2_TARGET static inline void sum16_in_order_x4(const __m256 *even, const __m25
         __m256i wv[ZOO_X8_ROWS];                                                                               \
         for (int j = 0; j < nb; j++) {                                                                         \
             const WTYPE *row = q + (size_t)j * ROW_BYTES + (size_t)b * (ROW_BYTES / (k_dim / QK));             \
-            if (!(b & (IS_Q4 ? 3 : 1))) ZOO_PREFETCH_AHEAD(row, ROW_BYTES);                                    \
+            if (!(b & (IS_Q4 ? 3 : 1))) ZOO_PREFETCH_AHEAD(row, ROW_BYTES, nb);                                \
             wv[j] = IS_Q4 ? q4_values_avx2((const uint8_t *)row) : _mm256_loadu_si256((const __m256i *)row);   \
         }                                                                                                      \
         for (int i = 0; i < tb; i++) {                                                                         \
@@ -476,9 +477,10 @@ AVX2_TARGET static void linear_q8_x8_avx2(const int8_t *xq, const float *xd, con
         return;
     }
     int blocks = k_dim / QK;
-#define TILE(TB, NB)                                                                                              \
-    q8_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \
-                    q + (size_t)n * k_dim, scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    q8_x8_avx2_tile(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, xsum4 + (size_t)(AT).t * (k_dim / 4),  \
+                    TB, k_dim, q + (size_t)(AT).n * k_dim, scales + (size_t)(AT).n * blocks, NB,                      \
+                    y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE_SHAPED(ZOO_X8_TOKENS, ZOO_X8_ROWS, rows, n_begin, n_end, TILE)
 #undef TILE
 }
@@ -491,10 +493,10 @@ AVX2_TARGET static void linear_q4_x8_avx2(const int8_t *xq, const float *xd, con
         return;
     }
     int blocks = k_dim / QK;
-#define TILE(TB, NB)                                                                                              \
-    q4_x8_avx2_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,  \
-                    q + (size_t)n * (k_dim / 2), scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy,   \
-                    accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    q4_x8_avx2_tile(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, xsum4 + (size_t)(AT).t * (k_dim / 4),  \
+                    TB, k_dim, q + (size_t)(AT).n * (k_dim / 2), scales + (size_t)(AT).n * blocks, NB,                \
+                    y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE_SHAPED(ZOO_X8_TOKENS, ZOO_X8_ROWS, rows, n_begin, n_end, TILE)
 #undef TILE
 }
@@ -514,46 +516,43 @@ static int use_vnni(void) { return zoo_vnni_available() && zoo_isa_index() == ZO
 static int use_avx2(void) { return zoo_isa_index() >= ZOO_ISA_AVX2; }
 #endif
 
-void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
-                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
-                        int accumulate) {
+/// y (+)= x · wᵀ for 8-bit activations and q8_0 (`is_q4` 0) or q4_0 (1) weights `q`, on the widest path the
+/// CPU and the cap allow.
+static void linear_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim, const void *q,
+                      int is_q4, const float *scales, int n_begin, int n_end, float *y, int ldy, int accumulate) {
 #if ZOO_X86
     if (use_vnni()) {
-        linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        if (is_q4)
+            linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        else
+            linear_q8_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
     if (use_avx2()) {
-        linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        if (is_q4)
+            linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+        else
+            linear_q8_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
 #if ZOO_ARM64
     if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
+        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, is_q4, scales, n_begin, n_end, y, ldy, accumulate);
         return;
     }
 #endif
-    zoo_linear_q8_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+    linear_x8_portable(xq, xd, xsum4, rows, k_dim, q, is_q4, scales, n_begin, n_end, y, ldy, accumulate);
+}
+
+void zoo_linear_q8_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
+                        const int8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
+                        int accumulate) {
+    linear_x8(xq, xd, xsum4, rows, k_dim, q, 0, scales, n_begin, n_end, y, ldy, accumulate);
 }
 
 void zoo_linear_q4_0_x8(const int8_t *xq, const float *xd, const int32_t *xsum4, int rows, int k_dim,
                         const uint8_t *q, const float *scales, int n_begin, int n_end, float *y, int ldy,
                         int accumulate) {
-#if ZOO_X86
-    if (use_vnni()) {
-        linear_q4_x8_avx512(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-    if (use_avx2()) {
-        linear_q4_x8_avx2(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-#endif
-#if ZOO_ARM64
-    if (zoo_isa_index() == ZOO_ISA_NEON) {
-        zoo_neon_linear_x8(xq, xd, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
-        return;
-    }
-#endif
-    zoo_linear_q4_0_x8_portable(xq, xd, xsum4, rows, k_dim, q, scales, n_begin, n_end, y, ldy, accumulate);
+    linear_x8(xq, xd, xsum4, rows, k_dim, q, 1, scales, n_begin, n_end, y, ldy, accumulate);
 }

@@ -132,7 +132,7 @@ b32_step(const int8_t *xq, const int32_t *xsum4, int tb, int k_dim, const uint8_
     __m256i wv[ZOO_B32_ROWS];
     for (int j = 0; j < nb; j++) {
         const uint8_t *row = w + ((size_t)j * blocks + (size_t)b) * 16;
-        if (!(b & 3)) ZOO_PREFETCH_AHEAD(row, (size_t)blocks * 16);
+        if (!(b & 3)) ZOO_PREFETCH_AHEAD(row, (size_t)blocks * 16, nb);
         wv[j] = b32_values(row);
     }
     for (int i = 0; i < tb; i++) {
@@ -202,10 +202,10 @@ AVX2_TARGET static void linear_b32_avx2(const int8_t *xq, const float *xd, const
         }
         return;
     }
-#define TILE(TB, NB)                                                                                               \
-    b32_tile(xq + (size_t)t * k_dim, xd + (size_t)t * blocks, xsum4 + (size_t)t * (k_dim / 4), TB, k_dim,           \
-             nibbles + (size_t)n * blocks * 16, factors + (size_t)n * blocks * 2, NB, y + (size_t)t * ldy + n, ldy,  \
-             accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    b32_tile(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, xsum4 + (size_t)(AT).t * (k_dim / 4),         \
+             TB, k_dim, nibbles + (size_t)(AT).n * blocks * 16, factors + (size_t)(AT).n * blocks * 2, NB,            \
+             y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE_SHAPED(ZOO_B32_TOKENS, ZOO_B32_ROWS, rows, n_begin, n_end, TILE)
 #undef TILE
 }

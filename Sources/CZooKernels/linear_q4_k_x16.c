@@ -173,25 +173,15 @@ q4_k_tile(const int8_t *xq, const float *xd, const int32_t *bsum, const int T, i
 VNNI_TARGET static void linear_q4_k_x16_vnni(const int8_t *xq, const float *xd, const int32_t *bsum, int rows,
                                              int k_dim, const uint8_t *w, int n_begin, int n_end, float *y, int ldy,
                                              int accumulate) {
-    const int blocks = k_dim / 32, g_end = (n_end + GROUP - 1) / GROUP;
-    for (int g = n_begin / GROUP; g < g_end; g++) {
-        const int valid = n_end - g * GROUP;
-        const __mmask16 mask = valid >= GROUP ? (__mmask16)0xFFFF : (__mmask16)((1u << valid) - 1u);
-        const uint8_t *wg = w + (size_t)g * group_bytes(k_dim);
-        for (int t = 0; t < rows; t += 4) {
-            const int tb = rows - t < 4 ? rows - t : 4;
-            const int8_t *xt = xq + (size_t)t * k_dim;
-            const float *dt = xd + (size_t)t * blocks;
-            const int32_t *st = bsum + (size_t)t * blocks;
-            float *yt = y + (size_t)t * ldy + (size_t)g * GROUP;
-            switch (tb) {
-            case 4: q4_k_tile(xt, dt, st, 4, k_dim, wg, mask, yt, ldy, accumulate); break;
-            case 3: q4_k_tile(xt, dt, st, 3, k_dim, wg, mask, yt, ldy, accumulate); break;
-            case 2: q4_k_tile(xt, dt, st, 2, k_dim, wg, mask, yt, ldy, accumulate); break;
-            default: q4_k_tile(xt, dt, st, 1, k_dim, wg, mask, yt, ldy, accumulate); break;
-            }
-        }
-    }
+    const int blocks = k_dim / 32;
+    const size_t gb = group_bytes(k_dim);
+    // The tile reads one group (GG is always 1).
+#define Q4_K_TILE(AT, TB, GG)                                                                                         \
+    q4_k_tile(xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, bsum + (size_t)(AT).t * blocks, TB,          \
+              k_dim, w + (size_t)(AT).g * gb, (AT).mask, y + (size_t)(AT).t * ldy + (size_t)(AT).g * GROUP, ldy,      \
+              accumulate)
+    ZOO_FOR_EACH_X16_TILE(1, rows, n_begin, n_end, Q4_K_TILE)
+#undef Q4_K_TILE
 }
 #endif
 

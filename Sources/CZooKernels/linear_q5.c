@@ -73,6 +73,21 @@ void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, 
 }
 
 #if ZOO_X86
+/// A block's parts as the SIMD tiles read them: scale `d`, min `m` (0 for q5_0), the 32 fifth bits, and
+/// the nibbles of values 0..15 (`low`) and 16..31 (`high`), each 0..15 in a byte.
+typedef struct {
+    float d, m;
+    uint32_t qh;
+    __m128i low, high;
+} q5_parts;
+
+static inline q5_parts q5_read_parts(const uint8_t *block, int with_min) {
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
+    return (q5_parts){zoo_f16_at(block), with_min ? zoo_f16_at(block + 2) : 0.0f, q5_high_bits(block, with_min),
+                      _mm_and_si128(qs, mask), _mm_and_si128(_mm_srli_epi16(qs, 4), mask)};
+}
+
 // MARK: - AVX-512
 
 /// Sixteen weights: the sixteen nibbles `nibbles` (0..15, as bytes) with the sixteen fifth bits
@@ -86,34 +101,27 @@ q5_weights16(__m128i nibbles, __mmask16 high, __m512 d, __m512 m, int with_min) 
 }
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-q5_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
-               int with_min) {
-    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
-    const size_t row_bytes = (size_t)blocks * bytes;
-    const __m128i low = _mm_set1_epi8(0x0F);
+q5_tile_avx512(zoo_dequant_call c, int tb, int nb, int with_min) {
     __m512 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        const float *xb = x + (size_t)b * QK;
+    memset(acc, 0, sizeof acc);
+    for (int b = 0; b < c.k_dim / QK; b++) {
+        const float *xb = c.x + (size_t)b * QK;
         for (int j = 0; j < nb; j++) {
-            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * bytes;
+            const uint8_t *block = zoo_dequant_block(c, j, b, Q5_BYTES(with_min));
             // Every other block: prefetched addresses at most 48 bytes apart touch every line.
-            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, row_bytes);
-            __m512 d = _mm512_set1_ps(zoo_f16_at(block));
-            __m512 m = with_min ? _mm512_set1_ps(zoo_f16_at(block + 2)) : _mm512_setzero_ps();
-            uint32_t qh = q5_high_bits(block, with_min);
-            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
-            __m512 w0 = q5_weights16(_mm_and_si128(qs, low), (__mmask16)qh, d, m, with_min);
-            __m512 w1 = q5_weights16(_mm_and_si128(_mm_srli_epi16(qs, 4), low), (__mmask16)(qh >> 16), d, m, with_min);
+            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, c.row_bytes, nb);
+            const q5_parts q = q5_read_parts(block, with_min);
+            __m512 d = _mm512_set1_ps(q.d), m = _mm512_set1_ps(q.m);
+            __m512 w0 = q5_weights16(q.low, (__mmask16)q.qh, d, m, with_min);
+            __m512 w1 = q5_weights16(q.high, (__mmask16)(q.qh >> 16), d, m, with_min);
             for (int i = 0; i < tb; i++) {
-                const float *xc = xb + (size_t)i * k_dim;
+                const float *xc = xb + (size_t)i * c.k_dim;
                 acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc), w0, acc[i][j]);
                 acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xc + 16), w1, acc[i][j]);
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
+    ZOO_STORE_TILE(acc, tb, nb, c.y, c.ldy, c.accumulate, _mm512_reduce_add_ps);
 }
 
 
@@ -130,37 +138,29 @@ q5_weights8(__m128i nibbles, uint32_t high, __m256 d, __m256 m, int with_min) {
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-q5_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
-             int with_min) {
-    const int blocks = k_dim / QK, bytes = Q5_BYTES(with_min);
-    const size_t row_bytes = (size_t)blocks * bytes;
-    const __m128i low = _mm_set1_epi8(0x0F);
+q5_tile_avx2(zoo_dequant_call c, int tb, int nb, int with_min) {
     __m256 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        const float *xb = x + (size_t)b * QK;
+    memset(acc, 0, sizeof acc);
+    for (int b = 0; b < c.k_dim / QK; b++) {
+        const float *xb = c.x + (size_t)b * QK;
         for (int j = 0; j < nb; j++) {
-            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * bytes;
-            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, row_bytes);
-            __m256 d = _mm256_set1_ps(zoo_f16_at(block));
-            __m256 m = with_min ? _mm256_set1_ps(zoo_f16_at(block + 2)) : _mm256_setzero_ps();
-            uint32_t qh = q5_high_bits(block, with_min);
-            __m128i qs = _mm_loadu_si128((const __m128i *)(block + (with_min ? 8 : 6)));
-            __m128i lo = _mm_and_si128(qs, low), hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low);
+            const uint8_t *block = zoo_dequant_block(c, j, b, Q5_BYTES(with_min));
+            if (!(b & 1)) ZOO_PREFETCH_AHEAD(block, c.row_bytes, nb);
+            const q5_parts q = q5_read_parts(block, with_min);
+            __m256 d = _mm256_set1_ps(q.d), m = _mm256_set1_ps(q.m);
             // Values 0..7, 8..15 (low nibbles), 16..23, 24..31 (high nibbles).
-            __m256 wv[4] = {q5_weights8(lo, qh, d, m, with_min),
-                            q5_weights8(_mm_srli_si128(lo, 8), qh >> 8, d, m, with_min),
-                            q5_weights8(hi, qh >> 16, d, m, with_min),
-                            q5_weights8(_mm_srli_si128(hi, 8), qh >> 24, d, m, with_min)};
+            __m256 wv[4] = {q5_weights8(q.low, q.qh, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(q.low, 8), q.qh >> 8, d, m, with_min),
+                            q5_weights8(q.high, q.qh >> 16, d, m, with_min),
+                            q5_weights8(_mm_srli_si128(q.high, 8), q.qh >> 24, d, m, with_min)};
             for (int i = 0; i < tb; i++) {
-                const float *xc = xb + (size_t)i * k_dim;
+                const float *xc = xb + (size_t)i * c.k_dim;
                 for (int part = 0; part < 4; part++)
                     acc[i][j] = _mm256_fmadd_ps(_mm256_loadu_ps(xc + 8 * part), wv[part], acc[i][j]);
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
+    ZOO_STORE_TILE(acc, tb, nb, c.y, c.ldy, c.accumulate, zoo_hsum256);
 }
 
 #endif  // ZOO_X86
@@ -175,9 +175,7 @@ static void q5_1_dequantize_block(const uint8_t *block, float *out) { q5_dequant
 /// The AVX-512 tiles over the outputs [0, rows) × [n_begin, n_end) of `c`: q5_0 (`with_min` 0) or q5_1 (1).
 __attribute__((target("avx512f"), always_inline)) static inline void
 q5_linear_avx512(zoo_dequant_call c, int n_begin, int n_end, const int with_min) {
-#define TILE(TB, NB)                                                                                         \
-    q5_tile_avx512(c.x + (size_t)t * c.k_dim, TB, c.k_dim, c.w + (size_t)n * c.row_bytes, NB,                  \
-                   c.y + (size_t)t * c.ldy + n, c.ldy, c.accumulate, with_min)
+#define TILE(AT, TB, NB) q5_tile_avx512(zoo_dequant_tile(c, AT), TB, NB, with_min)
     ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
 #undef TILE
 }
@@ -185,9 +183,7 @@ q5_linear_avx512(zoo_dequant_call c, int n_begin, int n_end, const int with_min)
 /// The AVX2 tiles over the outputs of `c`, as q5_linear_avx512.
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 q5_linear_avx2(zoo_dequant_call c, int n_begin, int n_end, const int with_min) {
-#define TILE(TB, NB)                                                                                         \
-    q5_tile_avx2(c.x + (size_t)t * c.k_dim, TB, c.k_dim, c.w + (size_t)n * c.row_bytes, NB,                    \
-                 c.y + (size_t)t * c.ldy + n, c.ldy, c.accumulate, with_min)
+#define TILE(AT, TB, NB) q5_tile_avx2(zoo_dequant_tile(c, AT), TB, NB, with_min)
     ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
 #undef TILE
 }

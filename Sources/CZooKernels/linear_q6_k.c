@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "cpu_features.h"
 
 #include "dequant_frame.h"
@@ -64,59 +65,55 @@ q6_k_group(const __m128i *low, const __m128i *high, int g) {
     return _mm_sub_epi8(_mm_or_si128(lo, _mm_and_si128(hi, pair)), _mm_set1_epi8(32));
 }
 
+/// Half `h` of a block (values 128·h ..< 128·h + 128): its 64 low-nibble bytes (ql, four vectors) and
+/// its 32 high-pair bytes (qh, two vectors), as q6_k_group reads them.
+static inline void q6_k_load_half(const uint8_t *block, int h, __m128i low[4], __m128i high[2]) {
+    for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
+    for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+}
+
 // MARK: - AVX-512
 
 __attribute__((target("avx512f"), always_inline)) static inline void
-q6_k_tile_avx512(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
-                 int prefetch) {
-    const int blocks = k_dim / QK_K;
-    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+q6_k_tile_avx512(zoo_dequant_call c, int tb, int nb, int prefetch) {
     __m512 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        const float *xb = x + (size_t)b * QK_K;
+    memset(acc, 0, sizeof acc);
+    for (int b = 0; b < c.k_dim / QK_K; b++) {
+        const float *xb = c.x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
-            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
-            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
+            const uint8_t *block = zoo_k_block(c, j, b, BLOCK_BYTES, prefetch);
             float scale[16];
             __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
             _mm512_storeu_ps(scale, _mm512_mul_ps(_mm512_set1_ps(zoo_f16_at(block + 208)),
                                                   _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(scales))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
-                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
-                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                q6_k_load_half(block, h, low, high);
                 for (int g = 0; g < 8; g++) {
                     __m512 q = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q6_k_group(low, high, g)));
                     __m512 wv = _mm512_mul_ps(_mm512_set1_ps(scale[8 * h + g]), q);
                     for (int i = 0; i < tb; i++) {
-                        const float *xg = xb + (size_t)i * k_dim + 128 * h + 16 * g;
+                        const float *xg = xb + (size_t)i * c.k_dim + 128 * h + 16 * g;
                         acc[i][j] = _mm512_fmadd_ps(_mm512_loadu_ps(xg), wv, acc[i][j]);
                     }
                 }
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, _mm512_reduce_add_ps);
+    ZOO_STORE_TILE(acc, tb, nb, c.y, c.ldy, c.accumulate, _mm512_reduce_add_ps);
 }
 
 
 // MARK: - AVX2 + FMA
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, float *y, int ldy, int accumulate,
-               int prefetch) {
-    const int blocks = k_dim / QK_K;
-    const size_t row_bytes = (size_t)blocks * BLOCK_BYTES;
+q6_k_tile_avx2(zoo_dequant_call c, int tb, int nb, int prefetch) {
     __m256 acc[BLOCK][BLOCK];
-    for (int i = 0; i < BLOCK; i++)
-        for (int j = 0; j < BLOCK; j++) acc[i][j] = _mm256_setzero_ps();
-    for (int b = 0; b < blocks; b++) {
-        const float *xb = x + (size_t)b * QK_K;
+    memset(acc, 0, sizeof acc);
+    for (int b = 0; b < c.k_dim / QK_K; b++) {
+        const float *xb = c.x + (size_t)b * QK_K;
         for (int j = 0; j < nb; j++) {
-            const uint8_t *block = w + (size_t)j * row_bytes + (size_t)b * BLOCK_BYTES;
-            if (prefetch) zoo_prefetch_block(block + ZOO_K_PREFETCH_ROWS * row_bytes, BLOCK_BYTES);
+            const uint8_t *block = zoo_k_block(c, j, b, BLOCK_BYTES, prefetch);
             float scale[16];
             __m128i scales = _mm_loadu_si128((const __m128i *)(block + 192));
             __m256 d = _mm256_set1_ps(zoo_f16_at(block + 208));
@@ -124,8 +121,7 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             _mm256_storeu_ps(scale + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(scales, 8)))));
             for (int h = 0; h < 2; h++) {
                 __m128i low[4], high[2];
-                for (int c = 0; c < 4; c++) low[c] = _mm_loadu_si128((const __m128i *)(block + 64 * h + 16 * c));
-                for (int c = 0; c < 2; c++) high[c] = _mm_loadu_si128((const __m128i *)(block + 128 + 32 * h + 16 * c));
+                q6_k_load_half(block, h, low, high);
                 for (int g = 0; g < 8; g++) {
                     __m128i q = q6_k_group(low, high, g);
                     __m256 sc = _mm256_set1_ps(scale[8 * h + g]);
@@ -133,7 +129,7 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
                         __m256 wv = _mm256_mul_ps(
                             sc, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(part ? _mm_srli_si128(q, 8) : q)));
                         for (int i = 0; i < tb; i++) {
-                            const float *xg = xb + (size_t)i * k_dim + 128 * h + 16 * g + 8 * part;
+                            const float *xg = xb + (size_t)i * c.k_dim + 128 * h + 16 * g + 8 * part;
                             acc[i][j] = _mm256_fmadd_ps(_mm256_loadu_ps(xg), wv, acc[i][j]);
                         }
                     }
@@ -141,7 +137,7 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
             }
         }
     }
-    ZOO_STORE_TILE(acc, tb, nb, y, ldy, accumulate, zoo_hsum256);
+    ZOO_STORE_TILE(acc, tb, nb, c.y, c.ldy, c.accumulate, zoo_hsum256);
 }
 
 #endif  // ZOO_X86
@@ -150,13 +146,13 @@ q6_k_tile_avx2(const float *x, int tb, int k_dim, const uint8_t *w, int nb, floa
 
 #if ZOO_X86
 __attribute__((target("avx512f"))) static void q6_k_linear_avx512(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) ZOO_K_TILE_OF(c, q6_k_tile_avx512, TB, NB)
+#define TILE(AT, TB, NB) q6_k_tile_avx512(zoo_dequant_tile(c, AT), TB, NB, (AT).t == 0)
     ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
 #undef TILE
 }
 
 __attribute__((target("avx2,fma"))) static void q6_k_linear_avx2(zoo_dequant_call c, int n_begin, int n_end) {
-#define TILE(TB, NB) ZOO_K_TILE_OF(c, q6_k_tile_avx2, TB, NB)
+#define TILE(AT, TB, NB) q6_k_tile_avx2(zoo_dequant_tile(c, AT), TB, NB, (AT).t == 0)
     ZOO_FOR_EACH_TILE(c.rows, n_begin, n_end, TILE)
 #undef TILE
 }

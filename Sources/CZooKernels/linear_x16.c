@@ -248,40 +248,12 @@ x16_linear(const int kind, const int8_t *xq, const float *xd, const int32_t *bsu
            const uint8_t *w, int n_begin, int n_end, float *y, int ldy, int accumulate) {
     const int blocks = k_dim / QK;
     const size_t gb = x16_group_bytes(kind, k_dim);
-    const int g_end = (n_end + GROUP - 1) / GROUP;
-    for (int g = n_begin / GROUP; g < g_end;) {
-        // A decode step reads one group at a time: one sequential stream per core (q4_0: 29 against 16
-        // GB/s on one core with two groups side by side). A prefill tile takes two, sharing activations.
-        const int G = g_end - g >= 2 && rows > 1 ? 2 : 1;
-        const int last_rows = n_end - (g + G - 1) * GROUP;
-        const __mmask16 mask = last_rows >= GROUP ? (__mmask16)0xFFFF : (__mmask16)((1u << last_rows) - 1u);
-        const uint8_t *wg = w + (size_t)g * gb;
-        for (int t = 0; t < rows; t += 4) {
-            const int tb = rows - t < 4 ? rows - t : 4;
-            const int8_t *xt = xq + (size_t)t * k_dim;
-            const float *dt = xd + (size_t)t * blocks;
-            const int32_t *st = bsum + (size_t)t * blocks;
-            float *yt = y + (size_t)t * ldy + (size_t)g * GROUP;
-#define X16_TILE(TB, GG) x16_tile(kind, xt, dt, st, TB, k_dim, wg, GG, mask, yt, ldy, accumulate)
-            if (G == 2) {
-                switch (tb) {
-                case 4: X16_TILE(4, 2); break;
-                case 3: X16_TILE(3, 2); break;
-                case 2: X16_TILE(2, 2); break;
-                default: X16_TILE(1, 2); break;
-                }
-            } else {
-                switch (tb) {
-                case 4: X16_TILE(4, 1); break;
-                case 3: X16_TILE(3, 1); break;
-                case 2: X16_TILE(2, 1); break;
-                default: X16_TILE(1, 1); break;
-                }
-            }
+#define X16_TILE(AT, TB, GG)                                                                                          \
+    x16_tile(kind, xq + (size_t)(AT).t * k_dim, xd + (size_t)(AT).t * blocks, bsum + (size_t)(AT).t * blocks, TB,     \
+             k_dim, w + (size_t)(AT).g * gb, GG, (AT).mask, y + (size_t)(AT).t * ldy + (size_t)(AT).g * GROUP, ldy,   \
+             accumulate)
+    ZOO_FOR_EACH_X16_TILE(2, rows, n_begin, n_end, X16_TILE)
 #undef X16_TILE
-        }
-        g += G;
-    }
 }
 
 VNNI_TARGET static void q8_x16_vnni(const int8_t *xq, const float *xd, const int32_t *bsum, int rows, int k_dim,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zoo_kernels.h"
+#include "vector_exp.h"
 
 // MARK: - Loads
 
@@ -91,21 +92,17 @@ void zoo_neon_narrow_f16(const float *src, uint16_t *dst, int n) {
 
 // MARK: - e^x, SwiGLU
 
-/// e^x for x ≤ 88.7 (x = n·ln 2 + r, |r| ≤ ln 2 / 2, Cephes' degree-7 polynomial); 0 below −87.3.
+/// e^x for x ≤ 88.7 (Cephes' expf, vector_exp.h); 0 below −87.3.
 static inline float32x4_t exp4(float32x4_t x) {
     // 1. Range reduction.
-    x = vminq_f32(x, vdupq_n_f32(88.7f));
-    uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(-87.3f));
-    float32x4_t n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
-    float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
-    r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
+    x = vminq_f32(x, vdupq_n_f32(ZOO_EXP_MAX));
+    uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(ZOO_EXP_MIN));
+    float32x4_t n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(ZOO_EXP_LOG2E)));
+    float32x4_t r = vfmsq_f32(x, n, vdupq_n_f32(ZOO_EXP_LN2_HI));
+    r = vfmsq_f32(r, n, vdupq_n_f32(ZOO_EXP_LN2_LO));
     // 2. The polynomial.
-    float32x4_t p = vdupq_n_f32(1.9875691500e-4f);
-    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
+    float32x4_t p = vdupq_n_f32(zoo_exp_coefficients[0]);
+    for (int i = 1; i < 6; i++) p = vfmaq_f32(vdupq_n_f32(zoo_exp_coefficients[i]), p, r);
     p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
     // 3. × 2^n in two steps (n reaches 128, one past the largest exponent).
     int32x4_t k = vcvtq_s32_f32(n), k1 = vshrq_n_s32(k, 1), k2 = vsubq_s32(k, k1);

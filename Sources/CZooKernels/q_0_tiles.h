@@ -32,7 +32,7 @@ zoo_q_0_tile_avx512(const int bits, const float *x, int tb, int k_dim, const uin
         for (int j = 0; j < nb; j++) {
             const uint8_t *row = q + (size_t)j * row_bytes + (size_t)b * block_bytes;
             // One prefetch per 64-byte line: every fourth q4_0 block, every second q8_0 block.
-            if (!(b & (64 / block_bytes - 1))) ZOO_PREFETCH_AHEAD(row, row_bytes);
+            if (!(b & (64 / block_bytes - 1))) ZOO_PREFETCH_AHEAD(row, row_bytes, nb);
             if (bits == 8) {
                 w0[j] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)row)));
                 w1[j] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(row + 16))));
@@ -61,9 +61,9 @@ __attribute__((target("avx512f"), always_inline)) static inline void
 zoo_q_0_linear_avx512(const int bits, const float *x, int rows, int k_dim, const uint8_t *q, const float *scales,
                       int n_begin, int n_end, float *y, int ldy, int accumulate) {
     const int blocks = k_dim / ZOO_Q_0_BLOCK, row_bytes = k_dim / 8 * bits;
-#define TILE(TB, NB)                                                                                          \
-    zoo_q_0_tile_avx512(bits, x + (size_t)t * k_dim, TB, k_dim, q + (size_t)n * row_bytes,                      \
-                        scales + (size_t)n * blocks, NB, y + (size_t)t * ldy + n, ldy, accumulate)
+#define TILE(AT, TB, NB)                                                                                              \
+    zoo_q_0_tile_avx512(bits, x + (size_t)(AT).t * k_dim, TB, k_dim, q + (size_t)(AT).n * row_bytes,                  \
+                        scales + (size_t)(AT).n * blocks, NB, y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate)
     ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE)
 #undef TILE
 }

@@ -1,7 +1,7 @@
 // The tiling every linear kernel shares: the output [rows, n_begin..n_end) is visited in tiles of
-// up to BLOCK token rows × BLOCK weight rows, and TILE(tb, nb) computes one tile with `t` (first
-// token row) and `n` (first weight row) in scope. Full tiles and the one-token tile of a decode
-// step pass constant sizes, so the compiler keeps every accumulator of those in a register.
+// up to BLOCK token rows × BLOCK weight rows, and TILE(at, tb, nb) computes one tile, `at` (a
+// zoo_tile) saying where it starts. Full tiles and the one-token tile of a decode step pass constant
+// sizes, so the compiler keeps every accumulator of those in a register.
 #ifndef ZOO_TILING_H
 #define ZOO_TILING_H
 
@@ -9,8 +9,14 @@
 
 #define BLOCK 4
 
+/// Where a tile starts in the output: its first token row `t` and first weight row `n`. The tile loops
+/// hand it to their TILE argument, so a tile call names every position it uses.
+typedef struct {
+    int t, n;
+} zoo_tile;
+
 // Asks for the same place two tiles (2 × BLOCK weight rows of `row_stride`) ahead, when a tile reads
-// several weight rows at once (`nb` > 1): interleaved rows defeat the hardware prefetchers, which a
+// several weight rows at once (its `nb` > 1): interleaved rows defeat the hardware prefetchers, which a
 // single row read front to back (a decode step) does not need. Prefetches never fault, so reading
 // past the matrix's end is harmless. Callers issue one per 64-byte line. The fp32 and 16-bit kernels
 // ask only in a weight block's first token tile, the one that reads its rows from memory: later tiles
@@ -18,39 +24,38 @@
 // GMAC/s on one core without them; 4–16 tokens need them: up to 1.45× faster).
 #include "cpu_features.h"
 #if ZOO_X86
-#define ZOO_PREFETCH_AHEAD(p, row_stride)                                                                   \
+#define ZOO_PREFETCH_AHEAD(p, row_stride, nb)                                                               \
     do {                                                                                                    \
-        if (nb > 1) _mm_prefetch((const char *)((p) + (size_t)(2 * BLOCK) * (size_t)(row_stride)), _MM_HINT_T0); \
+        if ((nb) > 1) _mm_prefetch((const char *)((p) + (size_t)(2 * BLOCK) * (size_t)(row_stride)), _MM_HINT_T0); \
     } while (0)
 #else
-#define ZOO_PREFETCH_AHEAD(p, row_stride) ((void)0)
+#define ZOO_PREFETCH_AHEAD(p, row_stride, nb) ((void)0)
 #endif
 
 /// Full tiles are TOKENS token rows × WROWS weight rows (ZOO_FOR_EACH_TILE_OF: BLOCK): AVX-512's 32
 /// registers hold 4 × 4 accumulators, AVX2's 16 only 3 × 4 (with the three token chunks and one weight
 /// chunk; 4 × 4 spilled: f32 prompt 1.3× faster on one core with 3).
-#define ZOO_FOR_EACH_TILE_SHAPED(TOKENS, WROWS, rows, n_begin, n_end, TILE)           \
-    for (int n = (n_begin); n < (n_end); n += (WROWS)) {                               \
-        int nb = (n_end) - n < (WROWS) ? (n_end) - n : (WROWS);                        \
-        for (int t = 0; t < (rows); t += (TOKENS)) {                                   \
-            int tb = (rows) - t < (TOKENS) ? (rows) - t : (TOKENS);                    \
-            if (tb == (TOKENS) && nb == (WROWS)) {                                     \
-                TILE((TOKENS), (WROWS));                                               \
-            } else if (tb == 1 && nb == (WROWS)) {                                     \
+#define ZOO_FOR_EACH_TILE_SHAPED(TOKENS, WROWS, rows, n_begin, n_end, TILE)            \
+    for (int n_ = (n_begin); n_ < (n_end); n_ += (WROWS)) {                            \
+        int nb_ = (n_end) - n_ < (WROWS) ? (n_end) - n_ : (WROWS);                     \
+        for (int t_ = 0; t_ < (rows); t_ += (TOKENS)) {                                \
+            int tb_ = (rows) - t_ < (TOKENS) ? (rows) - t_ : (TOKENS);                 \
+            if (tb_ == (TOKENS) && nb_ == (WROWS)) {                                   \
+                TILE(((zoo_tile){t_, n_}), (TOKENS), (WROWS));                         \
+            } else if (tb_ == 1 && nb_ == (WROWS)) {                                   \
                 /* One token (a decode step): the weight rows one after another. One   \
                    sequential read keeps a core's prefetchers ahead; four interleaved  \
                    rows do not (f32: 22 against 15 GB/s on one core). Per element the  \
                    arithmetic is the tile's, so results do not change. */              \
-                for (int tile_row = n; tile_row < n + (WROWS); tile_row++) {           \
-                    int n = tile_row;                                                  \
-                    TILE(1, 1);                                                        \
+                for (int row_ = n_; row_ < n_ + (WROWS); row_++) {                     \
+                    TILE(((zoo_tile){t_, row_}), 1, 1);                                \
                 }                                                                      \
             } else {                                                                   \
-                TILE(tb, nb);                                                          \
+                TILE(((zoo_tile){t_, n_}), tb_, nb_);                                  \
             }                                                                          \
         }                                                                              \
     }
-#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE) \
+#define ZOO_FOR_EACH_TILE_OF(TOKENS, rows, n_begin, n_end, TILE)                       \
     ZOO_FOR_EACH_TILE_SHAPED(TOKENS, BLOCK, rows, n_begin, n_end, TILE)
 #define ZOO_FOR_EACH_TILE(rows, n_begin, n_end, TILE) ZOO_FOR_EACH_TILE_OF(BLOCK, rows, n_begin, n_end, TILE)
 
@@ -59,15 +64,15 @@
 // rows) instead of one after another. Rows come in whole groups of four (n_begin, n_end multiples
 // of 4); per element the arithmetic is the row-major tile's.
 #define ZOO_FOR_EACH_TILE_ROWS4_OF(TOKENS, rows, n_begin, n_end, TILE)                 \
-    for (int n = (n_begin); n < (n_end); n += BLOCK) {                                 \
-        for (int t = 0; t < (rows); t += (TOKENS)) {                                   \
-            int tb = (rows) - t < (TOKENS) ? (rows) - t : (TOKENS);                    \
-            if (tb == (TOKENS)) {                                                      \
-                TILE((TOKENS), BLOCK);                                                 \
-            } else if (tb == 1) {                                                      \
-                TILE(1, BLOCK);                                                        \
+    for (int n_ = (n_begin); n_ < (n_end); n_ += BLOCK) {                              \
+        for (int t_ = 0; t_ < (rows); t_ += (TOKENS)) {                                \
+            int tb_ = (rows) - t_ < (TOKENS) ? (rows) - t_ : (TOKENS);                 \
+            if (tb_ == (TOKENS)) {                                                     \
+                TILE(((zoo_tile){t_, n_}), (TOKENS), BLOCK);                           \
+            } else if (tb_ == 1) {                                                     \
+                TILE(((zoo_tile){t_, n_}), 1, BLOCK);                                  \
             } else {                                                                   \
-                TILE(tb, BLOCK);                                                       \
+                TILE(((zoo_tile){t_, n_}), tb_, BLOCK);                                \
             }                                                                          \
         }                                                                              \
     }
@@ -105,11 +110,11 @@ void zoo_f32_avx2_all_tokens(const float *x, int rows, int k_dim, const float *w
 #endif
 
 /// The tile call of the fp32 and 16-bit kernels (linear_f32.c, linear_half.c): block function BLOCK_FN
-/// over token rows t.. and weight rows n.. of row-major (ROWS4 = 0) or four-row (1) weights `w`, asking
-/// for weight rows ahead only in the first token tile (see ZOO_PREFETCH_AHEAD).
-#define ZOO_FLOAT_TILE(BLOCK_FN, TB, NB, ROWS4)                                                                   \
-    BLOCK_FN(x + (size_t)t * k_dim, TB, k_dim, w + (size_t)n * k_dim, NB, y + (size_t)t * ldy + n, ldy, accumulate, \
-             ROWS4, !(ROWS4) && t == 0)
+/// over the tile at AT (a zoo_tile) of row-major (ROWS4 = 0) or four-row (1) weights `w`, asking for
+/// weight rows ahead only in the first token tile (see ZOO_PREFETCH_AHEAD).
+#define ZOO_FLOAT_TILE(AT, BLOCK_FN, TB, NB, ROWS4)                                                          \
+    BLOCK_FN(x + (size_t)(AT).t * k_dim, TB, k_dim, w + (size_t)(AT).n * k_dim, NB,                          \
+             y + (size_t)(AT).t * ldy + (AT).n, ldy, accumulate, ROWS4, !(ROWS4) && (AT).t == 0)
 
 /// Where the 16 (AVX2: 8) weights of row `j` of a tile start at column `k` (a multiple of the chunk):
 /// row-major rows are `k_dim` apart; in the four-row layout the tile's rows alternate every 16
