@@ -4,7 +4,7 @@
 /// It does not call the standard library's `sort()`: unspecialized, as in debug and fuzz builds, that
 /// sort allocates on every comparison, and an ambiguous grammar's step sorts thousands of nodes
 /// (issue #18's slow fuzz inputs spent 85% of their time there). Short lists use an insertion
-/// sort; long ones an LSD radix sort of three 11-bit digits, skipping the digits all keys share.
+/// sort; long ones an LSD radix sort of their distance from the smallest, in 11-bit digits.
 struct NodeListSorter {
     private static let digitBits = 11
     private static let buckets = 1 << digitBits
@@ -42,49 +42,62 @@ struct NodeListSorter {
         }
     }
 
-    /// Sorts by the value's bits with the sign flipped, so negative markers (the sentinel) come first
-    /// as they do in numeric order.
+    /// Sorts by the distance from the smallest value, in as many 11-bit digits as the spread needs
+    /// (node ids of one step are usually within a few thousand of each other: one or two passes).
     private mutating func radixSort(_ a: inout [Int32]) {
-        @inline(__always) func key(_ v: Int32) -> UInt32 { UInt32(bitPattern: v) ^ 0x8000_0000 }
-        if scratch.count < a.count { scratch = [Int32](repeating: 0, count: a.count) }
+        let count = a.count
+        var low = a[0], high = a[0]
+        var i = 1
+        while i < count {
+            let v = a[i]
+            if v < low { low = v }
+            if v > high { high = v }
+            i += 1
+        }
+        let spread = UInt32(bitPattern: high &- low)
+        if spread == 0 { return }
+        var passes = 0
+        while passes < 3 && spread >> UInt32(passes * Self.digitBits) != 0 { passes += 1 }
+        if scratch.count < count { scratch = [Int32](repeating: 0, count: count) }
+        let mask = UInt32(Self.buckets - 1)
         var fromScratch = false  // whether the sorted-so-far data is in `scratch`
-        for pass in 0..<3 {
+        for pass in 0..<passes {
             let shift = UInt32(pass * Self.digitBits)
-            let mask = UInt32(Self.buckets - 1)
-            for b in 0..<Self.buckets { counts[b] = 0 }
-            var distinctDigits = 0
-            for i in 0..<a.count {
-                let v = fromScratch ? scratch[i] : a[i]
-                let d = Int((key(v) >> shift) & mask)
-                if counts[d] == 0 { distinctDigits += 1 }
-                counts[d] += 1
+            var b = 0
+            while b < Self.buckets {
+                counts[b] = 0
+                b += 1
             }
-            if distinctDigits == 1 { continue }
+            i = 0
+            while i < count {
+                let v = fromScratch ? scratch[i] : a[i]
+                counts[Int((UInt32(bitPattern: v &- low) >> shift) & mask)] += 1
+                i += 1
+            }
             var start = 0
-            for b in 0..<Self.buckets {
+            b = 0
+            while b < Self.buckets {
                 let c = counts[b]
                 counts[b] = start
                 start += c
+                b += 1
             }
-            if fromScratch {
-                for i in 0..<a.count {
-                    let v = scratch[i]
-                    let d = Int((key(v) >> shift) & mask)
-                    a[counts[d]] = v
-                    counts[d] += 1
-                }
-            } else {
-                for i in 0..<a.count {
-                    let v = a[i]
-                    let d = Int((key(v) >> shift) & mask)
-                    scratch[counts[d]] = v
-                    counts[d] += 1
-                }
+            i = 0
+            while i < count {
+                let v = fromScratch ? scratch[i] : a[i]
+                let d = Int((UInt32(bitPattern: v &- low) >> shift) & mask)
+                if fromScratch { a[counts[d]] = v } else { scratch[counts[d]] = v }
+                counts[d] += 1
+                i += 1
             }
             fromScratch.toggle()
         }
         if fromScratch {
-            for i in 0..<a.count { a[i] = scratch[i] }
+            i = 0
+            while i < count {
+                a[i] = scratch[i]
+                i += 1
+            }
         }
     }
 }

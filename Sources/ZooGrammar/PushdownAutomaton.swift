@@ -232,6 +232,9 @@ struct PushdownAutomaton {
     /// Expands the pending `(position, parent)` pairs until every stack's top is a byte terminal:
     /// rule references push a return address (none in tail position), ends of alternatives pop.
     private mutating func close(accepting: inout Bool, escaped: inout Bool) throws {
+        // The program's tables as locals: unoptimized builds retain and release a stored array on every read.
+        let opcodes = program.opcode, isLast = program.isLast
+        let alternativesOf = program.alternativesOf, alternativeStarts = program.alternativeStarts
         while !work.isEmpty {
             let key = work.pop()
             let p = ExpansionStack.position(key), parent = ExpansionStack.parent(key)
@@ -239,7 +242,7 @@ struct PushdownAutomaton {
             guard visited.count <= Self.maxStepExpansion else {
                 throw ConstraintError(stage: "grammar", reason: "the grammar is too ambiguous: one byte opens more than \(Self.maxStepExpansion) parses; simplify it")
             }
-            let opcode = program.opcode[Int(p)]
+            let opcode = opcodes[Int(p)]
             if opcode >= 0 {
                 found.append(try node(p, parent))
             } else if opcode == FlatProgram.end {
@@ -252,11 +255,11 @@ struct PushdownAutomaton {
                 }
             } else {
                 let r = FlatProgram.rule(opcode)
-                let returnTo = program.isLast[Int(p)] ? parent : try node(p + 1, parent)
-                var a = Int(program.alternativesOf[r])
-                let last = Int(program.alternativesOf[r + 1])
+                let returnTo = isLast[Int(p)] ? parent : try node(p + 1, parent)
+                var a = Int(alternativesOf[r])
+                let last = Int(alternativesOf[r + 1])
                 while a < last {
-                    work.push(program.alternativeStarts[a], returnTo)
+                    work.push(alternativeStarts[a], returnTo)
                     a += 1
                 }
             }
