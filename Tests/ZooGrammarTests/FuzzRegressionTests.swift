@@ -82,7 +82,7 @@ final class GrammarFuzzRegressionTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     }
 
-    /// grammar (the budget run, fourth pass): the same centre-embedded recursion with a 100-byte
+    /// grammar (the budget run, third pass, its slowest input): the same centre-embedded recursion with a 100-byte
     /// literal after `root`, which the input itself contains, so parses at every depth also walk the
     /// literal. Its O(n²) stacks took 14-21 s of CPU under AddressSanitizer, 85% of it in the
     /// unspecialized standard sort allocating per comparison (the automaton now sorts its node lists
@@ -92,7 +92,7 @@ final class GrammarFuzzRegressionTests: XCTestCase {
         try assertRefusedAsTooAmbiguous("fuzz/grammar-recursive-ambiguity-3")
     }
 
-    /// grammar (the budget run, fifth pass): `root ::= ` 45 `.` then `"lsm" | [se" | [-z]* .+ root "A+++++"`:
+    /// grammar (the budget run, fourth pass): `root ::= ` 45 `.` then `"lsm" | [se" | [-z]* .+ root "A+++++"`:
     /// every depth of the recursion keeps 45 positions of the first alternative alive, so a step
     /// opened up to 50,000 parses (the bound then) and an input ran 2.7 s under AddressSanitizer
     /// before the bound stopped it. The bound is now 5,000 parses a step, reached within a tenth of
