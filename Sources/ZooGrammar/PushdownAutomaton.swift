@@ -32,7 +32,6 @@ struct PushdownAutomaton {
     static let maxStepExpansion = 5_000
 
     let grammar: Grammar
-    private let program: FlatProgram
 
     // Stack nodes.
     private var nodePosition: [Int32] = []
@@ -73,7 +72,6 @@ struct PushdownAutomaton {
 
     init(grammar: Grammar) throws {
         self.grammar = grammar
-        program = grammar.flat
         classOf = grammar.byteClasses.classOf
         classCount = grammar.byteClasses.members.count
         visited.removeAll(keepingCapacity: true)
@@ -181,7 +179,7 @@ struct PushdownAutomaton {
             let node = Int(stacks[i])
             i += 1
             let p = nodePosition[node]
-            let set = program.opcode[Int(p)]
+            let set = grammar.flat.opcode[Int(p)]
             guard set >= 0, grammar.byteSets[Int(set)].contains(byte) else { continue }
             work.push(p + 1, nodeParent[node])
         }
@@ -233,6 +231,7 @@ struct PushdownAutomaton {
     /// rule references push a return address (none in tail position), ends of alternatives pop.
     private mutating func close(accepting: inout Bool, escaped: inout Bool) throws {
         // The program's tables as locals: unoptimized builds retain and release a stored array on every read.
+        let program = grammar.flat
         let opcodes = program.opcode, isLast = program.isLast
         let alternativesOf = program.alternativesOf, alternativeStarts = program.alternativeStarts
         while !work.isEmpty {
