@@ -93,12 +93,19 @@ class Server:
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024
 
     def stop(self):
+        """Sends SIGTERM; returns the exit status (None if it had to be killed) and the end of stderr."""
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(timeout=30)
+            _, errors = self.process.communicate(timeout=30)
+            return self.process.returncode, errors[-4000:]
         except subprocess.TimeoutExpired:
             self.process.kill()
-            return None
+            return None, ""
+
+
+def sanitized(zoo):
+    """Whether the zoo binary is built with AddressSanitizer (its runtime's entry point is linked in)."""
+    return b"__asan_init" in Path(zoo).read_bytes()
 
 
 def zoo_json(zoo, *args):
@@ -613,11 +620,16 @@ def main():
         disconnect(server)
         peak = server.peak_rss()
         budget = weights + (64 << 20) + RSS_OVERHEAD_BYTES
-        check(f"peak RSS {peak >> 20} MiB within weights {weights >> 20} MiB + KV budget 64 MiB + overhead {RSS_OVERHEAD_BYTES >> 20} MiB",
-              peak <= budget)
+        bound = f"peak RSS {peak >> 20} MiB within weights {weights >> 20} MiB + KV budget 64 MiB + overhead {RSS_OVERHEAD_BYTES >> 20} MiB"
+        if sanitized(zoo):
+            # AddressSanitizer's shadow memory, redzones and 256 MiB quarantine are not the engine's memory; the
+            # uninstrumented suite checks this bound.
+            print(f"skip {bound}: the binary is built with AddressSanitizer", flush=True)
+        else:
+            check(bound, peak <= budget)
     finally:
-        status = server.stop()
-    check("SIGTERM: zoo serve stops with status 0", status == 0, str(status))
+        status, stderr_tail = server.stop()
+    check("SIGTERM: zoo serve stops with status 0", status == 0, f"{status}; stderr ends:\n{stderr_tail}")
 
     small = Server(zoo, "--max-queue", "4")
     try:

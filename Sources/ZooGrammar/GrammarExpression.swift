@@ -1,5 +1,7 @@
 /// A GBNF rule body as written: what the GBNF parser produces and the compiler lowers to bytes.
-public indirect enum GrammarExpression: Sendable, Hashable {
+/// Only ``repetition(_:min:max:)`` is `indirect`: a wholly indirect enum keeps its payload boxes behind tagged
+/// pointers, which LeakSanitizer cannot follow, so an expression still alive at exit was reported as leaked.
+public enum GrammarExpression: Sendable, Hashable {
     /// Characters in order (a quoted string), as Unicode scalar values.
     case literal([UInt32])
     /// A character class: `[a-z_]`, `[^"\\]`; `.` is the negated empty class.
@@ -11,7 +13,7 @@ public indirect enum GrammarExpression: Sendable, Hashable {
     /// One of several alternatives.
     case alternatives([GrammarExpression])
     /// `item{min,max}` (`max` `nil`: unbounded); `*`, `+` and `?` are its short forms.
-    case repetition(GrammarExpression, min: Int, max: Int?)
+    indirect case repetition(GrammarExpression, min: Int, max: Int?)
 
     /// The empty sequence (matches nothing, successfully).
     public static var empty: GrammarExpression { .sequence([]) }

@@ -26,7 +26,9 @@ public struct ManifestOrigin: Sendable, Hashable, CustomStringConvertible {
 
 /// A manifest value with the place it came from, kept through layering so that every resolved
 /// value can say which file set it.
-public indirect enum ManifestValue: Sendable, Equatable {
+/// Not `indirect`: an indirect enum keeps its payload boxes behind tagged pointers, which LeakSanitizer cannot follow,
+/// so a value still alive at exit was reported as leaked. Lists and maps already give the indirection.
+public enum ManifestValue: Sendable, Equatable {
     /// An explicit `null` (or `~`); in a layer, it removes the inherited value.
     case null
     /// `true` or `false`.

@@ -99,18 +99,21 @@ struct Chat: ParsableCommand {
         }
     }
 
-    /// Streams one reply to stdout and returns the response.
+    /// Streams one reply to stdout and returns the response once the stream has ended, so that the session's
+    /// work for the turn is over before the next line is read (or the process exits).
     private static func turn(_ messages: [ChatMessage], on session: ChatSession) async throws -> Response {
+        var done: Response?
         for try await event in session.respond(with: messages) {
             switch event {
             case .text(let chunk): StandardIO.write(chunk)
             case .done(let response):
                 StandardIO.write("\n")
-                return response
+                done = response
             default: break
             }
         }
-        throw CancellationError()
+        guard let done else { throw CancellationError() }
+        return done
     }
 
     private static func askForResult(of calls: [ToolCall], index: Int) {

@@ -3,7 +3,9 @@
 ///
 /// Tool definitions, tool-call arguments and JSON Schemas are held as these values, so that a prompt renders
 /// them byte for byte as Python's `json.dumps` would the same document.
-public indirect enum JSONValue: Sendable, Hashable, CustomStringConvertible {
+/// Not `indirect`: an indirect enum keeps its payload boxes behind tagged pointers, which LeakSanitizer cannot follow,
+/// so a value still alive at exit was reported as leaked. The arrays and objects already give the indirection.
+public enum JSONValue: Sendable, Hashable, CustomStringConvertible {
     case null
     case bool(Bool)
     /// A number written without a fraction or exponent (Python `int`).
