@@ -56,7 +56,7 @@ def block_size(qtype) -> tuple[int, int]:
 
 def half_offsets(qtype) -> list[int]:
     """Byte offsets of each block's fp16 factors (d, then dmin or m)."""
-    return {T.Q5_0: [0], T.Q5_1: [0, 2], T.Q5_K: [0, 2]}[qtype]
+    return {T.Q5_0: [0], T.Q5_1: [0, 2], T.Q5_K: [0, 2], T.Q4_1: [0, 2]}[qtype]
 
 
 def random_blocks(rng, qtype, count: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-// What the dequantize-and-dot kernels (q4_K, q5_K, q6_K, q5_0, q5_1) share: a format's description
+// What the dequantize-and-dot kernels (the block formats read in place, linear_q*.c) share: a format's description
 // (zoo_dequant_format: block shape, block dequantizer, SIMD drivers per instruction set), one call's
 // arguments as a value (zoo_dequant_call, which the drivers pass to their tiles), the dispatch, and the
 // portable path, which dequantizes each block to fp32 and feeds eight lane sums in the generic fp32

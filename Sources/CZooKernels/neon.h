@@ -21,7 +21,7 @@ void zoo_neon_linear_f32(const float *x, int rows, int k_dim, const float *w, in
 void zoo_neon_linear_half(const float *x, int rows, int k_dim, const uint16_t *w, int n_begin, int n_end, float *y,
                           int ldy, int accumulate, int is_bf16, int rows4);
 
-// k-quants and q5_0/q5_1 (dequant_frame.h's dispatch calls zoo_neon_linear_<format>).
+// k-quants, q5_0/q5_1 and q4_1 (dequant_frame.h's dispatch calls zoo_neon_linear_<format>).
 void zoo_neon_linear_q4_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                           float *y, int ldy, int accumulate);
 void zoo_neon_linear_q5_k(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
@@ -32,6 +32,8 @@ void zoo_neon_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *bl
                           float *y, int ldy, int accumulate);
 void zoo_neon_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                           float *y, int ldy, int accumulate);
+void zoo_neon_linear_q4_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                          float *y, int ldy, int accumulate);
 
 // Block dequantizers with gguf-py's arithmetic, equal to zoo_dequantize_<format> bit for bit (neon_kquant.c).
 void zoo_neon_dequantize_q4_k(const uint8_t *blocks, int count, float *out);
@@ -39,6 +41,7 @@ void zoo_neon_dequantize_q5_k(const uint8_t *blocks, int count, float *out);
 void zoo_neon_dequantize_q6_k(const uint8_t *blocks, int count, float *out);
 void zoo_neon_dequantize_q5_0(const uint8_t *blocks, int count, float *out);
 void zoo_neon_dequantize_q5_1(const uint8_t *blocks, int count, float *out);
+void zoo_neon_dequantize_q4_1(const uint8_t *blocks, int count, float *out);
 
 // q8_0 / q4_0 with fp32 activations (split values and scales, as zoo_linear_q8_0 / q4_0).
 void zoo_neon_linear_q8_0(const float *x, int rows, int k_dim, const int8_t *q, const float *scales, int n_begin,

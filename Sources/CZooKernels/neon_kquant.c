@@ -1,4 +1,4 @@
-// NEON block dequantizers for the formats read in place (q4_K, q5_K, q6_K, q5_0, q5_1): sixteen
+// NEON block dequantizers for the formats read in place (q4_K, q5_K, q6_K, q5_0, q5_1, q4_1): sixteen
 // values at a time with gguf-py's arithmetic, bit for bit — the per-block factors computed by the
 // same scalar code as the portable dequantizers (k_scales.h, half.h), then one rounded product and
 // one rounded add or subtract per value, never fused. neon_linear.c feeds their output to the fp32
@@ -121,5 +121,17 @@ void zoo_neon_dequantize_q5_0(const uint8_t *blocks, int count, float *out) {
 
 void zoo_neon_dequantize_q5_1(const uint8_t *blocks, int count, float *out) {
     for (int b = 0; b < count / 32; b++) q5_block(blocks + (size_t)b * 24, out + (size_t)b * 32, 1);
+}
+
+// MARK: - q4_1: d·q + m
+
+void zoo_neon_dequantize_q4_1(const uint8_t *blocks, int count, float *out) {
+    for (int b = 0; b < count / 32; b++) {
+        const uint8_t *block = blocks + (size_t)b * 20;
+        const uint8x16_t qs = vld1q_u8(block + 4);
+        float d = zoo_f16_at(block), m = zoo_f16_at(block + 2);
+        store16(as_s8(vandq_u8(qs, vdupq_n_u8(0x0F))), 0, d, 1, m, out + (size_t)b * 32);
+        store16(as_s8(vshrq_n_u8(qs, 4)), 0, d, 1, m, out + (size_t)b * 32 + 16);
+    }
 }
 #endif  // ZOO_ARM64

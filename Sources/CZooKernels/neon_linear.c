@@ -171,7 +171,7 @@ void zoo_neon_linear_half(const float *x, int rows, int k_dim, const uint16_t *w
         (rows4 ? linear_f16_rows4 : linear_f16)(x, rows, k_dim, w, n_begin, n_end, y, ldy, accumulate);
 }
 
-// MARK: - Dequantized formats (k-quants, q5_0, q5_1)
+// MARK: - Dequantized formats (k-quants, q5_0, q5_1, q4_1)
 
 /// Dequantizes `count` values of consecutive blocks (zoo_neon_dequantize_<format>).
 typedef void (*dequantizer)(const uint8_t *blocks, int count, float *out);
@@ -226,4 +226,5 @@ DEFINE_DEQUANT(q5_k, 256, 176)
 DEFINE_DEQUANT(q6_k, 256, 210)
 DEFINE_DEQUANT(q5_0, 32, 22)
 DEFINE_DEQUANT(q5_1, 32, 24)
+DEFINE_DEQUANT(q4_1, 32, 20)
 #endif  // ZOO_ARM64

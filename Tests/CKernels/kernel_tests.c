@@ -310,7 +310,7 @@ static void test_float_kernels(void) {
     }
 }
 
-// MARK: - Block formats read in place (k-quants, q5_0, q5_1)
+// MARK: - Block formats read in place (k-quants, q5_0, q5_1, q4_1)
 
 typedef void (*dequantizer)(const uint8_t *, int, float *);
 
@@ -335,6 +335,7 @@ static const block_format block_formats[] = {
     {"q6_K", 256, 210, {208, 0}, 1, zoo_dequantize_q6_k, zoo_linear_q6_k, SIMD_DEQUANTIZER(q6_k)},
     {"q5_0", 32, 22, {0, 0}, 1, zoo_dequantize_q5_0, zoo_linear_q5_0, SIMD_DEQUANTIZER(q5_0)},
     {"q5_1", 32, 24, {0, 2}, 2, zoo_dequantize_q5_1, zoo_linear_q5_1, SIMD_DEQUANTIZER(q5_1)},
+    {"q4_1", 32, 20, {0, 2}, 2, zoo_dequantize_q4_1, zoo_linear_q4_1, SIMD_DEQUANTIZER(q4_1)},
 };
 
 static const block_format *current_format;

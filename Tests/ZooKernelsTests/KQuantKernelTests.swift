@@ -1,7 +1,7 @@
 import XCTest
 @testable import ZooKernels
 
-/// The fused kernels of the in-place block formats (q4_K, q5_K, q6_K, q5_0, q5_1) against the fp32 kernel (bit for bit) and a float64 product of
+/// The fused kernels of the in-place block formats (q4_K, q5_K, q6_K, q5_0, q5_1, q4_1) against the fp32 kernel (bit for bit) and a float64 product of
 /// the dequantized weights, on every instruction set this CPU has (the dequantizer itself is
 /// checked against gguf-py in GGUFKQuantTests).
 final class KQuantKernelTests: XCTestCase {
@@ -25,7 +25,7 @@ final class KQuantKernelTests: XCTestCase {
         }
         // Where each block keeps its fp16 factors (d, and dmin or m).
         let halves = switch format {
-        case .q4_K, .q5_K, .q5_1: [0, 2]
+        case .q4_K, .q5_K, .q5_1, .q4_1: [0, 2]
         case .q6_K: [208]
         case .q5_0: [0]
         }
@@ -115,11 +115,15 @@ final class KQuantKernelTests: XCTestCase {
         checkAgainstDequantizedWeights(.q5_1)
     }
 
+    func testQ4_1KernelEqualsItsDequantizedWeightsOnEveryInstructionSet() {
+        checkAgainstDequantizedWeights(.q4_1)
+    }
+
     func testSIMDPathsAgreeWithThePortableOne() {
         let k = 512, n = 9, rows = 5
         var g = Generator(state: 5)
         let x = (0..<(rows * k)).map { _ in g.float() }
-        XCTAssertEqual(KQuantFormat.allCases.count, 5)
+        XCTAssertEqual(KQuantFormat.allCases.count, 6)
         for format in KQuantFormat.allCases {
             let blocks = randomBlocks(format, count: n * k, seed: 21)
             var w = [Float](repeating: 0, count: n * k)
@@ -242,6 +246,7 @@ final class KQuantKernelTests: XCTestCase {
             XCTAssertEqual(WeightData.q5_K(b.baseAddress!).bytesPerWeight * 8, 5.5)
             XCTAssertEqual(WeightData.q5_0(b.baseAddress!).bytesPerWeight * 8, 5.5)
             XCTAssertEqual(WeightData.q5_1(b.baseAddress!).bytesPerWeight * 8, 6)
+            XCTAssertEqual(KQuantFormat.q4_1.weightData(b.baseAddress!).bytesPerWeight * 8, 5)
         }
     }
 }

@@ -21,9 +21,12 @@ final class GGUFFallbackTests: XCTestCase {
     // MARK: Dequantization
 
     func testDequantizationEqualsGGUFPyBitForBit() throws {
-        let file = try GGUFFile(url: gguf("q5-blocks"))
-        for (name, type, format, dimensions) in [("q5_0", GGMLType.q5_0, KQuantFormat.q5_0, [128, 6]),
-                                                 ("q5_1", .q5_1, .q5_1, [128, 6]), ("q5_K", .q5_K, .q5_K, [512, 12])] {
+        // q4_1 is not a fallback type, but older conversions write it (scripts/make_q4_1_fixtures.py).
+        for (fixture, name, type, format, dimensions) in [
+            ("q5-blocks", "q5_0", GGMLType.q5_0, KQuantFormat.q5_0, [128, 6]), ("q5-blocks", "q5_1", .q5_1, .q5_1, [128, 6]),
+            ("q5-blocks", "q5_K", .q5_K, .q5_K, [512, 12]), ("q4_1-blocks", "q4_1", .q4_1, .q4_1, [128, 6]),
+        ] {
+            let file = try GGUFFile(url: gguf(fixture))
             let t = try XCTUnwrap(file.tensors[name])
             XCTAssertEqual(t.type, type)
             XCTAssertEqual(t.dimensions, dimensions)
@@ -138,15 +141,15 @@ final class GGUFFallbackTests: XCTestCase {
         GGUFSurgery.assertError(try GGUFFile(url: url), url, "blk.0.attn_q.weight", "rows of 48 do not fill whole Q5_0 blocks of 32")
     }
 
-    func testUnsupportedLegacyTypeNamesTheTensorAndType() throws {
-        // ffn_up as Q4_1 (20-byte blocks, so its data still lies inside the file).
+    func testUnsupportedTypeNamesTheTensorAndType() throws {
+        // ffn_up as IQ4_NL (18-byte blocks of 32, so its data still lies inside the file).
         let url = try GGUFSurgery.mutated(gguf("llama-q4_k_m")) { bytes in
             let typeOffset = try GGUFSurgery.dimensionsOffset("blk.0.ffn_up.weight", in: bytes) + 16
             XCTAssertEqual(bytes[typeOffset], 6)
-            bytes[typeOffset] = 3
+            bytes[typeOffset] = 20
         }
         GGUFSurgery.assertError(try ArchitectureRegistry.shared.load(directory: url), url,
-                    "blk.0.ffn_up.weight", "type Q4_1 is not supported yet", "Q5_0, Q5_1")
+                    "blk.0.ffn_up.weight", "type IQ4_NL is not supported yet", "Q5_0, Q5_1, Q4_1")
     }
 
     private func fnv1a64(_ values: [Float]) -> String {

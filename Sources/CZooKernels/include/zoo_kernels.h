@@ -115,6 +115,13 @@ void zoo_widen_q5_0(const uint8_t *blocks, int rows, int k_dim, int8_t *values, 
 void zoo_quantize_q4_k(const float *w, int rows, int k_dim, uint8_t *blocks);
 void zoo_quantize_q5_0(const float *w, int rows, int k_dim, uint8_t *blocks);
 void zoo_dequantize_q5_1(const uint8_t *blocks, int count, float *out);
+/// llama.cpp's q4_1 blocks of 32, read in place (k_dim and count multiples of 32): 20 bytes (fp16 d,
+/// fp16 m, qs[16]), value l the low nibble of qs[l] (l < 16) or the high nibble of qs[l − 16], q, as
+/// d·q + m. Dequantizes as gguf-py does, bit for bit; the product is as zoo_linear_f32 on the
+/// dequantized weights, bit for bit (linear_q4_1.c).
+void zoo_dequantize_q4_1(const uint8_t *blocks, int count, float *out);
+void zoo_linear_q4_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
+                     float *y, int ldy, int accumulate);
 void zoo_linear_q5_0(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,
                      float *y, int ldy, int accumulate);
 void zoo_linear_q5_1(const float *x, int rows, int k_dim, const uint8_t *blocks, int n_begin, int n_end,

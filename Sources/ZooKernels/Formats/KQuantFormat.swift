@@ -1,9 +1,9 @@
 import CZooKernels
 
 /// llama.cpp's block formats that QwenZoo reads in place from GGUF files, stored row by row (a row
-/// of `n` weights is `n / blockValues` consecutive blocks): the k-quants (super-blocks of 256) and
+/// of `n` weights is `n / blockValues` consecutive blocks): the k-quants (super-blocks of 256),
 /// q5_0/q5_1 (blocks of 32), which llama.cpp's Q4_K_M and Q5_K_M write for matrices whose rows are
-/// not a multiple of 256 wide. The raw value is the GGUF type's name; each case's facts are its
+/// not a multiple of 256 wide, and q4_1, which older conversions write. The raw value is the GGUF type's name; each case's facts are its
 /// ``descriptor`` (below, one per format).
 public enum KQuantFormat: String, Sendable, CaseIterable {
     case q4_K
@@ -11,6 +11,7 @@ public enum KQuantFormat: String, Sendable, CaseIterable {
     case q6_K
     case q5_0
     case q5_1
+    case q4_1
 
     /// The format's descriptor.
     public var descriptor: WeightFormat {
@@ -20,10 +21,11 @@ public enum KQuantFormat: String, Sendable, CaseIterable {
         case .q6_K: .q6_K
         case .q5_0: .q5_0
         case .q5_1: .q5_1
+        case .q4_1: .q4_1
         }
     }
 
-    /// Weights per block: 256 for the k-quants, 32 for q5_0 and q5_1.
+    /// Weights per block: 256 for the k-quants, 32 for q5_0, q5_1 and q4_1.
     public var blockValues: Int { descriptor.blockValues }
 
     /// Bytes per block.
@@ -76,6 +78,9 @@ extension WeightFormat {
     /// 24 bytes per block of 32: fp16 `d`, fp16 `m`, 32 fifth bits, 16 bytes of nibbles; a weight
     /// is `d·q + m` (6 bits per weight).
     public static let q5_1 = inPlace("q5_1", blockValues: 32, blockBytes: 24, zoo_linear_q5_1, zoo_dequantize_q5_1)
+    /// 20 bytes per block of 32: fp16 `d`, fp16 `m`, 16 bytes of nibbles; a weight is `d·q + m`
+    /// (5 bits per weight).
+    public static let q4_1 = inPlace("q4_1", blockValues: 32, blockBytes: 20, zoo_linear_q4_1, zoo_dequantize_q4_1)
 
     typealias BlockKernel = @convention(c) (
         UnsafePointer<Float>?, Int32, Int32, UnsafePointer<UInt8>?, Int32, Int32, UnsafeMutablePointer<Float>?, Int32, Int32

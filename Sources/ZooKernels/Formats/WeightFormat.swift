@@ -6,7 +6,7 @@
 /// The descriptors are the static members (`WeightFormat.q5_1`, `.f32Rows4`, …); a layout of the
 /// same values (rows interleaved by 16 or by four) is a format of its own because its kernel differs.
 ///
-/// Adding a GGUF block format read in place (say q4_1): write its kernel and dequantizer in
+/// Adding a GGUF block format read in place (as q4_1 was): write its kernel and dequantizer in
 /// `CZooKernels` (a C file and their declarations), then, in `KQuantFormat.swift`, a case named as
 /// the GGUF type (which routes GGUF tensors of that type to it), its `descriptor` arm and its
 /// `inPlace(…)` descriptor. Nothing else changes: products, row lookups and bandwidth estimates go

@@ -116,7 +116,7 @@ final class GGUFTensorSource: TensorSource, @unchecked Sendable {
         GGUFError(file: file.url, tensor: t.name, "type \(t.type) is not supported yet (\(Self.supportedTypes) are)")
     }
 
-    /// A quantized GGUF matrix in QwenZoo's layout (k-quants, q5_0 and q5_1 as stored, in place).
+    /// A quantized GGUF matrix in QwenZoo's layout (the ``KQuantFormat`` types as stored, in place).
     private func matrix(from t: GGUFFile.Tensor, _ source: UnsafeRawPointer, rows: Int, columns: Int) throws -> WeightTensor {
         if t.type == .q5_0 || t.type == .q4_K, InterleavedFormat.isPreferred {
             // The VNNI kernels' interleaved layout; the file's pages are not read again.

@@ -1,7 +1,7 @@
 import ZooKernels
 
 /// A fully connected layer in PyTorch layout: `y = x·Wᵀ + b`, `W` stored `[outFeatures, inFeatures]`
-/// in any of the weight formats (fp32, bf16/f16, q8_0, q4_0, q5_0, q5_1, q4_K, q5_K, q6_K).
+/// in any of the weight formats (``WeightFormat``'s descriptors).
 struct Linear: Sendable {
     let weight: WeightTensor
     let bias: FloatBuffer?

@@ -69,7 +69,7 @@ final class PackedBuffer<Format: PackedFormat>: @unchecked Sendable {
     }
 }
 
-/// A matrix in one of the block formats of ``KQuantFormat`` (a k-quant, q5_0 or q5_1), viewed in
+/// A matrix in one of the block formats of ``KQuantFormat``, viewed in
 /// place in a mapped GGUF file or quantized at load.
 typealias KQuantBuffer = PackedBuffer<KQuantFormat>
 

@@ -36,7 +36,7 @@ final class WeightTensor: @unchecked Sendable {
         case q4_0(nibbles: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>)
         /// q4_K unpacked into blocks of 32 for the AVX2 integer kernel (``WeightFormat/q4_Kb32``).
         case q4_Kb32(nibbles: UnsafeMutablePointer<UInt8>, factors: UnsafeMutablePointer<Float>)
-        /// Blocks read in place from a GGUF file (q4_K, q5_K, q6_K, q5_0, q5_1).
+        /// Blocks read in place from a GGUF file (the ``KQuantFormat`` types).
         case kQuant(KQuantBuffer)
         /// q8_0 or q4_0 with rows interleaved for the VNNI kernels.
         case interleaved(InterleavedBuffer)
