@@ -103,8 +103,9 @@ def write_blocks_fixture(rng):
 HIDDEN, HEADS, KV_HEADS, INTERMEDIATE, LAYERS, VOCAB = 192, 3, 1, 256, 2, 384
 
 
-def write_f32_model(path: Path, rng, tied: bool):
-    """A random two-layer Qwen2 in F32, with zoo-tiny's tokenizer (llama.cpp's loader wants one)."""
+def write_f32_model(path: Path, rng, tied: bool, matrix_type=T.F32):
+    """A random two-layer Qwen2 in F32, with zoo-tiny's tokenizer (llama.cpp's loader wants one); with
+    `matrix_type` (Q4_1, say) its matrices are quantized by gguf.quants.quantize instead."""
     head_dim = HIDDEN // HEADS
     kv = KV_HEADS * head_dim
     writer = gguf.GGUFWriter(str(path), "qwen2")
@@ -117,11 +118,15 @@ def write_f32_model(path: Path, rng, tied: bool):
     writer.add_head_count_kv(KV_HEADS)
     writer.add_rope_freq_base(1000000.0)
     writer.add_layer_norm_rms_eps(1e-6)
-    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32 if matrix_type == T.F32 else gguf.LlamaFileType[f"MOSTLY_{matrix_type.name}"])
     add_tokenizer(writer, FIX / "zoo-tiny", VOCAB)
 
     def matrix(name, rows, columns, std=0.05):
-        writer.add_tensor(name, rng.normal(0, std, (rows, columns)).astype(np.float32))
+        values = rng.normal(0, std, (rows, columns)).astype(np.float32)
+        if matrix_type == T.F32:
+            writer.add_tensor(name, values)
+        else:
+            writer.add_tensor(name, gguf.quants.quantize(values, matrix_type), raw_dtype=matrix_type)
 
     def vector(name, values):
         writer.add_tensor(name, values.astype(np.float32))

@@ -70,10 +70,13 @@ final class GGUFFallbackTests: XCTestCase {
     }
 
     /// `file`'s model with the weights of the given GGUF types dequantized to F32 (by the loader,
-    /// checked here against gguf-py's digests), the others as the GGUF loader keeps them.
-    private func dequantizedModel(_ file: GGUFFile, types: Set<GGMLType>) throws -> any LanguageModel {
+    /// checked here against gguf-py's digests in `gguf/<digests>.dequantized.json`), the others as the GGUF
+    /// loader keeps them.
+    private func dequantizedModel(_ file: GGUFFile, types: Set<GGMLType>, digests digestFile: String = "llama-k_m") throws
+        -> any LanguageModel
+    {
         let digests = try JSONDecoder().decode(
-            [String: String].self, from: Data(contentsOf: Fixtures.url("gguf/llama-k_m.dequantized.json")))
+            [String: String].self, from: Data(contentsOf: Fixtures.url("gguf/\(digestFile).dequantized.json")))
         let stem = file.url.deletingPathExtension().lastPathComponent
         var checked = 0
         for (name, t) in file.tensors where t.type != .f32 {
@@ -122,8 +125,21 @@ final class GGUFFallbackTests: XCTestCase {
         try checkAgainstDequantizedWeights("llama-q5_k_m")
     }
 
+    /// Every matrix in Q4_1 (scripts/make_q4_1_fixtures.py: quantized by gguf-py, embedding and output
+    /// included): the logits equal the model on gguf-py's dequantized weights in F32, bit for bit.
+    func testQ4_1FileEqualsItsDequantizedWeightsInF32() throws {
+        let url = gguf("q4_1-tiny")
+        let quantized = try logits(ArchitectureRegistry.shared.load(directory: url))
+        XCTAssertEqual(quantized.count, ids.count * 384)
+        let file = try GGUFFile(url: url)
+        XCTAssertEqual(Set(file.tensors.values.map(\.type)), [.f32, .q4_1])
+        let reference = try logits(dequantizedModel(file, types: [.q4_1], digests: "q4_1-tiny"))
+        XCTAssertGreaterThan(reference.map(abs).max()!, 0.5)
+        XCTAssertEqual(quantized, reference)
+    }
+
     func testCachedDecodeEqualsRecomputationBitForBit() throws {
-        for name in ["llama-q4_k_m", "llama-q5_k_m"] {
+        for name in ["llama-q4_k_m", "llama-q5_k_m", "q4_1-tiny"] {
             let model = try ArchitectureRegistry.shared.load(directory: gguf(name))
             try assertCachedDecodeEqualsRecomputation(model, ids: ids, all: logits(model), vocabulary: 384, name)
         }
