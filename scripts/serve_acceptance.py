@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import math
+import mmap
 import os
 import re
 import signal
@@ -105,7 +106,8 @@ class Server:
 
 def sanitized(zoo):
     """Whether the zoo binary is built with AddressSanitizer (its runtime's entry point is linked in)."""
-    return b"__asan_init" in Path(zoo).read_bytes()
+    with open(zoo, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as binary:
+        return binary.find(b"__asan_init") >= 0
 
 
 def zoo_json(zoo, *args):

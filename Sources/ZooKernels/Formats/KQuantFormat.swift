@@ -3,8 +3,8 @@ import CZooKernels
 /// llama.cpp's block formats that QwenZoo reads in place from GGUF files, stored row by row (a row
 /// of `n` weights is `n / blockValues` consecutive blocks): the k-quants (super-blocks of 256),
 /// q5_0/q5_1 (blocks of 32), which llama.cpp's Q4_K_M and Q5_K_M write for matrices whose rows are
-/// not a multiple of 256 wide, and q4_1, which older conversions write. The raw value is the GGUF type's name; each case's facts are its
-/// ``descriptor`` (below, one per format).
+/// not a multiple of 256 wide, and q4_1, which older conversions write. The raw value is the GGUF
+/// type's name; each case's facts are its ``descriptor`` (below, one per format).
 public enum KQuantFormat: String, Sendable, CaseIterable {
     case q4_K
     case q5_K
